@@ -1,0 +1,166 @@
+"""Clocks and time arithmetic.
+
+Elapsed time is always derived from recorded UTC timestamps and "now", never from
+counting timer ticks, so it cannot drift and is right after a suspend or restart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class Clock(Protocol):
+    """Anything that can tell the current time as an aware UTC datetime."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real wall clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told to; for tests."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, seconds: float) -> datetime:
+        self._now = self._now + timedelta(seconds=seconds)
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment
+
+
+class ScaledClock:
+    """Runs ``speed`` times faster than ``base`` from the moment it is made (demo mode)."""
+
+    def __init__(self, base: Clock, speed: float, origin: datetime | None = None) -> None:
+        if not 0 < speed <= 1000:
+            raise ValueError("speed must be between 0 and 1000")
+        self._base = base
+        self.speed = speed
+        self._origin = origin or base.now()
+
+    def now(self) -> datetime:
+        real = self._base.now() - self._origin
+        return self._origin + real * self.speed
+
+
+class MonotonicClock:
+    """Wraps a clock so it never runs backwards: a backward jump is held at the last value."""
+
+    def __init__(self, base: Clock, floor: datetime | None = None) -> None:
+        self._base = base
+        self._last = floor
+
+    def now(self) -> datetime:
+        current = self._base.now()
+        if self._last is not None and current < self._last:
+            return self._last
+        self._last = current
+        return current
+
+    def raise_floor(self, moment: datetime) -> None:
+        """Never report a time earlier than ``moment`` (e.g. the newest recorded event)."""
+        if self._last is None or moment > self._last:
+            self._last = moment
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and a trailing ``Z``; round-trips exactly."""
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse a timestamp written by :func:`format_timestamp` (or any ISO 8601 form)."""
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def seconds_between(start: datetime, end: datetime) -> float:
+    """Seconds from ``start`` to ``end``, clamped at zero."""
+    return max(0.0, (end - start).total_seconds())
+
+
+Interval = tuple[datetime, datetime | None]
+
+
+def overlap_seconds(
+    start: datetime, end: datetime, intervals: Iterable[Interval], now: datetime
+) -> float:
+    """Seconds of [start, end] covered by ``intervals`` (open intervals run to ``now``).
+
+    The intervals must not overlap one another.
+    """
+    total = 0.0
+    for i_start, i_end in intervals:
+        i_end = i_end or now
+        lo = max(start, i_start)
+        hi = min(end, i_end)
+        if hi > lo:
+            total += (hi - lo).total_seconds()
+    return total
+
+
+def merge_intervals(
+    intervals: Iterable[Interval], now: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Closed, sorted, non-overlapping union of the intervals (open ones end at ``now``)."""
+    closed = sorted((s, e or now) for s, e in intervals)
+    merged: list[tuple[datetime, datetime]] = []
+    for s, e in closed:
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def active_seconds(
+    start: datetime, end: datetime, excluded: Iterable[Interval], now: datetime
+) -> float:
+    """Seconds in [start, end] not inside any ``excluded`` interval; never negative."""
+    if end <= start:
+        return 0.0
+    gross = (end - start).total_seconds()
+    return max(0.0, gross - overlap_seconds(start, end, merge_intervals(excluded, now), now))
+
+
+def ms_to_next_second(elapsed_seconds: float) -> int:
+    """Milliseconds until a displayed count of ``elapsed_seconds`` next changes its whole second.
+
+    Always between 1 and 1000, so a single-shot timer lands just after the boundary.
+    """
+    if elapsed_seconds < 0 or math.isnan(elapsed_seconds):
+        return 1000
+    fraction = elapsed_seconds - math.floor(elapsed_seconds)
+    return max(1, min(1000, math.ceil((1.0 - fraction) * 1000)))
+
+
+def format_duration(seconds: float, *, always_hours: bool = False) -> str:
+    """``H:MM:SS`` or ``M:SS`` for a duration in seconds (floored; negatives shown as magnitude)."""
+    whole = math.floor(abs(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours or always_hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"

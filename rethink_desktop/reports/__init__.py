@@ -1,0 +1,1 @@
+"""Exports (JSON, CSV, PDF) built from storage queries."""

@@ -1,0 +1,1 @@
+"""The SQLite store: paths, schema and migrations, the event log, queries, backup."""
