@@ -1,0 +1,162 @@
+"""Schema and migrations (sqlite-utils ``Migrations``), documented in docs/schema.md.
+
+Each migration is a small named function, applied atomically. ``SCHEMA_VERSION`` is the
+number of migrations this build knows; it is written to ``PRAGMA user_version`` so a newer
+database can be recognised and refused before anything touches it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("rethink")
+
+PURPOSE_MAX = 120
+VENUE_MAX = 80
+REFERENCE_MAX = 24
+
+
+@MIGRATIONS()
+def m001_event_log_and_derived_tables(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}'
+        )"""
+    )
+    db.execute("CREATE INDEX events_session ON events (session_id, seq)")
+    db.execute(
+        f"""
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            reference TEXT NOT NULL CHECK (length(reference) <= {REFERENCE_MAX}),
+            purpose TEXT NOT NULL DEFAULT '' CHECK (length(purpose) <= {PURPOSE_MAX}),
+            venue TEXT NOT NULL DEFAULT '' CHECK (length(venue) <= {VENUE_MAX}),
+            scheduled_for TEXT,
+            status TEXT NOT NULL,
+            demo INTEGER NOT NULL DEFAULT 0,
+            planned_minutes INTEGER NOT NULL DEFAULT 0,
+            template_id TEXT,
+            second_chance INTEGER NOT NULL DEFAULT 1,
+            starter_id TEXT,
+            seed INTEGER,
+            created_at TEXT NOT NULL,
+            checked_in_at TEXT,
+            started_at TEXT,
+            ended_at TEXT,
+            completed_at TEXT,
+            abandoned_at TEXT,
+            abandoned_reason TEXT,
+            way_forward TEXT,
+            pulse_start INTEGER,
+            pulse_end INTEGER,
+            names_removed INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sessions_status ON sessions (status)")
+    db.execute("CREATE INDEX sessions_created ON sessions (created_at)")
+    db.execute(
+        """
+        CREATE TABLE participants (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seat INTEGER NOT NULL,
+            name TEXT,
+            agency TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT '',
+            attendance TEXT NOT NULL,
+            arrived_at TEXT,
+            left_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX participants_session ON participants (session_id, seat)")
+    db.execute(
+        """
+        CREATE TABLE phases (
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            planned_minutes INTEGER NOT NULL,
+            turn_seconds INTEGER NOT NULL,
+            opening_card TEXT,
+            started_at TEXT,
+            ended_at TEXT,
+            PRIMARY KEY (session_id, idx)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            phase_idx INTEGER NOT NULL,
+            round INTEGER NOT NULL,
+            participant_id TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            seconds REAL,
+            passed INTEGER NOT NULL DEFAULT 0,
+            picked INTEGER NOT NULL DEFAULT 0,
+            second_chance INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX turns_session ON turns (session_id, seq)")
+    db.execute(
+        """
+        CREATE TABLE cards_shown (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            phase_idx INTEGER,
+            shown_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX cards_shown_session ON cards_shown (session_id, seq)")
+    db.execute(
+        """
+        CREATE TABLE ratings (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            communication INTEGER CHECK (communication BETWEEN 1 AND 5),
+            compassion INTEGER CHECK (compassion BETWEEN 1 AND 5),
+            clarity INTEGER CHECK (clarity BETWEEN 1 AND 5),
+            heard INTEGER CHECK (heard BETWEEN 1 AND 5)
+        )"""
+    )
+    db.execute("CREATE INDEX ratings_session ON ratings (session_id, seq)")
+    db.execute(
+        """
+        CREATE TABLE intervals (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('pause', 'space')),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            seconds REAL
+        )"""
+    )
+    db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")
+
+
+DERIVED_TABLES = (
+    "sessions",
+    "participants",
+    "phases",
+    "turns",
+    "cards_shown",
+    "ratings",
+    "intervals",
+)
+
+# Bump with every new migration; a test checks it matches the registered count.
+SCHEMA_VERSION = 1
