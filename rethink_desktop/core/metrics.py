@@ -1,0 +1,109 @@
+"""Balance of voice: talk time, turns and passes by person and by agency.
+
+The balance index is ``1 - D / D_max`` where ``D = ½ Σ |sᵢ - 1/n|`` is the distance between
+the actual shares of talk time ``sᵢ`` and an equal share ``1/n`` among the ``n`` people who
+attended, and ``D_max = 1 - 1/n`` is that distance when one person does all the talking.
+1.0 means perfectly equal; 0.0 means one voice only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rethink_desktop.core.state import SessionState
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Talk time and turns for one person or one agency."""
+
+    key: str
+    label: str
+    agency: str
+    people: int
+    seconds: float
+    turns: int
+    passes: int
+    share: float
+    equal_share: float
+
+
+def balance_index(seconds: Sequence[float]) -> float | None:
+    """1.0 for perfectly equal talk time, 0.0 for one voice; None before anyone has spoken."""
+    n = len(seconds)
+    total = sum(seconds)
+    if n == 0 or total <= 0:
+        return None
+    if n == 1:
+        return 1.0
+    distance = 0.5 * sum(abs(s / total - 1 / n) for s in seconds)
+    return max(0.0, min(1.0, 1 - distance / (1 - 1 / n)))
+
+
+def tally_people(state: SessionState, now: datetime) -> list[Tally]:
+    """One row per person who attended, in seating order."""
+    people = state.attended()
+    seconds = {p.id: 0.0 for p in people}
+    turns = dict.fromkeys(seconds, 0)
+    passes = dict.fromkeys(seconds, 0)
+    for turn in state.turns:
+        if turn.participant_id not in seconds:
+            continue
+        if turn.passed:
+            passes[turn.participant_id] += 1
+        else:
+            turns[turn.participant_id] += 1
+            seconds[turn.participant_id] += state.turn_seconds(turn, now)
+    total = sum(seconds.values())
+    equal = 1 / len(people) if people else 0.0
+    return [
+        Tally(
+            p.id,
+            p.label,
+            p.agency,
+            1,
+            seconds[p.id],
+            turns[p.id],
+            passes[p.id],
+            seconds[p.id] / total if total else 0.0,
+            equal,
+        )
+        for p in people
+    ]
+
+
+def tally_agencies(state: SessionState, now: datetime) -> list[Tally]:
+    """One row per agency; its equal share is its head-count share of the room."""
+    rows: dict[str, list[Tally]] = {}
+    for row in tally_people(state, now):
+        rows.setdefault(row.agency, []).append(row)
+    n = sum(len(v) for v in rows.values())
+    total = sum(r.seconds for v in rows.values() for r in v)
+    return [
+        Tally(
+            agency,
+            agency,
+            agency,
+            len(members),
+            sum(m.seconds for m in members),
+            sum(m.turns for m in members),
+            sum(m.passes for m in members),
+            sum(m.seconds for m in members) / total if total else 0.0,
+            len(members) / n if n else 0.0,
+        )
+        for agency, members in rows.items()
+    ]
+
+
+def session_balance(state: SessionState, now: datetime) -> float | None:
+    return balance_index([row.seconds for row in tally_people(state, now)])
+
+
+def fair_share_now(state: SessionState, now: datetime) -> tuple[float, int] | None:
+    """Time left in the phase ÷ people still to speak this round (the speaker included)."""
+    waiting = len(state.still_to_speak()) + (1 if state.current_turn else 0)
+    if waiting == 0 or state.phase is None:
+        return None
+    return max(0.0, state.phase_remaining(now)) / waiting, waiting

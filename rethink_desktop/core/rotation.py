@@ -1,0 +1,111 @@
+"""The equal voice: who speaks next, round after round, in seating order."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Rotation:
+    """Turn order round the circle.
+
+    ``seats`` is the seating order; each round starts with ``starter`` and goes round once.
+    A round ends when everyone after the last rotation position has been offered a turn;
+    then, if ``second_chance`` is on, those who passed are offered the floor once more.
+    Someone who arrives late joins at their seat: if the round has already gone past it,
+    their first turn comes in the next round.
+    """
+
+    seats: Sequence[str]
+    starter: str
+    second_chance: bool = True
+    round: int = 1
+    offered: set[str] = field(default_factory=set)
+    passed: list[str] = field(default_factory=list)
+    second_offered: set[str] = field(default_factory=set)
+    cursor: int = -1
+    in_second_chance: bool = False
+
+    def order(self) -> list[str]:
+        """Seats starting from the starter."""
+        seats = list(self.seats)
+        start = seats.index(self.starter) if self.starter in seats else 0
+        return seats[start:] + seats[:start]
+
+    def choose_next(self, eligible: Collection[str]) -> tuple[str, bool] | None:
+        """Pick and mark the next speaker among ``eligible``; ``(id, second_chance)``."""
+        if not any(pid in eligible for pid in self.seats):
+            return None
+        for _ in range(2):  # this round, then at most one fresh round
+            chosen = self._next_in_round(eligible)
+            if chosen is not None:
+                return chosen
+            if not self._round_has_activity():
+                return None
+            self.new_round()
+        return None
+
+    def _next_in_round(self, eligible: Collection[str]) -> tuple[str, bool] | None:
+        order = self.order()
+        if not self.in_second_chance:
+            for index in range(self.cursor + 1, len(order)):
+                pid = order[index]
+                if pid in eligible and pid not in self.offered:
+                    self.cursor = index
+                    self.offered.add(pid)
+                    return pid, False
+            if not self.second_chance:
+                return None
+            self.in_second_chance = True
+        for pid in self.passed:
+            if pid in eligible and pid not in self.second_offered:
+                self.second_offered.add(pid)
+                return pid, True
+        return None
+
+    def _round_has_activity(self) -> bool:
+        return bool(self.offered) or self.cursor >= 0
+
+    def new_round(self) -> None:
+        """Start the next round from the starter (also used when the phase changes)."""
+        if not self._round_has_activity():
+            return
+        self.round += 1
+        self.offered = set()
+        self.passed = []
+        self.second_offered = set()
+        self.cursor = -1
+        self.in_second_chance = False
+
+    def record_pass(self, pid: str, second_chance: bool) -> None:
+        if not second_chance and pid not in self.passed:
+            self.passed.append(pid)
+
+    def record_pick(self, pid: str) -> None:
+        """A direct pick counts as this person's turn in the round."""
+        self.offered.add(pid)
+
+    def still_to_speak(self, eligible: Collection[str]) -> list[str]:
+        """Who the rotation will still reach this round, in order (second chances excluded)."""
+        order = self.order()
+        if self.in_second_chance:
+            return []
+        return [
+            pid for pid in order[self.cursor + 1 :] if pid in eligible and pid not in self.offered
+        ]
+
+    def peek_next(self, eligible: Collection[str]) -> tuple[str, bool] | None:
+        """Who would come next, without marking anyone."""
+        probe = Rotation(
+            seats=self.seats,
+            starter=self.starter,
+            second_chance=self.second_chance,
+            round=self.round,
+            offered=set(self.offered),
+            passed=list(self.passed),
+            second_offered=set(self.second_offered),
+            cursor=self.cursor,
+            in_second_chance=self.in_second_chance,
+        )
+        return probe.choose_next(eligible)

@@ -1,0 +1,624 @@
+"""A session's state as a pure ``reduce(events)``; the rules of what may happen when.
+
+Illegal actions raise :class:`IllegalAction` with a message a facilitator can read; the
+state is rebuilt from the events, so a refused action can never leave it half-changed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rethink_desktop.core.clock import Interval, active_seconds
+from rethink_desktop.core.events import UNDOABLE, Event
+from rethink_desktop.core.rotation import Rotation
+
+STATUSES = ("draft", "checked_in", "running", "paused", "closing", "completed", "abandoned")
+LIVE = frozenset({"running", "paused"})
+FINISHED = frozenset({"completed", "abandoned"})
+
+ABANDON_REASONS = {
+    "not_resumed": "Not resumed after the app closed",
+    "cancelled": "Meeting cancelled",
+    "interrupted": "Meeting could not go on",
+    "prepared_in_error": "Prepared in error",
+}
+WAY_FORWARD = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
+RATING_FIELDS = ("communication", "compassion", "clarity", "heard")
+ATTENDED = frozenset({"present", "late", "left_early", "late_left_early"})
+IN_ROOM = frozenset({"present", "late"})
+MIN_PARTICIPANTS = 2
+MAX_PARTICIPANTS = 30
+MAX_PHASES = 12
+
+
+class IllegalAction(ValueError):
+    """An action that the session's rules do not allow now; the message says why."""
+
+
+@dataclass
+class Participant:
+    id: str
+    seat: int
+    name: str | None
+    agency: str
+    role: str = ""
+    # expected (before check-in), present, absent, late, left_early, late_left_early
+    attendance: str = "expected"
+    arrived_at: datetime | None = None
+    left_at: datetime | None = None
+
+    @property
+    def in_room(self) -> bool:
+        return self.attendance in IN_ROOM
+
+    @property
+    def label(self) -> str:
+        """Name if kept, otherwise agency and role."""
+        if self.name:
+            return self.name
+        return f"{self.agency} · {self.role}" if self.role else self.agency
+
+
+@dataclass
+class Turn:
+    participant_id: str
+    phase: int
+    round: int
+    started_at: datetime
+    ended_at: datetime | None = None
+    passed: bool = False
+    picked: bool = False
+    second_chance: bool = False
+
+
+@dataclass
+class PhaseState:
+    index: int
+    name: str
+    minutes: int
+    turn_seconds: int
+    opening_card: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+@dataclass
+class CardShown:
+    card_id: str
+    phase: int
+    at: datetime
+
+
+@dataclass
+class Rating:
+    communication: int | None
+    compassion: int | None
+    clarity: int | None
+    heard: int | None
+
+
+@dataclass
+class Schedule:
+    """Planned against actual: ``behind_seconds`` > 0 behind, < 0 ahead."""
+
+    behind_seconds: float
+    projected_end: datetime
+
+
+@dataclass
+class SessionState:
+    id: str
+    demo: bool
+    created_at: datetime
+    kind: str = "family_network"
+    reference: str = ""
+    purpose: str = ""
+    venue: str = ""
+    scheduled_for: str | None = None
+    template_id: str | None = None
+    second_chance: bool = True
+    status: str = "draft"
+    participants: list[Participant] = field(default_factory=list)
+    phases: list[PhaseState] = field(default_factory=list)
+    phase_index: int = -1
+    turns: list[Turn] = field(default_factory=list)
+    pauses: list[list[datetime | None]] = field(default_factory=list)
+    spaces: list[list[datetime | None]] = field(default_factory=list)
+    cards: list[CardShown] = field(default_factory=list)
+    rotation: Rotation | None = None
+    starter_id: str | None = None
+    seed: int | None = None
+    checked_in_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    completed_at: datetime | None = None
+    abandoned_at: datetime | None = None
+    abandoned_reason: str | None = None
+    pulse_start: int | None = None
+    pulse_end: int | None = None
+    way_forward: str | None = None
+    ratings: list[Rating] = field(default_factory=list)
+    names_removed: bool = False
+    # Bookkeeping that undo/redo legitimately changes; not part of equality.
+    updated_at: datetime | None = field(default=None, compare=False)
+    undo_depth: int = field(default=0, compare=False)
+    redo_depth: int = field(default=0, compare=False)
+
+    # --- people -------------------------------------------------------------------------
+    def participant(self, pid: str) -> Participant:
+        for person in self.participants:
+            if person.id == pid:
+                return person
+        raise IllegalAction("That person is not in this session.")
+
+    def in_room_ids(self) -> set[str]:
+        return {p.id for p in self.participants if p.in_room}
+
+    def attended(self) -> list[Participant]:
+        return [p for p in self.participants if p.attendance in ATTENDED]
+
+    # --- turns --------------------------------------------------------------------------
+    @property
+    def current_turn(self) -> Turn | None:
+        if self.turns and self.turns[-1].ended_at is None:
+            return self.turns[-1]
+        return None
+
+    @property
+    def current_speaker(self) -> Participant | None:
+        turn = self.current_turn
+        return self.participant(turn.participant_id) if turn else None
+
+    def next_up(self) -> tuple[Participant, bool] | None:
+        """Who Space would give the floor to next, and whether it is a second chance."""
+        if self.rotation is None:
+            return None
+        chosen = self.rotation.peek_next(self.in_room_ids())
+        if chosen is None:
+            return None
+        return self.participant(chosen[0]), chosen[1]
+
+    def still_to_speak(self) -> list[Participant]:
+        if self.rotation is None:
+            return []
+        return [self.participant(pid) for pid in self.rotation.still_to_speak(self.in_room_ids())]
+
+    def _silent(self) -> list[Interval]:
+        return [(s, e) for s, e in self.pauses + self.spaces]  # type: ignore[misc]
+
+    def turn_seconds(self, turn: Turn, now: datetime) -> float:
+        """Talk time of one turn: pauses and "space" do not count."""
+        end = turn.ended_at or now
+        return active_seconds(turn.started_at, end, self._silent(), now)
+
+    # --- the clock ----------------------------------------------------------------------
+    @property
+    def planned_seconds(self) -> float:
+        return sum(p.minutes for p in self.phases) * 60.0
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1][1] is None
+
+    @property
+    def space_active(self) -> bool:
+        return bool(self.spaces) and self.spaces[-1][1] is None
+
+    def _end(self, now: datetime) -> datetime:
+        return self.ended_at or self.abandoned_at or now
+
+    def elapsed(self, now: datetime) -> float:
+        """Running time of the meeting so far (pauses excluded)."""
+        if self.started_at is None:
+            return 0.0
+        return active_seconds(self.started_at, self._end(now), self._pause_intervals(), now)
+
+    def remaining(self, now: datetime) -> float:
+        """Time left of the planned two hours; negative when over."""
+        return self.planned_seconds - self.elapsed(now)
+
+    def _pause_intervals(self) -> list[Interval]:
+        return [(s, e) for s, e in self.pauses]  # type: ignore[misc]
+
+    @property
+    def phase(self) -> PhaseState | None:
+        if 0 <= self.phase_index < len(self.phases):
+            return self.phases[self.phase_index]
+        return None
+
+    def phase_elapsed(self, now: datetime) -> float:
+        phase = self.phase
+        if phase is None or phase.started_at is None:
+            return 0.0
+        end = phase.ended_at or self._end(now)
+        return active_seconds(phase.started_at, end, self._pause_intervals(), now)
+
+    def phase_remaining(self, now: datetime) -> float:
+        phase = self.phase
+        return 0.0 if phase is None else phase.minutes * 60.0 - self.phase_elapsed(now)
+
+    def space_seconds(self, now: datetime) -> float:
+        """Length of the "space" now running (0 when none)."""
+        if not self.space_active:
+            return 0.0
+        start = self.spaces[-1][0]
+        assert start is not None
+        return active_seconds(start, now, self._pause_intervals(), now)
+
+    def schedule(self, now: datetime) -> Schedule:
+        """Ahead/behind against the plan and when the meeting will end at this rate."""
+        elapsed = self.elapsed(now)
+        phase = self.phase
+        if phase is None or phase.started_at is None or self.started_at is None:
+            return Schedule(0.0, now + timedelta(seconds=self.planned_seconds - elapsed))
+        at_phase_start = active_seconds(
+            self.started_at, phase.started_at, self._pause_intervals(), now
+        )
+        phase_elapsed = self.phase_elapsed(now)
+        later = sum(p.minutes for p in self.phases[self.phase_index + 1 :]) * 60.0
+        projected = at_phase_start + max(phase.minutes * 60.0, phase_elapsed) + later
+        return Schedule(
+            projected - self.planned_seconds,
+            now + timedelta(seconds=max(0.0, projected - elapsed)),
+        )
+
+    # --- what the facilitator may do now ------------------------------------------------
+    def allowed(self) -> set[str]:
+        """Event kinds that would be accepted now (data permitting)."""
+        s = self.status
+        ok: set[str] = set()
+        if s == "draft":
+            ok |= {"prepared", "checked_in", "abandoned"}
+        elif s == "checked_in":
+            ok |= {"checked_in", "started", "card_shown", "abandoned"}
+        elif s in LIVE:
+            ok |= {"card_shown", "ended", "abandoned", "left", "arrived"}
+            ok.add("resumed" if s == "paused" else "paused")
+            if s == "running":
+                if self.next_up() is not None:
+                    ok.add("next")
+                if self.current_turn is not None:
+                    ok.add("pass")
+                if self.in_room_ids():
+                    ok.add("pick")
+                if self.phase_index < len(self.phases) - 1:
+                    ok.add("phase")
+                ok.add("space_ended" if self.space_active else "space_started")
+            elif self.space_active:
+                ok.add("space_ended")
+            if self.undo_depth:
+                ok.add("undo")
+            if self.redo_depth:
+                ok.add("redo")
+        elif s == "closing":
+            ok |= {"way_forward", "pulse", "completed", "abandoned"}
+            if len(self.ratings) < len(self.attended()):
+                ok.add("rating")
+        elif s in FINISHED and not self.names_removed:
+            ok.add("names_removed")
+        return ok
+
+
+# --- the reducer --------------------------------------------------------------------------
+
+
+def _need(state: SessionState, *statuses: str, action: str) -> None:
+    if state.status not in statuses:
+        raise IllegalAction(
+            f"Cannot {action} while the session is {state.status.replace('_', ' ')}."
+        )
+
+
+def _end_turn(state: SessionState, at: datetime) -> None:
+    turn = state.current_turn
+    if turn is not None:
+        turn.ended_at = at
+
+
+def _start_turn(state: SessionState, pid: str, at: datetime, **flags: bool) -> None:
+    assert state.rotation is not None
+    state.turns.append(
+        Turn(pid, state.phase_index, state.rotation.round, at, None, **flags)  # type: ignore[arg-type]
+    )
+
+
+def _give_floor_to_next(state: SessionState, at: datetime) -> None:
+    assert state.rotation is not None
+    chosen = state.rotation.choose_next(state.in_room_ids())
+    if chosen is None:
+        raise IllegalAction("No one in the room is waiting to speak.")
+    _start_turn(state, chosen[0], at, second_chance=chosen[1])
+
+
+def _close_open(intervals: list[list[datetime | None]], at: datetime) -> None:
+    if intervals and intervals[-1][1] is None:
+        intervals[-1][1] = at
+
+
+def _int_in(value: object, low: int, high: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise IllegalAction(f"{what} must be a whole number from {low} to {high}.")
+    return value
+
+
+def _apply_prepared(state: SessionState, data: dict) -> None:
+    people = data["participants"]
+    if not MIN_PARTICIPANTS <= len(people) <= MAX_PARTICIPANTS:
+        raise IllegalAction(
+            f"A session needs {MIN_PARTICIPANTS} to {MAX_PARTICIPANTS} participants."
+        )
+    ids = [p["id"] for p in people]
+    if len(set(ids)) != len(ids):
+        raise IllegalAction("Two participants share the same id.")
+    phases = data["phases"]
+    if not 1 <= len(phases) <= MAX_PHASES:
+        raise IllegalAction(f"An agenda needs 1 to {MAX_PHASES} phases.")
+    state.kind = data["kind"]
+    state.reference = data["reference"]
+    state.purpose = data.get("purpose", "")
+    state.venue = data.get("venue", "")
+    state.scheduled_for = data.get("scheduled_for")
+    state.template_id = data.get("template_id")
+    state.second_chance = bool(data.get("second_chance", True))
+    state.participants = [
+        Participant(p["id"], seat, p.get("name"), p["agency"], p.get("role", ""))
+        for seat, p in enumerate(people, start=1)
+    ]
+    state.phases = [
+        PhaseState(
+            i,
+            ph["name"],
+            _int_in(ph["minutes"], 1, 120, "Minutes"),
+            _int_in(ph.get("turn_seconds", 180), 15, 1800, "Turn allowance (seconds)"),
+            ph.get("opening_card"),
+        )
+        for i, ph in enumerate(phases)
+    ]
+
+
+def _apply(state: SessionState, event: Event, at: datetime) -> None:
+    kind, data = event.kind, dict(event.data)
+    if kind == "created":
+        raise IllegalAction("This session has already been created.")
+    if kind == "prepared":
+        _need(state, "draft", action="change the preparation")
+        _apply_prepared(state, data)
+    elif kind == "checked_in":
+        _need(state, "draft", "checked_in", action="check in")
+        if not state.participants or not state.phases:
+            raise IllegalAction("Prepare the participants and agenda before checking in.")
+        present = set(data["present"])
+        unknown = present - {p.id for p in state.participants}
+        if unknown:
+            raise IllegalAction("Check-in names someone who is not in this session.")
+        if len(present) < MIN_PARTICIPANTS:
+            raise IllegalAction(f"At least {MIN_PARTICIPANTS} people must be present to start.")
+        for person in state.participants:
+            person.attendance = "present" if person.id in present else "absent"
+            person.arrived_at = at if person.id in present else None
+        if data.get("pulse") is not None:
+            state.pulse_start = _int_in(data["pulse"], 1, 10, "The tension pulse")
+        state.checked_in_at = at
+        state.status = "checked_in"
+    elif kind == "started":
+        _need(state, "checked_in", action="start")
+        in_room = [p.id for p in state.participants if p.in_room]
+        starter = data.get("starter")
+        seed = data.get("seed")
+        if starter is None:
+            starter = random.Random(seed).choice(in_room) if seed is not None else in_room[0]
+        elif starter not in in_room:
+            raise IllegalAction("The person chosen to start is not present.")
+        state.starter_id, state.seed = starter, seed
+        state.rotation = Rotation(
+            [p.id for p in state.participants], starter, second_chance=state.second_chance
+        )
+        state.started_at = at
+        state.phase_index = 0
+        state.phases[0].started_at = at
+        state.status = "running"
+    elif kind == "next":
+        _need(state, "running", action="move to the next speaker")
+        _end_turn(state, at)
+        _give_floor_to_next(state, at)
+    elif kind == "pass":
+        _need(state, "running", action="record a pass")
+        turn = state.current_turn
+        if turn is None:
+            raise IllegalAction("No one has the floor, so no one can pass.")
+        turn.passed = True
+        turn.ended_at = at
+        assert state.rotation is not None
+        state.rotation.record_pass(turn.participant_id, turn.second_chance)
+        if state.next_up() is not None:
+            _give_floor_to_next(state, at)
+    elif kind == "pick":
+        _need(state, "running", action="give someone the floor")
+        pid = data["participant_id"]
+        person = state.participant(pid)
+        if not person.in_room:
+            raise IllegalAction(f"{person.label} is not in the room.")
+        current = state.current_turn
+        if current is not None and current.participant_id == pid:
+            raise IllegalAction(f"{person.label} already has the floor.")
+        _end_turn(state, at)
+        assert state.rotation is not None
+        state.rotation.record_pick(pid)
+        _start_turn(state, pid, at, picked=True)
+    elif kind == "phase":
+        _need(state, "running", action="move to the next phase")
+        if state.phase_index >= len(state.phases) - 1:
+            raise IllegalAction("This is the last phase. End the session when you are ready.")
+        _end_turn(state, at)
+        state.phases[state.phase_index].ended_at = at
+        state.phase_index += 1
+        state.phases[state.phase_index].started_at = at
+        assert state.rotation is not None
+        state.rotation.new_round()
+    elif kind == "paused":
+        _need(state, "running", action="pause")
+        state.pauses.append([at, None])
+        state.status = "paused"
+    elif kind == "resumed":
+        _need(state, "paused", action="resume")
+        _close_open(state.pauses, at)
+        state.status = "running"
+    elif kind == "space_started":
+        _need(state, "running", action="start a space")
+        if state.space_active:
+            raise IllegalAction("A space is already running.")
+        state.spaces.append([at, None])
+    elif kind == "space_ended":
+        _need(state, "running", "paused", action="end the space")
+        if not state.space_active:
+            raise IllegalAction("No space is running.")
+        _close_open(state.spaces, at)
+    elif kind == "card_shown":
+        _need(state, "checked_in", "running", "paused", action="show a card")
+        state.cards.append(CardShown(str(data["card_id"]), max(state.phase_index, 0), at))
+    elif kind == "arrived":
+        _need(state, "running", "paused", action="record a late arrival")
+        person = state.participant(data["participant_id"])
+        if person.attendance != "absent":
+            raise IllegalAction(f"{person.label} is not marked absent.")
+        person.attendance = "late"
+        person.arrived_at = at
+    elif kind == "left":
+        _need(state, "running", "paused", action="record someone leaving")
+        person = state.participant(data["participant_id"])
+        if not person.in_room:
+            raise IllegalAction(f"{person.label} is not in the room.")
+        current = state.current_turn
+        if current is not None and current.participant_id == person.id:
+            current.ended_at = at
+        person.attendance = "late_left_early" if person.attendance == "late" else "left_early"
+        person.left_at = at
+    elif kind == "ended":
+        _need(state, "running", "paused", action="end the session")
+        _finish_live(state, at)
+        state.status = "closing"
+    elif kind == "way_forward":
+        _need(state, "closing", action="record the way forward")
+        if data["value"] not in WAY_FORWARD:
+            raise IllegalAction("The way forward is yes, partly or not yet.")
+        state.way_forward = data["value"]
+    elif kind == "pulse":
+        _need(state, "closing", action="record the closing pulse")
+        if data["moment"] != "end":
+            raise IllegalAction("Only the closing pulse is recorded at the close.")
+        state.pulse_end = _int_in(data["value"], 1, 10, "The tension pulse")
+    elif kind == "rating":
+        _need(state, "closing", action="record a rating")
+        if len(state.ratings) >= len(state.attended()):
+            raise IllegalAction("Every participant who attended has already been rated.")
+        values = {
+            name: None if data.get(name) is None else _int_in(data[name], 1, 5, "A rating")
+            for name in RATING_FIELDS
+        }
+        state.ratings.append(Rating(**values))
+    elif kind == "completed":
+        _need(state, "closing", action="complete the session")
+        state.completed_at = at
+        state.status = "completed"
+    elif kind == "abandoned":
+        _need(state, "draft", "checked_in", "running", "paused", "closing", action="abandon")
+        if data["reason"] not in ABANDON_REASONS:
+            raise IllegalAction("Choose one of the listed reasons for ending the session.")
+        if state.status in LIVE:
+            _finish_live(state, at)
+        state.abandoned_at = at
+        state.abandoned_reason = data["reason"]
+        state.status = "abandoned"
+    elif kind == "names_removed":
+        _need(state, "completed", "abandoned", action="remove names")
+        for person in state.participants:
+            person.name = None
+        state.names_removed = True
+    else:  # pragma: no cover - Event() already rejects unknown kinds
+        raise IllegalAction(f"Unknown action {kind!r}.")
+
+
+def _finish_live(state: SessionState, at: datetime) -> None:
+    _end_turn(state, at)
+    _close_open(state.pauses, at)
+    _close_open(state.spaces, at)
+    phase = state.phase
+    if phase is not None:
+        phase.ended_at = at
+    state.ended_at = at
+
+
+def _clamped_times(events: Sequence[Event]) -> list[datetime]:
+    """Event times made non-decreasing: a wall clock that jumped back never runs time back."""
+    times: list[datetime] = []
+    latest: datetime | None = None
+    for event in events:
+        latest = event.at if latest is None or event.at > latest else latest
+        times.append(latest)
+    return times
+
+
+def _replay(events: Iterable[tuple[Event, datetime]]) -> SessionState:
+    state: SessionState | None = None
+    for event, at in events:
+        if state is None:
+            if event.kind != "created":
+                raise IllegalAction("A session's log must begin with its creation.")
+            state = SessionState(
+                id=str(event.data["session_id"]), demo=bool(event.data["demo"]), created_at=at
+            )
+        elif event.kind == "created":
+            raise IllegalAction("This session has already been created.")
+        else:
+            _apply(state, event, at)
+        state.updated_at = at
+    if state is None:
+        raise IllegalAction("A session needs at least its creation event.")
+    return state
+
+
+def reduce(events: Sequence[Event]) -> SessionState:
+    """The state of a session after ``events``, in order. Raises IllegalAction on a bad log."""
+    times = _clamped_times(events)
+    effective: list[tuple[Event, datetime] | None] = []
+    done: list[int] = []  # positions in ``effective`` of undoable events still in force
+    undone: list[tuple[int, tuple[Event, datetime]]] = []
+    state: SessionState | None = None
+    for event, at in zip(events, times, strict=True):
+        if event.kind in ("undo", "redo"):
+            if state is None or state.status not in LIVE:
+                raise IllegalAction(f"Nothing to {event.kind} now.")
+            steps = _int_in(event.data.get("steps", 1), 1, 10_000, "Steps")
+            if len(done if event.kind == "undo" else undone) < steps:
+                raise IllegalAction(f"Nothing more to {event.kind}.")
+            for _ in range(steps):
+                if event.kind == "undo":
+                    index = done.pop()
+                    entry = effective[index]
+                    assert entry is not None
+                    undone.append((index, entry))
+                    effective[index] = None
+                else:
+                    index, entry = undone.pop()
+                    effective[index] = entry
+                    done.append(index)
+            state = _replay(e for e in effective if e is not None)
+            state.updated_at = at
+        else:
+            if state is None:
+                state = _replay([(event, at)])
+            else:
+                _apply(state, event, at)
+                state.updated_at = at
+            effective.append((event, at))
+            if event.kind in UNDOABLE:
+                done.append(len(effective) - 1)
+                undone.clear()
+        state.undo_depth = len(done)
+        state.redo_depth = len(undone)
+    if state is None:
+        raise IllegalAction("A session needs at least its creation event.")
+    return state

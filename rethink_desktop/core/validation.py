@@ -1,0 +1,123 @@
+"""Checks on what a facilitator types when preparing a session, with messages to show inline."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rethink_desktop.core.state import MAX_PARTICIPANTS, MIN_PARTICIPANTS
+
+REFERENCE_MAX = 24
+PURPOSE_MAX = 120
+VENUE_MAX = 80
+NAME_MAX = 60
+AGENCY_MAX = 40
+ROLE_MAX = 40
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]*$")
+
+DEFAULT_AGENCIES = (
+    "Children's social care",
+    "Education",
+    "Health",
+    "Police",
+    "Early help",
+    "Housing",
+    "Probation",
+    "Adult mental health",
+    "Substance use service",
+    "Voluntary sector",
+    "Local authority legal",
+    "Youth justice",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix, and where: ``field`` is e.g. "reference" or "participants[2].name"."""
+
+    field: str
+    message: str
+
+
+def _clean(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def reference_problems(reference: str) -> list[Problem]:
+    ref = _clean(reference)
+    if not ref:
+        return [Problem("reference", "Enter a reference code, for example FN-2291.")]
+    if len(ref) > REFERENCE_MAX:
+        return [Problem("reference", f"Keep the reference to {REFERENCE_MAX} characters.")]
+    if not _REFERENCE.match(ref) or not any(ch.isdigit() for ch in ref):
+        return [
+            Problem(
+                "reference",
+                "Use a case reference with at least one digit and no spaces (for example "
+                "FN-2291) — never a child's or family's name.",
+            )
+        ]
+    return []
+
+
+def participant_problems(people: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """Empty names, duplicates without a distinguishing role, too few or too many people."""
+    problems: list[Problem] = []
+    if len(people) < MIN_PARTICIPANTS:
+        problems.append(Problem("participants", f"Add at least {MIN_PARTICIPANTS} participants."))
+    if len(people) > MAX_PARTICIPANTS:
+        problems.append(
+            Problem(
+                "participants",
+                f"A Re-Think circle has at most {MAX_PARTICIPANTS} people; "
+                f"this one has {len(people)}.",
+            )
+        )
+    keys = Counter(
+        (_clean(p.get("name")).casefold(), _clean(p.get("role")).casefold()) for p in people
+    )
+    for seat, person in enumerate(people, start=1):
+        name, agency, role = (_clean(person.get(k)) for k in ("name", "agency", "role"))
+        where = f"participants[{seat}]"
+        if not name:
+            problems.append(Problem(f"{where}.name", f"Seat {seat} needs a name."))
+        elif len(name) > NAME_MAX:
+            problems.append(Problem(f"{where}.name", f"Seat {seat}: keep the name short."))
+        elif keys[(name.casefold(), role.casefold())] > 1:
+            problems.append(
+                Problem(
+                    f"{where}.role",
+                    f"Two people are called {name}. Give each a different role so the "
+                    "circle can tell them apart.",
+                )
+            )
+        if not agency:
+            problems.append(Problem(f"{where}.agency", f"Seat {seat} needs an agency."))
+        elif len(agency) > AGENCY_MAX:
+            problems.append(Problem(f"{where}.agency", f"Seat {seat}: shorten the agency."))
+        if len(role) > ROLE_MAX:
+            problems.append(Problem(f"{where}.role", f"Seat {seat}: shorten the role."))
+    return problems
+
+
+def details_problems(purpose: str, venue: str) -> list[Problem]:
+    problems = []
+    if len(_clean(purpose)) > PURPOSE_MAX:
+        problems.append(
+            Problem(
+                "purpose",
+                f"Keep the purpose to one short line ({PURPOSE_MAX} characters). "
+                "It is not a place for notes.",
+            )
+        )
+    if len(_clean(venue)) > VENUE_MAX:
+        problems.append(Problem("venue", f"Keep the venue to {VENUE_MAX} characters."))
+    return problems
+
+
+def clean_text(value: Any) -> str:
+    """Trim and collapse whitespace, as stored."""
+    return _clean(value)

@@ -1,0 +1,63 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.core.metrics import (
+    balance_index,
+    fair_share_now,
+    session_balance,
+    tally_agencies,
+    tally_people,
+)
+from tests.helpers import phases, running
+
+
+def test_balance_index_extremes():
+    assert balance_index([]) is None
+    assert balance_index([0, 0]) is None
+    assert balance_index([60, 60, 60]) == pytest.approx(1.0)
+    assert balance_index([100, 0, 0, 0]) == pytest.approx(0.0)
+    # two of four share everything equally: distance 0.5 of max 0.75
+    assert balance_index([50, 50, 0, 0]) == pytest.approx(1 - 0.5 / 0.75)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e5, allow_nan=False), min_size=1, max_size=30))
+def test_balance_index_is_between_zero_and_one(seconds):
+    index = balance_index(seconds)
+    assert index is None or 0.0 <= index <= 1.0
+
+
+def test_tallies_by_person_and_agency():
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()  # p1, Education
+    clock.advance(120)
+    s.next_turn()  # p2, Health
+    clock.advance(60)
+    s.pass_turn()  # p2 passes after a minute: passes do not count as talk
+    clock.advance(30)
+    now = s.now()
+    people = {row.key: row for row in tally_people(s.state, now)}
+    assert people["p1"].seconds == pytest.approx(120)
+    assert people["p1"].turns == 1
+    assert people["p2"].passes == 1
+    assert people["p2"].seconds == 0
+    assert people["p3"].seconds == pytest.approx(30)
+    assert people["p1"].share == pytest.approx(0.8)
+    assert people["p1"].equal_share == pytest.approx(1 / 3)
+    agencies = {row.key: row for row in tally_agencies(s.state, now)}
+    assert set(agencies) == {"Education", "Health", "Police"}
+    assert agencies["Education"].seconds == pytest.approx(120)
+    # shares 0.8, 0, 0.2 against 1/3 each: distance 0.4667 of a possible 0.6667
+    assert session_balance(s.state, now) == pytest.approx(0.3)
+
+
+def test_fair_share_now_divides_the_phase_among_those_still_to_speak():
+    clock = FakeClock()
+    s = running(4, clock, phases=phases(20, 100))
+    s.next_turn()  # p1 speaking, three still to come
+    clock.advance(4 * 60)
+    share, waiting = fair_share_now(s.state, s.now())
+    assert waiting == 4
+    assert share == pytest.approx(16 * 60 / 4)

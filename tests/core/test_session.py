@@ -1,0 +1,372 @@
+from datetime import timedelta
+
+import pytest
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.core.events import Event, EventError
+from rethink_desktop.core.session import IllegalAction, Session
+from rethink_desktop.core.state import reduce
+from tests.helpers import people, phases, prepared, running
+
+
+def speaker(session):
+    person = session.state.current_speaker
+    return person.id if person else None
+
+
+def test_lifecycle_from_draft_to_completed():
+    clock = FakeClock()
+    s = prepared(3, clock)
+    assert s.state.status == "draft"
+    s.check_in(["p1", "p2", "p3"], pulse=7)
+    assert s.state.status == "checked_in"
+    assert s.state.pulse_start == 7
+    s.start()
+    assert s.state.status == "running"
+    clock.advance(60)
+    s.end()
+    assert s.state.status == "closing"
+    s.record_way_forward("partly")
+    s.record_closing_pulse(3)
+    for _ in range(3):
+        s.rate(communication=4, compassion=5, clarity=3, heard=None)
+    with pytest.raises(IllegalAction, match="already been rated"):
+        s.rate(communication=1)
+    s.complete()
+    assert s.state.status == "completed"
+    assert s.state.way_forward == "partly"
+    assert s.state.pulse_end == 3
+    assert s.state.ratings[0].heard is None
+    s.remove_names()
+    assert all(p.name is None for p in s.state.participants)
+    assert s.state.participants[0].label == "Education · Role 1"
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (lambda s: s.start(), "Cannot start while the session is draft"),
+        (lambda s: s.next_turn(), "Cannot move to the next speaker while the session is draft"),
+        (lambda s: s.end(), "Cannot end the session while the session is draft"),
+        (lambda s: s.complete(), "Cannot complete the session"),
+    ],
+)
+def test_illegal_transitions_raise_and_change_nothing(action, message):
+    s = prepared(3)
+    before = s.state
+    count = len(s.events)
+    with pytest.raises(IllegalAction, match=message):
+        action(s)
+    assert s.state is before
+    assert len(s.events) == count
+
+
+def test_check_in_needs_two_present_and_known_people():
+    s = prepared(3)
+    with pytest.raises(IllegalAction, match="At least 2"):
+        s.check_in(["p1"])
+    with pytest.raises(IllegalAction, match="not in this session"):
+        s.check_in(["p1", "nobody"])
+
+
+def test_first_space_starts_the_starters_turn_and_rotation_goes_round():
+    s = running(3, starter="p2")
+    assert speaker(s) is None
+    order = []
+    for _ in range(6):
+        s.next_turn()
+        order.append(speaker(s))
+    assert order == ["p2", "p3", "p1", "p2", "p3", "p1"]
+    assert [t.round for t in s.state.turns] == [1, 1, 1, 2, 2, 2]
+
+
+def test_random_start_with_a_seed_is_recorded_and_reproducible():
+    a = running(5, starter=None)
+    s = prepared(5)
+    s.check_in([p.id for p in s.state.participants])
+    s.start(seed=42)
+    assert s.state.seed == 42
+    replayed = reduce(s.events)
+    assert replayed.starter_id == s.state.starter_id
+    assert a.state.starter_id == "p1"  # no seed: the first seat starts
+
+
+def test_pass_is_recorded_and_moves_on():
+    clock = FakeClock()
+    s = running(3, clock, second_chance=False)
+    s.next_turn()
+    clock.advance(5)
+    s.pass_turn()
+    first = s.state.turns[0]
+    assert first.passed
+    assert first.participant_id == "p1"
+    assert speaker(s) == "p2"
+
+
+def test_second_chance_for_those_who_passed():
+    s = running(3)
+    s.next_turn()  # p1
+    s.pass_turn()  # p1 passes, p2 up
+    s.next_turn()  # p3
+    s.next_turn()  # end of round: p1's second chance
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.second_chance
+    s.next_turn()  # new round
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.round == 2
+    assert not s.state.current_turn.second_chance
+
+
+def test_second_chance_off_goes_straight_to_the_next_round():
+    s = running(3, second_chance=False)
+    s.next_turn()
+    s.pass_turn()
+    s.next_turn()
+    s.next_turn()
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.round == 2
+
+
+def test_undo_any_number_of_steps_and_redo():
+    clock = FakeClock()
+    s = running(4, clock)
+    snapshots = [s.state]
+    for _ in range(5):
+        clock.advance(30)
+        s.next_turn()
+        snapshots.append(s.state)
+    s.undo()
+    assert s.state == snapshots[4]
+    s.undo(steps=3)
+    assert s.state == snapshots[1]
+    s.redo(steps=2)
+    assert s.state == snapshots[3]
+    with pytest.raises(IllegalAction, match="Nothing more to redo"):
+        s.redo(steps=5)
+
+
+def test_undo_of_next_lets_the_previous_speaker_carry_on():
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()
+    clock.advance(40)
+    s.next_turn()  # slip
+    clock.advance(20)
+    s.undo()
+    assert speaker(s) == "p1"
+    assert s.state.turn_seconds(s.state.current_turn, s.now()) == pytest.approx(60)
+
+
+def test_new_action_clears_redo():
+    s = running(3)
+    s.next_turn()
+    s.next_turn()
+    s.undo()
+    s.pass_turn()
+    with pytest.raises(IllegalAction):
+        s.redo()
+
+
+def test_nothing_to_undo():
+    s = running(3)
+    with pytest.raises(IllegalAction, match="Nothing more to undo"):
+        s.undo()
+
+
+def test_pick_gives_the_floor_and_counts_as_their_turn():
+    s = running(4)
+    s.next_turn()  # p1
+    s.pick("p3")
+    assert speaker(s) == "p3"
+    assert s.state.current_turn.picked
+    s.next_turn()
+    assert speaker(s) == "p2"
+    s.next_turn()  # p3 was picked already this round: p4
+    assert speaker(s) == "p4"
+    with pytest.raises(IllegalAction, match="already has the floor"):
+        s.pick("p4")
+
+
+def test_late_arrival_joins_at_their_seat():
+    s = prepared(4)
+    s.check_in(["p1", "p2", "p4"])
+    s.start()
+    s.next_turn()  # p1
+    s.next_turn()  # p2
+    s.arrive("p3")
+    assert s.state.participant("p3").attendance == "late"
+    s.next_turn()
+    assert speaker(s) == "p3"  # their seat is still ahead in this round
+
+
+def test_late_arrival_whose_seat_has_passed_waits_for_next_round():
+    s = prepared(4)
+    s.check_in(["p1", "p3", "p4"])
+    s.start(starter="p1")
+    s.next_turn()  # p1
+    s.next_turn()  # p3 (p2 absent)
+    s.arrive("p2")
+    s.next_turn()
+    assert speaker(s) == "p4"
+    s.next_turn()
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.round == 2
+    s.next_turn()
+    assert speaker(s) == "p2"
+
+
+def test_leaving_removes_someone_from_later_rounds_and_ends_their_turn():
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()  # p1
+    clock.advance(10)
+    s.leave("p1")
+    assert s.state.current_turn is None
+    assert s.state.participant("p1").attendance == "left_early"
+    s.next_turn()
+    s.next_turn()
+    s.next_turn()
+    assert [t.participant_id for t in s.state.turns] == ["p1", "p2", "p3", "p2"]
+
+
+def test_phase_advance_ends_the_turn_and_starts_a_new_round():
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()
+    clock.advance(60)
+    s.next_phase()
+    assert s.state.phase_index == 1
+    assert s.state.current_turn is None
+    s.next_turn()
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.phase == 1
+    assert s.state.current_turn.round == 2
+
+
+def test_last_phase_cannot_advance():
+    s = running(2, phases=phases(120))
+    with pytest.raises(IllegalAction, match="last phase"):
+        s.next_phase()
+
+
+def test_pause_excludes_time_from_clock_and_talk():
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()
+    clock.advance(60)
+    s.toggle_pause()
+    clock.advance(600)
+    assert s.state.elapsed(s.now()) == pytest.approx(60)
+    s.toggle_pause()
+    clock.advance(30)
+    now = s.now()
+    assert s.state.elapsed(now) == pytest.approx(90)
+    assert s.state.turn_seconds(s.state.current_turn, now) == pytest.approx(90)
+    assert s.state.remaining(now) == pytest.approx(7200 - 90)
+
+
+def test_space_stops_talk_time_but_not_the_meeting_clock():
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()
+    clock.advance(30)
+    s.toggle_space()
+    clock.advance(120)
+    assert s.state.space_seconds(s.now()) == pytest.approx(120)
+    s.toggle_space()
+    clock.advance(10)
+    now = s.now()
+    assert s.state.turn_seconds(s.state.current_turn, now) == pytest.approx(40)
+    assert s.state.elapsed(now) == pytest.approx(160)
+
+
+def test_schedule_ahead_and_behind():
+    clock = FakeClock()
+    s = running(3, clock, phases=phases(10, 110))
+    clock.advance(15 * 60)  # five minutes over the first phase
+    sched = s.state.schedule(s.now())
+    assert sched.behind_seconds == pytest.approx(300)
+    assert sched.projected_end == s.state.started_at + timedelta(minutes=125)
+    s.next_phase()
+    clock.advance(60)
+    assert s.state.schedule(s.now()).behind_seconds == pytest.approx(300)
+
+
+def test_schedule_ahead_when_phase_moves_on_early():
+    clock = FakeClock()
+    s = running(3, clock, phases=phases(10, 110))
+    clock.advance(4 * 60)
+    s.next_phase()
+    assert s.state.schedule(s.now()).behind_seconds == pytest.approx(-360)
+
+
+def test_clock_jumping_backwards_never_runs_time_back():
+    clock = FakeClock()
+    s = running(3, clock)
+    clock.advance(100)
+    s.next_turn()
+    clock.advance(-3600)
+    s.next_turn()
+    assert s.state.turns[0].ended_at >= s.state.turns[0].started_at
+    assert s.state.elapsed(s.now()) >= 100
+    assert all(s.state.turn_seconds(t, s.now()) >= 0 for t in s.state.turns)
+
+
+def test_resume_from_events_reproduces_state_and_clock():
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()
+    clock.advance(300)
+    again = Session(s.events, clock)
+    assert again.state == s.state
+    assert again.state.elapsed(again.now()) == pytest.approx(300)
+
+
+def test_sink_failure_leaves_state_unchanged():
+    class Full(Exception):
+        pass
+
+    calls = []
+
+    def sink(sid, event):
+        if event.kind == "next":
+            raise Full
+        calls.append(event.kind)
+
+    s = running(3, sink=sink)
+    before = s.state
+    with pytest.raises(Full):
+        s.next_turn()
+    assert s.state is before
+    assert [e.kind for e in s.events] == calls
+
+
+def test_abandon_needs_a_listed_reason():
+    s = running(3)
+    with pytest.raises(IllegalAction, match="listed reasons"):
+        s.abandon("because")
+    s.abandon("not_resumed")
+    assert s.state.status == "abandoned"
+    assert s.state.ended_at is not None
+
+
+def test_prepare_rejects_absurd_minutes_and_too_many_people():
+    s = Session.create(FakeClock())
+    with pytest.raises(IllegalAction, match="Minutes"):
+        s.prepare(kind="thematic", reference="T-1", participants=people(3), phases=phases(0))
+    with pytest.raises(IllegalAction, match="2 to 30"):
+        s.prepare(kind="thematic", reference="T-1", participants=people(31), phases=phases())
+
+
+def test_event_validation():
+    from rethink_desktop.core.clock import FakeClock as C
+
+    with pytest.raises(EventError, match="Unknown event kind"):
+        Event("shout", C().now())
+    with pytest.raises(EventError, match="missing participant_id"):
+        Event("pick", C().now(), {})
+
+
+def test_log_must_start_with_creation():
+    with pytest.raises(IllegalAction):
+        reduce([Event("next", FakeClock().now())])

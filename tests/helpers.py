@@ -1,0 +1,52 @@
+"""Builders shared by the tests: prepared sessions on a fake clock."""
+
+from __future__ import annotations
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.core.session import Session, Sink
+
+AGENCIES = ("Children's social care", "Education", "Health", "Police", "Housing", "Early help")
+
+
+def people(n: int) -> list[dict]:
+    return [
+        {
+            "id": f"p{i}",
+            "name": f"Person {i}",
+            "agency": AGENCIES[i % len(AGENCIES)],
+            "role": f"Role {i}",
+        }
+        for i in range(1, n + 1)
+    ]
+
+
+def phases(*minutes: int, turn_seconds: int = 120) -> list[dict]:
+    minutes = minutes or (10, 20, 30, 30, 20, 10)
+    return [
+        {"name": f"Phase {i}", "minutes": m, "turn_seconds": turn_seconds, "opening_card": None}
+        for i, m in enumerate(minutes, start=1)
+    ]
+
+
+def prepared(n: int = 4, clock: FakeClock | None = None, sink: Sink | None = None, **kw) -> Session:
+    clock = clock or FakeClock()
+    session = Session.create(clock, sink, session_id=kw.pop("session_id", None))
+    session.prepare(
+        kind=kw.pop("kind", "family_network"),
+        reference=kw.pop("reference", "FN-2291"),
+        participants=kw.pop("participants", people(n)),
+        phases=kw.pop("phases", phases()),
+        **kw,
+    )
+    return session
+
+
+def running(n: int = 4, clock: FakeClock | None = None, sink: Sink | None = None, **kw) -> Session:
+    """A session with everyone present, started, nobody speaking yet."""
+    present = kw.pop("present", None)
+    pulse = kw.pop("pulse", 6)
+    starter = kw.pop("starter", None)
+    session = prepared(n, clock, sink, **kw)
+    session.check_in(present or [p.id for p in session.state.participants], pulse=pulse)
+    session.start(starter=starter)
+    return session
