@@ -65,7 +65,7 @@ def m001_event_log_and_derived_tables(db: Database) -> None:
     db.execute(
         """
         CREATE TABLE participants (
-            id TEXT PRIMARY KEY,
+            id TEXT NOT NULL,
             session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
             seat INTEGER NOT NULL,
             name TEXT,
@@ -73,7 +73,8 @@ def m001_event_log_and_derived_tables(db: Database) -> None:
             role TEXT NOT NULL DEFAULT '',
             attendance TEXT NOT NULL,
             arrived_at TEXT,
-            left_at TEXT
+            left_at TEXT,
+            PRIMARY KEY (session_id, id)
         )"""
     )
     db.execute("CREATE INDEX participants_session ON participants (session_id, seat)")
@@ -99,13 +100,15 @@ def m001_event_log_and_derived_tables(db: Database) -> None:
             seq INTEGER NOT NULL,
             phase_idx INTEGER NOT NULL,
             round INTEGER NOT NULL,
-            participant_id TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            participant_id TEXT NOT NULL,
             started_at TEXT NOT NULL,
             ended_at TEXT,
             seconds REAL,
             passed INTEGER NOT NULL DEFAULT 0,
             picked INTEGER NOT NULL DEFAULT 0,
-            second_chance INTEGER NOT NULL DEFAULT 0
+            second_chance INTEGER NOT NULL DEFAULT 0,
+            FOREIGN KEY (session_id, participant_id)
+                REFERENCES participants(session_id, id) ON DELETE CASCADE
         )"""
     )
     db.execute("CREATE INDEX turns_session ON turns (session_id, seq)")

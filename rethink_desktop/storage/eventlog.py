@@ -1,0 +1,273 @@
+"""The event log, the source of truth, and the derived tables kept in step with it.
+
+``EventStore.append`` writes one event and rewrites that session's derived rows in the same
+transaction, committed before it returns. The rows are produced by :func:`derived_rows`
+from ``reduce(events)``, so replaying the log (``rebuild``) reproduces them exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from rethink_desktop.core.clock import Clock, format_timestamp
+from rethink_desktop.core.events import Event
+from rethink_desktop.core.session import Session
+from rethink_desktop.core.state import LIVE, SessionState, reduce
+from rethink_desktop.storage.database import open_database, transaction
+from rethink_desktop.storage.schema import DERIVED_TABLES
+
+# Children first, so foreign keys are satisfied while a session's rows are replaced.
+_CHILD_TABLES = tuple(t for t in reversed(DERIVED_TABLES) if t != "sessions")
+
+
+def _ts(moment: datetime | None) -> str | None:
+    return format_timestamp(moment) if moment is not None else None
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round(max(0.0, (end - start).total_seconds()), 6)
+
+
+def derived_rows(state: SessionState) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every derived table for one session; a pure function of the state."""
+    sid = state.id
+    session = {
+        "id": sid,
+        "kind": state.kind,
+        "reference": state.reference,
+        "purpose": state.purpose,
+        "venue": state.venue,
+        "scheduled_for": state.scheduled_for,
+        "status": state.status,
+        "demo": int(state.demo),
+        "planned_minutes": sum(p.minutes for p in state.phases),
+        "template_id": state.template_id,
+        "second_chance": int(state.second_chance),
+        "starter_id": state.starter_id,
+        "seed": state.seed,
+        "created_at": _ts(state.created_at),
+        "checked_in_at": _ts(state.checked_in_at),
+        "started_at": _ts(state.started_at),
+        "ended_at": _ts(state.ended_at),
+        "completed_at": _ts(state.completed_at),
+        "abandoned_at": _ts(state.abandoned_at),
+        "abandoned_reason": state.abandoned_reason,
+        "way_forward": state.way_forward,
+        "pulse_start": state.pulse_start,
+        "pulse_end": state.pulse_end,
+        "names_removed": int(state.names_removed),
+        "updated_at": _ts(state.updated_at),
+    }
+    participants = [
+        {
+            "id": p.id,
+            "session_id": sid,
+            "seat": p.seat,
+            "name": p.name,
+            "agency": p.agency,
+            "role": p.role,
+            "attendance": p.attendance,
+            "arrived_at": _ts(p.arrived_at),
+            "left_at": _ts(p.left_at),
+        }
+        for p in state.participants
+    ]
+    phases = [
+        {
+            "session_id": sid,
+            "idx": ph.index,
+            "name": ph.name,
+            "planned_minutes": ph.minutes,
+            "turn_seconds": ph.turn_seconds,
+            "opening_card": ph.opening_card,
+            "started_at": _ts(ph.started_at),
+            "ended_at": _ts(ph.ended_at),
+        }
+        for ph in state.phases
+    ]
+    turns = [
+        {
+            "session_id": sid,
+            "seq": n,
+            "phase_idx": t.phase,
+            "round": t.round,
+            "participant_id": t.participant_id,
+            "started_at": _ts(t.started_at),
+            "ended_at": _ts(t.ended_at),
+            # Talk time excludes pauses and "space"; only known once the turn has ended.
+            "seconds": None if t.ended_at is None else round(state.turn_seconds(t, t.ended_at), 6),
+            "passed": int(t.passed),
+            "picked": int(t.picked),
+            "second_chance": int(t.second_chance),
+        }
+        for n, t in enumerate(state.turns, start=1)
+    ]
+    cards = [
+        {
+            "session_id": sid,
+            "seq": n,
+            "card_id": c.card_id,
+            "phase_idx": c.phase,
+            "shown_at": _ts(c.at),
+        }
+        for n, c in enumerate(state.cards, start=1)
+    ]
+    ratings = [
+        {
+            "session_id": sid,
+            "seq": n,
+            "communication": r.communication,
+            "compassion": r.compassion,
+            "clarity": r.clarity,
+            "heard": r.heard,
+        }
+        for n, r in enumerate(state.ratings, start=1)
+    ]
+    intervals = [
+        {
+            "session_id": sid,
+            "kind": kind,
+            "started_at": _ts(start),
+            "ended_at": _ts(end),
+            "seconds": _seconds(start, end),
+        }
+        for kind, spans in (("pause", state.pauses), ("space", state.spaces))
+        for start, end in spans
+    ]
+    return {
+        "sessions": [session],
+        "participants": participants,
+        "phases": phases,
+        "turns": turns,
+        "cards_shown": cards,
+        "ratings": ratings,
+        "intervals": intervals,
+    }
+
+
+class EventStore:
+    """One SQLite file: the event log plus derived tables. Owned by one thread."""
+
+    def __init__(self, db: Database, path: Path | None = None) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True) -> EventStore:
+        return cls(open_database(path, create=create), Path(path))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ------------------------------------------------------------------------
+    def append(self, session_id: str, event: Event) -> int:
+        """Durably add one event and bring the session's derived rows in step; return its seq."""
+        with transaction(self.db):
+            if event.kind == "names_removed":
+                self._scrub_names(session_id)
+            events = [*self.events(session_id), event]
+            state = reduce(events)
+            cursor = self.db.execute(
+                "INSERT INTO events (session_id, kind, at, data) VALUES (?, ?, ?, ?)",
+                [session_id, event.kind, format_timestamp(event.at), event.data_json()],
+            )
+            self._write_derived(state)
+            seq = cursor.lastrowid
+        assert seq is not None
+        return seq
+
+    def _scrub_names(self, session_id: str) -> None:
+        """Names leave the log too, not just the tables: rewrite the ``prepared`` events."""
+        rows = self.db.execute(
+            "SELECT seq, data FROM events WHERE session_id = ? AND kind = 'prepared'",
+            [session_id],
+        ).fetchall()
+        for seq, data in rows:
+            payload = json.loads(data)
+            for person in payload.get("participants", []):
+                person["name"] = None
+            self.db.execute(
+                "UPDATE events SET data = ? WHERE seq = ?",
+                [json.dumps(payload, sort_keys=True, separators=(",", ":")), seq],
+            )
+
+    def _write_derived(self, state: SessionState) -> None:
+        for table in _CHILD_TABLES:
+            self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [state.id])
+        self.db.execute("DELETE FROM sessions WHERE id = ?", [state.id])
+        for table, rows in derived_rows(state).items():
+            if rows:
+                self.db[table].insert_all(rows)
+
+    def rebuild(self, session_ids: Iterable[str] | None = None) -> int:
+        """Recompute derived rows from the log (all sessions by default); return how many."""
+        ids = list(session_ids) if session_ids is not None else self.logged_session_ids()
+        with transaction(self.db):
+            for sid in ids:
+                self._write_derived(reduce(self.events(sid)))
+        return len(ids)
+
+    # --- reading ------------------------------------------------------------------------
+    def events(self, session_id: str) -> list[Event]:
+        rows = self.db.execute(
+            "SELECT kind, at, data FROM events WHERE session_id = ? ORDER BY seq", [session_id]
+        ).fetchall()
+        return [Event.from_row({"kind": k, "at": a, "data": d}) for k, a, d in rows]
+
+    def logged_session_ids(self) -> list[str]:
+        rows = self.db.execute(
+            "SELECT session_id FROM events GROUP BY session_id ORDER BY min(seq)"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def session(self, session_id: str, clock: Clock) -> Session:
+        """The session rebuilt from its log, writing new actions back here."""
+        return Session(self.events(session_id), clock, self.append)
+
+    def new_session(self, clock: Clock, *, demo: bool = False) -> Session:
+        return Session.create(clock, self.append, demo=demo)
+
+    def session_ids(self, *statuses: str) -> list[str]:
+        """Sessions (optionally of given statuses), newest first."""
+        sql = "SELECT id FROM sessions"
+        params: list[str] = []
+        if statuses:
+            sql += f" WHERE status IN ({', '.join('?' for _ in statuses)})"
+            params = list(statuses)
+        sql += " ORDER BY created_at DESC"
+        return [row[0] for row in self.db.execute(sql, params).fetchall()]
+
+    def live_session_ids(self) -> list[str]:
+        """Sessions that were running or paused when the app last stopped."""
+        return self.session_ids(*sorted(LIVE))
+
+    def table_rows(self, session_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Every derived row (optionally for one session), sorted; for checks and exports."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for table in DERIVED_TABLES:
+            key = "id" if table == "sessions" else "session_id"
+            where = f" WHERE {key} = ?" if session_id else ""
+            params = [session_id] if session_id else []
+            rows = [
+                {k: v for k, v in row.items() if not (table != "sessions" and k == "id")}
+                for row in self.db.query(f"SELECT * FROM {table}{where}", params)
+            ]
+            out[table] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
+        return out
+
+    def iter_sessions(self) -> Iterator[dict[str, Any]]:
+        yield from self.db.query("SELECT * FROM sessions ORDER BY created_at DESC")

@@ -1,0 +1,194 @@
+"""The event log on real SQLite files: durability, derived tables, replay."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.storage.database import DiskFullError
+from rethink_desktop.storage.eventlog import EventStore
+from tests.core.test_properties import LIVE_ACTIONS, perform
+from tests.helpers import prepared, running
+
+
+@pytest.fixture
+def store(tmp_path):
+    with EventStore.open(tmp_path / "data" / "rethink.sqlite") as opened:
+        yield opened
+
+
+def test_events_are_committed_and_derived_tables_follow(store, tmp_path):
+    clock = FakeClock()
+    s = running(3, clock, sink=store.append)
+    s.next_turn()
+    clock.advance(90)
+    s.next_turn()
+    # a second connection sees everything: it was committed before append returned
+    with EventStore.open(store.path) as other:
+        assert [e.kind for e in other.events(s.id)] == [e.kind for e in s.events]
+        rows = other.table_rows(s.id)
+    assert rows["sessions"][0]["status"] == "running"
+    assert rows["sessions"][0]["planned_minutes"] == 120
+    turns = sorted(rows["turns"], key=lambda r: r["seq"])
+    assert turns[0]["seconds"] == 90
+    assert turns[1]["ended_at"] is None
+    assert len(rows["participants"]) == 3
+    assert len(rows["phases"]) == 6
+
+
+def test_replay_reproduces_the_derived_tables(store):
+    clock = FakeClock()
+    s = running(4, clock, sink=store.append)
+    for _ in range(5):
+        clock.advance(40)
+        s.next_turn()
+    s.pass_turn()
+    s.toggle_space()
+    clock.advance(60)
+    s.toggle_space()
+    s.show_card("clarity-1")
+    s.end()
+    s.rate(communication=4, compassion=4, clarity=5, heard=5)
+    before = store.table_rows()
+    store.db.execute("DELETE FROM turns")
+    store.db.execute("UPDATE sessions SET status = 'draft'")
+    store.db.conn.commit()
+    assert store.rebuild() == 1
+    assert store.table_rows() == before
+
+
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(LIVE_ACTIONS),
+        st.integers(0, 50),
+        st.floats(min_value=0, max_value=300, allow_nan=False),
+    ),
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.integers(2, 7), steps)
+def test_replay_equals_derived_tables_property(tmp_path_factory, n, script):
+    path = tmp_path_factory.mktemp("replay") / "rethink.sqlite"
+    with EventStore.open(path) as store:
+        clock = FakeClock()
+        s = running(n, clock, sink=store.append)
+        for action, pick, dt in script:
+            clock.advance(dt)
+            perform(s, action, pick)
+        live = store.table_rows()
+        store.rebuild()
+        assert store.table_rows() == live
+        assert store.session(s.id, clock).state == s.state
+
+
+def test_names_are_removed_from_tables_and_from_the_log(store):
+    s = running(3, sink=store.append)
+    s.end()
+    s.complete()
+    s.remove_names()
+    names = [r[0] for r in store.db.execute("SELECT name FROM participants")]
+    assert names == [None, None, None]
+    raw = " ".join(r[0] for r in store.db.execute("SELECT data FROM events"))
+    assert "Person 1" not in raw
+    before = store.table_rows()
+    store.rebuild()
+    assert store.table_rows() == before
+
+
+def test_disk_full_refuses_the_action_and_keeps_everything_before(store):
+    clock = FakeClock()
+    s = running(3, clock, sink=store.append)
+    s.next_turn()
+    kept = len(store.events(s.id))
+    page_count = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {page_count}")
+    state = s.state
+    with pytest.raises(DiskFullError, match="disk is full"):
+        for _ in range(200):  # grow the derived tables until a page is needed
+            s.show_card("x" * 500)
+    assert len(store.events(s.id)) == len(s.events)
+    assert len(s.events) >= kept
+    assert s.state.status == state.status
+    store.db.execute("PRAGMA max_page_count = 1073741823")
+    s.next_turn()
+    assert store.events(s.id)[-1].kind == "next"
+
+
+def test_live_sessions_are_found_for_resume(store):
+    a = running(3, sink=store.append)
+    prepared(3, sink=store.append)
+    c = running(2, sink=store.append)
+    c.toggle_pause()
+    assert set(store.live_session_ids()) == {a.id, c.id}
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from rethink_desktop.core.clock import SystemClock
+    from rethink_desktop.storage.eventlog import EventStore
+    from tests.helpers import running
+
+    store = EventStore.open(sys.argv[1])
+    s = running(5, SystemClock(), sink=store.append)
+    print("SESSION", s.id, len(s.events), flush=True)
+    n = 0
+    while True:
+        s.next_turn() if n % 3 else s.show_card(f"card-{n}")
+        n += 1
+        print("COMMITTED", len(s.events), flush=True)
+    """
+)
+
+
+@pytest.mark.e2e
+def test_sigkill_mid_stream_loses_nothing_acknowledged(tmp_path):
+    path = tmp_path / "rethink.sqlite"
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=os.getcwd(),
+    )
+    assert child.stdout is not None
+    session_id = None
+    acknowledged = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = child.stdout.readline()
+        if line.startswith("SESSION"):
+            session_id = line.split()[1]
+        elif line.startswith("COMMITTED"):
+            acknowledged = int(line.split()[1])
+            if acknowledged >= 60:
+                break
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    child.stdout.close()
+    assert session_id is not None
+    assert acknowledged >= 60
+    with EventStore.open(path) as store:
+        events = store.events(session_id)
+        assert len(events) >= acknowledged
+        rows = store.table_rows(session_id)
+        store.rebuild([session_id])
+        assert store.table_rows(session_id) == rows
+    assert json.loads(json.dumps([e.kind for e in events]))[0] == "created"
