@@ -119,9 +119,13 @@ def test_disk_full_refuses_the_action_and_keeps_everything_before(store):
     page_count = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {page_count}")
     state = s.state
-    with pytest.raises(DiskFullError, match="disk is full"):
+
+    def fill_the_disk():
         for _ in range(200):  # grow the derived tables until a page is needed
             s.show_card("x" * 500)
+
+    with pytest.raises(DiskFullError, match="disk is full"):
+        fill_the_disk()
     assert len(store.events(s.id)) == len(s.events)
     assert len(s.events) >= kept
     assert s.state.status == state.status
