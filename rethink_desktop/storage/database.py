@@ -1,0 +1,550 @@
+"""Opening, migrating, checking and backing up the SQLite file, with errors in plain words.
+
+Problems caused by the computer (read-only folder, full disk, another program holding the
+file, a damaged file, a database from a newer build) become :class:`StorageError` subclasses
+whose ``message`` can be shown to the facilitator as-is. Anything else is a bug and is
+re-raised unchanged so it is logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from rethink_desktop.storage.paths import ensure_dir
+from rethink_desktop.storage.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 2000
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+class StorageError(Exception):
+    """A storage problem caused by the environment; ``message`` is written for the facilitator."""
+
+    def __init__(self, message: str, path: str | Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+
+
+class ReadOnlyError(StorageError):
+    """The data folder or database file cannot be written."""
+
+    def __init__(self, path: str | Path, message: str | None = None) -> None:
+        folder = Path(path).parent
+        super().__init__(
+            message
+            or f"Re-Think Desktop cannot save to its data folder ({folder}) because it is "
+            "read-only. Nothing already recorded has been lost. Ask IT to give you write "
+            "access, or start the app with --data-dir pointing to a folder you can write to.",
+            path,
+        )
+
+
+class DiskFullError(StorageError):
+    """No space left (or the database reached a size limit)."""
+
+    def __init__(self, path: str | Path, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "The disk is full, so the last action could not be saved. Everything before "
+            "it is safe. Free some space, then carry on.",
+            path,
+        )
+
+
+class LockedError(StorageError):
+    """Another connection (usually another copy of the app) holds the write lock."""
+
+    def __init__(self, path: str | Path, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or f"Another copy of Re-Think Desktop, or another program, is using the database "
+            f"({path}), so the last action could not be saved. Everything before it is safe. "
+            "Close the other program, then try again.",
+            path,
+        )
+
+
+class CorruptError(StorageError):
+    """The file is damaged; ``moved_to`` says where it was set aside, if it was."""
+
+    def __init__(
+        self, path: str | Path, moved_to: Path | None = None, message: str | None = None
+    ) -> None:
+        self.moved_to = moved_to
+        if message is None and moved_to is None:
+            message = (
+                f"The database file ({path}) is damaged, so Re-Think Desktop cannot use it. "
+                "It has not been changed or deleted. Restore your latest backup, or let "
+                "Re-Think Desktop set the damaged file aside and start a fresh database."
+            )
+        elif message is None:
+            message = (
+                f"The database file was damaged, so Re-Think Desktop set it aside, unchanged, "
+                f"as {moved_to} and started a fresh, empty database. Records in the damaged "
+                "file are not shown. Restore your latest backup to get them back, or ask IT "
+                "to look at the damaged file."
+            )
+        super().__init__(message, path)
+
+
+class NotADatabaseError(CorruptError):
+    """The file is not an SQLite database at all (or its header is destroyed)."""
+
+    def __init__(
+        self, path: str | Path, moved_to: Path | None = None, message: str | None = None
+    ) -> None:
+        if message is None and moved_to is None:
+            message = (
+                f"The file {path} is not a Re-Think Desktop database (it may be another kind "
+                "of file, or badly damaged). It has not been changed or deleted. Check the "
+                "data folder setting (--data-dir), or restore your latest backup."
+            )
+        elif message is None:
+            message = (
+                f"The file in the data folder was not a Re-Think Desktop database, so it was "
+                f"set aside, unchanged, as {moved_to} and a fresh, empty database was started. "
+                "Restore your latest backup if you expected to see records."
+            )
+        super().__init__(path, moved_to, message)
+
+
+class NewerVersionError(StorageError):
+    """The file was written by a newer build; it is refused untouched."""
+
+    def __init__(self, path: str | Path, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"This database was made by a newer version of Re-Think Desktop (schema {found}, "
+            f"this version understands up to {supported}). It has not been changed. Please "
+            "install the newer version.",
+            path,
+        )
+
+
+class NotFoundError(StorageError):
+    """Asked to open an existing database, and there is none."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(
+            f"There is no Re-Think Desktop database at {path}. Nothing has been created. "
+            "Check the data folder setting (--data-dir).",
+            path,
+        )
+
+
+# Primary result codes (the low byte of an extended code), from sqlite3.h.
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR = 3, 5, 6, 8, 10
+_CORRUPT, _FULL, _CANTOPEN, _PROTOCOL, _NOTADB = 11, 13, 14, 15, 26
+
+# Used when an error carries no result code (raised by the driver, or an older Python).
+_MESSAGE_CODES = (
+    ("readonly database", _READONLY),
+    ("database or disk is full", _FULL),
+    ("database is locked", _BUSY),
+    ("database table is locked", _LOCKED),
+    ("disk image is malformed", _CORRUPT),
+    ("file is not a database", _NOTADB),
+    ("unable to open database file", _CANTOPEN),
+    ("disk i/o error", _IOERR),
+)
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    text = str(exc).lower()
+    for fragment, fallback in _MESSAGE_CODES:
+        if fragment in text:
+            return fallback
+    return None
+
+
+def _cannot_open(path: Path, *, backup: bool) -> StorageError:
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return _read_only(path, backup=backup)
+    return StorageError(
+        f"Re-Think Desktop cannot open the file {path}. Nothing already recorded has been "
+        "lost. Check that the folder exists and is available (for example that a USB or "
+        "network drive is connected), or start the app with --data-dir pointing to another "
+        "folder.",
+        path,
+    )
+
+
+def _disk_problem(path: Path) -> StorageError:
+    return StorageError(
+        f"The computer reported a problem reading or writing {path}, so the last action may "
+        "not have been saved. Everything saved before it is safe. Check the drive (is it "
+        "still connected?), then try again; ask IT if it keeps happening.",
+        path,
+    )
+
+
+def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
+    if not backup:
+        return ReadOnlyError(path)
+    return ReadOnlyError(
+        path,
+        f"Re-Think Desktop cannot write the backup to {path.parent} because it is read-only. "
+        "Nothing already recorded has been lost. Choose a folder you can write to, then try "
+        "again.",
+    )
+
+
+def _disk_full(path: Path, *, backup: bool) -> DiskFullError:
+    if not backup:
+        return DiskFullError(path)
+    return DiskFullError(
+        path,
+        f"The disk is full, so the backup could not be written to {path.parent}. Your records "
+        "are safe. Free some space or choose another drive, then try again.",
+    )
+
+
+def classify(
+    exc: sqlite3.Error | OSError, path: str | Path, *, backup: bool = False
+) -> StorageError | None:
+    """Turn an environment failure into a typed error; ``None`` means a bug (re-raise it).
+
+    ``backup=True`` words read-only and disk-full messages for writing a backup to ``path``.
+    """
+    path = Path(path)
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return _disk_full(path, backup=backup)
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return _read_only(path, backup=backup)
+        if exc.errno == errno.EIO:
+            return _disk_problem(path)
+        return None
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = _primary_code(exc)
+    if code in (_READONLY, _PERM):
+        return _read_only(path, backup=backup)
+    if code == _FULL:
+        return _disk_full(path, backup=backup)
+    if code in (_BUSY, _LOCKED, _PROTOCOL):
+        return LockedError(path)
+    if code == _NOTADB:
+        return NotADatabaseError(path)
+    if code == _CORRUPT:
+        return CorruptError(path)
+    if code == _CANTOPEN:
+        return _cannot_open(path, backup=backup)
+    if code == _IOERR:
+        return _disk_problem(path)
+    return None
+
+
+@contextlib.contextmanager
+def _classified(path: Path, *, backup: bool = False) -> Iterator[None]:
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        error = classify(exc, path, backup=backup)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or the same name with ``-2``, ``-3``… if it is taken (never overwrite)."""
+    candidate, n = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        if path.suffix == ".sqlite":
+            candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        else:
+            candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
+
+
+def _uri(path: Path, **params: str) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{path.absolute().as_uri()}?{query}"
+
+
+def _peek(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the file or leave anything beside it.
+
+    With no ``-wal`` file nobody has the database open, so ``immutable`` reads just the main
+    file without creating ``-wal``/``-shm``; otherwise read through the WAL like any reader.
+    """
+    if Path(f"{path}-wal").exists():
+        return sqlite3.connect(_uri(path, mode="ro"), uri=True)
+    return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+
+
+def _precheck(path: Path) -> None:
+    """Refuse a newer or damaged database before anything writes to it."""
+    conn = _peek(path)
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise NewerVersionError(path, found, SCHEMA_VERSION)
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    finally:
+        conn.close()
+    if problems != ["ok"]:
+        log.warning("quick_check failed for %s: %s", path, problems[:5])
+        raise CorruptError(path)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only, before SQLite gets to choose a mode."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)  # the umask may have removed bits; make the mode exact
+
+
+def _make_private(path: Path) -> None:
+    # Only ever remove access: adding the owner's write bit back would defeat a read-only copy.
+    if os.name == "posix":
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+
+
+def database_path(db: Database) -> Path | None:
+    """The file behind ``db`` (``None`` for an in-memory or closed database)."""
+    try:
+        rows = db.conn.execute("PRAGMA database_list").fetchall()
+    except sqlite3.Error:
+        return None
+    for _seq, name, file in rows:
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
+def _has_tables(db: Database) -> bool:
+    return bool(db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+
+
+def _migrate(db: Database, path: Path, *, read_only: bool) -> None:
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:  # the pre-check already refuses this; kept as a backstop
+        raise NewerVersionError(path, found, SCHEMA_VERSION)
+    if MIGRATIONS.pending(db):
+        # Read-only: no copy, the migration itself fails with SQLite's own read-only error.
+        if _has_tables(db) and not read_only:
+            # An older database holds real records: keep a copy in case a migration goes wrong.
+            name = f"pre-migration-{_timestamp()}-v{found}.sqlite"
+            copy = backup_database(db, _unused(path.parent / "backups" / name))
+            log.info("copied %s to %s before migrating", path, copy)
+        MIGRATIONS.apply(db)
+    if found < SCHEMA_VERSION:
+        # After the migrations: a crash in between leaves the old number and is repaired here.
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def open_database(path: str | Path, *, create: bool = True, read_only: bool = False) -> Database:
+    """Open (creating if allowed) and migrate the database at ``path``, ready for use.
+
+    ``read_only=True`` opens through SQLite's read-only mode: nothing is created or changed,
+    and a database that would need migrating raises :class:`ReadOnlyError`.
+    """
+    path = Path(path).expanduser().absolute()
+    with _classified(path):
+        exists = path.exists()
+        if not exists and (read_only or not create):
+            raise NotFoundError(path)
+        if exists and (path.stat().st_size > 0 or Path(f"{path}-wal").exists()):
+            _precheck(path)
+        if not read_only:
+            ensure_dir(path.parent)
+            if exists:
+                _make_private(path)
+            else:
+                _create_private_file(path)
+        if read_only:
+            conn = sqlite3.connect(_uri(path, mode="ro"), uri=True)
+        else:
+            conn = sqlite3.connect(path)
+    try:
+        db = Database(conn)
+    except BaseException:
+        conn.close()
+        raise
+    try:
+        with _classified(path):
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = FULL")
+            if not read_only:
+                with db.ensure_autocommit_on():
+                    mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode != "wal":
+                    # Some network drives cannot do WAL; SQLite keeps a rollback journal.
+                    log.warning("journal_mode is %s, not wal, for %s", mode, path)
+            _migrate(db, path, read_only=read_only)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def move_aside(path: str | Path) -> Path:
+    """Rename a bad database (and its -wal/-shm) to ``<name>.corrupt-<UTC time>``; return it."""
+    path = Path(path)
+    target = _unused(path.with_name(f"{path.name}.corrupt-{_timestamp()}"))
+    with _classified(path):
+        os.rename(path, target)
+        # Keep the sidecars paired with the moved file so SQLite still finds its WAL.
+        for suffix in _SIDECARS:
+            side = Path(f"{path}{suffix}")
+            if side.exists():
+                os.rename(side, Path(f"{target}{suffix}"))
+    log.warning("moved damaged database %s to %s", path, target)
+    return target
+
+
+def open_or_recover(path: str | Path) -> tuple[Database, Path | None]:
+    """Open ``path``; if it is damaged, set it aside and start afresh.
+
+    Returns the database and where the damaged file went (``None`` if nothing was moved);
+    ``CorruptError(path, moved_to=...).message`` tells the facilitator about it.
+    """
+    try:
+        return open_database(path), None
+    except CorruptError:
+        moved_to = move_aside(path)
+    return open_database(path), moved_to
+
+
+def integrity_check(db: Database) -> list[str]:
+    """Problems reported by ``PRAGMA integrity_check`` (empty when the file is sound)."""
+    try:
+        rows = [row[0] for row in db.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        # A badly damaged file raises instead of listing problems: that is the answer.
+        if isinstance(classify(exc, database_path(db) or ""), CorruptError):
+            return [str(exc)]
+        raise
+    return [] if rows == ["ok"] else rows
+
+
+def foreign_key_problems(db: Database) -> list[dict[str, Any]]:
+    """Rows whose foreign key points nowhere (``PRAGMA foreign_key_check``)."""
+    cursor = db.execute("PRAGMA foreign_key_check")
+    return [
+        {"table": table, "rowid": rowid, "parent": parent, "fkid": fkid}
+        for table, rowid, parent, fkid in cursor.fetchall()
+    ]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable. Best effort: Windows and some network drives cannot,
+    # and by now the complete file is already in place.
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def backup_database(source: Database | str | Path, out: str | Path) -> Path:
+    """Copy a database with SQLite's online backup to ``out`` (owner-only); return ``out``.
+
+    The copy is written under a temporary name and renamed into place, so ``out`` is either
+    the old file or a complete new one. A path ``source`` is read without being changed.
+    """
+    out = Path(out).expanduser().absolute()
+    if isinstance(source, Database):
+        src_conn, src_path = source.conn, database_path(source)
+    else:
+        src_path = Path(source).expanduser().absolute()
+        if not src_path.exists():
+            raise NotFoundError(src_path)
+        with _classified(src_path):
+            src_conn = _peek(src_path)
+    try:
+        if src_path is not None and _same_file(src_path, out):
+            raise StorageError(
+                f"A backup cannot be written over the database itself ({out}). Nothing has "
+                "been changed. Choose another file name for the backup.",
+                out,
+            )
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        try:
+            with _classified(out, backup=True):
+                ensure_dir(out.parent)
+                tmp.unlink(missing_ok=True)  # left over from a crash during an earlier backup
+                _create_private_file(tmp)
+                dest = sqlite3.connect(tmp)
+                try:
+                    src_conn.backup(dest)
+                    # A self-contained file is easier to open read-only (e.g. from a USB stick).
+                    dest.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    dest.close()
+                os.replace(tmp, out)
+                _fsync_dir(out.parent)
+        except LockedError as exc:
+            raise LockedError(src_path or out) from exc.__cause__
+        except NotADatabaseError as exc:
+            raise NotADatabaseError(src_path or out) from exc.__cause__
+        except CorruptError as exc:
+            raise CorruptError(src_path or out) from exc.__cause__
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-journal")):
+                leftover.unlink(missing_ok=True)
+    finally:
+        if not isinstance(source, Database):
+            src_conn.close()
+    return out
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """``db.atomic()`` whose environment failures arrive as :class:`StorageError`."""
+    try:
+        with db.atomic():
+            yield db
+    except (sqlite3.Error, OSError) as exc:
+        error = classify(exc, database_path(db) or "")
+        if error is None:
+            raise
+        raise error from exc
+
+
+def write(db: Database, fn: Callable[[Database], T]) -> T:
+    """Run ``fn(db)`` in one transaction (see :func:`transaction`) and return its result."""
+    with transaction(db):
+        return fn(db)

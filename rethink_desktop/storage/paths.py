@@ -1,0 +1,89 @@
+"""The one place that decides where Re-Think Desktop keeps its files.
+
+Resolving paths has no side effects: nothing is created until a caller asks for a folder
+with :func:`ensure_dir` (``main()`` does so during start-up, after parsing arguments).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "rethink-desktop"
+DATA_DIR_ENV = "RETHINK_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """Data, config and log folders, and where the data folder setting came from."""
+
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+    source: str  # "--data-dir", "RETHINK_DATA_DIR", "config" or "platform default"
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "rethink.sqlite"
+
+    @property
+    def demo_database(self) -> Path:
+        return self.data_dir / "demo.sqlite"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "rethink.lock"
+
+
+def _clean(value: str | Path) -> Path:
+    # Absolute so that messages, logs and later chdir() calls all agree on one location.
+    return Path(value).expanduser().absolute()
+
+
+def resolve_paths(
+    data_dir: str | Path | None = None,
+    *,
+    config_data_dir: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> AppPaths:
+    """Work out the folders: ``--data-dir`` > ``RETHINK_DATA_DIR`` > config file > platform."""
+    env = os.environ if env is None else env
+    if data_dir:
+        chosen, source = _clean(data_dir), "--data-dir"
+    elif env.get(DATA_DIR_ENV):
+        chosen, source = _clean(env[DATA_DIR_ENV]), DATA_DIR_ENV
+    elif config_data_dir:
+        chosen, source = _clean(config_data_dir), "config"
+    else:
+        chosen = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        source = "platform default"
+    return AppPaths(
+        data_dir=chosen,
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        source=source,
+    )
+
+
+def ensure_dir(path: str | Path) -> Path:
+    """Create ``path`` (and parents) if missing; a folder we create is private to its owner."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        if not path.is_dir():
+            raise
+        # An existing folder may be one the user chose (e.g. Documents): leave its mode alone.
+        return path
+    if os.name == "posix":
+        # mkdir's mode is filtered by the umask; set it explicitly.
+        os.chmod(path, 0o700)
+    return path

@@ -1,0 +1,574 @@
+"""The SQLite file on real disks: migrations, durability settings, refusals and typed errors."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from rethink_desktop.storage import database
+from rethink_desktop.storage.database import (
+    CorruptError,
+    DiskFullError,
+    LockedError,
+    NewerVersionError,
+    NotADatabaseError,
+    NotFoundError,
+    ReadOnlyError,
+    StorageError,
+    backup_database,
+    classify,
+    foreign_key_problems,
+    integrity_check,
+    move_aside,
+    open_database,
+    open_or_recover,
+    transaction,
+    write,
+)
+from rethink_desktop.storage.schema import DERIVED_TABLES, MIGRATIONS, SCHEMA_VERSION
+
+POSIX = os.name == "posix"
+# Root ignores file modes, so read-only cases use SQLite's own read-only mode instead.
+ROOT = POSIX and os.geteuid() == 0
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def pragma(db: Database, name: str):
+    return db.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def add_event(db: Database, session_id: str = "s1", data: str = "{}") -> None:
+    db["events"].insert({"session_id": session_id, "kind": "started", "at": "t", "data": data})
+
+
+def raw(path: Path, *statements: str) -> None:
+    """Run statements through a plain sqlite3 connection (to build awkward files)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def db_path(data_dir: Path) -> Path:
+    return data_dir / "rethink.sqlite"
+
+
+def make_database(path: Path, events: int = 0) -> None:
+    rows = (
+        {"session_id": f"s{i % 7}", "kind": "started", "at": "t", "data": "{}" * 200}
+        for i in range(events)
+    )
+    with open_database(path) as db:
+        db["events"].insert_all(rows)
+
+
+# Migrations and settings
+
+
+def test_schema_version_counts_the_migrations():
+    with Database(memory=True) as db:
+        assert len(MIGRATIONS.pending(db)) == SCHEMA_VERSION
+
+
+def test_empty_file_is_migrated_with_durable_settings(db_path):
+    with open_database(db_path) as db:
+        tables = set(db.table_names())
+        assert {"events", *DERIVED_TABLES} <= tables
+        assert pragma(db, "user_version") == SCHEMA_VERSION
+        assert pragma(db, "journal_mode") == "wal"
+        assert pragma(db, "foreign_keys") == 1
+        assert pragma(db, "synchronous") == 2  # FULL
+        assert pragma(db, "busy_timeout") == 2000
+        assert MIGRATIONS.pending(db) == []
+        assert integrity_check(db) == []
+        assert foreign_key_problems(db) == []
+
+
+def test_an_existing_empty_file_is_migrated(db_path):
+    db_path.parent.mkdir()
+    db_path.touch()
+    with open_database(db_path) as db:
+        assert {"events", *DERIVED_TABLES} <= set(db.table_names())
+
+
+def test_reopening_is_idempotent(db_path):
+    with open_database(db_path) as db:
+        add_event(db)
+        schema = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+    for _ in range(2):
+        with open_database(db_path) as db:
+            again = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+            assert again.fetchall() == schema
+            assert db["_sqlite_migrations"].count == SCHEMA_VERSION
+            assert db["events"].count == 1
+            assert pragma(db, "user_version") == SCHEMA_VERSION
+    assert not (db_path.parent / "backups").exists()
+
+
+def test_user_version_is_repaired_after_a_crash_between_migration_and_stamp(db_path):
+    make_database(db_path)
+    raw(db_path, "PRAGMA user_version = 0")
+    with open_database(db_path) as db:
+        assert pragma(db, "user_version") == SCHEMA_VERSION
+    # The migrations had all run, so there was nothing to protect with a copy.
+    assert not (db_path.parent / "backups").exists()
+
+
+def test_create_false_refuses_a_missing_database(db_path):
+    with pytest.raises(NotFoundError) as info:
+        open_database(db_path, create=False)
+    assert str(db_path) in info.value.message
+    assert not db_path.parent.exists()
+
+
+# Pre-migration copy
+
+
+def test_older_database_with_records_is_copied_before_migrating(db_path):
+    db_path.parent.mkdir()
+    raw(
+        db_path,
+        "CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, migration_set TEXT, "
+        "name TEXT, applied_at TEXT)",
+        "CREATE TABLE legacy_note (x TEXT)",
+        "INSERT INTO legacy_note VALUES ('kept')",
+    )
+    with open_database(db_path) as db:
+        assert {"events", *DERIVED_TABLES, "legacy_note"} <= set(db.table_names())
+        assert pragma(db, "user_version") == SCHEMA_VERSION
+
+    copies = list((db_path.parent / "backups").iterdir())
+    assert len(copies) == 1
+    copy = copies[0]
+    assert re.fullmatch(r"pre-migration-\d{8}T\d{6}Z-v0\.sqlite", copy.name)
+    if POSIX:
+        assert mode(copy) == 0o600
+        assert mode(copy.parent) == 0o700
+    with Database(copy) as old:
+        assert old.table_names() == ["_sqlite_migrations", "legacy_note"]
+        assert list(old["legacy_note"].rows) == [{"x": "kept"}]
+        assert pragma(old, "user_version") == 0
+        assert integrity_check(old) == []
+
+
+def test_brand_new_database_gets_no_pre_migration_copy(db_path):
+    make_database(db_path)
+    assert not (db_path.parent / "backups").exists()
+
+
+# Newer version
+
+
+def test_newer_database_is_refused_byte_for_byte_untouched(db_path):
+    make_database(db_path, events=3)
+    raw(db_path, f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = sha256(db_path)
+    listing = sorted(os.listdir(db_path.parent))
+
+    with pytest.raises(NewerVersionError) as info:
+        open_database(db_path)
+
+    error = info.value
+    assert error.found == SCHEMA_VERSION + 1
+    assert error.supported == SCHEMA_VERSION
+    assert "newer version of Re-Think Desktop" in error.message
+    assert "has not been changed" in error.message
+    assert error.path == db_path
+    assert sha256(db_path) == before
+    assert sorted(os.listdir(db_path.parent)) == listing  # no -wal, -shm or backups either
+
+
+def test_newer_database_is_not_moved_aside_by_recovery(db_path):
+    make_database(db_path)
+    raw(db_path, f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    before = sha256(db_path)
+    with pytest.raises(NewerVersionError):
+        open_or_recover(db_path)
+    assert sha256(db_path) == before
+
+
+# Damaged files
+
+
+def test_random_bytes_are_not_a_database_and_stay_untouched(db_path):
+    db_path.parent.mkdir()
+    db_path.write_bytes(os.urandom(16384))
+    before = sha256(db_path)
+    with pytest.raises(NotADatabaseError) as info:
+        open_database(db_path)
+    assert isinstance(info.value, CorruptError)
+    assert info.value.moved_to is None
+    assert "not been changed" in info.value.message
+    assert sha256(db_path) == before
+    assert os.listdir(db_path.parent) == ["rethink.sqlite"]
+
+
+def damage_middle(path: Path) -> None:
+    """Overwrite one whole page in the middle of the file, as a bad sector would."""
+    with Database(sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)) as db:
+        page_size = pragma(db, "page_size")
+        pages = pragma(db, "page_count")
+    assert pages > 20  # big enough that the middle page holds records
+    data = bytearray(path.read_bytes())
+    start = (pages // 2) * page_size
+    data[start : start + page_size] = b"\xff" * page_size
+    path.write_bytes(bytes(data))
+
+
+def test_damaged_pages_are_detected_at_open(db_path):
+    make_database(db_path, events=3000)
+    damage_middle(db_path)
+    before = sha256(db_path)
+    with pytest.raises(CorruptError) as info:
+        open_database(db_path)
+    assert "damaged" in info.value.message
+    assert sha256(db_path) == before
+    assert os.listdir(db_path.parent) == ["rethink.sqlite"]
+
+
+def test_integrity_check_lists_problems_in_a_damaged_file(db_path):
+    make_database(db_path, events=3000)
+    damage_middle(db_path)
+    with Database(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+        assert integrity_check(db) != []
+
+
+@pytest.mark.parametrize("damage", ["random", "middle"])
+def test_recovery_moves_the_bad_file_aside_and_starts_fresh(db_path, damage):
+    if damage == "random":
+        db_path.parent.mkdir()
+        db_path.write_bytes(os.urandom(8192))
+    else:
+        make_database(db_path, events=3000)
+        damage_middle(db_path)
+    before = sha256(db_path)
+
+    db, moved_to = open_or_recover(db_path)
+    with db:
+        assert moved_to is not None
+        assert moved_to.parent == db_path.parent
+        assert re.fullmatch(r"rethink\.sqlite\.corrupt-\d{8}T\d{6}Z", moved_to.name)
+        assert sha256(moved_to) == before
+        add_event(db)
+        assert db["events"].count == 1
+        assert pragma(db, "user_version") == SCHEMA_VERSION
+
+    message = CorruptError(db_path, moved_to=moved_to).message
+    assert str(moved_to) in message
+    assert "fresh" in message
+
+
+def test_recovery_of_a_good_database_moves_nothing(db_path):
+    make_database(db_path, events=2)
+    db, moved_to = open_or_recover(db_path)
+    with db:
+        assert moved_to is None
+        assert db["events"].count == 2
+
+
+def test_move_aside_keeps_the_wal_with_its_file_and_never_overwrites(db_path, monkeypatch):
+    # Two failures within the same second must not collide.
+    monkeypatch.setattr(database, "_timestamp", lambda: "20260101T090000Z")
+    make_database(db_path)
+    wal = Path(f"{db_path}-wal")
+    wal.write_bytes(b"pending pages")
+    first = move_aside(db_path)
+    assert not db_path.exists()
+    assert not wal.exists()
+    assert first.name == "rethink.sqlite.corrupt-20260101T090000Z"
+    assert Path(f"{first}-wal").read_bytes() == b"pending pages"
+
+    db_path.write_bytes(b"second bad file")
+    second = move_aside(db_path)
+    assert second.name == f"{first.name}-2"
+    assert second.read_bytes() == b"second bad file"
+    assert first.exists()
+
+
+# Read-only
+
+
+def test_read_only_data_folder_gives_a_plain_error(tmp_path):
+    folder = tmp_path / "shared-drive"
+    folder.mkdir()
+    path = folder / "rethink.sqlite"
+    if ROOT:
+        # Root can write anywhere; an empty file opened through SQLite's read-only mode
+        # hits the same refusal when the schema has to be written.
+        path.touch()
+        with pytest.raises(ReadOnlyError) as info:
+            open_database(path, read_only=True)
+        assert path.stat().st_size == 0
+    else:
+        folder.chmod(0o500)
+        try:
+            with pytest.raises(ReadOnlyError) as info:
+                open_database(path)
+        finally:
+            folder.chmod(0o700)
+        assert not path.exists()
+    message = info.value.message
+    assert f"data folder ({folder})" in message
+    assert "read-only" in message
+    assert "Nothing already recorded has been lost" in message
+    assert "--data-dir" in message
+    assert sorted(p.name for p in folder.iterdir()) == (["rethink.sqlite"] if ROOT else [])
+
+
+def open_and_add_event(path: Path, *, read_only: bool) -> None:
+    with open_database(path, read_only=read_only) as db, transaction(db):
+        add_event(db, "s2")
+
+
+def test_writing_to_a_read_only_database_raises_read_only_error(db_path):
+    make_database(db_path, events=1)
+    if not ROOT:
+        db_path.chmod(0o400)
+    try:
+        with pytest.raises(ReadOnlyError) as info:
+            open_and_add_event(db_path, read_only=ROOT)
+    finally:
+        db_path.chmod(0o600)
+    assert isinstance(info.value.__cause__, sqlite3.Error)
+    assert str(db_path.parent) in info.value.message
+    with open_database(db_path) as db:
+        assert db["events"].count == 1
+    if POSIX and not ROOT:
+        assert mode(db_path) == 0o600
+
+
+def test_read_only_open_leaves_a_current_database_readable(db_path):
+    make_database(db_path, events=2)
+    with open_database(db_path, read_only=True) as db:
+        assert db["events"].count == 2
+
+
+# Full disk and locks
+
+
+def test_full_disk_becomes_disk_full_error_and_keeps_earlier_records(db_path):
+    with open_database(db_path) as db:
+        add_event(db)
+        db.execute(f"PRAGMA max_page_count = {pragma(db, 'page_count') + 2}")
+        big = [
+            {"session_id": f"s{i}", "kind": "started", "at": "t", "data": "x" * 5000}
+            for i in range(50)
+        ]
+        with pytest.raises(DiskFullError) as info, transaction(db):
+            db["events"].insert_all(big)
+        assert info.value.message == (
+            "The disk is full, so the last action could not be saved. Everything before it "
+            "is safe. Free some space, then carry on."
+        )
+        assert db["events"].count == 1
+        assert not db.conn.in_transaction
+
+
+def test_a_write_lock_held_elsewhere_becomes_locked_error(db_path):
+    make_database(db_path)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        with open_database(db_path) as db:
+            db.execute("PRAGMA busy_timeout = 50")
+            with pytest.raises(LockedError) as info, transaction(db):
+                add_event(db)
+            assert "Close the other program" in info.value.message
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+# Files and modes
+
+
+@pytest.mark.skipif(not POSIX, reason="file modes are POSIX-only")
+def test_database_is_private_to_its_owner_whatever_the_umask(db_path):
+    old = os.umask(0)
+    try:
+        db = open_database(db_path)
+    finally:
+        os.umask(old)
+    with db:
+        add_event(db)
+        assert mode(db_path) == 0o600
+        assert mode(db_path.parent) == 0o700
+        assert mode(Path(f"{db_path}-wal")) == 0o600
+
+
+@pytest.mark.skipif(not POSIX, reason="file modes are POSIX-only")
+def test_an_existing_readable_database_is_made_private(db_path):
+    make_database(db_path)
+    db_path.chmod(0o644)
+    open_database(db_path).close()
+    assert mode(db_path) == 0o600
+
+
+# Backup
+
+
+def test_backup_is_a_valid_private_copy_with_the_same_rows(db_path, tmp_path):
+    out = tmp_path / "usb" / "rethink-backup.sqlite"
+    with open_database(db_path) as db:
+        for i in range(25):
+            add_event(db, f"s{i}")
+        assert backup_database(db, out) == out
+        rows = list(db["events"].rows)
+    assert out.exists()
+    if POSIX:
+        assert mode(out) == 0o600
+    assert sorted(p.name for p in out.parent.iterdir()) == ["rethink-backup.sqlite"]
+    with Database(out) as copy:
+        assert list(copy["events"].rows) == rows
+        assert integrity_check(copy) == []
+        assert pragma(copy, "user_version") == SCHEMA_VERSION
+
+
+def test_backup_from_a_path_replaces_an_older_backup(db_path, tmp_path):
+    make_database(db_path, events=3)
+    before = sha256(db_path)
+    out = tmp_path / "backup.sqlite"
+    out.write_bytes(b"an older backup")
+    backup_database(db_path, out)
+    assert sha256(db_path) == before
+    assert sorted(os.listdir(db_path.parent)) == ["rethink.sqlite"]
+    with Database(out) as copy:
+        assert copy["events"].count == 3
+
+
+def test_backup_refuses_to_overwrite_the_live_database(db_path):
+    with open_database(db_path) as db:
+        add_event(db)
+        with pytest.raises(StorageError) as info:
+            backup_database(db, db_path)
+        assert "cannot be written over the database itself" in info.value.message
+        assert db["events"].count == 1
+    with pytest.raises(StorageError):
+        backup_database(db_path, db_path.parent / "." / "rethink.sqlite")
+
+
+def test_backup_of_a_missing_file_says_so(tmp_path):
+    with pytest.raises(NotFoundError):
+        backup_database(tmp_path / "nope.sqlite", tmp_path / "out.sqlite")
+    assert not (tmp_path / "out.sqlite").exists()
+
+
+# Transactions and classification
+
+
+def add_event_then_fail(db: Database) -> None:
+    add_event(db)
+    raise RuntimeError("boom")
+
+
+def test_transaction_commits_and_rolls_back(db_path):
+    with open_database(db_path) as db:
+        with transaction(db):
+            add_event(db)
+        with pytest.raises(RuntimeError, match="boom"):
+            write(db, add_event_then_fail)
+        assert db["events"].count == 1
+        assert write(db, lambda d: d["events"].count) == 1
+
+
+def test_bugs_pass_through_unchanged(db_path):
+    with open_database(db_path) as db:
+        with pytest.raises(sqlite3.OperationalError, match="no such table"), transaction(db):
+            db.execute("SELECT * FROM no_such_table")
+        with pytest.raises(sqlite3.IntegrityError), transaction(db):
+            db.execute("INSERT INTO events (session_id) VALUES ('s')")
+
+
+def test_foreign_key_problems_are_listed(db_path):
+    with open_database(db_path) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db["participants"].insert(
+            {"id": "p1", "session_id": "missing", "seat": 1, "agency": "x", "attendance": "y"}
+        )
+        problems = foreign_key_problems(db)
+    assert problems == [{"table": "participants", "rowid": 1, "parent": "sessions", "fkid": 0}]
+
+
+def error_with_code(message: str, code: int | None) -> sqlite3.Error:
+    exc = sqlite3.OperationalError(message)
+    if code is not None:
+        exc.sqlite_errorcode = code
+    return exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (error_with_code("attempt to write a readonly database", 8), ReadOnlyError),
+        (error_with_code("attempt to write a readonly database", None), ReadOnlyError),
+        (error_with_code("database or disk is full", 13), DiskFullError),
+        (error_with_code("database or disk is full", None), DiskFullError),
+        (error_with_code("database is locked", 5), LockedError),
+        (error_with_code("database table is locked", 6), LockedError),
+        (error_with_code("database is locked", None), LockedError),
+        (error_with_code("database disk image is malformed", 11), CorruptError),
+        (error_with_code("database disk image is malformed", None), CorruptError),
+        (error_with_code("file is not a database", 26), NotADatabaseError),
+        (error_with_code("file is not a database", None), NotADatabaseError),
+        (error_with_code("disk I/O error", 10 | (4 << 8)), StorageError),
+        (OSError(errno.ENOSPC, "No space left on device"), DiskFullError),
+        (OSError(errno.EROFS, "Read-only file system"), ReadOnlyError),
+        (PermissionError(errno.EACCES, "Permission denied"), ReadOnlyError),
+    ],
+)
+def test_environment_errors_are_classified(exc, expected, tmp_path):
+    error = classify(exc, tmp_path / "rethink.sqlite")
+    assert type(error) is expected
+    assert error.path == tmp_path / "rethink.sqlite"
+    assert error.message
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        error_with_code("no such table: sessions", 1),
+        error_with_code('near "SELEC": syntax error', None),
+        sqlite3.IntegrityError("NOT NULL constraint failed: events.kind"),
+        sqlite3.ProgrammingError("Cannot operate on a closed database."),
+        sqlite3.InterfaceError("bad parameter or other API misuse"),
+        FileNotFoundError(errno.ENOENT, "No such file"),
+    ],
+)
+def test_bugs_are_not_classified(exc, tmp_path):
+    assert classify(exc, tmp_path / "rethink.sqlite") is None
+
+
+def test_cannot_open_a_folder_as_a_database(db_path):
+    db_path.mkdir(parents=True)
+    with pytest.raises(StorageError) as info:
+        open_database(db_path)
+    assert str(db_path) in info.value.message
+
+
+def test_backup_messages_talk_about_the_backup(tmp_path):
+    out = tmp_path / "usb" / "backup.sqlite"
+    full = classify(OSError(errno.ENOSPC, "full"), out, backup=True)
+    read_only = classify(
+        error_with_code("attempt to write a readonly database", 8), out, backup=True
+    )
+    assert isinstance(full, DiskFullError)
+    assert "backup could not be written" in full.message
+    assert isinstance(read_only, ReadOnlyError)
+    assert f"write the backup to {out.parent}" in read_only.message
