@@ -1,5 +1,247 @@
-"""Command-line entry point (placeholder until the CLI lands)."""
+"""Command-line entry: the app by default; ``check``, ``export`` and ``backup`` for IT.
+
+Start-up order, in :func:`main`: parse arguments → resolve paths → logging → run a command,
+or open and migrate the database and build the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import platform
+import sqlite3
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import TextIO
+
+from rethink_desktop import APP_DISPLAY_NAME, __version__
+from rethink_desktop.storage.paths import AppPaths, ensure_dir, resolve_paths
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    return 0
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rethink-desktop",
+        description=(
+            f"{APP_DISPLAY_NAME}: the timer, equal-voice rotation and process records for "
+            "Re-Think meetings. With no command, opens the app."
+        ),
+        epilog="Data folder: --data-dir, else $RETHINK_DATA_DIR, else the platform default.",
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="folder for the database and backups")
+    parser.add_argument(
+        "--demo", action="store_true", help="use the separate demo database (for trainers)"
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        metavar="N",
+        help="demo only: run the clock N times faster (1-120)",
+    )
+    parser.add_argument("--debug", action="store_true", help="log more detail")
+    # For smoke tests of installed and frozen builds: open the window, then quit at once.
+    parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"{APP_DISPLAY_NAME} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("check", help="check paths, database and resources; exit 1 on any problem")
+    exp = commands.add_parser("export", help="export session records (JSON or zipped CSV)")
+    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp.add_argument(
+        "--anonymise", action="store_true", help="leave out names (agency and role only)"
+    )
+    exp.add_argument(
+        "--include-demo", action="store_true", help="include demo sessions (excluded by default)"
+    )
+    exp.add_argument("--out", metavar="FILE", help="file to write (JSON: default is stdout)")
+    bak = commands.add_parser("backup", help="copy the database safely while it may be in use")
+    bak.add_argument("--out", metavar="FILE", required=True, help="the backup file to write")
+    return parser
+
+
+def setup_logging(paths: AppPaths, debug: bool) -> Path | None:
+    """Rotating log file in the platform log folder; never fatal if it cannot be written."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    log_file = paths.log_dir / "rethink-desktop.log"
+    try:
+        ensure_dir(paths.log_dir)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError:
+        handler, log_file = logging.StreamHandler(sys.stderr), None
+        handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return log_file
+
+
+def database_for(paths: AppPaths, demo: bool) -> Path:
+    return paths.demo_database if demo else paths.database
+
+
+def cmd_check(paths: AppPaths, demo: bool, out: TextIO) -> int:
+    """Resolve paths, open + migrate, check integrity, load every resource; print a report."""
+    from rethink_desktop.core.agenda import load_templates
+    from rethink_desktop.core.cards import load_default_deck
+    from rethink_desktop.core.resources import resource_dir
+    from rethink_desktop.storage.database import (
+        StorageError,
+        foreign_key_problems,
+        integrity_check,
+        open_database,
+    )
+    from rethink_desktop.storage.records import status_counts
+    from rethink_desktop.storage.schema import SCHEMA_VERSION
+
+    problems: list[str] = []
+
+    def line(label: str, value: object) -> None:
+        out.write(f"  {label:<18} {value}\n")
+
+    out.write(f"{APP_DISPLAY_NAME} {__version__} — self-check\n")
+    line("Python", f"{platform.python_version()} ({platform.platform()})")
+    line("SQLite", sqlite3.sqlite_version)
+    try:
+        line("PySide6", metadata.version("PySide6-Essentials"))
+    except metadata.PackageNotFoundError:
+        line("PySide6", "bundled")
+    out.write("Paths\n")
+    line("data folder", f"{paths.data_dir}  (from {paths.source})")
+    db_path = database_for(paths, demo)
+    line("database", db_path)
+    line("backups", paths.backups_dir)
+    line("config folder", paths.config_dir)
+    line("log folder", paths.log_dir)
+    line("resources", resource_dir())
+    out.write("Database\n")
+    try:
+        db = open_database(db_path)
+    except StorageError as exc:
+        problems.append(exc.message)
+        line("status", f"PROBLEM: {exc.message}")
+    else:
+        try:
+            line("schema", f"version {SCHEMA_VERSION} (up to date)")
+            issues = integrity_check(db)
+            fk = foreign_key_problems(db)
+            line("integrity", "ok" if not issues else "; ".join(issues[:5]))
+            line("foreign keys", "ok" if not fk else f"{len(fk)} problems")
+            problems += issues
+            if fk:
+                problems.append(f"{len(fk)} foreign key problems")
+            counts = status_counts(db)
+            summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+            line("sessions", summary or "none yet")
+        finally:
+            db.close()
+    out.write("Resources\n")
+    try:
+        deck = load_default_deck()
+        line("card deck", f"{deck.title}: {len(deck)} cards")
+    except ValueError as exc:
+        problems.append(str(exc))
+        line("card deck", f"PROBLEM: {exc}")
+        deck = None
+    try:
+        templates = load_templates()
+        line("agenda templates", ", ".join(templates) or "none")
+        if not templates:
+            problems.append("No agenda templates were found.")
+        for template in templates.values():
+            for phase in template.phases:
+                if deck is not None and phase.opening_card and phase.opening_card not in deck:
+                    problems.append(
+                        f"Template {template.id}: card {phase.opening_card} is not in the deck."
+                    )
+    except ValueError as exc:
+        problems.append(str(exc))
+        line("agenda templates", f"PROBLEM: {exc}")
+    if problems:
+        out.write(f"\n{len(problems)} problem(s):\n")
+        for problem in problems:
+            out.write(f"  - {problem}\n")
+        return EXIT_PROBLEM
+    out.write("\nAll checks passed.\n")
+    return EXIT_OK
+
+
+def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rethink_desktop.reports.exports import export
+    from rethink_desktop.storage.database import StorageError, open_database
+    from rethink_desktop.storage.records import names_kept
+
+    target = Path(args.out).expanduser() if args.out else None
+    try:
+        db = open_database(database_for(paths, args.demo), create=False)
+    except StorageError as exc:
+        err.write(f"{exc.message}\n")
+        return EXIT_PROBLEM
+    try:
+        include_demo = args.include_demo or args.demo
+        if not args.anonymise and names_kept(db, include_demo=include_demo):
+            err.write(
+                "Note: this export includes participants' names. "
+                "Use --anonymise to leave them out.\n"
+            )
+        try:
+            n = export(
+                db,
+                args.format,
+                target,
+                anonymise=args.anonymise,
+                include_demo=include_demo,
+                stdout=out,
+            )
+        except (ValueError, OSError) as exc:
+            err.write(f"Export failed: {exc}\n")
+            return EXIT_PROBLEM
+    finally:
+        db.close()
+    if target is not None:
+        err.write(f"Exported {n} session(s) to {target}\n")
+    return EXIT_OK
+
+
+def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
+    from rethink_desktop.storage.database import StorageError, backup_database
+
+    source = database_for(paths, args.demo)
+    if not source.exists():
+        err.write(f"There is no database to back up at {source}.\n")
+        return EXIT_PROBLEM
+    try:
+        written = backup_database(source, Path(args.out).expanduser())
+    except StorageError as exc:
+        err.write(f"{exc.message}\n")
+        return EXIT_PROBLEM
+    err.write(f"Backed up {source} to {written}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.speed is not None and (not args.demo or not 1 <= args.speed <= 120):
+        parser.error("--speed needs --demo and a value from 1 to 120")
+    paths = resolve_paths(args.data_dir)
+    setup_logging(paths, args.debug)
+    log.info("%s %s starting (command: %s)", APP_DISPLAY_NAME, __version__, args.command)
+    if args.command == "check":
+        return cmd_check(paths, args.demo, sys.stdout)
+    if args.command == "export":
+        return cmd_export(paths, args, sys.stdout, sys.stderr)
+    if args.command == "backup":
+        return cmd_backup(paths, args, sys.stderr)
+    from rethink_desktop.ui.app import run_app
+
+    return run_app(paths, args)

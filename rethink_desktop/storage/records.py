@@ -1,0 +1,67 @@
+"""Read-only queries over the derived tables, for exports, history and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+_CHILDREN = {
+    "participants": "seat",
+    "phases": "idx",
+    "turns": "seq",
+    "cards_shown": "seq",
+    "ratings": "seq",
+    "intervals": "started_at, kind",
+}
+
+
+def count_sessions(db: Database, *, include_demo: bool = True) -> int:
+    where = "" if include_demo else " WHERE demo = 0"
+    return db.execute(f"SELECT count(*) FROM sessions{where}").fetchone()[0]
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    rows = db.execute("SELECT status, count(*) FROM sessions GROUP BY status").fetchall()
+    return {status: n for status, n in rows}
+
+
+def session_record(db: Database, session_id: str) -> dict[str, Any] | None:
+    """The sessions row with its child rows under their table names."""
+    rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+    if not rows:
+        return None
+    record = dict(rows[0])
+    for table, order in _CHILDREN.items():
+        record[table] = list(
+            db.query(f"SELECT * FROM {table} WHERE session_id = ? ORDER BY {order}", [session_id])
+        )
+    return record
+
+
+def iter_session_records(
+    db: Database,
+    *,
+    session_ids: Sequence[str] | None = None,
+    include_demo: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Session records oldest first, one at a time so large exports stay small in memory."""
+    if session_ids is not None:
+        ids = list(session_ids)
+    else:
+        where = "" if include_demo else " WHERE demo = 0"
+        ids = [r[0] for r in db.execute(f"SELECT id FROM sessions{where} ORDER BY created_at, id")]
+    for sid in ids:
+        record = session_record(db, sid)
+        if record is not None:
+            yield record
+
+
+def names_kept(db: Database, *, include_demo: bool = False) -> int:
+    """How many participants still have a name (the app warns before writing names out)."""
+    demo = "" if include_demo else " AND s.demo = 0"
+    return db.execute(
+        "SELECT count(*) FROM participants p JOIN sessions s ON s.id = p.session_id"
+        f" WHERE p.name IS NOT NULL{demo}"
+    ).fetchone()[0]

@@ -1,0 +1,146 @@
+"""The command line, run as a real subprocess against real data folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from rethink_desktop import __version__
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.schema import SCHEMA_VERSION
+from tests.helpers import running
+
+pytestmark = pytest.mark.e2e
+
+
+def cli(*args: str, env: dict | None = None, timeout: int = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rethink_desktop", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_help_lists_the_commands():
+    result = cli("--help")
+    assert result.returncode == 0
+    for word in ("--data-dir", "--demo", "--debug", "--version", "check", "export", "backup"):
+        assert word in result.stdout
+
+
+def test_version_comes_from_the_package_metadata():
+    result = cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"Re-Think Desktop {__version__}"
+
+
+def test_check_passes_on_a_fresh_data_dir(tmp_path):
+    data = tmp_path / "fresh"
+    result = cli("--data-dir", str(data), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All checks passed." in result.stdout
+    assert str(data) in result.stdout
+    assert (data / "rethink.sqlite").exists()
+
+
+def test_check_uses_the_environment_variable(tmp_path):
+    data = tmp_path / "from-env"
+    result = cli("check", env={"RETHINK_DATA_DIR": str(data)})
+    assert result.returncode == 0
+    assert "from RETHINK_DATA_DIR" in result.stdout
+
+
+def test_check_fails_on_a_database_from_a_newer_version(tmp_path):
+    data = tmp_path / "newer"
+    data.mkdir()
+    conn = sqlite3.connect(data / "rethink.sqlite")
+    conn.execute("CREATE TABLE x (a)")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    before = (data / "rethink.sqlite").read_bytes()
+    result = cli("--data-dir", str(data), "check")
+    assert result.returncode == 1
+    assert "newer version of Re-Think Desktop" in result.stdout
+    assert (data / "rethink.sqlite").read_bytes() == before
+
+
+def test_check_fails_on_a_file_that_is_not_a_database(tmp_path):
+    data = tmp_path / "junk"
+    data.mkdir()
+    (data / "rethink.sqlite").write_bytes(b"this is not sqlite" * 100)
+    result = cli("--data-dir", str(data), "check")
+    assert result.returncode == 1
+    assert "problem" in result.stdout
+
+
+def seeded(tmp_path):
+    data = tmp_path / "seeded"
+    with EventStore.open(data / "rethink.sqlite") as store:
+        clock = FakeClock()
+        s = running(3, clock, sink=store.append)
+        s.next_turn()
+        clock.advance(42)
+        s.end()
+        s.complete()
+    return data, s.id
+
+
+def test_export_json_to_stdout_and_anonymised_file(tmp_path):
+    data, sid = seeded(tmp_path)
+    result = cli("--data-dir", str(data), "export", "--format", "json")
+    assert result.returncode == 0
+    doc = json.loads(result.stdout)
+    assert doc["sessions"][0]["id"] == sid
+    assert "includes participants' names" in result.stderr
+    out = tmp_path / "anon.json"
+    result = cli("--data-dir", str(data), "export", "--anonymise", "--out", str(out))
+    assert result.returncode == 0
+    assert "Person" not in out.read_text()
+    assert "Exported 1 session(s)" in result.stderr
+
+
+def test_export_csv_and_backup(tmp_path):
+    data, _ = seeded(tmp_path)
+    zipped = tmp_path / "records.zip"
+    assert (
+        cli("--data-dir", str(data), "export", "--format", "csv", "--out", str(zipped)).returncode
+        == 0
+    )
+    assert zipped.stat().st_size > 0
+    backup = tmp_path / "copy.sqlite"
+    result = cli("--data-dir", str(data), "backup", "--out", str(backup))
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(backup)
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    conn.close()
+
+
+def test_backup_without_a_database_says_so(tmp_path):
+    result = cli("--data-dir", str(tmp_path / "empty"), "backup", "--out", str(tmp_path / "b"))
+    assert result.returncode == 1
+    assert "no database to back up" in result.stderr
+
+
+def test_speed_needs_demo():
+    result = cli("--speed", "10", "check")
+    assert result.returncode == 2
+    assert "--speed needs --demo" in result.stderr
+
+
+def test_the_app_opens_and_quits_offscreen(tmp_path):
+    data = tmp_path / "gui"
+    result = cli(
+        "--data-dir", str(data), "--quit-after-start", env={"QT_QPA_PLATFORM": "offscreen"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert (data / "rethink.sqlite").exists()
