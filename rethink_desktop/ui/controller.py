@@ -1,0 +1,184 @@
+"""The bridge between the windows and a Session: actions in, durable state out, a calm tick.
+
+Every action goes through :meth:`SessionController.act`: the Session writes the event to the
+store (committed) and only then does ``changed`` fire, so the screen never shows something
+that is not on disk. A refused action becomes a short ``notice``; a storage failure becomes
+``storage_failed`` with the plain message, and the state stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from rethink_desktop.core.cards import Card, Deck
+from rethink_desktop.core.clock import Clock, ms_to_next_second
+from rethink_desktop.core.session import IllegalAction, Session
+from rethink_desktop.core.state import SessionState
+from rethink_desktop.storage.database import StorageError
+from rethink_desktop.storage.eventlog import EventStore
+
+log = logging.getLogger(__name__)
+
+
+class SessionController(QObject):
+    """Owns the open session, the card position and the room display's switches."""
+
+    changed = Signal()  # the session state changed (already durable)
+    ticked = Signal()  # a whole second passed on the meeting clock
+    notice = Signal(str)  # a refused action, in plain words
+    storage_failed = Signal(str)  # the store could not save; nothing changed
+    display_changed = Signal()  # card shown/hidden or blanked on the room display
+
+    def __init__(
+        self,
+        store: EventStore,
+        clock: Clock,
+        deck: Deck,
+        *,
+        demo: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.clock = clock
+        self.deck = deck
+        self.demo = demo
+        self.session: Session | None = None
+        self.card_index = 0
+        self.card_on_display = True
+        self.display_blanked = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_tick)
+
+    # --- opening sessions -----------------------------------------------------------------
+    def new_session(self) -> Session | None:
+        try:
+            self.session = self.store.new_session(self.clock, demo=self.demo)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return None
+        self._after_open()
+        return self.session
+
+    def open_session(self, session_id: str) -> Session | None:
+        try:
+            self.session = self.store.session(session_id, self.clock)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return None
+        self._after_open()
+        return self.session
+
+    def close_session(self) -> None:
+        self.session = None
+        self._timer.stop()
+        self.changed.emit()
+
+    def _after_open(self) -> None:
+        assert self.session is not None
+        cards = self.session.state.cards
+        if cards and cards[-1].card_id in self.deck:
+            self.card_index = self.deck.index_of(cards[-1].card_id)
+        self.changed.emit()
+        self._schedule_tick()
+
+    # --- state and time -------------------------------------------------------------------
+    @property
+    def state(self) -> SessionState | None:
+        return self.session.state if self.session else None
+
+    def now(self) -> datetime:
+        return self.session.now() if self.session else self.clock.now()
+
+    def _schedule_tick(self) -> None:
+        state = self.state
+        if state is None or state.status not in ("running", "paused", "checked_in"):
+            self._timer.stop()
+            return
+        # Land just after the next whole second of the meeting clock, so the display
+        # changes on the second and never drifts (a scaled demo clock ticks faster).
+        elapsed = state.elapsed(self.now())
+        speed = getattr(self.clock, "speed", 1.0)
+        self._timer.start(max(1, int(ms_to_next_second(elapsed) / speed)))
+
+    def _on_tick(self) -> None:
+        self.ticked.emit()
+        self._schedule_tick()
+
+    # --- actions --------------------------------------------------------------------------
+    def act(self, verb: str, *args: Any, **kwargs: Any) -> bool:
+        """Call ``Session.<verb>``; True if it was recorded."""
+        if self.session is None:
+            return False
+        try:
+            getattr(self.session, verb)(*args, **kwargs)
+        except IllegalAction as exc:
+            self.notice.emit(str(exc))
+            return False
+        except StorageError as exc:
+            log.error("could not save %s: %s", verb, type(exc).__name__)
+            self.storage_failed.emit(exc.message)
+            return False
+        self.changed.emit()
+        self._schedule_tick()
+        return True
+
+    def start(self, starter: str | None = None, seed: int | None = None) -> bool:
+        """Close the doors: start the clock and show the first phase's opening card."""
+        if not self.act("start", starter=starter, seed=seed):
+            return False
+        self._show_opening_card()
+        return True
+
+    def next_phase(self) -> bool:
+        if not self.act("next_phase"):
+            return False
+        self._show_opening_card()
+        return True
+
+    def _show_opening_card(self) -> None:
+        state = self.state
+        phase = state.phase if state else None
+        if phase is not None and phase.opening_card:
+            self.show_card_id(phase.opening_card)
+
+    # --- cards and the room display -------------------------------------------------------
+    @property
+    def card(self) -> Card | None:
+        cards = self.deck.cards
+        return cards[self.card_index % len(cards)] if cards else None
+
+    def show_card_at(self, index: int) -> bool:
+        """Move to a card; during a session the change is recorded."""
+        if not self.deck.cards:
+            return False
+        index %= len(self.deck.cards)
+        card = self.deck.cards[index]
+        state = self.state
+        recordable = state is not None and "card_shown" in state.allowed()
+        if recordable and not self.act("show_card", card.id):
+            return False
+        self.card_index = index
+        self.display_changed.emit()
+        return True
+
+    def step_card(self, delta: int) -> bool:
+        return self.show_card_at(self.card_index + delta)
+
+    def show_card_id(self, card_id: str) -> bool:
+        if card_id not in self.deck:
+            return False
+        return self.show_card_at(self.deck.index_of(card_id))
+
+    def toggle_card_on_display(self) -> None:
+        self.card_on_display = not self.card_on_display
+        self.display_changed.emit()
+
+    def toggle_blank(self) -> None:
+        self.display_blanked = not self.display_blanked
+        self.display_changed.emit()

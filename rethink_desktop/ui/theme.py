@@ -1,0 +1,176 @@
+"""Palettes, type scale and the style sheet (VISUAL.md): calm, legible, colour-blind safe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    label: str
+    background: str
+    surface: str
+    text: str
+    muted: str
+    accent: str
+    on_time: str
+    attention: str
+    over: str
+    space: str
+    space_wash: str
+    border: str
+    outline_px: int = 1
+
+
+THEMES: dict[str, Theme] = {
+    "light": Theme(
+        "light", "Light", "#F7F5F2", "#FFFFFF", "#1F2A30", "#55636B", "#2F6B72",
+        "#3C7A4E", "#8A5A00", "#9A3F2E", "#4B5FA6", "#E6E9F5", "#D9D4CC",
+    ),
+    "dark": Theme(
+        "dark", "Dark", "#151A1E", "#1F262B", "#ECEFF1", "#A9B4BA", "#7CC3C9",
+        "#86C79A", "#E2B45C", "#EE9A86", "#A9B6F0", "#232A3F", "#313B42",
+    ),
+    "high_contrast": Theme(
+        "high_contrast", "High contrast", "#FFFFFF", "#FFFFFF", "#000000", "#000000",
+        "#0050C8", "#000000", "#000000", "#000000", "#0050C8", "#FFFFFF", "#000000", 2,
+    ),
+    "high_contrast_dark": Theme(
+        "high_contrast_dark", "High contrast (dark)", "#000000", "#000000", "#FFFFFF",
+        "#FFFFFF", "#FFD400", "#FFFFFF", "#FFFFFF", "#FFFFFF", "#FFD400", "#000000",
+        "#FFFFFF", 2,
+    ),
+}  # fmt: skip
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies; always paired
+# with the agency's name.
+AGENCY_COLOURS = (
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+)  # fmt: skip
+
+# Type scale, as multiples of the user's base font.
+SCALE = {
+    "clock": 6.0,
+    "speaker": 2.5,
+    "phase": 2.0,
+    "turn": 2.0,
+    "card": 1.6,
+    "body": 1.0,
+    "label": 0.9,
+    "heading": 1.5,
+}
+
+
+def agency_colour(agencies: list[str], agency: str) -> str:
+    """A stable colour per agency within one list of agencies."""
+    ordered = sorted(set(agencies))
+    return (
+        AGENCY_COLOURS[ordered.index(agency) % len(AGENCY_COLOURS)]
+        if agency in ordered
+        else "#888888"
+    )
+
+
+def base_point_size() -> float:
+    app = QApplication.instance()
+    font = app.font() if isinstance(app, QApplication) else QFont()
+    size = font.pointSizeF()
+    return size if size > 0 else 10.0
+
+
+def scaled_font(role: str, *, bold: bool = False, tabular: bool = False) -> QFont:
+    """A font ``SCALE[role]`` times the base size; clocks get tabular (equal-width) digits."""
+    font = QFont(QApplication.font())
+    font.setPointSizeF(base_point_size() * SCALE[role])
+    font.setBold(bold)
+    if tabular:
+        font.setFeature(QFont.Tag("tnum"), 1)
+    return font
+
+
+def set_font_role(widget: QWidget, role: str, *, bold: bool = False, tabular: bool = False) -> None:
+    widget.setFont(scaled_font(role, bold=bold, tabular=tabular))
+
+
+def palette_for(theme: Theme) -> QPalette:
+    pal = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: theme.background,
+        QPalette.ColorRole.WindowText: theme.text,
+        QPalette.ColorRole.Base: theme.surface,
+        QPalette.ColorRole.AlternateBase: theme.background,
+        QPalette.ColorRole.Text: theme.text,
+        QPalette.ColorRole.Button: theme.surface,
+        QPalette.ColorRole.ButtonText: theme.text,
+        QPalette.ColorRole.Highlight: theme.accent,
+        QPalette.ColorRole.HighlightedText: theme.surface,
+        QPalette.ColorRole.ToolTipBase: theme.surface,
+        QPalette.ColorRole.ToolTipText: theme.text,
+        QPalette.ColorRole.PlaceholderText: theme.muted,
+        QPalette.ColorRole.Link: theme.accent,
+    }
+    for role, colour in colours.items():
+        pal.setColor(role, QColor(colour))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(theme.muted))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(theme.muted))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(theme.muted))
+    return pal
+
+
+def style_sheet(theme: Theme) -> str:
+    """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour."""
+    o = theme.outline_px
+    return f"""
+    QWidget {{ color: {theme.text}; }}
+    QFrame#panel {{ background: {theme.surface}; border: {o}px solid {theme.border};
+                    border-radius: 8px; }}
+    QLabel[muted="true"] {{ color: {theme.muted}; }}
+    QLabel[tone="on_time"] {{ color: {theme.on_time}; }}
+    QLabel[tone="attention"] {{ color: {theme.attention}; }}
+    QLabel[tone="over"] {{ color: {theme.over}; }}
+    QLabel[tone="space"] {{ color: {theme.space}; }}
+    QLabel[tone="accent"] {{ color: {theme.accent}; }}
+    QLabel[problem="true"] {{ color: {theme.over}; }}
+    QPushButton {{ background: {theme.surface}; border: {o}px solid {theme.border};
+                   border-radius: 6px; padding: 6px 14px; }}
+    QPushButton:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
+    QTableView:focus, QListView:focus, QCheckBox:focus, QRadioButton:focus,
+    QDateTimeEdit:focus, QTableWidget:focus, QListWidget:focus {{
+        border: 2px solid {theme.accent}; }}
+    QPushButton[primary="true"] {{ background: {theme.accent}; color: {theme.surface};
+                                   border-color: {theme.accent}; font-weight: bold; }}
+    QPushButton:disabled {{ color: {theme.muted}; }}
+    QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};
+        border: {o}px solid {theme.border}; border-radius: 6px; padding: 4px 6px; }}
+    QLineEdit[problem="true"], QSpinBox[problem="true"] {{ border: 2px solid {theme.over}; }}
+    QProgressBar {{ border: {o}px solid {theme.border}; border-radius: 4px;
+                    background: {theme.background}; text-align: center; }}
+    QProgressBar::chunk {{ background: {theme.accent}; border-radius: 3px; }}
+    QHeaderView::section {{ background: {theme.background}; color: {theme.muted};
+                            border: none; padding: 4px; }}
+    """
+
+
+def apply_theme(app: QApplication, name: str) -> Theme:
+    theme = THEMES.get(name, THEMES["light"])
+    app.setProperty("rethinkTheme", theme.name)
+    app.setPalette(palette_for(theme))
+    app.setStyleSheet(style_sheet(theme))
+    return theme
+
+
+def current_theme() -> Theme:
+    app = QApplication.instance()
+    name = app.property("rethinkTheme") if app is not None else None
+    return THEMES.get(name or "light", THEMES["light"])
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property such as ``tone`` changes."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)

@@ -1,0 +1,72 @@
+from rethink_desktop.ui.controller import SessionController
+from tests.ui.conftest import start_live
+
+
+def test_actions_are_durable_before_changed_fires(qtbot, controller, store):
+    start_live(controller, 3)
+    seen = []
+    controller.changed.connect(
+        lambda: controller.session and seen.append(len(store.events(controller.session.id)))
+    )
+    with qtbot.waitSignal(controller.changed):
+        assert controller.act("next_turn")
+    assert seen == [len(controller.session.events)]
+
+
+def test_refused_action_becomes_a_notice_and_records_nothing(qtbot, controller):
+    start_live(controller, 3)
+    count = len(controller.session.events)
+    with qtbot.waitSignal(controller.notice) as blocker:
+        assert not controller.act("pass_turn")
+    assert "no one can pass" in blocker.args[0]
+    assert len(controller.session.events) == count
+
+
+def test_start_shows_the_first_phase_opening_card(qtbot, controller, templates):
+    tpl = templates["family-network"]
+    phases = [
+        {"name": p.name, "minutes": p.minutes, "turn_seconds": p.turn_seconds,
+         "opening_card": p.opening_card}
+        for p in tpl.phases
+    ]  # fmt: skip
+    start_live(controller, 3, phases=phases)
+    assert controller.card.id == tpl.phases[0].opening_card
+    assert controller.session.state.cards[-1].card_id == tpl.phases[0].opening_card
+    controller.next_phase()
+    assert controller.card.id == tpl.phases[1].opening_card
+
+
+def test_card_steps_are_recorded_during_a_session(qtbot, controller, deck):
+    start_live(controller, 3)
+    controller.step_card(1)
+    controller.step_card(1)
+    controller.step_card(-1)
+    shown = [c.card_id for c in controller.session.state.cards]
+    assert shown[-3:] == [deck.cards[1].id, deck.cards[2].id, deck.cards[1].id]
+
+
+def test_storage_failure_keeps_state(qtbot, controller, store):
+    start_live(controller, 3)
+    before = controller.session.state
+    page_count = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {page_count}")
+    messages = []
+    controller.storage_failed.connect(messages.append)
+    for _ in range(100):
+        if not controller.step_card(1):
+            break
+    store.db.execute("PRAGMA max_page_count = 1073741823")
+    assert messages
+    assert "disk is full" in messages[0]
+    assert controller.session.state.status == before.status
+    assert len(store.events(controller.session.id)) == len(controller.session.events)
+
+
+def test_tick_is_scheduled_only_for_live_sessions(qtbot, store, clock, deck):
+    ctl = SessionController(store, clock, deck)
+    assert not ctl._timer.isActive()
+    start_live(ctl, 2)
+    assert ctl._timer.isActive()
+    assert 1 <= ctl._timer.interval() <= 1000
+    ctl.close_session()
+    assert not ctl._timer.isActive()
