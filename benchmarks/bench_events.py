@@ -32,7 +32,10 @@ from rethink_desktop.core.cards import load_default_deck  # noqa: E402
 from rethink_desktop.core.clock import FakeClock  # noqa: E402
 from rethink_desktop.core.events import Event  # noqa: E402
 from rethink_desktop.core.session import Session, Sink  # noqa: E402
-from rethink_desktop.core.state import reduce  # noqa: E402
+from rethink_desktop.core.state import (  # noqa: E402
+    SessionState,
+    reduce,
+)
 from rethink_desktop.storage.eventlog import EventStore  # noqa: E402
 
 AGENCIES = (
@@ -99,9 +102,9 @@ class TimedSink:
         self._sink = sink
         self.samples: list[float] = []
 
-    def __call__(self, session_id: str, event: Event) -> None:
+    def __call__(self, session_id: str, event: Event, state: SessionState) -> None:
         start = time.perf_counter()
-        self._sink(session_id, event)
+        self._sink(session_id, event, state)
         self.samples.append(time.perf_counter() - start)
 
 

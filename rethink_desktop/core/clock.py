@@ -6,6 +6,7 @@ counting timer ticks, so it cannot drift and is right after a suspend or restart
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,7 @@ class MonotonicClock:
             self._last = moment
 
 
+@functools.lru_cache(maxsize=8192)
 def format_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with microseconds and a trailing ``Z``; round-trips exactly."""
     return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
@@ -136,13 +138,22 @@ def merge_intervals(
 
 
 def active_seconds(
-    start: datetime, end: datetime, excluded: Iterable[Interval], now: datetime
+    start: datetime,
+    end: datetime,
+    excluded: Iterable[Interval],
+    now: datetime,
+    *,
+    merged: bool = False,
 ) -> float:
-    """Seconds in [start, end] not inside any ``excluded`` interval; never negative."""
+    """Seconds in [start, end] not inside any ``excluded`` interval; never negative.
+
+    Pass ``merged=True`` when ``excluded`` already came from :func:`merge_intervals`.
+    """
     if end <= start:
         return 0.0
     gross = (end - start).total_seconds()
-    return max(0.0, gross - overlap_seconds(start, end, merge_intervals(excluded, now), now))
+    spans = excluded if merged else merge_intervals(excluded, now)
+    return max(0.0, gross - overlap_seconds(start, end, spans, now))
 
 
 def ms_to_next_second(elapsed_seconds: float) -> int:

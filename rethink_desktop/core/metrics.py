@@ -48,6 +48,7 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
     seconds = {p.id: 0.0 for p in people}
     turns = dict.fromkeys(seconds, 0)
     passes = dict.fromkeys(seconds, 0)
+    silent = state.silent_spans(now)
     for turn in state.turns:
         if turn.participant_id not in seconds:
             continue
@@ -55,7 +56,7 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
             passes[turn.participant_id] += 1
         else:
             turns[turn.participant_id] += 1
-            seconds[turn.participant_id] += state.turn_seconds(turn, now)
+            seconds[turn.participant_id] += state.turn_seconds(turn, now, silent)
     total = sum(seconds.values())
     equal = 1 / len(people) if people else 0.0
     return [

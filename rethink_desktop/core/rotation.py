@@ -95,9 +95,8 @@ class Rotation:
             pid for pid in order[self.cursor + 1 :] if pid in eligible and pid not in self.offered
         ]
 
-    def peek_next(self, eligible: Collection[str]) -> tuple[str, bool] | None:
-        """Who would come next, without marking anyone."""
-        probe = Rotation(
+    def clone(self) -> Rotation:
+        return Rotation(
             seats=self.seats,
             starter=self.starter,
             second_chance=self.second_chance,
@@ -108,4 +107,7 @@ class Rotation:
             cursor=self.cursor,
             in_second_chance=self.in_second_chance,
         )
-        return probe.choose_next(eligible)
+
+    def peek_next(self, eligible: Collection[str]) -> tuple[str, bool] | None:
+        """Who would come next, without marking anyone."""
+        return self.clone().choose_next(eligible)

@@ -15,9 +15,10 @@ from typing import Any
 
 from rethink_desktop.core.clock import Clock, MonotonicClock
 from rethink_desktop.core.events import Event
-from rethink_desktop.core.state import IllegalAction, SessionState, reduce
+from rethink_desktop.core.state import IllegalAction, Reducer, SessionState
 
-Sink = Callable[[str, Event], None]
+Sink = Callable[[str, Event, SessionState], None]
+"""Makes ``event`` durable for session ``id``; ``state`` is the state it leads to."""
 
 __all__ = ["IllegalAction", "Session", "Sink"]
 
@@ -27,7 +28,12 @@ class Session:
 
     def __init__(self, events: Iterable[Event], clock: Clock, sink: Sink | None = None) -> None:
         self._events: list[Event] = list(events)
-        self.state: SessionState = reduce(self._events)
+        self._reducer = Reducer()
+        for event in self._events:
+            self._reducer.feed(event)
+        if self._reducer.state is None:
+            raise IllegalAction("A session needs at least its creation event.")
+        self.state: SessionState = self._reducer.state
         self._clock = MonotonicClock(clock)
         if self._events:
             self._clock.raise_floor(max(e.at for e in self._events))
@@ -45,7 +51,7 @@ class Session:
         sid = session_id or str(uuid.uuid4())
         event = Event("created", clock.now(), {"session_id": sid, "demo": demo})
         if sink is not None:
-            sink(sid, event)
+            sink(sid, event, Reducer().feed(event))
         return cls([event], clock, sink)
 
     @property
@@ -63,10 +69,12 @@ class Session:
     def dispatch(self, kind: str, /, **data: Any) -> SessionState:
         """Record one action. Raises IllegalAction (nothing recorded) or the sink's error."""
         event = Event(kind, self._clock.now(), data)
-        new_state = reduce([*self._events, event])
+        trial = self._reducer.clone()
+        new_state = trial.feed(event)
         if self._sink is not None:
-            self._sink(self.state.id, event)
+            self._sink(self.state.id, event, new_state)
         self._events.append(event)
+        self._reducer = trial
         self.state = new_state
         return new_state
 

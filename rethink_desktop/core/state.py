@@ -6,12 +6,13 @@ state is rebuilt from the events, so a refused action can never leave it half-ch
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from rethink_desktop.core.clock import Interval, active_seconds
+from rethink_desktop.core.clock import Interval, active_seconds, merge_intervals
 from rethink_desktop.core.events import UNDOABLE, Event
 from rethink_desktop.core.rotation import Rotation
 
@@ -147,6 +148,23 @@ class SessionState:
     undo_depth: int = field(default=0, compare=False)
     redo_depth: int = field(default=0, compare=False)
 
+    def clone(self) -> SessionState:
+        """A copy that an action can change without touching this one.
+
+        Only the last turn is ever changed by an action (it is the one running), so earlier
+        turns, cards and ratings are shared; everything else that actions change is copied.
+        """
+        new = copy.copy(self)
+        new.participants = [copy.copy(p) for p in self.participants]
+        new.phases = [copy.copy(p) for p in self.phases]
+        new.turns = [*self.turns[:-1], copy.copy(self.turns[-1])] if self.turns else []
+        new.pauses = [list(span) for span in self.pauses]
+        new.spaces = [list(span) for span in self.spaces]
+        new.cards = list(self.cards)
+        new.ratings = list(self.ratings)
+        new.rotation = self.rotation.clone() if self.rotation is not None else None
+        return new
+
     # --- people -------------------------------------------------------------------------
     def participant(self, pid: str) -> Participant:
         for person in self.participants:
@@ -189,10 +207,20 @@ class SessionState:
     def _silent(self) -> list[Interval]:
         return [(s, e) for s, e in self.pauses + self.spaces]  # type: ignore[misc]
 
-    def turn_seconds(self, turn: Turn, now: datetime) -> float:
-        """Talk time of one turn: pauses and "space" do not count."""
+    def silent_spans(self, now: datetime) -> list[tuple[datetime, datetime]]:
+        """Pauses and spaces merged: the time in which no one's talk time grows."""
+        return merge_intervals(self._silent(), now)
+
+    def turn_seconds(
+        self, turn: Turn, now: datetime, silent: list[tuple[datetime, datetime]] | None = None
+    ) -> float:
+        """Talk time of one turn: pauses and "space" do not count.
+
+        ``silent`` (from :meth:`silent_spans`) saves recomputing it for many turns.
+        """
         end = turn.ended_at or now
-        return active_seconds(turn.started_at, end, self._silent(), now)
+        spans = silent if silent is not None else self.silent_spans(now)
+        return active_seconds(turn.started_at, end, spans, now, merged=True)
 
     # --- the clock ----------------------------------------------------------------------
     @property
@@ -551,16 +579,6 @@ def _finish_live(state: SessionState, at: datetime) -> None:
     state.ended_at = at
 
 
-def _clamped_times(events: Sequence[Event]) -> list[datetime]:
-    """Event times made non-decreasing: a wall clock that jumped back never runs time back."""
-    times: list[datetime] = []
-    latest: datetime | None = None
-    for event in events:
-        latest = event.at if latest is None or event.at > latest else latest
-        times.append(latest)
-    return times
-
-
 def _replay(events: Iterable[tuple[Event, datetime]]) -> SessionState:
     state: SessionState | None = None
     for event, at in events:
@@ -580,45 +598,73 @@ def _replay(events: Iterable[tuple[Event, datetime]]) -> SessionState:
     return state
 
 
-def reduce(events: Sequence[Event]) -> SessionState:
-    """The state of a session after ``events``, in order. Raises IllegalAction on a bad log."""
-    times = _clamped_times(events)
-    effective: list[tuple[Event, datetime] | None] = []
-    done: list[int] = []  # positions in ``effective`` of undoable events still in force
-    undone: list[tuple[int, tuple[Event, datetime]]] = []
-    state: SessionState | None = None
-    for event, at in zip(events, times, strict=True):
+class Reducer:
+    """Folds events into a state one at a time; ``clone`` makes a cheap trial copy.
+
+    Undo and redo rebuild the state from the events still in force. Event times are made
+    non-decreasing first: a wall clock that jumps back is held at the last recorded time.
+    """
+
+    def __init__(self) -> None:
+        self.state: SessionState | None = None
+        self.effective: list[tuple[Event, datetime] | None] = []
+        self.done: list[int] = []  # positions in ``effective`` of undoable events in force
+        self.undone: list[tuple[int, tuple[Event, datetime]]] = []
+        self.latest: datetime | None = None
+
+    def clone(self) -> Reducer:
+        other = Reducer()
+        other.state = self.state.clone() if self.state is not None else None
+        other.effective = list(self.effective)
+        other.done = list(self.done)
+        other.undone = list(self.undone)
+        other.latest = self.latest
+        return other
+
+    def feed(self, event: Event) -> SessionState:
+        """Apply one event (mutating this reducer); raises IllegalAction if not allowed."""
+        at = event.at if self.latest is None or event.at > self.latest else self.latest
+        state = self.state
         if event.kind in ("undo", "redo"):
             if state is None or state.status not in LIVE:
                 raise IllegalAction(f"Nothing to {event.kind} now.")
             steps = _int_in(event.data.get("steps", 1), 1, 10_000, "Steps")
-            if len(done if event.kind == "undo" else undone) < steps:
+            if len(self.done if event.kind == "undo" else self.undone) < steps:
                 raise IllegalAction(f"Nothing more to {event.kind}.")
             for _ in range(steps):
                 if event.kind == "undo":
-                    index = done.pop()
-                    entry = effective[index]
+                    index = self.done.pop()
+                    entry = self.effective[index]
                     assert entry is not None
-                    undone.append((index, entry))
-                    effective[index] = None
+                    self.undone.append((index, entry))
+                    self.effective[index] = None
                 else:
-                    index, entry = undone.pop()
-                    effective[index] = entry
-                    done.append(index)
-            state = _replay(e for e in effective if e is not None)
-            state.updated_at = at
+                    index, entry = self.undone.pop()
+                    self.effective[index] = entry
+                    self.done.append(index)
+            state = _replay(e for e in self.effective if e is not None)
+        elif state is None:
+            state = _replay([(event, at)])
         else:
-            if state is None:
-                state = _replay([(event, at)])
-            else:
-                _apply(state, event, at)
-                state.updated_at = at
-            effective.append((event, at))
+            _apply(state, event, at)
+        if event.kind not in ("undo", "redo"):
+            self.effective.append((event, at))
             if event.kind in UNDOABLE:
-                done.append(len(effective) - 1)
-                undone.clear()
-        state.undo_depth = len(done)
-        state.redo_depth = len(undone)
-    if state is None:
+                self.done.append(len(self.effective) - 1)
+                self.undone.clear()
+        state.updated_at = at
+        state.undo_depth = len(self.done)
+        state.redo_depth = len(self.undone)
+        self.state = state
+        self.latest = at
+        return state
+
+
+def reduce(events: Sequence[Event]) -> SessionState:
+    """The state of a session after ``events``, in order. Raises IllegalAction on a bad log."""
+    reducer = Reducer()
+    for event in events:
+        reducer.feed(event)
+    if reducer.state is None:
         raise IllegalAction("A session needs at least its creation event.")
-    return state
+    return reducer.state

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from rethink_desktop.core.clock import Clock, format_timestamp
 from rethink_desktop.core.events import Event
 from rethink_desktop.core.session import Session
-from rethink_desktop.core.state import LIVE, SessionState, reduce
+from rethink_desktop.core.state import LIVE, SessionState, Turn, reduce
 from rethink_desktop.storage.database import open_database, transaction
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
@@ -36,8 +36,16 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return round(max(0.0, (end - start).total_seconds()), 6)
 
 
-def derived_rows(state: SessionState) -> dict[str, list[dict[str, Any]]]:
-    """The rows of every derived table for one session; a pure function of the state."""
+TurnCache = dict[int, tuple[Turn, dict[str, Any]]]
+
+
+def derived_rows(
+    state: SessionState, turn_cache: TurnCache | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every derived table for one session; a pure function of the state.
+
+    ``turn_cache`` (seq → (turn, row)) lets a long session reuse the rows of ended turns.
+    """
     sid = state.id
     session = {
         "id": sid,
@@ -93,8 +101,16 @@ def derived_rows(state: SessionState) -> dict[str, list[dict[str, Any]]]:
         }
         for ph in state.phases
     ]
-    turns = [
-        {
+    # Open pauses/spaces end "now"; for a closed turn only spans before its end matter, and
+    # those are the same whatever "now" is, so the latest update time serves for all.
+    silent = state.silent_spans(state.updated_at or state.created_at)
+    turns = []
+    for n, t in enumerate(state.turns, start=1):
+        cached = turn_cache.get(n) if turn_cache is not None else None
+        if cached is not None and cached[0] is t:
+            turns.append(cached[1])
+            continue
+        row = {
             "session_id": sid,
             "seq": n,
             "phase_idx": t.phase,
@@ -103,13 +119,17 @@ def derived_rows(state: SessionState) -> dict[str, list[dict[str, Any]]]:
             "started_at": _ts(t.started_at),
             "ended_at": _ts(t.ended_at),
             # Talk time excludes pauses and "space"; only known once the turn has ended.
-            "seconds": None if t.ended_at is None else round(state.turn_seconds(t, t.ended_at), 6),
+            "seconds": None
+            if t.ended_at is None
+            else round(state.turn_seconds(t, t.ended_at, silent), 6),
             "passed": int(t.passed),
             "picked": int(t.picked),
             "second_chance": int(t.second_chance),
         }
-        for n, t in enumerate(state.turns, start=1)
-    ]
+        if turn_cache is not None and t.ended_at is not None:
+            # An ended turn never changes again; states share it until an undo replays.
+            turn_cache[n] = (t, row)
+        turns.append(row)
     cards = [
         {
             "session_id": sid,
@@ -153,12 +173,36 @@ def derived_rows(state: SessionState) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+# The natural key of each derived table, within the database.
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "sessions": ("id",),
+    "participants": ("session_id", "id"),
+    "phases": ("session_id", "idx"),
+    "turns": ("session_id", "seq"),
+    "cards_shown": ("session_id", "seq"),
+    "ratings": ("session_id", "seq"),
+    "intervals": ("session_id", "kind", "started_at"),
+}
+
+Keyed = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
+
+
+def _keyed(rows: dict[str, list[dict[str, Any]]]) -> Keyed:
+    return {
+        table: {tuple(row[c] for c in ROW_KEYS[table]): row for row in table_rows}
+        for table, table_rows in rows.items()
+    }
+
+
 class EventStore:
     """One SQLite file: the event log plus derived tables. Owned by one thread."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
+        # What was last written for each session, so an event only writes the rows it changed.
+        self._written: dict[str, Keyed] = {}
+        self._turn_rows: dict[str, TurnCache] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True) -> EventStore:
@@ -174,19 +218,26 @@ class EventStore:
         self.close()
 
     # --- writing ------------------------------------------------------------------------
-    def append(self, session_id: str, event: Event) -> int:
-        """Durably add one event and bring the session's derived rows in step; return its seq."""
+    def append(self, session_id: str, event: Event, state: SessionState | None = None) -> int:
+        """Durably add one event and bring the session's derived rows in step; return its seq.
+
+        ``state`` is the state the event leads to (a Session passes it, saving a replay);
+        without it the log is read and reduced here.
+        """
+        if state is None:
+            state = reduce([*self.events(session_id), event])
+        rows = _keyed(derived_rows(state, self._turn_rows.setdefault(state.id, {})))
         with transaction(self.db):
             if event.kind == "names_removed":
                 self._scrub_names(session_id)
-            events = [*self.events(session_id), event]
-            state = reduce(events)
             cursor = self.db.execute(
                 "INSERT INTO events (session_id, kind, at, data) VALUES (?, ?, ?, ?)",
                 [session_id, event.kind, format_timestamp(event.at), event.data_json()],
             )
-            self._write_derived(state)
+            self._write_derived(state.id, rows)
             seq = cursor.lastrowid
+        # Only after the commit: a failed write leaves the cache matching the file.
+        self._written[state.id] = rows
         assert seq is not None
         return seq
 
@@ -205,21 +256,60 @@ class EventStore:
                 [json.dumps(payload, sort_keys=True, separators=(",", ":")), seq],
             )
 
-    def _write_derived(self, state: SessionState) -> None:
-        for table in _CHILD_TABLES:
-            self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [state.id])
-        self.db.execute("DELETE FROM sessions WHERE id = ?", [state.id])
-        for table, rows in derived_rows(state).items():
-            if rows:
-                self.db[table].insert_all(rows)
+    def _write_derived(self, session_id: str, rows: Keyed) -> None:
+        """Write the session's rows: only what changed since the last write, if known."""
+        before = self._written.get(session_id)
+        if before is None:
+            for table in _CHILD_TABLES:
+                self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
+            self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
+            before = {table: {} for table in DERIVED_TABLES}
+        for table in _CHILD_TABLES:  # children first, for the foreign keys
+            for key in before[table].keys() - rows[table].keys():
+                where = " AND ".join(f"{col} = ?" for col in ROW_KEYS[table])
+                self.db.execute(f"DELETE FROM {table} WHERE {where}", list(key))
+        for table in DERIVED_TABLES:  # parents first
+            old = before[table]
+            for key, row in rows[table].items():
+                previous = old.get(key)
+                if previous == row:
+                    continue
+                if previous is None:
+                    cols = ", ".join(row)
+                    marks = ", ".join("?" for _ in row)
+                    self.db.execute(
+                        f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values())
+                    )
+                else:
+                    changed = {c: v for c, v in row.items() if previous.get(c) != v}
+                    sets = ", ".join(f"{c} = ?" for c in changed)
+                    where = " AND ".join(f"{col} = ?" for col in ROW_KEYS[table])
+                    self.db.execute(
+                        f"UPDATE {table} SET {sets} WHERE {where}",
+                        [*changed.values(), *key],
+                    )
 
     def rebuild(self, session_ids: Iterable[str] | None = None) -> int:
         """Recompute derived rows from the log (all sessions by default); return how many."""
         ids = list(session_ids) if session_ids is not None else self.logged_session_ids()
+        written = {}
         with transaction(self.db):
             for sid in ids:
-                self._write_derived(reduce(self.events(sid)))
+                self._written.pop(sid, None)
+                rows = _keyed(derived_rows(reduce(self.events(sid))))
+                self._write_derived(sid, rows)
+                written[sid] = rows
+        self._written.update(written)
         return len(ids)
+
+    def forget(self, session_id: str | None = None) -> None:
+        """Drop the cache of written rows (after the tables were changed some other way)."""
+        if session_id is None:
+            self._written.clear()
+            self._turn_rows.clear()
+        else:
+            self._written.pop(session_id, None)
+            self._turn_rows.pop(session_id, None)
 
     # --- reading ------------------------------------------------------------------------
     def events(self, session_id: str) -> list[Event]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
@@ -83,7 +84,10 @@ def test_no_sequence_of_valid_actions_raises_and_talk_fits_in_running_time(
     s, clock = start(n, absent, second_chance)
     for action, pick, dt in script:
         clock.advance(dt)
+        previous = s.state
+        snapshot = copy.deepcopy(previous)
         perform(s, action, pick)
+        assert previous == snapshot  # an action never changes an earlier state object
         now = s.now()
         state = s.state
         talk = sum(state.turn_seconds(t, now) for t in state.turns)

@@ -328,7 +328,7 @@ def test_sink_failure_leaves_state_unchanged():
 
     calls = []
 
-    def sink(sid, event):
+    def sink(sid, event, state):
         if event.kind == "next":
             raise Full
         calls.append(event.kind)
