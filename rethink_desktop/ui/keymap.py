@@ -1,0 +1,107 @@
+"""The live session's keyboard map: one definition for the shortcuts, the F1 sheet and the docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rethink_desktop.ui.theme import set_font_role
+
+
+@dataclass(frozen=True)
+class Binding:
+    action: str  # the LiveView method name it triggers
+    keys: tuple[str, ...]  # QKeySequence strings
+    shown: str  # how the key is written for people
+    text: str  # what it does
+
+
+LIVE_KEYS: tuple[Binding, ...] = (
+    Binding(
+        "next_turn",
+        ("Space",),
+        "Space",
+        "End the current turn and start the next (the first press starts the first turn)",
+    ),
+    Binding("pass_turn", ("P",), "P", "The current speaker passes (a choice, recorded)"),
+    Binding("undo", ("Ctrl+Z",), "Ctrl+Z", "Undo the last rotation or phase step (repeatable)"),
+    Binding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Ctrl+Shift+Z", "Redo what was undone"),
+    Binding("pick_seat", (), "1 – 9", "Give the floor to the person in that seat"),
+    Binding("toggle_space", ("R",), "R", "Start or stop the “space” timer for silent reflection"),
+    Binding("next_phase", ("N",), "N", "Move to the next phase of the agenda"),
+    Binding("next_card", ("Right",), "Right", "Next prompt card"),
+    Binding("previous_card", ("Left",), "Left", "Previous prompt card"),
+    Binding("toggle_card", ("H",), "H", "Show or hide the card on the room display"),
+    Binding("toggle_blank", ("B",), "B", "Blank or unblank the room display"),
+    Binding("toggle_pause", ("Ctrl+P", "Pause"), "Ctrl+P", "Pause or resume the meeting clock"),
+    Binding("toggle_room_display", ("D",), "D", "Open or close the room display"),
+    Binding("arrival", ("A",), "A", "Record a late arrival (they join at their seat)"),
+    Binding("departure", ("L",), "L", "Record someone leaving early"),
+    Binding("end_session", ("Ctrl+E",), "Ctrl+E", "End the session and go to the close"),
+    Binding("toggle_full_screen", ("F11",), "F11", "Full screen"),
+    Binding("show_keys", ("F1",), "F1", "This keyboard map"),
+)
+
+OTHER_KEYS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+Return", "Check-in: start the session (close the doors)"),
+    ("Ctrl+N", "New session"),
+    ("Ctrl+Q", "Quit (asks first during a live session)"),
+)
+
+
+def seat_keys() -> list[tuple[str, int]]:
+    return [(str(n), n) for n in range(1, 10)]
+
+
+class KeyMapDialog(QDialog):
+    """The F1 sheet: every key of the live session, large and plain."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard map")
+        self.setAccessibleName("Keyboard map of the live session")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 16)
+        title = QLabel("Keys for the live session")
+        set_font_role(title, "heading", bold=True)
+        layout.addWidget(title)
+        hint = QLabel("Every action is saved before the screen changes. Nothing cuts anyone off.")
+        hint.setProperty("muted", True)
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(6)
+        rows = [(b.shown, b.text) for b in LIVE_KEYS] + list(OTHER_KEYS)
+        for row, (key, text) in enumerate(rows):
+            key_label = QLabel(key)
+            set_font_role(key_label, "body", bold=True)
+            key_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            text_label = QLabel(text)
+            text_label.setWordWrap(True)
+            grid.addWidget(key_label, row, 0)
+            grid.addWidget(text_label, row, 1)
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.rows = rows
+
+
+def keymap_markdown() -> str:
+    """The map as a Markdown table (docs/keyboard.md is checked against it)."""
+    lines = ["| key | what it does |", "|---|---|"]
+    lines += [f"| {b.shown} | {b.text} |" for b in LIVE_KEYS]
+    lines += [f"| {key} | {text} |" for key, text in OTHER_KEYS]
+    return "\n".join(lines) + "\n"

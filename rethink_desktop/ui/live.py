@@ -1,0 +1,654 @@
+"""The live session: the facilitator's calm, glanceable view of the two hours.
+
+The eye lands first on the time left. Everything is driven by keys (see keymap.py); the few
+buttons never take the keyboard focus, so Space always means "next speaker".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rethink_desktop.core.agenda import KIND_LABELS
+from rethink_desktop.core.clock import format_duration
+from rethink_desktop.core.metrics import (
+    fair_share_now,
+    session_balance,
+    tally_agencies,
+    tally_people,
+)
+from rethink_desktop.core.state import SessionState
+from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
+from rethink_desktop.ui.theme import agency_colour, current_theme, repolish, set_font_role
+
+# Participant states: a shape and a word, never colour alone.
+STATE_MARKS = {
+    "speaking": ("●", "speaking"),
+    "spoken": ("✓", "spoken"),
+    "passed": ("◌", "passed"),
+    "waiting": ("○", "not yet"),
+    "away": ("–", "away"),
+}
+
+
+def turn_tone(seconds: float, allowance: float) -> str:
+    """Neutral to 80 % of the allowance, then attention, then over (VISUAL.md)."""
+    if allowance <= 0 or seconds < 0.8 * allowance:
+        return ""
+    return "attention" if seconds <= allowance else "over"
+
+
+def clock_text(seconds: float) -> str:
+    return format_duration(seconds, always_hours=True)
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def _label(text: str = "", *, role: str = "body", bold: bool = False, muted: bool = False,
+           tabular: bool = False, name: str = "") -> QLabel:  # fmt: skip
+    label = QLabel(text)
+    set_font_role(label, role, bold=bold, tabular=tabular)
+    if muted:
+        label.setProperty("muted", True)
+    if name:
+        label.setAccessibleName(name)
+    return label
+
+
+def _set_tone(label: QLabel, tone: str) -> None:
+    if label.property("tone") != tone:
+        label.setProperty("tone", tone)
+        repolish(label)
+
+
+class Panel(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(16, 12, 16, 12)
+        self.layout_.setSpacing(6)
+
+
+class PhaseStrip(QWidget):
+    """The agenda as bands sized by planned minutes; past phases filled, "now" marked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.minutes: list[int] = []
+        self.current = -1
+        self.progress = 0.0
+        self.setMinimumHeight(14)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Phases of the agenda")
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, max(14, self.fontMetrics().height() // 1))
+
+    def set_phases(self, minutes: list[int], current: int, progress: float) -> None:
+        self.minutes, self.current, self.progress = minutes, current, max(0.0, min(1.0, progress))
+        self.setAccessibleDescription(f"Phase {current + 1} of {len(minutes)}")
+        self.update()
+
+    def paintEvent(self, event: object) -> None:
+        if not self.minutes:
+            return
+        theme = current_theme()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        total = sum(self.minutes)
+        x = 0.0
+        width = self.width() - 2
+        height = self.height() - 2
+        for index, minutes in enumerate(self.minutes):
+            w = width * minutes / total
+            rect = QRectF(1 + x, 1, max(1.0, w - 3), height)
+            painter.setPen(QPen(QColor(theme.border), 1))
+            painter.setBrush(QColor(theme.surface))
+            painter.drawRoundedRect(rect, 3, 3)
+            fill = 1.0 if index < self.current else self.progress if index == self.current else 0
+            if fill > 0:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(theme.accent if index == self.current else theme.muted))
+                painter.drawRoundedRect(QRectF(rect.x(), rect.y(), rect.width() * fill,
+                                               rect.height()), 3, 3)  # fmt: skip
+            x += w
+        painter.end()
+
+
+class TalkBar(QWidget):
+    """A person's or agency's share of talk time, with a tick at the equal share."""
+
+    def __init__(self, colour: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colour = colour
+        self.share = 0.0
+        self.equal = 0.0
+        self.setMinimumSize(80, 10)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        return QSize(120, max(10, self.fontMetrics().height() * 2 // 3))
+
+    def set_share(self, share: float, equal: float) -> None:
+        if (share, equal) != (self.share, self.equal):
+            self.share, self.equal = share, equal
+            self.update()
+
+    def paintEvent(self, event: object) -> None:
+        theme = current_theme()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width() - 2, self.height() - 2
+        painter.setPen(QPen(QColor(theme.border), 1))
+        painter.setBrush(QColor(theme.background))
+        painter.drawRoundedRect(QRectF(1, 1, w, h), 3, 3)
+        # Scale so that twice the equal share fills the bar: differences stay visible.
+        scale = 2 * self.equal if self.equal > 0 else 1.0
+        fill = min(1.0, self.share / scale) if scale else 0.0
+        if fill > 0:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(self.colour))
+            painter.drawRoundedRect(QRectF(1, 1, w * fill, h), 3, 3)
+        if self.equal > 0:
+            painter.setPen(QPen(QColor(theme.text), 2))
+            x = 1 + w * min(1.0, self.equal / scale)
+            painter.drawLine(int(x), 0, int(x), h + 2)
+        painter.end()
+
+
+class CircleRow:
+    """One participant in the circle: seat, state mark and word, name, agency, bar, time."""
+
+    def __init__(self, grid: QGridLayout, row: int, seat: int, colour: str) -> None:
+        self.seat = _label(str(seat), muted=True)
+        self.mark = _label("○", bold=True)
+        self.state = _label("not yet", role="label", muted=True)
+        self.name = _label("", bold=False)
+        self.agency = _label("", role="label", muted=True)
+        self.bar = TalkBar(colour)
+        self.time = _label("0:00", role="label", tabular=True)
+        self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        widgets = (self.seat, self.mark, self.name, self.agency, self.state, self.bar, self.time)
+        for col, widget in enumerate(widgets):
+            grid.addWidget(widget, row, col)
+
+
+class LiveView(QWidget):
+    """The heart of the app during the two hours."""
+
+    end_requested = Signal()
+    room_display_requested = Signal()
+    full_screen_requested = Signal()
+    keys_requested = Signal()
+    arrival_requested = Signal()
+    departure_requested = Signal()
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Live session")
+        self._rows: dict[str, CircleRow] = {}
+        self._agency_rows: dict[str, tuple[QLabel, TalkBar, QLabel]] = {}
+        self._built_for: str | None = None
+        self._build()
+        self._bind_keys()
+        controller.changed.connect(self.refresh)
+        controller.ticked.connect(self.refresh_time)
+        controller.display_changed.connect(self._refresh_card)
+        controller.notice.connect(self.show_notice)
+
+    # --- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(12)
+
+        top = QHBoxLayout()
+        self.title = _label("", role="body", bold=True, name="Session")
+        self.demo_tag = _label("DEMO — fictional network", role="label", bold=True)
+        self.demo_tag.setProperty("tone", "attention")
+        self.phase_title = _label("", role="body", name="Current phase")
+        self.phase_title.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.title)
+        top.addWidget(self.demo_tag)
+        top.addStretch(1)
+        top.addWidget(self.phase_title)
+        outer.addLayout(top)
+
+        self.banner = _label("", role="body", bold=True, name="Notice")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(12)
+        grid.addWidget(self._clock_panel(), 0, 0)
+        grid.addWidget(self._speaker_panel(), 0, 1)
+        grid.addWidget(self._circle_panel(), 1, 0)
+        grid.addWidget(self._card_panel(), 1, 1)
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 6)
+        grid.setRowStretch(1, 1)
+        outer.addLayout(grid, 1)
+
+        bottom = QHBoxLayout()
+        self.notice = _label("", role="label", muted=True, name="Last message")
+        self.notice.setWordWrap(True)
+        bottom.addWidget(self.notice, 1)
+        self.buttons: dict[str, QPushButton] = {}
+        for action, text in (
+            ("toggle_space", "R  Space"),
+            ("toggle_pause", "Ctrl+P  Pause"),
+            ("toggle_room_display", "D  Room display"),
+            ("end_session", "Ctrl+E  End session"),
+            ("show_keys", "F1  Keys"),
+        ):
+            button = QPushButton(text)
+            # Buttons never take focus: Space must always mean "next speaker".
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setAccessibleName(text.split("  ", 1)[1])
+            button.clicked.connect(getattr(self, action))
+            bottom.addWidget(button)
+            self.buttons[action] = button
+        outer.addLayout(bottom)
+
+    def _clock_panel(self) -> QWidget:
+        panel = Panel()
+        self.clock = _label("2:00:00", role="clock", bold=True, tabular=True,
+                            name="Time left of the two hours")  # fmt: skip
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clock_caption = _label("left of the two hours", muted=True)
+        self.clock_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.strip = PhaseStrip()
+        self.schedule = _label("", role="body", name="Ahead or behind")
+        self.schedule.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        panel.layout_.addWidget(self.clock)
+        panel.layout_.addWidget(self.clock_caption)
+        panel.layout_.addWidget(self.strip)
+        panel.layout_.addWidget(self.schedule)
+        return panel
+
+    def _speaker_panel(self) -> QWidget:
+        panel = Panel()
+        self.speaking_caption = _label("Now speaking", role="label", muted=True)
+        row = QHBoxLayout()
+        self.speaker = _label("", role="speaker", bold=True, name="Current speaker")
+        self.turn_time = _label("", role="turn", tabular=True, name="Turn time")
+        self.turn_time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.speaker, 1)
+        row.addWidget(self.turn_time)
+        self.speaker_detail = _label("", muted=True)
+        self.turn_note = _label("", role="body", name="Turn allowance")
+        self.next_up = _label("", role="body", name="Next speaker")
+        self.fair_share = _label("", role="label", muted=True, name="Fair share now")
+        self.fair_share.setWordWrap(True)
+        for widget in (self.speaking_caption,):
+            panel.layout_.addWidget(widget)
+        panel.layout_.addLayout(row)
+        for widget in (self.speaker_detail, self.turn_note, self.next_up, self.fair_share):
+            panel.layout_.addWidget(widget)
+        panel.layout_.addStretch(1)
+        return panel
+
+    def _circle_panel(self) -> QWidget:
+        panel = Panel()
+        caption = QHBoxLayout()
+        caption.addWidget(_label("The circle", role="label", bold=True))
+        caption.addStretch(1)
+        caption.addWidget(_label("for your eyes only", role="label", muted=True))
+        panel.layout_.addLayout(caption)
+        self.circle_grid = QGridLayout()
+        self.circle_grid.setHorizontalSpacing(10)
+        self.circle_grid.setVerticalSpacing(4)
+        self.circle_grid.setColumnStretch(5, 1)
+        panel.layout_.addLayout(self.circle_grid)
+        panel.layout_.addSpacing(8)
+        balance_caption = QHBoxLayout()
+        balance_caption.addWidget(_label("Balance by agency", role="label", bold=True))
+        balance_caption.addStretch(1)
+        self.balance_index = _label("", role="label", muted=True, name="Balance index")
+        balance_caption.addWidget(self.balance_index)
+        panel.layout_.addLayout(balance_caption)
+        self.agency_grid = QGridLayout()
+        self.agency_grid.setHorizontalSpacing(10)
+        self.agency_grid.setVerticalSpacing(4)
+        self.agency_grid.setColumnStretch(1, 1)
+        panel.layout_.addLayout(self.agency_grid)
+        panel.layout_.addStretch(1)
+        return panel
+
+    def _card_panel(self) -> QWidget:
+        panel = Panel()
+        self.card_title = _label("", role="label", bold=True, name="Card")
+        self.card_prompt = _label("", role="card", name="Card prompt")
+        self.card_prompt.setWordWrap(True)
+        self.card_prompt.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.card_nav = _label("◀ Left      Right ▶", role="label", muted=True)
+        self.card_display = _label("", role="label", muted=True, name="Card on the room display")
+        nav = QHBoxLayout()
+        nav.addWidget(self.card_nav)
+        nav.addStretch(1)
+        nav.addWidget(self.card_display)
+        panel.layout_.addWidget(self.card_title)
+        panel.layout_.addWidget(self.card_prompt, 1)
+        panel.layout_.addLayout(nav)
+        self.space_line = _label("", role="phase", tabular=True, name="Space timer")
+        self.space_line.setProperty("tone", "space")
+        self.space_line.hide()
+        panel.layout_.addWidget(self.space_line)
+        return panel
+
+    # --- keys -----------------------------------------------------------------------------
+    def _bind_keys(self) -> None:
+        self.shortcuts: dict[str, QShortcut] = {}
+        for binding in LIVE_KEYS:
+            for key in binding.keys:
+                self._shortcut(key, getattr(self, binding.action), binding.action + key)
+        for key, seat in seat_keys():
+            self._shortcut(key, lambda seat=seat: self.pick_seat(seat), f"seat{seat}")
+
+    def _shortcut(self, key: str, slot: Callable[[], object], name: str) -> None:
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.setAutoRepeat(False)  # a held key must not skip speakers
+        shortcut.activated.connect(slot)
+        self.shortcuts[name] = shortcut
+
+    # --- actions (each one is recorded before the screen changes) -------------------------
+    def next_turn(self) -> None:
+        self.controller.act("next_turn")
+
+    def pass_turn(self) -> None:
+        self.controller.act("pass_turn")
+
+    def undo(self) -> None:
+        self.controller.act("undo")
+
+    def redo(self) -> None:
+        self.controller.act("redo")
+
+    def pick_seat(self, seat: int) -> None:
+        state = self.controller.state
+        if state is None:
+            return
+        for person in state.participants:
+            if person.seat == seat:
+                self.controller.act("pick", person.id)
+                return
+        self.controller.notice.emit(f"No one sits in seat {seat}.")
+
+    def toggle_space(self) -> None:
+        self.controller.act("toggle_space")
+
+    def next_phase(self) -> None:
+        self.controller.next_phase()
+
+    def next_card(self) -> None:
+        self.controller.step_card(1)
+
+    def previous_card(self) -> None:
+        self.controller.step_card(-1)
+
+    def toggle_card(self) -> None:
+        self.controller.toggle_card_on_display()
+
+    def toggle_blank(self) -> None:
+        self.controller.toggle_blank()
+
+    def toggle_pause(self) -> None:
+        self.controller.act("toggle_pause")
+
+    def toggle_room_display(self) -> None:
+        self.room_display_requested.emit()
+
+    def arrival(self) -> None:
+        self.arrival_requested.emit()
+
+    def departure(self) -> None:
+        self.departure_requested.emit()
+
+    def end_session(self) -> None:
+        self.end_requested.emit()
+
+    def toggle_full_screen(self) -> None:
+        self.full_screen_requested.emit()
+
+    def show_keys(self) -> None:
+        self.keys_requested.emit()
+
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+
+    # --- refresh --------------------------------------------------------------------------
+    def _rebuild_circle(self, state: SessionState) -> None:
+        for grid in (self.circle_grid, self.agency_grid):
+            while grid.count():
+                item = grid.takeAt(0)
+                if item.widget() is not None:
+                    item.widget().deleteLater()
+        agencies = [p.agency for p in state.participants]
+        self._rows = {
+            p.id: CircleRow(self.circle_grid, i, p.seat, agency_colour(agencies, p.agency))
+            for i, p in enumerate(state.participants)
+        }
+        self._agency_rows = {}
+        for i, agency in enumerate(dict.fromkeys(agencies)):
+            name = _label(agency, role="label")
+            bar = TalkBar(agency_colour(agencies, agency))
+            figure = _label("", role="label", tabular=True)
+            figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.agency_grid.addWidget(name, i, 0)
+            self.agency_grid.addWidget(bar, i, 1)
+            self.agency_grid.addWidget(figure, i, 2)
+            self._agency_rows[agency] = (name, bar, figure)
+        self._built_for = state.id
+
+    def refresh(self) -> None:
+        state = self.controller.state
+        if state is None or state.status not in ("running", "paused"):
+            return
+        if self._built_for != state.id or len(self._rows) != len(state.participants):
+            self._rebuild_circle(state)
+        kind = KIND_LABELS.get(state.kind, state.kind)
+        self.title.setText(f"Re-Think · {state.reference} · {kind}")
+        self.demo_tag.setVisible(state.demo)
+        self._refresh_card()
+        self.refresh_time()
+
+    def refresh_time(self) -> None:
+        """Everything that moves with the clock; called on each whole second."""
+        state = self.controller.state
+        if state is None or state.status not in ("running", "paused"):
+            return
+        now = self.controller.now()
+        remaining = state.remaining(now)
+        self.clock.setText(clock_text(remaining) if remaining >= 0 else "0:00:00")
+        self.clock_caption.setText(
+            "left of the two hours"
+            if remaining >= 0
+            else f"over the two hours by {format_duration(-remaining)}"
+        )
+        _set_tone(self.clock, "" if remaining >= 0 else "over")
+
+        phase = state.phase
+        if phase is not None:
+            left = state.phase_remaining(now)
+            left_text = (
+                f"{format_duration(left)} left" if left >= 0 else f"over by {format_duration(left)}"
+            )
+            self.phase_title.setText(
+                f"Phase {phase.index + 1} of {len(state.phases)} · {phase.name} · {left_text}"
+            )
+            _set_tone(
+                self.phase_title, "attention" if 0 <= left < 120 else "over" if left < 0 else ""
+            )
+            progress = state.phase_elapsed(now) / (phase.minutes * 60.0)
+            self.strip.set_phases([p.minutes for p in state.phases], phase.index, progress)
+
+        schedule = state.schedule(now)
+        ends = local_time(schedule.projected_end)
+        behind = schedule.behind_seconds
+        if abs(behind) < 60:
+            self.schedule.setText(f"On time · ends {ends}")
+            _set_tone(self.schedule, "on_time")
+        elif behind > 0:
+            self.schedule.setText(f"Behind by {format_duration(behind)} · ends {ends}")
+            _set_tone(self.schedule, "over")
+        else:
+            self.schedule.setText(f"Ahead by {format_duration(-behind)} · ends {ends}")
+            _set_tone(self.schedule, "on_time")
+
+        self._refresh_speaker(state, now)
+        self._refresh_circle(state, now)
+        self._refresh_banner(state, now)
+
+    def _refresh_speaker(self, state: SessionState, now: datetime) -> None:
+        turn = state.current_turn
+        allowance = state.phase.turn_seconds if state.phase else 0
+        if turn is None:
+            self.speaking_caption.setText("No one has the floor")
+            self.speaker.setText("—")
+            self.speaker_detail.setText("Press Space to give the floor to the next person.")
+            self.turn_time.setText("")
+            self.turn_note.setText("")
+            _set_tone(self.turn_time, "")
+        else:
+            person = state.participant(turn.participant_id)
+            self.speaking_caption.setText(
+                "Now speaking · second chance" if turn.second_chance else "Now speaking"
+            )
+            self.speaker.setText(person.label)
+            detail = f"{person.agency} · {person.role}" if person.role else person.agency
+            self.speaker_detail.setText(detail if person.name else f"Seat {person.seat}")
+            seconds = state.turn_seconds(turn, now)
+            self.turn_time.setText(f"{format_duration(seconds)} / {format_duration(allowance)}")
+            tone = turn_tone(seconds, allowance)
+            _set_tone(self.turn_time, tone)
+            if tone == "over":
+                self.turn_note.setText(f"over by {format_duration(seconds - allowance)}")
+            elif tone == "attention":
+                self.turn_note.setText("nearing the allowance")
+            else:
+                self.turn_note.setText("")
+            _set_tone(self.turn_note, tone)
+        upcoming = state.next_up()
+        if upcoming is None:
+            self.next_up.setText("Next: no one waiting")
+        else:
+            person, second = upcoming
+            extra = " (second chance)" if second else ""
+            self.next_up.setText(f"Next: {person.label} — {person.agency}{extra}")
+        share = fair_share_now(state, now)
+        self.fair_share.setText(
+            ""
+            if share is None
+            else f"Fair share now: {format_duration(share[0])} each for {share[1]} still to speak"
+        )
+
+    def _refresh_circle(self, state: SessionState, now: datetime) -> None:
+        current = state.current_turn
+        this_round = {t.participant_id: t for t in state.turns
+                      if state.rotation and t.round == state.rotation.round}  # fmt: skip
+        tallies = {row.key: row for row in tally_people(state, now)}
+        for person in state.participants:
+            row = self._rows.get(person.id)
+            if row is None:
+                continue
+            if not person.in_room:
+                key = "away"
+            elif current is not None and current.participant_id == person.id:
+                key = "speaking"
+            elif person.id in this_round:
+                key = "passed" if this_round[person.id].passed else "spoken"
+            else:
+                key = "waiting"
+            mark, word = STATE_MARKS[key]
+            if person.attendance == "absent":
+                word = "absent"
+            elif person.attendance in ("left_early", "late_left_early"):
+                word = "left"
+            elif person.attendance == "late" and key == "waiting":
+                word = "late · not yet"
+            row.mark.setText(mark)
+            row.state.setText(word)
+            row.name.setText(person.label)
+            row.agency.setText(person.agency)
+            _set_tone(row.mark, "accent" if key == "speaking" else "")
+            set_bold = key == "speaking"
+            if row.name.font().bold() != set_bold:
+                font = row.name.font()
+                font.setBold(set_bold)
+                row.name.setFont(font)
+            tally = tallies.get(person.id)
+            if tally is not None:
+                row.bar.set_share(tally.share, tally.equal_share)
+                row.time.setText(format_duration(tally.seconds))
+            else:
+                row.bar.set_share(0.0, 0.0)
+                row.time.setText("—")
+            row.name.setAccessibleName(f"Seat {person.seat}, {person.label}, {word}")
+        for agency in tally_agencies(state, now):
+            if agency.key in self._agency_rows:
+                _, bar, figure = self._agency_rows[agency.key]
+                bar.set_share(agency.share, agency.equal_share)
+                figure.setText(
+                    f"{round(agency.share * 100)} % (fair {round(agency.equal_share * 100)} %)"
+                )
+        index = session_balance(state, now)
+        self.balance_index.setText("" if index is None else f"balance {index:.2f} of 1")
+
+    def _refresh_banner(self, state: SessionState, now: datetime) -> None:
+        if state.status == "paused":
+            self.banner.setText("Paused — the clock is stopped. Ctrl+P resumes.")
+            _set_tone(self.banner, "attention")
+            self.banner.show()
+        else:
+            self.banner.hide()
+        if state.space_active:
+            self.space_line.setText(
+                f"Space — time to think · {format_duration(state.space_seconds(now))}"
+            )
+            self.space_line.show()
+        else:
+            self.space_line.hide()
+        self.buttons["toggle_pause"].setText(
+            "Ctrl+P  Resume" if state.status == "paused" else "Ctrl+P  Pause"
+        )
+        self.buttons["toggle_space"].setText("R  End space" if state.space_active else "R  Space")
+
+    def _refresh_card(self) -> None:
+        card = self.controller.card
+        if card is None:
+            self.card_title.setText("No cards")
+            self.card_prompt.setText("")
+            return
+        topic = (card.essential or card.phase or card.kind).replace("-", " ").capitalize()
+        self.card_title.setText(f"Card · {topic} · {card.title}")
+        self.card_prompt.setText(card.prompt)
+        if self.controller.display_blanked:
+            shown = "B: room display is blank"
+        elif self.controller.card_on_display:
+            shown = "H: on the room display"
+        else:
+            shown = "H: hidden from the room display"
+        self.card_display.setText(shown)

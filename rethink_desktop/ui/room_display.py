@@ -1,0 +1,182 @@
+"""The wall screen: phase, time left, whose turn, the card — and nothing else.
+
+No balance figures, no talk times, no names of who has not spoken: only what the whole room
+may see. B blanks it to plain black; "space" washes it in the space colour with one line.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
+
+from rethink_desktop.core.clock import format_duration
+from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.theme import current_theme
+
+
+def _label(align: Qt.AlignmentFlag, name: str) -> QLabel:
+    label = QLabel()
+    label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    return label
+
+
+class RoomDisplay(QWidget):
+    """A second top-level window for the wall screen."""
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.controller = controller
+        self.setWindowTitle("Re-Think — room display")
+        self.setAccessibleName("Room display")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAutoFillBackground(True)
+        self._stack = QStackedLayout(self)
+
+        self.main_page = QWidget()
+        page = QVBoxLayout(self.main_page)
+        page.setContentsMargins(48, 32, 48, 32)
+        top = QHBoxLayout()
+        self.phase = _label(Qt.AlignmentFlag.AlignLeft, "Phase")
+        self.phase_left = _label(Qt.AlignmentFlag.AlignRight, "Phase time left")
+        top.addWidget(self.phase, 1)
+        top.addWidget(self.phase_left)
+        page.addLayout(top)
+        page.addStretch(1)
+        self.prompt = _label(Qt.AlignmentFlag.AlignCenter, "Card")
+        page.addWidget(self.prompt, 4)
+        page.addStretch(1)
+        bottom = QHBoxLayout()
+        self.speaker = _label(Qt.AlignmentFlag.AlignLeft, "Whose turn")
+        self.time_left = _label(Qt.AlignmentFlag.AlignRight, "Time left")
+        bottom.addWidget(self.speaker, 1)
+        bottom.addWidget(self.time_left)
+        page.addLayout(bottom)
+
+        self.space_page = QWidget()
+        space = QVBoxLayout(self.space_page)
+        self.space_text = _label(Qt.AlignmentFlag.AlignCenter, "Space — time to think")
+        self.space_minutes = _label(Qt.AlignmentFlag.AlignCenter, "Space minutes")
+        space.addStretch(2)
+        space.addWidget(self.space_text)
+        space.addWidget(self.space_minutes)
+        space.addStretch(3)
+
+        self.blank_page = QWidget()
+        self.blank_page.setAccessibleName("Blank")
+
+        for widget in (self.main_page, self.space_page, self.blank_page):
+            widget.setAutoFillBackground(True)
+            self._stack.addWidget(widget)
+
+        controller.changed.connect(self.refresh)
+        controller.ticked.connect(self.refresh)
+        controller.display_changed.connect(self.refresh)
+        self.resize(960, 540)
+        self._apply_sizes()
+        self.refresh()
+
+    # --- placement ------------------------------------------------------------------------
+    def present(self) -> None:
+        """Full screen on a second monitor when there is one, else an ordinary window."""
+        screens = QGuiApplication.screens()
+        own = (
+            self.parentWidget().screen() if self.parentWidget() else QGuiApplication.primaryScreen()
+        )
+        others = [s for s in screens if s is not own]
+        if others:
+            self.setScreen(others[0])
+            self.move(others[0].geometry().topLeft())
+            self.showFullScreen()
+        else:
+            self.show()
+
+    # --- drawing --------------------------------------------------------------------------
+    def _font(self, fraction: float, bold: bool = False) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(max(12, int(self.height() * fraction)))
+        font.setBold(bold)
+        font.setFeature(QFont.Tag("tnum"), 1)
+        return font
+
+    def _apply_sizes(self) -> None:
+        # Scale with the window: the prompt about 6 % of the height, time left about 10 %.
+        self.phase.setFont(self._font(0.045, bold=True))
+        self.phase_left.setFont(self._font(0.045))
+        self.prompt.setFont(self._font(0.06))
+        self.speaker.setFont(self._font(0.05))
+        self.time_left.setFont(self._font(0.10, bold=True))
+        self.space_text.setFont(self._font(0.08))
+        self.space_minutes.setFont(self._font(0.05))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._apply_sizes()
+
+    def _paint(self, widget: QWidget, background: str, text: str) -> None:
+        pal = widget.palette()
+        pal.setColor(QPalette.ColorRole.Window, QColor(background))
+        pal.setColor(QPalette.ColorRole.WindowText, QColor(text))
+        widget.setPalette(pal)
+
+    def refresh(self) -> None:
+        theme = current_theme()
+        ctl = self.controller
+        state = ctl.state
+        if ctl.display_blanked:
+            self._paint(self.blank_page, "#000000", "#000000")
+            self._paint(self, "#000000", "#000000")
+            self._stack.setCurrentWidget(self.blank_page)
+            return
+        self._paint(self, theme.background, theme.text)
+        if state is None or state.status not in ("running", "paused", "checked_in"):
+            self._paint(self.main_page, theme.background, theme.text)
+            self.phase.setText("")
+            self.phase_left.setText("")
+            self.prompt.setText("Re-Think")
+            self.speaker.setText("")
+            self.time_left.setText("")
+            self._stack.setCurrentWidget(self.main_page)
+            return
+        now = ctl.now()
+        if state.space_active:
+            self._paint(self.space_page, theme.space_wash, theme.space)
+            self.space_text.setText("Space — time to think")
+            minutes = int(state.space_seconds(now) // 60)
+            self.space_minutes.setText(
+                "" if minutes == 0 else f"{minutes} minute{'s' if minutes != 1 else ''}"
+            )
+            self._stack.setCurrentWidget(self.space_page)
+            return
+        self._paint(self.main_page, theme.background, theme.text)
+        phase = state.phase
+        self.phase.setText(phase.name if phase else "Welcome")
+        if phase is not None:
+            left = state.phase_remaining(now)
+            self.phase_left.setText(format_duration(max(0.0, left)))
+        else:
+            self.phase_left.setText("")
+        card = ctl.card
+        self.prompt.setText(card.prompt if card is not None and ctl.card_on_display else "")
+        speaker = state.current_speaker
+        if state.status == "paused":
+            self.speaker.setText("Paused")
+        elif speaker is not None:
+            self.speaker.setText(f"{speaker.label} is speaking")
+        else:
+            self.speaker.setText("")
+        remaining = max(0.0, state.remaining(now))
+        planned = format_duration(state.planned_seconds, always_hours=True)[:-3]
+        self.time_left.setText(
+            f"{format_duration(remaining, always_hours=True)} of {planned}"
+            if state.started_at
+            else ""
+        )
+        self._stack.setCurrentWidget(self.main_page)
+
+    def visible_text(self) -> str:
+        """All text currently on the wall screen (used by tests: no balance figures)."""
+        page = self._stack.currentWidget()
+        return " ".join(label.text() for label in page.findChildren(QLabel) if label.text())

@@ -1,0 +1,220 @@
+"""The live view: every key of the map, what it changes on screen and what it records."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from rethink_desktop.ui.keymap import LIVE_KEYS, keymap_markdown
+from rethink_desktop.ui.live import LiveView, turn_tone
+from rethink_desktop.ui.room_display import RoomDisplay
+from tests.ui.conftest import start_live
+
+
+@pytest.fixture
+def live(qtbot, controller):
+    start_live(controller, 4)
+    view = LiveView(controller)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    view.refresh()
+    view.setFocus()
+    qtbot.waitExposed(view)
+    return view
+
+
+def kinds(controller):
+    return [e.kind for e in controller.session.events]
+
+
+def press(qtbot, view, key, modifier=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(view, key, modifier)
+
+
+def test_space_starts_the_first_turn_and_moves_on(qtbot, live, controller, clock):
+    assert live.speaker.text() == "—"
+    press(qtbot, live, Qt.Key.Key_Space)
+    assert kinds(controller)[-1] == "next"
+    assert live.speaker.text() == "Person 1"
+    assert "Next: Person 2" in live.next_up.text()
+    clock.advance(30)
+    press(qtbot, live, Qt.Key.Key_Space)
+    assert live.speaker.text() == "Person 2"
+
+
+def test_p_records_a_pass(qtbot, live, controller):
+    press(qtbot, live, Qt.Key.Key_Space)
+    press(qtbot, live, Qt.Key.Key_P)
+    assert kinds(controller)[-1] == "pass"
+    assert controller.state.turns[0].passed
+    row = live._rows["p1"]
+    assert row.state.text() == "passed"
+    assert row.mark.text() == "◌"
+
+
+def test_ctrl_z_undoes_and_ctrl_shift_z_redoes(qtbot, live, controller):
+    press(qtbot, live, Qt.Key.Key_Space)
+    press(qtbot, live, Qt.Key.Key_Space)
+    press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert kinds(controller)[-1] == "undo"
+    assert live.speaker.text() == "Person 1"
+    press(
+        qtbot,
+        live,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert kinds(controller)[-1] == "redo"
+    assert live.speaker.text() == "Person 2"
+
+
+def test_number_keys_give_the_floor_to_a_seat(qtbot, live, controller):
+    press(qtbot, live, Qt.Key.Key_3)
+    assert kinds(controller)[-1] == "pick"
+    assert controller.session.events[-1].data["participant_id"] == "p3"
+    assert live.speaker.text() == "Person 3"
+    press(qtbot, live, Qt.Key.Key_9)
+    assert "No one sits in seat 9" in live.notice.text()
+
+
+def test_r_starts_and_stops_the_space_timer(qtbot, live, controller, clock):
+    press(qtbot, live, Qt.Key.Key_Space)
+    press(qtbot, live, Qt.Key.Key_R)
+    assert kinds(controller)[-1] == "space_started"
+    clock.advance(65)
+    live.refresh_time()
+    assert live.space_line.isVisible()
+    assert "1:05" in live.space_line.text()
+    press(qtbot, live, Qt.Key.Key_R)
+    assert kinds(controller)[-1] == "space_ended"
+    assert not live.space_line.isVisible()
+    # no one's talk time grew during the space
+    assert controller.state.turn_seconds(controller.state.current_turn, controller.now()) == 0
+
+
+def test_n_moves_to_the_next_phase(qtbot, live, controller):
+    press(qtbot, live, Qt.Key.Key_N)
+    assert "phase" in kinds(controller)
+    assert live.phase_title.text().startswith("Phase 2 of 6")
+
+
+def test_arrows_change_the_card_and_record_it(qtbot, live, controller, deck):
+    index = controller.card_index
+    press(qtbot, live, Qt.Key.Key_Right)
+    assert kinds(controller)[-1] == "card_shown"
+    assert controller.card_index == index + 1
+    assert live.card_prompt.text() == deck.cards[index + 1].prompt
+    press(qtbot, live, Qt.Key.Key_Left)
+    assert controller.card_index == index
+
+
+def test_h_and_b_change_the_room_display_but_record_nothing(qtbot, live, controller):
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    count = len(controller.session.events)
+    prompt = controller.card.prompt
+    assert prompt in display.visible_text()
+    press(qtbot, live, Qt.Key.Key_H)
+    assert prompt not in display.visible_text()
+    assert "hidden" in live.card_display.text()
+    press(qtbot, live, Qt.Key.Key_B)
+    assert display.visible_text() == ""
+    assert "blank" in live.card_display.text()
+    press(qtbot, live, Qt.Key.Key_B)
+    press(qtbot, live, Qt.Key.Key_H)
+    assert prompt in display.visible_text()
+    assert len(controller.session.events) == count
+
+
+def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert controller.state.status == "paused"
+    assert live.banner.isVisible()
+    clock.advance(600)
+    live.refresh_time()
+    assert live.clock.text() == "2:00:00"
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert controller.state.status == "running"
+    assert not live.banner.isVisible()
+
+
+@pytest.mark.parametrize(
+    ("key", "modifier", "signal"),
+    [
+        (Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier, "end_requested"),
+        (Qt.Key.Key_D, Qt.KeyboardModifier.NoModifier, "room_display_requested"),
+        (Qt.Key.Key_F11, Qt.KeyboardModifier.NoModifier, "full_screen_requested"),
+        (Qt.Key.Key_F1, Qt.KeyboardModifier.NoModifier, "keys_requested"),
+        (Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "arrival_requested"),
+        (Qt.Key.Key_L, Qt.KeyboardModifier.NoModifier, "departure_requested"),
+    ],
+)
+def test_window_level_keys_ask_the_main_window(qtbot, live, key, modifier, signal):
+    with qtbot.waitSignal(getattr(live, signal), timeout=1000):
+        press(qtbot, live, key, modifier)
+
+
+def test_the_clock_counts_down_from_timestamps(qtbot, live, controller, clock):
+    clock.advance(3600 + 125)
+    live.refresh_time()
+    assert live.clock.text() == "0:57:55"
+    assert "Behind" in live.schedule.text()
+
+
+def test_turn_time_shifts_tone_and_says_over_by(qtbot, live, controller, clock):
+    press(qtbot, live, Qt.Key.Key_Space)
+    allowance = controller.state.phase.turn_seconds
+    clock.advance(allowance * 0.9)
+    live.refresh_time()
+    assert live.turn_time.property("tone") == "attention"
+    clock.advance(allowance * 0.1 + 35)
+    live.refresh_time()
+    assert live.turn_time.property("tone") == "over"
+    assert live.turn_note.text() == "over by 0:35"
+
+
+def test_turn_tone_thresholds():
+    assert turn_tone(79, 100) == ""
+    assert turn_tone(80, 100) == "attention"
+    assert turn_tone(100, 100) == "attention"
+    assert turn_tone(101, 100) == "over"
+
+
+def test_buttons_never_take_focus(live):
+    assert all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in live.buttons.values())
+
+
+def test_room_display_never_shows_balance_figures(qtbot, live, controller, clock):
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    for _ in range(6):
+        press(qtbot, live, Qt.Key.Key_Space)
+        clock.advance(47)
+    live.refresh_time()
+    display.refresh()
+    text = display.visible_text()
+    assert "is speaking" in text
+    for figure in ("%", "balance", "fair", "Balance", "spoken", "passed"):
+        assert figure not in text
+    speaker = controller.state.current_speaker.label
+    assert f"{speaker} is speaking" in text
+    others = [p.label for p in controller.state.participants if p.label != speaker]
+    assert not [name for name in others if name in text]  # only the speaker is named
+
+
+def test_room_display_space_and_blank(qtbot, live, controller):
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    press(qtbot, live, Qt.Key.Key_R)
+    assert "Space — time to think" in display.visible_text()
+    press(qtbot, live, Qt.Key.Key_B)
+    assert display.visible_text() == ""
+
+
+def test_keymap_doc_matches_the_app():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "keyboard.md").read_text(encoding="utf-8")
+    assert keymap_markdown() in doc
+    assert {b.action for b in LIVE_KEYS} <= set(dir(LiveView))
