@@ -1,0 +1,70 @@
+"""What the home screen lists: sessions in progress, prepared and recently finished.
+
+One SQL query per list, each reading the ``sessions`` row plus two counts from
+``participants`` (everyone invited, and everyone who attended). No Qt here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlite_utils import Database
+
+from rethink_desktop.core.state import ATTENDED
+from rethink_desktop.storage.database import classify, database_path
+
+IN_PROGRESS = ("checked_in", "running", "paused", "closing")
+PREPARED = ("draft",)
+RECENT = ("completed", "abandoned")
+
+# Attendance values that count as "came to the meeting" (docs/schema.md, participants).
+_ATTENDED_SQL = ", ".join(f"'{value}'" for value in sorted(ATTENDED))
+
+_SELECT = f"""
+SELECT
+    s.id, s.reference, s.kind, s.status, s.demo, s.scheduled_for, s.created_at,
+    s.checked_in_at, s.started_at, s.ended_at, s.completed_at, s.abandoned_at,
+    s.abandoned_reason,
+    coalesce(s.completed_at, s.abandoned_at, s.ended_at, s.updated_at) AS finished_at,
+    (SELECT count(*) FROM participants p WHERE p.session_id = s.id) AS participants,
+    (SELECT count(*) FROM participants p
+        WHERE p.session_id = s.id AND p.attendance IN ({_ATTENDED_SQL})) AS present
+FROM sessions s
+WHERE s.demo = :demo AND s.status IN ({{statuses}})
+"""
+
+_ORDER = {
+    # Newest first: the session most likely to be the one the facilitator just left.
+    "in_progress": "ORDER BY s.created_at DESC, s.id",
+    # Soonest planned first; sessions without a planned date after those with one.
+    "prepared": "ORDER BY s.scheduled_for IS NULL, s.scheduled_for, s.created_at, s.id",
+    "recent": "ORDER BY finished_at DESC, s.created_at DESC, s.id LIMIT :limit",
+}
+_STATUSES = {"in_progress": IN_PROGRESS, "prepared": PREPARED, "recent": RECENT}
+
+
+def _query(db: Database, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    statuses = ", ".join(f"'{status}'" for status in _STATUSES[name])
+    sql = _SELECT.format(statuses=statuses) + _ORDER[name]
+    rows = [dict(row) for row in db.query(sql, params)]
+    for row in rows:
+        row["demo"] = bool(row["demo"])
+    return rows
+
+
+def home_sessions(db: Database, *, demo: bool, recent_limit: int = 20) -> dict[str, list[dict]]:
+    """Sessions for the home screen under ``in_progress``, ``prepared`` and ``recent``.
+
+    Each dict holds the session's id, reference, kind, status, demo, scheduled_for and
+    milestone times (UTC ISO text), plus ``participants`` and ``present`` counts.
+    Environment failures (locked, damaged file…) arrive as ``StorageError``.
+    """
+    params = {"demo": int(demo), "limit": max(0, recent_limit)}
+    try:
+        return {name: _query(db, name, params) for name in _ORDER}
+    except sqlite3.Error as exc:
+        error = classify(exc, database_path(db) or "")
+        if error is None:
+            raise
+        raise error from exc
