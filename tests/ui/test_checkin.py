@@ -1,0 +1,198 @@
+"""Check-in: presence, the opening pulse, who starts, and closing the doors."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
+
+from rethink_desktop.ui import checkin
+from rethink_desktop.ui.checkin import CheckInView, PulseSelector
+from rethink_desktop.ui.controller import SessionController
+from tests.ui.conftest import prepare_draft
+
+
+@pytest.fixture
+def host(qtbot):
+    """A plain window to hold the view, as the app embeds it (a top-level widget with a
+    layout makes the offscreen platform warn about size hints)."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    return window
+
+
+@pytest.fixture
+def view(host, controller):
+    prepare_draft(controller, 4)
+    widget = CheckInView(controller, host)
+    widget.resize(host.size())
+    widget.load()
+    return widget
+
+
+def shown(qtbot, widget: QWidget) -> QWidget:
+    window = widget.window()
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return widget
+
+
+def checked_in_data(controller) -> dict:
+    return next(e.data for e in controller.session.events if e.kind == "checked_in")
+
+
+def test_one_row_per_person_in_seating_order_all_present_by_default(view, controller):
+    people = controller.state.participants
+    assert list(view.presence) == [p.id for p in people]
+    assert all(box.isChecked() for box in view.presence.values())
+    assert view.count_label.text() == "4 of 4 present"
+    assert "FN-2291" in view.heading.text()
+    assert "Family network" in view.heading.text()
+    assert not view.demo_marker.isVisibleTo(view)
+    assert "late" in view.hint.text()
+
+
+def test_demo_session_is_marked(qtbot, host, store, clock, deck):
+    ctl = SessionController(store, clock, deck, demo=True)
+    prepare_draft(ctl, 3)
+    widget = CheckInView(ctl, host)
+    widget.load()
+    assert widget.demo_marker.isVisibleTo(widget)
+    assert "DEMO" in widget.demo_marker.text()
+    ctl.close_session()
+    widget.deleteLater()
+    ctl.deleteLater()
+
+
+def test_absent_people_and_pulse_are_recorded_at_start(qtbot, view, controller):
+    shown(qtbot, view)
+    qtbot.mouseClick(view.presence["p2"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.pulse.choices.buttons[5], Qt.MouseButton.LeftButton)
+    assert view.count_label.text() == "3 of 4 present"
+    with qtbot.waitSignal(view.started):
+        qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    data = checked_in_data(controller)
+    assert data["present"] == ["p1", "p3", "p4"]
+    assert data["pulse"] == 6
+    state = controller.state
+    assert state.status == "running"
+    assert state.pulse_start == 6
+    assert state.participant("p2").attendance == "absent"
+    assert state.starter_id == "p1"
+    assert state.seed is None
+
+
+def test_pulse_may_be_left_unset(qtbot, view, controller):
+    view.pulse.set_value(8)
+    assert view.pulse.readout.text() == "8 of 10"
+    qtbot.mouseClick(view.pulse.clear_button, Qt.MouseButton.LeftButton)
+    assert view.pulse.value() is None
+    assert view.pulse.readout.text() == "Not set"
+    assert view.start_session()
+    assert checked_in_data(controller)["pulse"] is None
+    assert controller.state.pulse_start is None
+
+
+def test_fewer_than_two_present_disables_start_and_says_why(qtbot, view, controller):
+    for pid in ("p2", "p3", "p4"):
+        view.presence[pid].setChecked(False)
+    assert view.count_label.text() == "1 of 4 present"
+    assert not view.start_button.isEnabled()
+    assert view.message.isVisibleTo(view)
+    assert "At least 2 people" in view.message.text()
+    assert not view.start_session()
+    assert controller.state.status == "draft"
+    view.presence["p3"].setChecked(True)
+    assert view.start_button.isEnabled()
+    assert not view.message.isVisibleTo(view)
+
+
+def test_ctrl_return_starts_the_session(qtbot, view, controller):
+    shown(qtbot, view)
+    view.presence["p1"].setFocus()
+    with qtbot.waitSignal(view.started):
+        qtbot.keyClick(view.presence["p1"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert controller.state.status == "running"
+    assert controller.state.started_at is not None
+
+
+def test_keyboard_space_toggles_and_arrows_walk_the_list(qtbot, view, controller):
+    shown(qtbot, view)
+    first = view.presence["p1"]
+    first.setFocus()
+    qtbot.keyClick(first, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is view.presence["p2"]
+    qtbot.keyClick(view.presence["p2"], Qt.Key.Key_Space)
+    assert not view.presence["p2"].isChecked()
+    qtbot.keyClick(view.presence["p2"], Qt.Key.Key_Up)
+    assert QApplication.focusWidget() is first
+    assert view.count_label.text() == "3 of 4 present"
+
+
+def test_pulse_is_keyboard_operable(qtbot, host):
+    pulse = shown(qtbot, PulseSelector(parent=host))
+    pulse.focus_first()
+    one = pulse.choices.buttons[0]
+    assert QApplication.focusWidget() is one
+    qtbot.keyClick(one, Qt.Key.Key_Space)
+    assert pulse.value() == 1
+    qtbot.keyClick(one, Qt.Key.Key_Right)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert pulse.value() == 3
+    assert "calm" in pulse.choices.buttons[0].accessibleName()
+    assert "tense" in pulse.choices.buttons[-1].accessibleName()
+
+
+def test_chosen_starter_is_recorded(qtbot, view, controller):
+    view.choose_starter("p3")
+    assert view.starter_combo.isVisibleTo(view)
+    assert view.start_session()
+    assert controller.state.starter_id == "p3"
+    assert controller.state.seed is None
+
+
+def test_absent_people_cannot_be_chosen_to_start(view):
+    view.presence["p2"].setChecked(False)
+    ids = [view.starter_combo.itemData(i) for i in range(view.starter_combo.count())]
+    assert ids == ["p1", "p3", "p4"]
+
+
+def test_random_start_records_its_seed(qtbot, view, controller, monkeypatch):
+    class FixedRandom:
+        def randrange(self, stop: int) -> int:
+            assert stop == 2**31
+            return 12345
+
+    monkeypatch.setattr(checkin.random, "SystemRandom", FixedRandom)
+    view.random_start.setChecked(True)
+    assert view.start_session()
+    state = controller.state
+    assert state.seed == 12345
+    assert state.starter_id == random.Random(12345).choice(["p1", "p2", "p3", "p4"])
+
+
+def test_load_from_a_checked_in_session_restores_presence_and_pulse(qtbot, host, controller):
+    prepare_draft(controller, 3)
+    controller.act("check_in", ["p1", "p3"], pulse=4)
+    widget = CheckInView(controller, host)
+    widget.load()
+    assert not widget.presence["p2"].isChecked()
+    assert widget.pulse.value() == 4
+    assert widget.count_label.text() == "2 of 3 present"
+    assert widget.start_session()
+    assert controller.state.status == "running"
+
+
+def test_back_asks_to_return_to_preparation(qtbot, view):
+    with qtbot.waitSignal(view.back_requested):
+        qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)
+
+
+def test_every_control_has_an_accessible_name(view):
+    controls = view.findChildren(QAbstractButton) + view.findChildren(QComboBox)
+    assert controls
+    assert all(c.accessibleName() for c in controls)

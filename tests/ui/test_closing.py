@@ -1,0 +1,260 @@
+"""The close: way forward, closing pulse, anonymous ratings, completion and name removal."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+
+from rethink_desktop.ui.closing import CloseView
+from tests.ui.conftest import start_live
+
+PEOPLE = [
+    {"id": "a", "name": "Priya Shah", "agency": "Education", "role": "Safeguarding lead"},
+    {"id": "b", "name": "Tom Reed", "agency": "Health", "role": "Health visitor"},
+    {"id": "c", "name": "Ana Costa", "agency": "Police", "role": "Safeguarding officer"},
+    {"id": "d", "name": "Sam Okafor", "agency": "Housing", "role": "Tenancy officer"},
+]
+IDENTIFYING = [p[k] for p in PEOPLE for k in ("name", "agency", "role")]
+
+
+@pytest.fixture
+def host(qtbot):
+    """A plain window to hold the view, as the app embeds it (a top-level widget with a
+    layout makes the offscreen platform warn about size hints)."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    return window
+
+
+@pytest.fixture
+def closing(controller, clock):
+    """A session that ran with three of four people present and has just ended."""
+    start_live(controller, participants=PEOPLE, present=["a", "b", "c"])
+    clock.advance(7200)
+    assert controller.act("end")
+    return controller
+
+
+def make_view(qtbot, host, controller, **kw) -> CloseView:
+    view = CloseView(controller, host, **kw)
+    view.resize(host.size())
+    view.load()
+    with qtbot.waitActive(host):
+        host.show()
+        host.activateWindow()
+    return view
+
+
+def press(qtbot, key: Qt.Key) -> None:
+    qtbot.keyClick(QApplication.focusWidget(), key)
+
+
+def rate_by_clicks(qtbot, view: CloseView, **answers: int | None) -> None:
+    for key, value in answers.items():
+        choices = view.rating.questions[key]
+        button = choices.skip_button if value is None else choices.buttons[value - 1]
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_full_close_by_keyboard_and_clicks(qtbot, host, closing):
+    view = make_view(qtbot, host, closing)
+    state = closing.state
+    assert view.stack.currentIndex() == view.WAY
+    assert not view.next_button.isEnabled()
+
+    # Way forward: Right moves to "Partly", Space chooses it, Enter moves on.
+    press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_Space)
+    press(qtbot, Qt.Key.Key_Return)
+    assert closing.state.way_forward == "partly"
+    assert view.stack.currentIndex() == view.PULSE
+
+    # Closing pulse: Space picks 1, each Right moves the choice along.
+    press(qtbot, Qt.Key.Key_Space)
+    for _ in range(3):
+        press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_Return)
+    assert closing.state.pulse_end == 4
+    assert view.stack.currentIndex() == view.INTRO
+    assert "Hand the laptop" in " ".join(label.text() for label in view.findChildren(QLabel))
+
+    press(qtbot, Qt.Key.Key_Return)
+    assert view.stack.currentIndex() == view.RATING
+    assert view.rating.person_label.text() == "Person 1 of 3"
+    # Person 1 by keyboard: each question Space (1) then Right to the wanted score.
+    for value in (5, 4, 3, 5):
+        press(qtbot, Qt.Key.Key_Space)
+        for _ in range(value - 1):
+            press(qtbot, Qt.Key.Key_Right)
+        press(qtbot, Qt.Key.Key_Tab)
+    assert view.rating.save_button.isEnabled()
+    assert QApplication.focusWidget() is view.rating.save_button
+    press(qtbot, Qt.Key.Key_Return)
+    assert view.stack.currentIndex() == view.HANDOVER
+    press(qtbot, Qt.Key.Key_Return)
+
+    # Person 2 skips one question; person 3 skips altogether (nothing recorded).
+    assert view.rating.person_label.text() == "Person 2 of 3"
+    rate_by_clicks(qtbot, view, communication=2, compassion=3, clarity=None, heard=4)
+    qtbot.mouseClick(view.rating.save_button, Qt.MouseButton.LeftButton)
+    press(qtbot, Qt.Key.Key_Return)
+    assert view.rating.person_label.text() == "Person 3 of 3"
+    qtbot.mouseClick(view.rating.skip_button, Qt.MouseButton.LeftButton)
+    assert "back to the facilitator" in view.handover_text.text()
+    press(qtbot, Qt.Key.Key_Return)
+
+    assert view.stack.currentIndex() == view.FINISH
+    assert "2 of 3" in view.summary.text()
+    with qtbot.waitSignal(view.completed):
+        press(qtbot, Qt.Key.Key_Return)
+    state = closing.state
+    assert state.status == "completed"
+    assert [(r.communication, r.compassion, r.clarity, r.heard) for r in state.ratings] == [
+        (5, 4, 3, 5),
+        (2, 3, None, 4),
+    ]
+    assert state.names_removed
+    assert all(p.name is None for p in state.participants)
+    assert "replaced by agency and role" in view.names_note.text()
+
+
+def test_the_rating_screen_shows_nothing_identifying(qtbot, host, closing):
+    view = make_view(qtbot, host, closing)
+    view.way.set_value("yes")
+    view.next()
+    view.next()
+    view.next()
+    assert view.stack.currentIndex() == view.RATING
+    texts = [label.text() for label in view.findChildren(QLabel)]
+    texts += [b.text() for b in view.findChildren(QAbstractButton)]
+    texts += [w.accessibleName() for w in view.findChildren(QWidget)]
+    texts += [w.accessibleDescription() for w in view.findChildren(QWidget)]
+    shown = "\n".join(texts)
+    for word in IDENTIFYING:
+        assert word not in shown
+
+
+def test_answers_are_cleared_before_the_next_person(qtbot, host, closing):
+    view = make_view(qtbot, host, closing)
+    view.way.set_value("not_yet")
+    view.next()
+    view.next()
+    view.next()
+    rate_by_clicks(qtbot, view, communication=1, compassion=1, clarity=1, heard=1)
+    view.save_rating()
+    assert view.stack.currentIndex() == view.HANDOVER
+    assert "next person" in view.handover_text.text()
+    assert not any(q.answered() for q in view.rating.questions.values())
+    assert not view.rating.save_button.isEnabled()
+    assert not view.back_button.isVisible()
+
+
+def test_save_waits_until_every_question_is_answered_or_skipped(qtbot, host, closing):
+    view = make_view(qtbot, host, closing)
+    view.way.set_value("yes")
+    view.next()
+    view.next()
+    view.next()
+    rate_by_clicks(qtbot, view, communication=3)
+    assert not view.rating.save_button.isEnabled()
+    assert "3 questions" in view.rating.status.text()
+    view.save_rating()
+    assert closing.state.ratings == []
+    rate_by_clicks(qtbot, view, compassion=None, clarity=None, heard=None)
+    view.save_rating()
+    rating = closing.state.ratings[0]
+    assert (rating.communication, rating.compassion, rating.clarity, rating.heard) == (
+        3,
+        None,
+        None,
+        None,
+    )
+
+
+def test_the_closing_pulse_may_be_left_unset(qtbot, host, closing):
+    view = make_view(qtbot, host, closing)
+    view.way.set_value("yes")
+    view.next()
+    assert "At the start you chose 6" in view.pulse_before.text()
+    view.next()
+    assert view.stack.currentIndex() == view.INTRO
+    assert closing.state.pulse_end is None
+
+
+def test_keep_names_leaves_names_in_place(qtbot, host, closing):
+    view = make_view(qtbot, host, closing, keep_names=True)
+    view.way.set_value("yes")
+    view.next()
+    view.next()
+    for _ in range(3):
+        view.next()  # intro / hand-over → the next person
+        view.skip_person()
+    view.next()
+    assert view.stack.currentIndex() == view.FINISH
+    with qtbot.waitSignal(view.completed):
+        qtbot.mouseClick(view.complete_button, Qt.MouseButton.LeftButton)
+    state = closing.state
+    assert state.status == "completed"
+    assert state.ratings == []
+    assert not state.names_removed
+    assert [p.name for p in state.participants] == [p["name"] for p in PEOPLE]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "step"),
+    [
+        ({}, CloseView.WAY),
+        ({"way": "yes"}, CloseView.PULSE),
+        ({"way": "yes", "pulse": 3}, CloseView.INTRO),
+        ({"way": "yes", "pulse": 3, "ratings": 1}, CloseView.INTRO),
+        ({"way": "yes", "pulse": 3, "ratings": 3}, CloseView.FINISH),
+    ],
+)
+def test_resuming_continues_at_the_first_step_not_recorded(qtbot, host, closing, recorded, step):
+    if "way" in recorded:
+        closing.act("record_way_forward", recorded["way"])
+    if "pulse" in recorded:
+        closing.act("record_closing_pulse", recorded["pulse"])
+    for _ in range(recorded.get("ratings", 0)):
+        closing.act("rate", 4, 4, 4, 4)
+    view = make_view(qtbot, host, closing)
+    assert view.stack.currentIndex() == step
+    if "way" in recorded:
+        assert view.way.value() == recorded["way"]
+
+
+def test_resumed_ratings_count_those_already_given(qtbot, host, closing):
+    closing.act("record_way_forward", "partly")
+    closing.act("record_closing_pulse", 5)
+    closing.act("rate", 3, 3, 3, 3)
+    view = make_view(qtbot, host, closing)
+    assert "1 of 3 people have answered" in view.progress.text()
+    view.next()
+    assert view.rating.person_label.text() == "Person 2 of 3"
+    rate_by_clicks(qtbot, view, communication=5, compassion=5, clarity=5, heard=5)
+    view.save_rating()
+    view.next()
+    assert view.rating.person_label.text() == "Person 3 of 3"
+    assert len(closing.state.ratings) == 2
+
+
+def test_back_returns_to_earlier_steps_and_a_changed_answer_is_recorded(qtbot, host, closing):
+    view = make_view(qtbot, host, closing)
+    view.way.set_value("yes")
+    view.next()
+    view.back()
+    assert view.stack.currentIndex() == view.WAY
+    view.way.set_value("partly")
+    view.next()
+    assert closing.state.way_forward == "partly"
+    kinds = [e.kind for e in closing.session.events]
+    assert kinds.count("way_forward") == 2
+
+
+def test_every_control_has_an_accessible_name(qtbot, host, closing):
+    view = make_view(qtbot, host, closing)
+    buttons = view.findChildren(QAbstractButton)
+    assert buttons
+    assert all(b.accessibleName() for b in buttons)
