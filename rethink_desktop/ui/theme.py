@@ -138,12 +138,18 @@ def style_sheet(theme: Theme) -> str:
     QPushButton {{ background: {theme.surface}; border: {o}px solid {theme.border};
                    border-radius: 6px; padding: 6px 14px; }}
     QPushButton:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
-    QTableView:focus, QListView:focus, QCheckBox:focus, QRadioButton:focus,
+    QTableView:focus, QListView:focus, QTreeView:focus, QCheckBox:focus, QRadioButton:focus,
     QDateTimeEdit:focus, QTableWidget:focus, QListWidget:focus {{
         border: 2px solid {theme.accent}; }}
     QPushButton[primary="true"] {{ background: {theme.accent}; color: {theme.surface};
                                    border-color: {theme.accent}; font-weight: bold; }}
     QPushButton:disabled {{ color: {theme.muted}; }}
+    QPushButton[primary="true"]:disabled {{ background: {theme.surface}; color: {theme.muted};
+                                            border-color: {theme.border}; }}
+    QPushButton:checked {{ background: {theme.accent}; color: {theme.surface};
+                           border: 2px solid {theme.accent}; font-weight: bold; }}
+    QComboBox:disabled, QLineEdit:disabled, QSpinBox:disabled {{ color: {theme.muted};
+                                                                background: {theme.background}; }}
     QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};
         border: {o}px solid {theme.border}; border-radius: 6px; padding: 4px 6px; }}
     QLineEdit[problem="true"], QSpinBox[problem="true"] {{ border: 2px solid {theme.over}; }}
