@@ -1,0 +1,616 @@
+"""The Prepare screen: filling the form, inline validation, saving and reordering the circle."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from rethink_desktop.core.agenda import Phase
+from rethink_desktop.ui.prepare import PrepareView, format_turn
+from tests.helpers import phases as make_phases
+from tests.ui.conftest import prepare_draft
+
+NAME, AGENCY, ROLE = 1, 2, 3
+PHASE_NAME, MINUTES, TURN = 0, 1, 2
+
+
+@pytest.fixture
+def make_view(qtbot, controller, templates):
+    """A shown PrepareView loaded from the controller's current session."""
+
+    def make() -> PrepareView:
+        view = PrepareView(controller, templates)
+        qtbot.addWidget(view)
+        view.resize(1366, 768)
+        view.show()
+        qtbot.waitExposed(view)
+        view.load()
+        return view
+
+    return make
+
+
+@pytest.fixture
+def fresh(controller, make_view):
+    controller.new_session()
+    return make_view()
+
+
+@pytest.fixture
+def prepared(controller, make_view):
+    prepare_draft(controller, 4, purpose="Stuck on attendance", venue="Room 2")
+    return make_view()
+
+
+def names(view: PrepareView) -> list[str]:
+    return [row["name"] for row in view.people.rows()]
+
+
+def set_cell(view: PrepareView, model_name: str, row: int, col: int, value) -> None:
+    model = getattr(view, model_name)
+    assert model.setData(model.index(row, col), value)
+
+
+def type_into_cell(qtbot, table, row: int, col: int, text: str) -> None:
+    """Open the cell's editor as F2 would, type, and press Enter to commit."""
+    index = table.model().index(row, col)
+    table.setFocus()
+    table.setCurrentIndex(index)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    assert table.state() == QAbstractItemView.State.EditingState
+    editor = next(w for w in table.viewport().findChildren(QWidget) if w.hasFocus())
+    line = editor.lineEdit() if isinstance(editor, QComboBox) else editor
+    assert isinstance(line, QLineEdit)
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    # The delegate commits on Enter through a queued call.
+    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+    assert index.data(Qt.ItemDataRole.EditRole) == text
+
+
+def summary_lines(view: PrepareView) -> list[str]:
+    return [view.summary.item(i).text() for i in range(view.summary.count())]
+
+
+def fill_valid(qtbot, view: PrepareView) -> None:
+    qtbot.keyClicks(view.reference, "FN-4410")
+    qtbot.keyClicks(view.purpose, "Views differ on school attendance")
+    qtbot.keyClicks(view.venue, "Room 2, Civic Centre")
+    type_into_cell(qtbot, view.people_table, 0, NAME, "Priya")
+    type_into_cell(qtbot, view.people_table, 0, AGENCY, "Education")
+    type_into_cell(qtbot, view.people_table, 0, ROLE, "DSL")
+    type_into_cell(qtbot, view.people_table, 1, NAME, "Tom")
+    type_into_cell(qtbot, view.people_table, 1, AGENCY, "Health")
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def test_a_fresh_draft_starts_from_the_default_template_with_two_empty_seats(fresh, templates):
+    template = templates["family-network"]
+    assert fresh.template.currentData() == "family-network"
+    assert tuple(fresh.agenda()) == template.phases
+    assert fresh.people.rows() == [
+        {"id": None, "name": "", "agency": "", "role": ""},
+        {"id": None, "name": "", "agency": "", "role": ""},
+    ]
+    assert fresh.total.text() == "Total 120 of 120 minutes — exactly two hours"
+    assert fresh.confirm_total.isHidden()
+    assert fresh.second_chance.isChecked()
+    # Nothing typed yet: the summary says what is needed, the fields are not marked.
+    assert "• Enter a reference code, for example FN-2291." in summary_lines(fresh)
+    assert "• Seat 1 needs a name." in summary_lines(fresh)
+    assert fresh.reference_problem.isHidden()
+    assert fresh.reference.property("problem") != "true"
+    assert not fresh.save_button.isEnabled()
+    assert not fresh.check_in_button.isEnabled()
+
+
+def test_a_prepared_draft_fills_every_field(controller, prepared):
+    state = controller.state
+    assert prepared.kind.currentData() == "family_network"
+    assert prepared.reference.text() == "FN-2291"
+    assert prepared.purpose.text() == "Stuck on attendance"
+    assert prepared.venue.text() == "Room 2"
+    assert names(prepared) == ["Person 1", "Person 2", "Person 3", "Person 4"]
+    ids = [prepared.people.index(row, NAME).data(Qt.ItemDataRole.UserRole) for row in range(4)]
+    assert ids == [p.id for p in state.participants] == ["p1", "p2", "p3", "p4"]
+    assert [ph.minutes for ph in prepared.agenda()] == [10, 20, 30, 30, 20, 10]
+    assert prepared.phases.index(0, TURN).data() == "2:00"
+    assert prepared.people.index(2, 0).data() == "3"
+    # The helper's phases come from no template: the chooser shows a custom agenda.
+    assert prepared.template.currentIndex() == -1
+    assert prepared.template.placeholderText() == "Custom agenda"
+    assert prepared.problems() == []
+    assert prepared.save_button.isEnabled()
+    assert not prepared.is_dirty()
+
+
+def test_the_date_round_trips_as_an_iso_minute(controller, make_view):
+    prepare_draft(controller, 3, scheduled_for="2026-03-09T10:00", second_chance=False)
+    view = make_view()
+    assert view.form_data()["scheduled_for"] == "2026-03-09T10:00"
+    assert view.scheduled.calendarPopup()
+    assert not view.second_chance.isChecked()
+
+
+def test_turn_allowance_reads_as_minutes_and_seconds():
+    assert format_turn(240) == "4:00"
+    assert format_turn(95) == "1:35"
+    assert format_turn(15) == "0:15"
+
+
+# --- typing and saving --------------------------------------------------------------------
+
+
+def test_a_valid_form_saves_a_prepared_event_that_matches_it(qtbot, controller, fresh):
+    fill_valid(qtbot, fresh)
+    assert fresh.problems() == []
+    assert fresh.save_button.isEnabled()
+    count = len(controller.session.events)
+    with qtbot.waitSignal(fresh.saved):
+        qtbot.mouseClick(fresh.save_button, Qt.MouseButton.LeftButton)
+    events = controller.session.events
+    assert len(events) == count + 1
+    data = events[-1].data
+    assert events[-1].kind == "prepared"
+    assert data["reference"] == "FN-4410"
+    assert data["purpose"] == "Views differ on school attendance"
+    assert data["venue"] == "Room 2, Civic Centre"
+    assert data["kind"] == "family_network"
+    assert data["template_id"] == "family-network"
+    assert data["second_chance"] is True
+    assert data["scheduled_for"] == fresh.scheduled.dateTime().toString("yyyy-MM-dd'T'HH:mm")
+    people = [{k: p[k] for k in ("name", "agency", "role")} for p in data["participants"]]
+    assert people == [
+        {"name": "Priya", "agency": "Education", "role": "DSL"},
+        {"name": "Tom", "agency": "Health", "role": ""},
+    ]
+    assert data["phases"] == fresh.form_data()["phases"]
+    state = controller.state
+    assert state.reference == "FN-4410"
+    assert [p.name for p in state.participants] == ["Priya", "Tom"]
+    assert [p.seat for p in state.participants] == [1, 2]
+    assert len(state.phases) == 7
+    expected = controller.now().astimezone().strftime("%H:%M")
+    assert fresh.status.text() == f"Saved at {expected}."
+    assert not fresh.is_dirty()
+
+
+def test_saving_again_keeps_the_same_people(qtbot, controller, fresh):
+    fill_valid(qtbot, fresh)
+    assert fresh.save()
+    first = [p["id"] for p in controller.session.events[-1].data["participants"]]
+    # The ids the store gave are now held in the rows.
+    assert [fresh.people.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in (0, 1)] == first
+    type_into_cell(qtbot, fresh.people_table, 1, NAME, "Thomas")
+    assert "changes since then are not saved yet" in fresh.status.text()
+    assert fresh.save()
+    again = controller.session.events[-1].data["participants"]
+    assert [p["id"] for p in again] == first
+    assert again[1]["name"] == "Thomas"
+
+
+def test_an_existing_draft_keeps_its_ids_when_re_saved(qtbot, controller, prepared):
+    set_cell(prepared, "people", 0, NAME, "Priya")
+    assert prepared.save()
+    saved = controller.session.events[-1].data["participants"]
+    assert [p["id"] for p in saved] == ["p1", "p2", "p3", "p4"]
+    assert saved[0]["name"] == "Priya"
+
+
+def test_save_and_go_to_check_in_emits_both_signals(qtbot, controller, prepared):
+    with qtbot.waitSignals([prepared.saved, prepared.check_in_requested], order="strict"):
+        qtbot.mouseClick(prepared.check_in_button, Qt.MouseButton.LeftButton)
+    assert controller.session.events[-1].kind == "prepared"
+
+
+def test_an_invalid_form_does_not_save_or_go_to_check_in(qtbot, controller, fresh):
+    count = len(controller.session.events)
+    with qtbot.assertNotEmitted(fresh.check_in_requested):
+        assert not fresh.save_and_check_in()
+    assert len(controller.session.events) == count
+
+
+def test_a_refused_save_keeps_the_form_as_it_is(qtbot, controller, prepared):
+    set_cell(prepared, "people", 0, NAME, "Priya")
+    # Checked in behind the form's back (another window): preparation is now closed.
+    assert controller.act("check_in", ["p1", "p2", "p3", "p4"])
+    count = len(controller.session.events)
+    with qtbot.assertNotEmitted(prepared.saved):
+        assert not prepared.save()
+    assert len(controller.session.events) == count
+    assert names(prepared)[0] == "Priya"
+    assert prepared.status.text().startswith("Not saved: Cannot change the preparation")
+    assert "The form is as you left it." in prepared.status.text()
+
+
+def test_a_checked_in_session_opens_read_only(controller, make_view):
+    prepare_draft(controller, 3)
+    controller.act("check_in", ["p1", "p2", "p3"])
+    view = make_view()
+    assert not view.content.isEnabled()
+    assert "checked in" in view.locked_note.text()
+    assert not view.save_button.isEnabled()
+
+
+def test_back_asks_only_when_there_are_unsaved_changes(qtbot, prepared):
+    asked = []
+    prepared.confirm = lambda title, text: asked.append(title) or False
+    with qtbot.waitSignal(prepared.cancelled):
+        prepared.back.click()
+    assert asked == []
+    qtbot.keyClicks(prepared.venue, " east")
+    with qtbot.assertNotEmitted(prepared.cancelled):
+        prepared.back.click()
+    assert asked == ["Leave without saving?"]
+    prepared.confirm = lambda title, text: True
+    with qtbot.waitSignal(prepared.cancelled):
+        prepared.back.click()
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def test_a_name_as_reference_is_refused_beside_the_field(qtbot, fresh):
+    qtbot.keyClicks(fresh.reference, "Smith family")
+    message = (
+        "Use a case reference with at least one digit and no spaces (for example FN-2291) "
+        "— never a child's or family's name."
+    )
+    assert fresh.reference_problem.text() == message
+    assert fresh.reference_problem.isVisible()
+    assert fresh.reference.property("problem") == "true"
+    assert f"• {message}" in summary_lines(fresh)
+    assert not fresh.save_button.isEnabled()
+    fresh.reference.clear()
+    qtbot.keyClicks(fresh.reference, "FN-2291")
+    assert fresh.reference_problem.isHidden()
+    assert fresh.reference.property("problem") == "false"
+
+
+def test_an_empty_name_is_named_by_seat(prepared):
+    set_cell(prepared, "people", 1, NAME, "  ")
+    assert "Seat 2 needs a name." in prepared.people_problem.text()
+    assert prepared.people_problem.isVisible()
+    assert prepared.people.index(1, NAME).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Seat 2 needs a name."
+    )
+    assert prepared.people.index(1, NAME).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert prepared.people.index(0, NAME).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert "• Seat 2 needs a name." in summary_lines(prepared)
+    assert not prepared.save_button.isEnabled()
+
+
+def test_two_people_with_one_name_need_different_roles(prepared):
+    for row in (0, 1):
+        set_cell(prepared, "people", row, NAME, "Alex")
+        set_cell(prepared, "people", row, ROLE, "")
+    message = (
+        "Two people are called Alex. Give each a different role so the circle can tell them apart."
+    )
+    assert message in prepared.people_problem.text()
+    assert prepared.people.index(0, ROLE).data(Qt.ItemDataRole.ToolTipRole) == message
+    assert not prepared.save_button.isEnabled()
+    set_cell(prepared, "people", 1, ROLE, "School nurse")
+    assert prepared.problems() == []
+    assert prepared.people_problem.isHidden()
+    assert prepared.save_button.isEnabled()
+
+
+def test_fewer_than_two_people_cannot_be_saved(qtbot, prepared):
+    prepared.people_table.setFocus()
+    prepared.people_table.select_row(0)
+    for _ in range(3):
+        qtbot.keyClick(prepared.people_table, Qt.Key.Key_Delete)
+    assert names(prepared) == ["Person 4"]
+    assert "Add at least 2 participants." in prepared.people_problem.text()
+    assert not prepared.save_button.isEnabled()
+
+
+def test_more_than_thirty_people_cannot_be_saved(qtbot, prepared):
+    table = prepared.people_table
+    for number in range(5, 32):
+        prepared.add_person.click()
+        # Add opens the new seat's name for typing.
+        assert table.state() == QAbstractItemView.State.EditingState
+        editor = next(w for w in table.viewport().findChildren(QLineEdit) if w.hasFocus())
+        qtbot.keyClicks(editor, f"Person {number}")
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+        set_cell(prepared, "people", number - 1, AGENCY, "Health")
+    assert names(prepared)[-1] == "Person 31"
+    assert prepared.people.rowCount() == 31
+    assert prepared.people_count.text().startswith("31 people")
+    assert "A Re-Think circle has at most 30 people; this one has 31." in (
+        prepared.people_problem.text()
+    )
+    assert not prepared.check_in_button.isEnabled()
+    prepared.people_table.select_row(30)
+    prepared.remove_person.click()
+    assert prepared.save_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "message"),
+    [
+        (500, 'Phase 1 ("Phase 1") is 500 minutes, longer than the whole two-hour session.'),
+        (0, 'Phase 1 ("Phase 1") must last at least 1 minute.'),
+    ],
+)
+def test_absurd_minutes_are_refused_on_the_phase(prepared, minutes, message):
+    set_cell(prepared, "phases", 0, MINUTES, minutes)
+    assert message in prepared.agenda_problem.text()
+    assert prepared.phases.index(0, MINUTES).data(Qt.ItemDataRole.ToolTipRole) == message
+    assert prepared.phases.index(0, PHASE_NAME).data(Qt.ItemDataRole.ToolTipRole) is None
+    # A broken phase is not also reported as a wrong total.
+    assert prepared.confirm_total.isHidden()
+    assert not prepared.save_button.isEnabled()
+
+
+def test_the_minutes_editor_only_offers_sensible_values(prepared):
+    index = prepared.phases.index(0, MINUTES)
+    editor = prepared.minutes_delegate.createEditor(
+        prepared.phases_table.viewport(), QStyleOptionViewItem(), index
+    )
+    assert isinstance(editor, QSpinBox)
+    assert (editor.minimum(), editor.maximum()) == (1, 120)
+    turn = prepared.turn_delegate.createEditor(
+        prepared.phases_table.viewport(), QStyleOptionViewItem(), index
+    )
+    assert (turn.minimum(), turn.maximum()) == (15, 1800)
+    editor.deleteLater()
+    turn.deleteLater()
+
+
+def test_a_short_agenda_needs_the_confirm_box(prepared):
+    set_cell(prepared, "phases", 0, MINUTES, 5)
+    assert prepared.total.text() == "Total 115 of 120 minutes — 5 short"
+    assert prepared.total.property("problem") == "true"
+    assert not prepared.confirm_total.isHidden()
+    assert prepared.confirm_total.text() == "C&onfirm a shorter agenda (115 minutes)"
+    assert any("add up to 115 minutes, 5 short" in line for line in summary_lines(prepared))
+    assert not prepared.save_button.isEnabled()
+
+    prepared.confirm_total.setChecked(True)
+    assert prepared.total.text() == "Total 115 of 120 minutes — 5 short — confirmed"
+    assert prepared.total.property("muted") == "true"
+    assert prepared.problems() == []
+    assert prepared.save()
+
+    # Back to two hours: the confirmation goes away and must be given again next time.
+    set_cell(prepared, "phases", 0, MINUTES, 10)
+    assert prepared.confirm_total.isHidden()
+    assert not prepared.confirm_total.isChecked()
+    set_cell(prepared, "phases", 0, MINUTES, 15)
+    assert prepared.total.text() == "Total 125 of 120 minutes — 5 over"
+    assert prepared.confirm_total.text().startswith("C&onfirm a longer agenda")
+    assert not prepared.save_button.isEnabled()
+
+
+def test_a_saved_short_agenda_loads_confirmed(controller, make_view):
+    prepare_draft(controller, 3, phases=make_phases(30, 30, 30))
+    view = make_view()
+    assert view.confirm_total.isChecked()
+    assert view.total.text() == "Total 90 of 120 minutes — 30 short — confirmed"
+    assert view.save_button.isEnabled()
+
+
+def test_a_phase_without_a_name_is_marked(qtbot, prepared):
+    set_cell(prepared, "phases", 2, PHASE_NAME, "")
+    assert "Phase 3 needs a name." in prepared.agenda_problem.text()
+    assert prepared.phases.index(2, PHASE_NAME).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Phase 3 needs a name."
+    )
+    assert not prepared.save_button.isEnabled()
+
+
+def test_the_summary_takes_you_to_the_field(qtbot, fresh):
+    qtbot.keyClicks(fresh.reference, "x")
+    fresh.people_table.setFocus()
+    item = fresh.summary.item(0)
+    assert item.data(Qt.ItemDataRole.UserRole) == "reference"
+    fresh.summary.itemActivated.emit(item)
+    assert fresh.reference.hasFocus()
+    seat = next(
+        fresh.summary.item(i)
+        for i in range(fresh.summary.count())
+        if fresh.summary.item(i).text() == "• Seat 2 needs a name."
+    )
+    fresh.summary.itemActivated.emit(seat)
+    assert fresh.people_table.hasFocus()
+    assert fresh.people_table.currentIndex().row() == 1
+
+
+# --- order of the circle and of the agenda ------------------------------------------------
+
+
+def test_ctrl_down_moves_the_selected_person_and_the_save_follows(qtbot, controller, prepared):
+    table = prepared.people_table
+    table.setFocus()
+    table.select_row(0, NAME)
+    qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert names(prepared) == ["Person 2", "Person 1", "Person 3", "Person 4"]
+    assert table.current_row() == 1  # the moved person stays selected
+    qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(table, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert prepared.people.index(1, 0).data() == "2"
+    assert prepared.save()
+    assert [p.id for p in controller.state.participants] == ["p2", "p1", "p3", "p4"]
+    assert [p.seat for p in controller.state.participants] == [1, 2, 3, 4]
+
+
+def test_move_buttons_reorder_and_disable_at_the_ends(controller, prepared):
+    prepared.people_table.select_row(3)
+    assert not prepared.person_down.isEnabled()
+    prepared.person_up.click()
+    prepared.person_up.click()
+    assert [r["id"] for r in prepared.people.rows()] == ["p1", "p4", "p2", "p3"]
+    prepared.people_table.select_row(0)
+    assert not prepared.person_up.isEnabled()
+    prepared.person_down.click()
+    assert prepared.save()
+    assert [p.id for p in controller.state.participants] == ["p4", "p1", "p2", "p3"]
+
+
+def drop(table, rows_from, row: int, *, lower: bool) -> QDropEvent:
+    rect = table.visualRect(table.model().index(row, 1))
+    y = rect.bottom() - 2 if lower else rect.top() + 2
+    mime = rows_from.mimeData([rows_from.index(0, 0)])
+    event = QDropEvent(
+        QPointF(rect.center().x(), y),
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    table.dropEvent(event)
+    return event
+
+
+def test_dropping_a_row_moves_that_person(controller, prepared):
+    event = drop(prepared.people_table, prepared.people, 2, lower=True)
+    assert event.isAccepted()
+    assert [r["id"] for r in prepared.people.rows()] == ["p2", "p3", "p1", "p4"]
+    assert prepared.people_table.current_row() == 2
+    assert prepared.save()
+    assert [p.id for p in controller.state.participants] == ["p2", "p3", "p1", "p4"]
+
+
+def test_a_row_from_the_agenda_cannot_be_dropped_among_people(prepared):
+    event = drop(prepared.people_table, prepared.phases, 1, lower=False)
+    assert not event.isAccepted()
+    assert [r["id"] for r in prepared.people.rows()] == ["p1", "p2", "p3", "p4"]
+    assert prepared.people.mimeData([QModelIndex()]).hasFormat("application/x-rethink-row")
+    assert prepared.people.dragged_rows(QMimeData()) == []
+
+
+def test_insert_and_delete_keys_add_and_remove(qtbot, prepared):
+    table = prepared.phases_table
+    table.setFocus()
+    table.select_row(1)
+    qtbot.keyClick(table, Qt.Key.Key_Escape)
+    qtbot.keyClick(table, Qt.Key.Key_Insert)
+    assert prepared.phases.rowCount() == 7
+    assert prepared.phases.rows()[2]["name"] == ""
+    table.setFocus()
+    table.select_row(2)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert [ph.name for ph in prepared.agenda()] == [f"Phase {i}" for i in range(1, 7)]
+
+
+def test_phases_move_and_keep_their_opening_card(controller, templates, fresh):
+    first = templates["family-network"].phases[0]
+    fresh.phases_table.select_row(0)
+    fresh.phase_down.click()
+    moved = fresh.agenda()[1]
+    assert moved == first
+    assert fresh.phases.index(1, 0).data(Qt.ItemDataRole.UserRole) == first.opening_card
+
+
+# --- templates and kinds ------------------------------------------------------------------
+
+
+def test_choosing_a_template_replaces_edited_phases_after_asking(prepared, templates):
+    asked: list[str] = []
+    prepared.confirm = lambda title, text: asked.append(text) or True
+    prepared.template.setCurrentIndex(prepared.template.findData("thematic"))
+    assert len(asked) == 1
+    assert "Thematic: school attendance" in asked[0]
+    assert tuple(prepared.agenda()) == templates["thematic"].phases
+    assert prepared.form_data()["template_id"] == "thematic"
+    assert prepared.template_about.text() == templates["thematic"].description
+
+
+def test_declining_the_switch_keeps_the_phases(prepared):
+    before = prepared.agenda()
+    prepared.confirm = lambda title, text: False
+    prepared.template.setCurrentIndex(prepared.template.findData("thematic"))
+    assert prepared.agenda() == before
+    assert prepared.template.currentIndex() == -1
+    assert prepared.form_data()["template_id"] is None
+
+
+def test_an_untouched_template_switches_without_asking(fresh, templates):
+    fresh.confirm = lambda title, text: pytest.fail("should not ask")
+    fresh.template.setCurrentIndex(fresh.template.findData("post-proceedings"))
+    assert tuple(fresh.agenda()) == templates["post-proceedings"].phases
+    # Now edit a phase: switching back asks.
+    asked = []
+    fresh.confirm = lambda title, text: asked.append(title) or True
+    set_cell(fresh, "phases", 0, MINUTES, 20)
+    fresh.template.setCurrentIndex(fresh.template.findData("family-network"))
+    assert asked == ["Replace the agenda?"]
+    assert tuple(fresh.agenda()) == templates["family-network"].phases
+
+
+def test_changing_the_kind_brings_its_template_when_nothing_was_edited(fresh, templates):
+    fresh.kind.setCurrentIndex(fresh.kind.findData("thematic"))
+    assert fresh.template.currentData() == "thematic"
+    assert tuple(fresh.agenda()) == templates["thematic"].phases
+    set_cell(fresh, "phases", 0, PHASE_NAME, "Our welcome")
+    fresh.kind.setCurrentIndex(fresh.kind.findData("post_proceedings"))
+    assert fresh.template.currentData() == "thematic"
+    assert fresh.agenda()[0].name == "Our welcome"
+    assert fresh.form_data()["kind"] == "post_proceedings"
+
+
+def test_agenda_rows_become_core_phases(prepared):
+    assert prepared.agenda()[0] == Phase("Phase 1", 10, 120, None)
+
+
+# --- accessibility ------------------------------------------------------------------------
+
+
+def test_every_control_has_a_name_and_every_label_a_buddy(prepared):
+    controls = [
+        w
+        for w in prepared.findChildren(QWidget)
+        if w.focusPolicy() != Qt.FocusPolicy.NoFocus
+        and w.isVisibleTo(prepared)
+        and not isinstance(w.parentWidget(), QComboBox | QAbstractSpinBox)
+        and w.metaObject().className() not in {"QScrollBar", "QScrollArea"}
+    ]
+    assert len(controls) > 15
+    unnamed = [w.metaObject().className() for w in controls if not w.accessibleName()]
+    assert unnamed == []
+    mnemonic_labels = [label for label in prepared.findChildren(QLabel) if "&" in label.text()]
+    assert len(mnemonic_labels) >= 7
+    assert all(label.buddy() is not None for label in mnemonic_labels)
+    for table in (prepared.people_table, prepared.phases_table):
+        assert "Ctrl+Up" in table.accessibleDescription()
+        assert "Delete" in table.toolTip()
+    assert not prepared.people_table.tabKeyNavigation()
+
+
+def test_mnemonics_do_not_clash(prepared):
+    texts = [label.text() for label in prepared.findChildren(QLabel)]
+    texts += [button.text() for button in prepared.findChildren(QAbstractButton)]
+    keys = [t[t.index("&") + 1].lower() for t in texts if "&" in t and not t.endswith("&")]
+    assert len(keys) == len(set(keys)), keys
+
+
+def test_ctrl_shift_n_adds_a_person_from_anywhere_in_the_form(qtbot, prepared):
+    prepared.activateWindow()
+    qtbot.waitActive(prepared)
+    prepared.venue.setFocus()
+    qtbot.keyClick(
+        prepared.venue,
+        Qt.Key.Key_N,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert prepared.people.rowCount() == 5
+    assert prepared.people_table.state() == QAbstractItemView.State.EditingState
