@@ -1,17 +1,30 @@
-"""Build the Qt application: open the database, then the window."""
+"""Start the Qt app: one copy per database, open the store, offer to resume, show the window."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLockFile, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rethink_desktop import APP_DISPLAY_NAME, APP_NAME, __version__
+from rethink_desktop.core.agenda import load_templates
+from rethink_desktop.core.cards import load_default_deck
+from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_duration
+from rethink_desktop.core.demo import demo_preparation
 from rethink_desktop.storage.database import StorageError, open_or_recover
-from rethink_desktop.storage.paths import AppPaths
+from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.paths import AppPaths, ensure_dir
+from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.main_window import MainWindow
+from rethink_desktop.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+EXIT_ALREADY_RUNNING = 3
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -23,19 +36,155 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def acquire_lock(path: Path) -> QLockFile | None:
+    """One copy of the app per database; a lock left by a crashed copy is taken over."""
+    ensure_dir(path.parent)
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # stale only when its process is gone, however long ago
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError and lock.removeStaleLockFile():
+        return lock if lock.tryLock(200) else None
+    return None
+
+
+class Messages:
+    """Dialogs, or their default answers when the app runs unattended (smoke tests)."""
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+
+    def error(self, parent: QWidget | None, text: str) -> None:
+        print(text, file=sys.stderr)
+        if self.interactive:
+            QMessageBox.critical(parent, APP_DISPLAY_NAME, text)
+
+    def info(self, parent: QWidget | None, text: str) -> None:
+        log.info("%s", text)
+        if self.interactive:
+            QMessageBox.information(parent, APP_DISPLAY_NAME, text)
+
+    def resume(self, parent: QWidget | None, text: str) -> bool:
+        """True to resume (the default, Enter); False to end the session as abandoned."""
+        if not self.interactive:
+            return True
+        box = QMessageBox(parent)
+        box.setWindowTitle("Resume the session?")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(text)
+        resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("End it as abandoned", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(resume)
+        box.exec()
+        return box.clickedButton() is resume
+
+
+def make_clock(args: argparse.Namespace) -> Clock:
+    if args.demo and args.speed:
+        return ScaledClock(SystemClock(), args.speed)
+    return SystemClock()
+
+
+def offer_resume(window: MainWindow, messages: Messages) -> None:
+    """A session left running (crash, power cut, kill) is resumed with its true clock."""
+    ctl = window.controller
+    for session_id in ctl.store.session_ids("running", "paused", "closing"):
+        session = ctl.open_session(session_id)
+        if session is None:
+            return
+        state = session.state
+        now = session.now()
+        elapsed = format_duration(state.elapsed(now), always_hours=True)
+        if state.status == "running":
+            detail = (
+                f"The meeting clock kept running while the app was closed: {elapsed} have "
+                "passed since the start."
+            )
+        elif state.status == "paused":
+            detail = f"It was paused at {elapsed}."
+        else:
+            detail = "It was at the close."
+        text = f"Session {state.reference} was still open when the app stopped. {detail}"
+        if messages.resume(window, text):
+            log.info("resumed session at %s elapsed", elapsed)
+            if not messages.interactive:
+                print(f"resumed {session_id} status={state.status} elapsed={elapsed}", flush=True)
+            window.show_for_state()
+            return
+        ctl.act("abandon", "not_resumed")
+    window.show_home()
+
+
+def prepare_demo(window: MainWindow, templates: dict) -> None:
+    """Open the fictional demo network at check-in (a fresh one unless one is waiting)."""
+    ctl = window.controller
+    for session_id in ctl.store.session_ids("checked_in", "draft"):
+        ctl.open_session(session_id)
+        window.show_for_state()
+        return
+    template = templates.get("family-network") or next(iter(templates.values()))
+    if ctl.new_session() is None:
+        return
+    ctl.act("prepare", **demo_preparation(template))
+    window.show_check_in()
+
+
 def run_app(paths: AppPaths, args: argparse.Namespace) -> int:
-    """Open the database (moving a damaged one aside) and show the main window."""
+    """Start-up order: lock → database → resources → window → resume or demo."""
     app = make_application()
+    messages = Messages(interactive=not args.quit_after_start)
+    settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
+    apply_theme(app, str(settings.value("view/theme", "light")))
+
     db_path = paths.demo_database if args.demo else paths.database
+    try:
+        lock = acquire_lock(db_path.with_suffix(".lock"))
+    except OSError as exc:
+        messages.error(None, f"Re-Think Desktop cannot use its data folder: {exc}")
+        return 1
+    if lock is None:
+        messages.error(
+            None,
+            "Re-Think Desktop is already open on this computer with the same records. "
+            "Use the window that is already open; a second copy could confuse the records. "
+            "Nothing has been changed.",
+        )
+        return EXIT_ALREADY_RUNNING
     try:
         db, moved_to = open_or_recover(db_path)
     except StorageError as exc:
-        QMessageBox.critical(None, APP_DISPLAY_NAME, exc.message)
+        messages.error(None, exc.message)
+        lock.unlock()
         return 1
-    window = MainWindow(paths, db, demo=args.demo, moved_to=moved_to)
+    store = EventStore(db, db_path)
+    try:
+        deck = load_default_deck()
+        templates = load_templates()
+    except ValueError as exc:
+        messages.error(None, f"A bundled resource is damaged: {exc}")
+        store.close()
+        lock.unlock()
+        return 1
+
+    controller = SessionController(store, make_clock(args), deck, demo=args.demo)
+    window = MainWindow(paths, controller, templates, settings, demo=args.demo)
+    if not messages.interactive:
+        window.confirm = lambda title, text: True
     window.show()
+    if moved_to is not None:
+        messages.info(
+            window,
+            f"The records file was damaged and could not be opened. It has been kept, "
+            f"unchanged, at {moved_to}. A new, empty records file was started. "
+            "Ask IT to look at the damaged file.",
+        )
+    offer_resume(window, messages)
+    if args.demo and controller.session is None:
+        prepare_demo(window, templates)
     if args.quit_after_start:
-        QTimer.singleShot(0, app.quit)
+        QTimer.singleShot(0, window.close)
     code = app.exec()
-    db.close()
+    controller.close_session()
+    store.close()
+    lock.unlock()
     return code

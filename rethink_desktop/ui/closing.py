@@ -161,6 +161,7 @@ class CloseView(QWidget):
     """Walk the facilitator through the close, one step at a time."""
 
     completed = Signal()
+    home_requested = Signal()
 
     WAY, PULSE, INTRO, RATING, HANDOVER, FINISH = range(6)
 
@@ -302,7 +303,17 @@ class CloseView(QWidget):
         row.setContentsMargins(0, 8, 0, 0)
         row.addWidget(self.complete_button)
         row.addStretch(1)
-        return _page(self.finish_title, self.summary, self.names_note, self.complete_row, top=16)
+        self.home_button = _button("Back to the home screen", "Back to the home screen")
+        self.home_button.clicked.connect(self.home_requested)
+        self.home_button.hide()
+        return _page(
+            self.finish_title,
+            self.summary,
+            self.names_note,
+            self.complete_row,
+            self.home_button,
+            top=16,
+        )
 
     # --- state ----------------------------------------------------------------------------
     @property
@@ -502,6 +513,8 @@ class CloseView(QWidget):
         )
         self.finish_title.setText("The session is complete.")
         self.complete_row.hide()
+        self.home_button.show()
+        self.home_button.setFocus()
 
     # --- keys and messages ----------------------------------------------------------------
     def _on_enter(self) -> None:

@@ -1,43 +1,364 @@
-"""The main window (foundation stage): where the data lives and whether the database is sound."""
+"""The main window: one screen at a time (home, prepare, check-in, live, close), menus, settings."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
+import sys
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
-from sqlite_utils import Database
+from PySide6.QtCore import QByteArray, QProcess, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
+from rethink_desktop.core.agenda import Template
+from rethink_desktop.core.state import ABANDON_REASONS, LIVE
 from rethink_desktop.storage.paths import AppPaths
-from rethink_desktop.storage.records import status_counts
+from rethink_desktop.ui.checkin import CheckInView
+from rethink_desktop.ui.closing import CloseView
+from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.home import HomeView
+from rethink_desktop.ui.keymap import KeyMapDialog
+from rethink_desktop.ui.live import LiveView
+from rethink_desktop.ui.prepare import PrepareView
+from rethink_desktop.ui.room_display import RoomDisplay
+from rethink_desktop.ui.theme import THEMES, apply_theme
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    """Holds the controller and shows the screen that fits the open session."""
+
     def __init__(
-        self, paths: AppPaths, db: Database, *, demo: bool = False, moved_to: Path | None = None
+        self,
+        paths: AppPaths,
+        controller: SessionController,
+        templates: dict[str, Template],
+        settings: QSettings,
+        *,
+        demo: bool = False,
     ) -> None:
         super().__init__()
-        self.setWindowTitle(f"{APP_DISPLAY_NAME}{' — DEMO' if demo else ''}")
-        counts = status_counts(db)
-        total = sum(counts.values())
-        lines = [
-            f"<h2>{APP_DISPLAY_NAME} {__version__}</h2>",
-            f"<p>Data folder: <b>{paths.data_dir}</b> (from {paths.source})</p>",
-            f"<p>Database: {paths.demo_database if demo else paths.database} — open and up to "
-            f"date, {total} session(s) recorded.</p>",
-        ]
-        if moved_to is not None:
-            lines.append(
-                f"<p>The previous database was damaged. It was moved aside to "
-                f"<b>{moved_to}</b> and a new one was started.</p>"
+        self.paths = paths
+        self.controller = controller
+        self.templates = templates
+        self.settings = settings
+        self.demo = demo
+        self.room_display: RoomDisplay | None = None
+        self.confirm: Callable[[str, str], bool] = self._ask  # patched in tests
+        self.setWindowTitle(APP_DISPLAY_NAME + (" — DEMO (fictional)" if demo else ""))
+        self.setAccessibleName(APP_DISPLAY_NAME)
+
+        self.stack = QStackedWidget()
+        self.home = HomeView(controller.store, demo=demo)
+        self.prepare = PrepareView(controller, templates)
+        self.check_in = CheckInView(controller)
+        self.live = LiveView(controller)
+        self.close_view = CloseView(controller, keep_names=self.keep_names)
+        for page in (self.home, self.prepare, self.check_in, self.live, self.close_view):
+            self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+        self.status = QLabel("")
+        self.status.setAccessibleName("Status")
+        self.statusBar().addWidget(self.status, 1)
+
+        self._wire()
+        self._build_menus()
+        self._restore_geometry()
+        self.show_home()
+
+    # --- settings -------------------------------------------------------------------------
+    @property
+    def keep_names(self) -> bool:
+        return self.settings.value("privacy/keep_names", False, type=bool)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 768)
+
+    # --- wiring ---------------------------------------------------------------------------
+    def _wire(self) -> None:
+        ctl = self.controller
+        ctl.changed.connect(self._follow_state)
+        ctl.notice.connect(self._show_notice)
+        ctl.storage_failed.connect(self._storage_failed)
+        self.home.new_requested.connect(self.new_session)
+        self.home.demo_requested.connect(self.open_demo)
+        self.home.open_requested.connect(self.open_session)
+        self.prepare.check_in_requested.connect(self.show_check_in)
+        self.prepare.cancelled.connect(self.show_home)
+        self.prepare.saved.connect(lambda: self._show_notice("Saved."))
+        self.check_in.back_requested.connect(self.show_prepare)
+        self.close_view.completed.connect(self._completed)
+        self.close_view.home_requested.connect(self.show_home)
+        self.live.end_requested.connect(self.end_session)
+        self.live.room_display_requested.connect(self.toggle_room_display)
+        self.live.full_screen_requested.connect(self.toggle_full_screen)
+        self.live.keys_requested.connect(self.show_keys)
+        self.live.arrival_requested.connect(self.record_arrival)
+        self.live.departure_requested.connect(self.record_departure)
+
+    def _action(self, menu, text: str, slot, shortcut: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&New session", self.new_session, "Ctrl+N")
+        self._action(file_menu, "&Home", self.show_home, "Ctrl+Shift+H")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
+
+        session_menu = bar.addMenu("&Session")
+        self._action(session_menu, "Record a late &arrival…", self.record_arrival)
+        self._action(session_menu, "Record someone &leaving…", self.record_departure)
+        self._action(session_menu, "&End session…", self.end_session)
+        self._action(session_menu, "A&bandon session…", self.abandon_session)
+
+        view_menu = bar.addMenu("&View")
+        self._action(view_menu, "&Room display", self.toggle_room_display)
+        self._action(view_menu, "&Full screen", self.toggle_full_screen, "F11")
+        theme_menu = view_menu.addMenu("&Theme")
+        group = QActionGroup(self)
+        current = self.settings.value("view/theme", "light")
+        for theme in THEMES.values():
+            action = QAction(theme.label, self, checkable=True)
+            action.setChecked(theme.name == current)
+            action.triggered.connect(lambda _=False, name=theme.name: self.set_theme(name))
+            group.addAction(action)
+            theme_menu.addAction(action)
+        keep = QAction("&Keep participant names after a session", self, checkable=True)
+        keep.setChecked(self.keep_names)
+        keep.toggled.connect(self._set_keep_names)
+        view_menu.addAction(keep)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard map", self.show_keys, "F1")
+        self._action(help_menu, "&About", self.show_about)
+
+    # --- navigation -----------------------------------------------------------------------
+    def _show(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        page.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_home(self) -> None:
+        state = self.controller.state
+        if state is not None and state.status in LIVE:
+            self._show_notice("The session is running. End it (Ctrl+E) before leaving it.")
+            self._show(self.live)
+            return
+        self.controller.close_session()
+        self.home.refresh()
+        self._show(self.home)
+        self.home.focus_default()
+
+    def show_prepare(self) -> None:
+        self.prepare.load()
+        self._show(self.prepare)
+
+    def show_check_in(self) -> None:
+        self.check_in.load()
+        self._show(self.check_in)
+
+    def show_live(self) -> None:
+        self.live.refresh()
+        self._show(self.live)
+
+    def show_close(self) -> None:
+        self.close_view.keep_names = self.keep_names
+        self.close_view.load()
+        self._show(self.close_view)
+
+    def _follow_state(self) -> None:
+        """Move to the screen that fits the session's status after each recorded action."""
+        state = self.controller.state
+        if state is None:
+            return
+        current = self.stack.currentWidget()
+        if state.status in LIVE and current is not self.live:
+            self.show_live()
+        elif state.status == "closing" and current is not self.close_view:
+            self.show_close()
+
+    def new_session(self) -> None:
+        state = self.controller.state
+        if state is not None and state.status in LIVE:
+            self._show_notice("A session is running. End it before preparing another.")
+            return
+        if self.controller.new_session() is not None:
+            self.show_prepare()
+
+    def open_session(self, session_id: str) -> None:
+        if self.controller.open_session(session_id) is None:
+            return
+        self.show_for_state()
+
+    def show_for_state(self) -> None:
+        state = self.controller.state
+        if state is None:
+            self.show_home()
+        elif state.status == "draft":
+            self.show_prepare()
+        elif state.status == "checked_in":
+            self.show_check_in()
+        elif state.status in LIVE:
+            self.show_live()
+        elif state.status == "closing":
+            self.show_close()
+        else:
+            self.show_home()
+
+    def open_demo(self) -> None:
+        """The demo runs as its own window on its own database, never mixed with records."""
+        if self.demo:
+            self._show_notice("This window is already the demo.")
+            return
+        if getattr(sys, "frozen", False):
+            program, args = sys.executable, ["--demo"]
+        else:
+            program, args = sys.executable, ["-m", "rethink_desktop", "--demo"]
+        args += ["--data-dir", str(self.paths.data_dir)]
+        if not QProcess.startDetached(program, args)[0]:
+            self._show_notice("The demo could not be started.")
+
+    def _completed(self) -> None:
+        self._show_notice("Session completed and saved.")
+
+    # --- live-session commands ------------------------------------------------------------
+    def end_session(self) -> None:
+        state = self.controller.state
+        if state is None or state.status not in LIVE:
+            return
+        if self.confirm("End the session?", "The meeting clock stops and the close begins."):
+            self.controller.act("end")
+
+    def abandon_session(self) -> None:
+        state = self.controller.state
+        if state is None or state.status in ("completed", "abandoned"):
+            return
+        reasons = list(ABANDON_REASONS.items())
+        labels = [label for _, label in reasons]
+        label, ok = QInputDialog.getItem(
+            self, "Abandon session", "Why is this session ending without a close?", labels, 0,
+            False,
+        )  # fmt: skip
+        if ok:
+            reason = reasons[labels.index(label)][0]
+            if self.controller.act("abandon", reason):
+                self.show_home()
+
+    def _choose_person(self, title: str, people: list) -> str | None:
+        if not people:
+            self._show_notice("There is no one to choose.")
+            return None
+        labels = [f"Seat {p.seat} · {p.label} · {p.agency}" for p in people]
+        label, ok = QInputDialog.getItem(self, title, "Who?", labels, 0, False)
+        return people[labels.index(label)].id if ok else None
+
+    def record_arrival(self) -> None:
+        state = self.controller.state
+        if state is None or state.status not in LIVE:
+            return
+        absent = [p for p in state.participants if p.attendance == "absent"]
+        pid = self._choose_person("Late arrival", absent)
+        if pid:
+            self.controller.act("arrive", pid)
+
+    def record_departure(self) -> None:
+        state = self.controller.state
+        if state is None or state.status not in LIVE:
+            return
+        pid = self._choose_person("Leaving early", [p for p in state.participants if p.in_room])
+        if pid:
+            self.controller.act("leave", pid)
+
+    def toggle_room_display(self) -> None:
+        if self.room_display is not None and self.room_display.isVisible():
+            self.room_display.close()
+            return
+        if self.room_display is None:
+            self.room_display = RoomDisplay(self.controller, self)
+        self.room_display.present()
+        self.activateWindow()  # keep the keys with the facilitator's window
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def show_keys(self) -> None:
+        KeyMapDialog(self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_DISPLAY_NAME}",
+            f"<b>{APP_DISPLAY_NAME} {__version__}</b><br>Runs Re-Think restorative meetings: "
+            "the two-hour clock, equal turns, prompt cards and process records.<br>"
+            "It keeps no notes of what is said and never uses the network.<br><br>"
+            f"Data folder: {self.paths.data_dir}",
+        )
+
+    def set_theme(self, name: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, name)
+        self.settings.setValue("view/theme", name)
+        self.controller.changed.emit()
+
+    def _set_keep_names(self, keep: bool) -> None:
+        self.settings.setValue("privacy/keep_names", keep)
+
+    # --- messages -------------------------------------------------------------------------
+    def _show_notice(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _storage_failed(self, message: str) -> None:
+        self._show_notice(message)
+        QMessageBox.warning(self, "Not saved", message)
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # --- closing the window ---------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        state = self.controller.state
+        if state is not None and state.status in LIVE:
+            ok = self.confirm(
+                "Close Re-Think Desktop?",
+                "A session is running. Everything so far is saved, and the meeting clock keeps "
+                "going while the app is closed. When you open the app again you can resume it.",
             )
-        self.status_label = QLabel("".join(lines))
-        self.status_label.setWordWrap(True)
-        self.status_label.setAccessibleName("Data folder and database status")
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(32, 32, 32, 32)
-        layout.addWidget(self.status_label)
-        layout.addStretch(1)
-        self.setCentralWidget(body)
-        self.resize(900, 560)
+            if not ok:
+                event.ignore()
+                return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+        if self.room_display is not None:
+            self.room_display.close()
+        event.accept()

@@ -1,0 +1,125 @@
+"""The real app in subprocesses: one copy per database, resume after kill -9, the demo."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.storage.eventlog import EventStore
+from tests.helpers import running
+
+pytestmark = pytest.mark.e2e
+
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def app(*args: str) -> list[str]:
+    return [sys.executable, "-m", "rethink_desktop", *args]
+
+
+def seed_running_session(data, minutes_ago: float) -> str:
+    """A session started ``minutes_ago`` by the wall clock, as if the app had crashed."""
+    clock = FakeClock(datetime.now(UTC) - timedelta(minutes=minutes_ago))
+    with EventStore.open(data / "rethink.sqlite") as store:
+        session = running(3, clock, sink=store.append)
+        session.next_turn()
+    return session.id
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_second_copy_is_refused_and_first_copy_survives_kill_9_then_resumes(tmp_path):
+    data = tmp_path / "data"
+    sid = seed_running_session(data, minutes_ago=5)
+    first = subprocess.Popen(
+        app("--data-dir", str(data)),
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(lambda: (data / "rethink.lock").exists())
+        second = subprocess.run(
+            app("--data-dir", str(data), "--quit-after-start"),
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode == 3
+        assert "already open on this computer" in second.stderr
+        assert first.poll() is None  # the first copy is unaffected
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    # The lock left by the killed copy is stale; a new copy takes over and resumes.
+    third = subprocess.run(
+        app("--data-dir", str(data), "--quit-after-start"),
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert third.returncode == 0, third.stderr
+    match = re.search(rf"resumed {sid} status=running elapsed=(\d+):(\d\d):(\d\d)", third.stdout)
+    assert match, third.stdout
+    hours, minutes, seconds = (int(g) for g in match.groups())
+    elapsed = hours * 3600 + minutes * 60 + seconds
+    # The meeting went on while the app was closed: the clock shows the true time.
+    assert 300 <= elapsed < 300 + 120
+
+
+def test_paused_session_resumes_without_counting_the_gap(tmp_path):
+    data = tmp_path / "data"
+    clock = FakeClock(datetime.now(UTC) - timedelta(minutes=30))
+    with EventStore.open(data / "rethink.sqlite") as store:
+        session = running(3, clock, sink=store.append)
+        clock.advance(120)
+        session.toggle_pause()
+    result = subprocess.run(
+        app("--data-dir", str(data), "--quit-after-start"),
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"resumed {session.id} status=paused elapsed=0:02:00" in result.stdout
+
+
+def test_demo_opens_a_fictional_network_in_its_own_database(tmp_path):
+    data = tmp_path / "data"
+    result = subprocess.run(
+        app("--data-dir", str(data), "--demo", "--speed", "20", "--quit-after-start"),
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (data / "demo.sqlite").exists()
+    assert not (data / "rethink.sqlite").exists()
+    with EventStore.open(data / "demo.sqlite") as store:
+        rows = list(store.db.query("SELECT reference, demo, status FROM sessions"))
+        people = store.db.execute("SELECT count(DISTINCT agency) FROM participants").fetchone()
+    assert rows == [{"reference": "DEMO-001", "demo": 1, "status": "draft"}]
+    assert people[0] >= 5

@@ -1,0 +1,140 @@
+"""The whole facilitator's flow through the main window, screen by screen."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from rethink_desktop.storage.paths import resolve_paths
+from rethink_desktop.ui.main_window import MainWindow
+from tests.helpers import people
+from tests.ui.conftest import start_live
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, controller, templates):
+    paths = resolve_paths(tmp_path / "data")
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(paths, controller, templates, settings)
+    win.confirm = lambda title, text: True
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def test_starts_on_home(window):
+    assert window.stack.currentWidget() is window.home
+
+
+def test_full_flow_new_prepare_check_in_live_close_home(qtbot, window, controller):
+    window.new_session()
+    assert window.stack.currentWidget() is window.prepare
+    # fill the form through its public seam and save
+    prep = window.prepare
+    data = dict(
+        kind="thematic",
+        reference="T-2026-4",
+        participants=people(3),
+        phases=[{"name": "Only", "minutes": 120, "turn_seconds": 120, "opening_card": None}],
+    )
+    assert controller.act("prepare", **data)
+    prep.load()
+    with qtbot.waitSignal(prep.check_in_requested):
+        assert prep.save_and_check_in()
+    assert window.stack.currentWidget() is window.check_in
+    window.check_in.load()
+    assert window.check_in.start_session()
+    assert controller.state.status == "running"
+    assert window.stack.currentWidget() is window.live
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)
+    assert controller.state.current_speaker is not None
+    window.end_session()
+    assert controller.state.status == "closing"
+    assert window.stack.currentWidget() is window.close_view
+    controller.act("record_way_forward", "yes")
+    controller.act("complete")
+    window.close_view.load()
+    window.close_view.home_requested.emit()
+    assert window.stack.currentWidget() is window.home
+
+
+def test_home_is_refused_while_a_session_runs(window, controller):
+    start_live(controller, 3)
+    window.show_for_state()
+    window.show_home()
+    assert window.stack.currentWidget() is window.live
+    assert "End it" in window.status.text()
+
+
+def test_closing_during_a_live_session_asks_first(qtbot, window, controller):
+    start_live(controller, 3)
+    window.show_for_state()
+    asked = []
+    window.confirm = lambda title, text: asked.append(text) or False
+    window.close()
+    assert asked
+    assert "Everything so far is saved" in asked[0]
+    assert window.isVisible()
+    window.confirm = lambda title, text: True
+    window.close()
+    assert not window.isVisible()
+    assert controller.state.status == "running"  # closing the window loses nothing
+
+
+def test_geometry_and_theme_are_remembered(qtbot, window, tmp_path):
+    window.set_theme("dark")
+    window.close()
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    assert settings.value("view/theme") == "dark"
+    assert not settings.value("window/geometry").isEmpty()
+    window.set_theme("light")
+
+
+def test_room_display_opens_and_closes(qtbot, window, controller):
+    start_live(controller, 3)
+    window.show_for_state()
+    window.toggle_room_display()
+    assert window.room_display is not None
+    assert window.room_display.isVisible()
+    window.toggle_room_display()
+    assert not window.room_display.isVisible()
+
+
+def test_storage_failure_is_shown_in_plain_words(qtbot, window, controller, monkeypatch):
+    shown = []
+    monkeypatch.setattr(
+        "rethink_desktop.ui.main_window.QMessageBox.warning",
+        lambda parent, title, text: shown.append(text),
+    )
+    controller.storage_failed.emit("The disk is full, so the last action could not be saved.")
+    assert shown == ["The disk is full, so the last action could not be saved."]
+    assert "disk is full" in window.status.text()
+
+
+def test_abandon_records_the_chosen_reason(qtbot, window, controller, monkeypatch):
+    start_live(controller, 3)
+    window.show_for_state()
+    monkeypatch.setattr(
+        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        lambda *args, **kw: ("Meeting could not go on", True),
+    )
+    window.abandon_session()
+    assert controller.session is None
+    events = window.controller.store.db.execute(
+        "SELECT status, abandoned_reason FROM sessions"
+    ).fetchall()
+    assert events == [("abandoned", "interrupted")]
+
+
+def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, monkeypatch):
+    start_live(controller, 4, present=["p1", "p2", "p3"])
+    window.show_for_state()
+    monkeypatch.setattr(
+        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        lambda parent, title, label, items, *a: (items[0], True),
+    )
+    window.record_arrival()
+    assert controller.state.participant("p4").attendance == "late"
+    window.record_departure()
+    assert controller.state.participant("p1").attendance == "left_early"
