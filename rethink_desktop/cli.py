@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="log more detail")
     # For smoke tests of installed and frozen builds: open the window, then quit at once.
     parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
+    # For benchmarks and smoke tests: dialogs take their default answer, nothing waits.
+    parser.add_argument("--unattended", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"{APP_DISPLAY_NAME} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("check", help="check paths, database and resources; exit 1 on any problem")

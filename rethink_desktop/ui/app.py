@@ -132,7 +132,7 @@ def prepare_demo(window: MainWindow, templates: dict) -> None:
 def run_app(paths: AppPaths, args: argparse.Namespace) -> int:
     """Start-up order: lock → database → resources → window → resume or demo."""
     app = make_application()
-    messages = Messages(interactive=not args.quit_after_start)
+    messages = Messages(interactive=not (args.quit_after_start or args.unattended))
     settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
     apply_theme(app, str(settings.value("view/theme", "light")))
 
