@@ -75,10 +75,15 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
     ]
 
 
-def tally_agencies(state: SessionState, now: datetime) -> list[Tally]:
-    """One row per agency; its equal share is its head-count share of the room."""
+def tally_agencies(
+    state: SessionState, now: datetime, people: list[Tally] | None = None
+) -> list[Tally]:
+    """One row per agency; its equal share is its head-count share of the room.
+
+    ``people`` (from :func:`tally_people`) saves computing the per-person rows again.
+    """
     rows: dict[str, list[Tally]] = {}
-    for row in tally_people(state, now):
+    for row in people if people is not None else tally_people(state, now):
         rows.setdefault(row.agency, []).append(row)
     n = sum(len(v) for v in rows.values())
     total = sum(r.seconds for v in rows.values() for r in v)

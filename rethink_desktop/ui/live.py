@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from rethink_desktop.core.agenda import KIND_LABELS
 from rethink_desktop.core.clock import format_duration
 from rethink_desktop.core.metrics import (
+    balance_index,
     fair_share_now,
-    session_balance,
     tally_agencies,
     tally_people,
 )
@@ -569,7 +569,8 @@ class LiveView(QWidget):
         current = state.current_turn
         this_round = {t.participant_id: t for t in state.turns
                       if state.rotation and t.round == state.rotation.round}  # fmt: skip
-        tallies = {row.key: row for row in tally_people(state, now)}
+        people = tally_people(state, now)
+        tallies = {row.key: row for row in people}
         for person in state.participants:
             row = self._rows.get(person.id)
             if row is None:
@@ -607,14 +608,14 @@ class LiveView(QWidget):
                 row.bar.set_share(0.0, 0.0)
                 row.time.setText("—")
             row.name.setAccessibleName(f"Seat {person.seat}, {person.label}, {word}")
-        for agency in tally_agencies(state, now):
+        for agency in tally_agencies(state, now, people):
             if agency.key in self._agency_rows:
                 _, bar, figure = self._agency_rows[agency.key]
                 bar.set_share(agency.share, agency.equal_share)
                 figure.setText(
                     f"{round(agency.share * 100)} % (fair {round(agency.equal_share * 100)} %)"
                 )
-        index = session_balance(state, now)
+        index = balance_index([row.seconds for row in people])
         self.balance_index.setText("" if index is None else f"balance {index:.2f} of 1")
 
     def _refresh_banner(self, state: SessionState, now: datetime) -> None:
