@@ -7,14 +7,13 @@ are JSON files (format ``rethink-agenda``, documented in docs/resources.md).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rethink_desktop.core.resources import resource_path
+from rethink_desktop.core.resources import check_format, is_int, read_json, resource_path, shown
 
 FORMAT_NAME = "rethink-agenda"
 FORMAT_VERSION = 1
@@ -105,7 +104,7 @@ def agenda_problems(phases: Iterable[Phase], confirm_total: bool = False) -> lis
                 f"Phase {number} has a name of {len(name)} characters; "
                 f"the most is {MAX_PHASE_NAME_LENGTH}."
             )
-        if not _is_int(phase.minutes):
+        if not is_int(phase.minutes):
             minutes_ok = False
             problems.append(f"{label} needs its length as a whole number of minutes.")
         elif phase.minutes <= 0:
@@ -116,7 +115,7 @@ def agenda_problems(phases: Iterable[Phase], confirm_total: bool = False) -> lis
             problems.append(
                 f"{label} is {phase.minutes} minutes, longer than the whole two-hour session."
             )
-        if not _is_int(phase.turn_seconds):
+        if not is_int(phase.turn_seconds):
             problems.append(f"{label} needs its speaking turn as a whole number of seconds.")
         elif not MIN_TURN_SECONDS <= phase.turn_seconds <= MAX_TURN_SECONDS:
             problems.append(
@@ -177,25 +176,7 @@ def load_templates(directory: str | Path | None = None) -> dict[str, Template]:
 def load_template(path: str | Path) -> Template:
     """Read and validate one template file; raise AgendaError, prefixed with the file name."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AgendaError(f"{path.name}: the agenda template was not found ({path}).") from None
-    except UnicodeDecodeError:
-        raise AgendaError(
-            f"{path.name}: the file is not UTF-8 text, so it is not a template."
-        ) from None
-    except OSError as exc:
-        raise AgendaError(
-            f"{path.name}: the template could not be read ({exc.strerror})."
-        ) from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AgendaError(
-            f"{path.name}: the file is not valid JSON "
-            f"(line {exc.lineno}, column {exc.colno}: {exc.msg})."
-        ) from None
+    obj = read_json(path, missing="the agenda template", noun="a template", error=AgendaError)
     try:
         return parse_template(obj)
     except AgendaError as exc:
@@ -206,19 +187,9 @@ def parse_template(obj: Any) -> Template:
     """Build a Template from decoded JSON; its phases must add up to exactly two hours."""
     if not isinstance(obj, dict):
         raise AgendaError("An agenda template must be a JSON object with a list of phases.")
-    if obj.get("format") != FORMAT_NAME:
-        raise AgendaError(
-            f'This is not an agenda template: "format" must be "{FORMAT_NAME}", '
-            f"not {_shown(obj.get('format'))}."
-        )
-    version = obj.get("format_version")
-    if not _is_int(version) or version < 1:
-        raise AgendaError('The template needs a "format_version" that is a whole number from 1.')
-    if version > FORMAT_VERSION:
-        raise AgendaError(
-            f"The template uses format version {version}, but this version of Re-Think Desktop "
-            f"reads up to version {FORMAT_VERSION}. Update the app or use an older template."
-        )
+    check_format(
+        obj, name=FORMAT_NAME, version=FORMAT_VERSION, what="an agenda template", error=AgendaError
+    )
     template_id = obj.get("id")
     if not (
         isinstance(template_id, str)
@@ -235,7 +206,7 @@ def parse_template(obj: Any) -> Template:
     kind = obj.get("kind")
     if kind not in SESSION_KINDS:
         raise AgendaError(
-            f"The template has an unknown kind {_shown(kind)}; use "
+            f"The template has an unknown kind {shown(kind)}; use "
             + ", ".join(f'"{k}"' for k in SESSION_KINDS)
             + "."
         )
@@ -268,17 +239,3 @@ def _parse_phase(number: int, raw: Any) -> Phase:
         turn_seconds=raw["turn_seconds"],
         opening_card=raw.get("opening_card"),
     )
-
-
-def _is_int(value: object) -> bool:
-    # JSON true/false decode to bool, which Python counts as int.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)

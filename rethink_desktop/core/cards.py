@@ -7,14 +7,13 @@ so a facilitator or an IT officer can fix a home-made deck without reading code.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rethink_desktop.core.resources import resource_path
+from rethink_desktop.core.resources import check_format, read_json, resource_path, shown
 
 FORMAT_NAME = "rethink-cards"
 FORMAT_VERSION = 1
@@ -121,21 +120,7 @@ def load_default_deck() -> Deck:
 def load_deck(path: str | Path) -> Deck:
     """Read and validate a deck file; raise DeckError, prefixed with the file name, if unusable."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DeckError(f"{path.name}: the card deck file was not found ({path}).") from None
-    except UnicodeDecodeError:
-        raise DeckError(f"{path.name}: the file is not UTF-8 text, so it is not a deck.") from None
-    except OSError as exc:
-        raise DeckError(f"{path.name}: the card deck could not be read ({exc.strerror}).") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DeckError(
-            f"{path.name}: the file is not valid JSON "
-            f"(line {exc.lineno}, column {exc.colno}: {exc.msg})."
-        ) from None
+    obj = read_json(path, missing="the card deck file", noun="a deck", error=DeckError)
     try:
         return parse_deck(obj)
     except DeckError as exc:
@@ -146,19 +131,7 @@ def parse_deck(obj: Any) -> Deck:
     """Build a Deck from decoded JSON, checking every field; raise DeckError on the first fault."""
     if not isinstance(obj, dict):
         raise DeckError("A card deck must be a JSON object with a list of cards.")
-    if obj.get("format") != FORMAT_NAME:
-        raise DeckError(
-            f'This is not a card deck: "format" must be "{FORMAT_NAME}", '
-            f"not {_shown(obj.get('format'))}."
-        )
-    version = obj.get("format_version")
-    if not _is_int(version) or version < 1:
-        raise DeckError('The deck needs a "format_version" that is a whole number from 1.')
-    if version > FORMAT_VERSION:
-        raise DeckError(
-            f"The deck uses format version {version}, but this version of Re-Think Desktop "
-            f"reads up to version {FORMAT_VERSION}. Update the app or use an older deck."
-        )
+    check_format(obj, name=FORMAT_NAME, version=FORMAT_VERSION, what="a card deck", error=DeckError)
     deck_id = obj.get("id")
     if not _is_valid_id(deck_id):
         raise DeckError(
@@ -221,23 +194,18 @@ def _parse_card(number: int, raw: Any) -> Card:
 
     kind = raw.get("kind", "prompt")
     if kind not in KINDS:
-        raise DeckError(f"{label} has an unknown kind {_shown(kind)}; use {_choices(KINDS)}.")
+        raise DeckError(f"{label} has an unknown kind {shown(kind)}; use {_choices(KINDS)}.")
     essential = raw.get("essential")
     if essential is not None and essential not in ESSENTIALS:
         raise DeckError(
-            f"{label} has an unknown essential {_shown(essential)}; use {_choices(ESSENTIALS)}."
+            f"{label} has an unknown essential {shown(essential)}; use {_choices(ESSENTIALS)}."
         )
     phase = raw.get("phase")
     if phase is not None and phase not in PHASES:
-        raise DeckError(f"{label} has an unknown phase {_shown(phase)}; use {_choices(PHASES)}.")
+        raise DeckError(f"{label} has an unknown phase {shown(phase)}; use {_choices(PHASES)}.")
     if essential is None and phase is None:
         raise DeckError(f"{label} needs an essential, a phase, or both, so it can be found.")
     return Card(id=card_id, title=title, prompt=prompt, kind=kind, essential=essential, phase=phase)
-
-
-def _is_int(value: object) -> bool:
-    # JSON true/false decode to bool, which Python counts as int.
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_valid_id(value: object) -> bool:
@@ -250,15 +218,6 @@ def _is_valid_id(value: object) -> bool:
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)
 
 
 def _choices(values: tuple[str, ...]) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,3 +24,62 @@ def resource_dir() -> Path:
 def resource_path(*parts: str) -> Path:
     """Return the path of one bundled resource file or folder."""
     return resource_dir().joinpath(*parts)
+
+
+def read_json(path: Path, *, missing: str, noun: str, error: type[ValueError]) -> Any:
+    """Decode a JSON resource file; problems raise ``error`` with a message naming the file.
+
+    ``missing`` names the thing when the file is absent ("the card deck file"); ``noun`` says
+    what a non-text file is not ("a deck").
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path.name}: {missing} was not found ({path}).") from None
+    except UnicodeDecodeError:
+        raise error(f"{path.name}: the file is not UTF-8 text, so it is not {noun}.") from None
+    except OSError as exc:
+        raise error(f"{path.name}: {missing} could not be read ({exc.strerror}).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            f"{path.name}: the file is not valid JSON "
+            f"(line {exc.lineno}, column {exc.colno}: {exc.msg})."
+        ) from None
+
+
+def check_format(
+    obj: dict[str, Any], *, name: str, version: int, what: str, error: type[ValueError]
+) -> None:
+    """The ``format`` and ``format_version`` header shared by decks and templates."""
+    if obj.get("format") != name:
+        raise error(
+            f'This is not {what}: "format" must be "{name}", not {shown(obj.get("format"))}.'
+        )
+    found = obj.get("format_version")
+    if not is_int(found) or found < 1:
+        raise error(
+            f'The {what.split()[-1]} needs a "format_version" that is a whole number from 1.'
+        )
+    if found > version:
+        raise error(
+            f"The {what.split()[-1]} uses format version {found}, but this version of Re-Think "
+            f"Desktop reads up to version {version}. Update the app or use an older "
+            f"{what.split()[-1]}."
+        )
+
+
+def is_int(value: object) -> bool:
+    """A JSON whole number (true/false decode to bool, which Python counts as int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def shown(value: object) -> str:
+    """A value as it would appear in the JSON file, for messages."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
