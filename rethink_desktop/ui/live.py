@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -317,24 +318,40 @@ class LiveView(QWidget):
         caption.addStretch(1)
         caption.addWidget(_label("for your eyes only", role="label", muted=True))
         panel.layout_.addLayout(caption)
+        # A large circle (up to 30) scrolls inside the panel; the scroll area never takes the
+        # keyboard focus, so the live keys keep working.
+        body = QWidget()
+        body.setAutoFillBackground(False)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.viewport().setAutoFillBackground(False)
+        scroll.setAccessibleName("The circle and the balance by agency")
+        panel.layout_.addWidget(scroll, 1)
+        self.circle_scroll = scroll
         self.circle_grid = QGridLayout()
         self.circle_grid.setHorizontalSpacing(10)
         self.circle_grid.setVerticalSpacing(4)
         self.circle_grid.setColumnStretch(5, 1)
-        panel.layout_.addLayout(self.circle_grid)
-        panel.layout_.addSpacing(8)
+        body_layout.addLayout(self.circle_grid)
+        body_layout.addSpacing(8)
         balance_caption = QHBoxLayout()
         balance_caption.addWidget(_label("Balance by agency", role="label", bold=True))
         balance_caption.addStretch(1)
         self.balance_index = _label("", role="label", muted=True, name="Balance index")
         balance_caption.addWidget(self.balance_index)
-        panel.layout_.addLayout(balance_caption)
+        body_layout.addLayout(balance_caption)
         self.agency_grid = QGridLayout()
         self.agency_grid.setHorizontalSpacing(10)
         self.agency_grid.setVerticalSpacing(4)
         self.agency_grid.setColumnStretch(1, 1)
-        panel.layout_.addLayout(self.agency_grid)
-        panel.layout_.addStretch(1)
+        body_layout.addLayout(self.agency_grid)
+        body_layout.addStretch(1)
         return panel
 
     def _card_panel(self) -> QWidget:
@@ -595,6 +612,8 @@ class LiveView(QWidget):
             row.name.setText(person.label)
             row.agency.setText(person.agency)
             _set_tone(row.mark, "accent" if key == "speaking" else "")
+            if key == "speaking":
+                self.circle_scroll.ensureWidgetVisible(row.name, 0, 24)
             set_bold = key == "speaking"
             if row.name.font().bold() != set_bold:
                 font = row.name.font()
