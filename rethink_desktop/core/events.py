@@ -36,6 +36,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "completed": (),
     "abandoned": ("reason",),
     "names_removed": (),
+    # A finished session recorded on another machine, as its export (format v1) object.
+    "imported": ("format_version", "session"),
 }
 
 # Actions that Ctrl+Z can take back: the rotation and the agenda, where slips happen.

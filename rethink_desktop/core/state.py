@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from rethink_desktop.core.clock import Interval, active_seconds, merge_intervals
+from rethink_desktop.core.agenda import SESSION_KINDS
+from rethink_desktop.core.clock import Interval, active_seconds, merge_intervals, parse_timestamp
 from rethink_desktop.core.events import UNDOABLE, Event
 from rethink_desktop.core.rotation import Rotation
 
@@ -560,6 +562,8 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         state.abandoned_at = at
         state.abandoned_reason = data["reason"]
         state.status = "abandoned"
+    elif kind == "imported":
+        raise IllegalAction("An imported session's record can only be its first event.")
     elif kind == "names_removed":
         _need(state, "completed", "abandoned", action="remove names")
         for person in state.participants:
@@ -579,15 +583,208 @@ def _finish_live(state: SessionState, at: datetime) -> None:
     state.ended_at = at
 
 
+# --- sessions recorded on another machine -------------------------------------------------
+
+IMPORT_FORMAT_VERSION = 1
+
+# The fields of one session in export format v1 (docs/export-format.md) that an import needs.
+EXPORT_FIELDS = (
+    "id", "kind", "reference", "purpose", "venue", "scheduled_for", "status", "demo",
+    "planned_minutes", "template_id", "second_chance", "created_at", "started_at", "ended_at",
+    "completed_at", "abandoned_reason", "way_forward", "pulse", "participants", "phases",
+    "turns", "cards_shown", "ratings", "pauses", "spaces",
+)  # fmt: skip
+_PARTICIPANT_FIELDS = ("id", "seat", "name", "agency", "role", "attendance")
+_PHASE_FIELDS = ("index", "name", "planned_minutes", "turn_seconds", "started_at", "ended_at")
+_TURN_FIELDS = ("participant_id", "phase", "round", "started_at", "ended_at", "passed")
+_ATTENDANCE = ("expected", "present", "absent", "late", "left_early", "late_left_early")
+
+
+def _fields(obj: Any, names: Sequence[str], what: str) -> Mapping[str, Any]:
+    if not isinstance(obj, Mapping):
+        raise IllegalAction(f"{what} is not an object.")
+    missing = [name for name in names if name not in obj]
+    if missing:
+        raise IllegalAction(f"{what} is missing {', '.join(missing)}.")
+    return obj
+
+
+def _time(value: Any, what: str, *, required: bool = False) -> datetime | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise IllegalAction(f"{what} is not a time.")
+    try:
+        moment = parse_timestamp(value)
+    except ValueError:
+        raise IllegalAction(f"{what} is not a time: {value!r}.") from None
+    return moment
+
+
+def _text(value: Any, what: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise IllegalAction(f"{what} is not text.")
+    return value
+
+
+def _choice(value: Any, choices: Iterable[Any], what: str) -> Any:
+    if value not in choices:
+        raise IllegalAction(f"{what} has an unknown value {value!r}.")
+    return value
+
+
+def _int_or_none(value: Any, low: int, high: int, what: str) -> int | None:
+    return None if value is None else _int_in(value, low, high, what)
+
+
+def state_from_export(session: Mapping[str, Any]) -> SessionState:
+    """The state of a finished session recorded on another machine, from its export (v1).
+
+    Pure and strict: anything missing or out of range raises :class:`IllegalAction` naming
+    the field. Figures the export repeats (talk time, planned minutes) are recomputed from
+    the times by whoever writes the derived rows, so a file that does not add up is caught.
+    """
+    s = _fields(session, EXPORT_FIELDS, "The session")
+    status = _choice(s["status"], FINISHED, "The status (only finished sessions are imported)")
+    state = SessionState(
+        id=_text(s["id"], "The id") or "",
+        demo=bool(s["demo"]),
+        created_at=_time(s["created_at"], "created_at", required=True),  # type: ignore[arg-type]
+        kind=_choice(s["kind"], SESSION_KINDS, "The kind"),
+        reference=_text(s["reference"], "The reference") or "",
+        purpose=_text(s["purpose"], "The purpose") or "",
+        venue=_text(s["venue"], "The venue") or "",
+        scheduled_for=_text(s["scheduled_for"], "scheduled_for", optional=True),
+        template_id=_text(s["template_id"], "template_id", optional=True),
+        second_chance=bool(s["second_chance"]),
+        status=status,
+    )
+    if not state.id:
+        raise IllegalAction("The session has an empty id.")
+    for name in ("checked_in_at", "started_at", "ended_at", "completed_at", "abandoned_at"):
+        setattr(state, name, _time(s.get(name), name))
+    if status == "abandoned":
+        state.abandoned_reason = _choice(s["abandoned_reason"], ABANDON_REASONS, "The reason")
+    state.way_forward = (
+        None if s["way_forward"] is None else _choice(s["way_forward"], WAY_FORWARD, "way_forward")
+    )
+    pulse = _fields(s["pulse"], ("start", "end"), "The pulse")
+    state.pulse_start = _int_or_none(pulse["start"], 1, 10, "The tension pulse")
+    state.pulse_end = _int_or_none(pulse["end"], 1, 10, "The tension pulse")
+    if not isinstance(s["participants"], list) or not isinstance(s["phases"], list):
+        raise IllegalAction("The participants and phases must be lists.")
+    for n, raw in enumerate(s["participants"], start=1):
+        p = _fields(raw, _PARTICIPANT_FIELDS, f"Participant {n}")
+        state.participants.append(
+            Participant(
+                _text(p["id"], f"Participant {n}'s id") or "",
+                _int_in(p["seat"], 1, MAX_PARTICIPANTS, f"Participant {n}'s seat"),
+                _text(p["name"], f"Participant {n}'s name", optional=True),
+                _text(p["agency"], f"Participant {n}'s agency") or "",
+                _text(p["role"], f"Participant {n}'s role") or "",
+                _choice(p["attendance"], _ATTENDANCE, f"Participant {n}'s attendance"),
+                _time(p.get("arrived_at"), f"Participant {n}'s arrived_at"),
+                _time(p.get("left_at"), f"Participant {n}'s left_at"),
+            )
+        )
+    ids = [p.id for p in state.participants]
+    if len(set(ids)) != len(ids) or not MIN_PARTICIPANTS <= len(ids) <= MAX_PARTICIPANTS:
+        raise IllegalAction(
+            f"A session needs {MIN_PARTICIPANTS} to {MAX_PARTICIPANTS} participants "
+            "with different ids."
+        )
+    state.participants.sort(key=lambda p: p.seat)
+    for n, raw in enumerate(s["phases"]):
+        ph = _fields(raw, _PHASE_FIELDS, f"Phase {n + 1}")
+        if ph["index"] != n:
+            raise IllegalAction(f"Phase {n + 1} has index {ph['index']!r}, expected {n}.")
+        state.phases.append(
+            PhaseState(
+                n,
+                _text(ph["name"], f"Phase {n + 1}'s name") or "",
+                _int_in(ph["planned_minutes"], 1, 120, "Minutes"),
+                _int_in(ph["turn_seconds"], 15, 1800, "Turn allowance (seconds)"),
+                _text(ph.get("opening_card"), f"Phase {n + 1}'s card", optional=True),
+                _time(ph["started_at"], f"Phase {n + 1}'s started_at"),
+                _time(ph["ended_at"], f"Phase {n + 1}'s ended_at"),
+            )
+        )
+    if not 1 <= len(state.phases) <= MAX_PHASES:
+        raise IllegalAction(f"An agenda needs 1 to {MAX_PHASES} phases.")
+    started = [p.index for p in state.phases if p.started_at is not None]
+    state.phase_index = started[-1] if started else -1
+    known = set(ids)
+    for n, raw in enumerate(_list(s["turns"], "turns"), start=1):
+        t = _fields(raw, _TURN_FIELDS, f"Turn {n}")
+        if t["participant_id"] not in known:
+            raise IllegalAction(f"Turn {n} names someone who is not in the session.")
+        state.turns.append(
+            Turn(
+                t["participant_id"],
+                _int_in(t["phase"], 0, len(state.phases) - 1, f"Turn {n}'s phase"),
+                _int_in(t["round"], 1, 1_000_000, f"Turn {n}'s round"),
+                _time(t["started_at"], f"Turn {n}'s started_at", required=True),  # type: ignore[arg-type]
+                _time(t["ended_at"], f"Turn {n}'s ended_at"),
+                bool(t["passed"]),
+                bool(t.get("picked", False)),
+                bool(t.get("second_chance", False)),
+            )
+        )
+    for n, raw in enumerate(_list(s["cards_shown"], "cards_shown"), start=1):
+        c = _fields(raw, ("card_id", "phase", "shown_at"), f"Card {n}")
+        state.cards.append(
+            CardShown(
+                _text(c["card_id"], f"Card {n}'s id") or "",
+                _int_in(c["phase"], 0, MAX_PHASES, f"Card {n}'s phase"),
+                _time(c["shown_at"], f"Card {n}'s shown_at", required=True),  # type: ignore[arg-type]
+            )
+        )
+    if len(_list(s["ratings"], "ratings")) > len(state.attended()):
+        raise IllegalAction("There are more ratings than people who attended.")
+    for n, raw in enumerate(s["ratings"], start=1):
+        r = _fields(raw, RATING_FIELDS, f"Rating {n}")
+        state.ratings.append(
+            Rating(**{k: _int_or_none(r[k], 1, 5, f"Rating {n}") for k in RATING_FIELDS})
+        )
+    for name in ("pauses", "spaces"):
+        spans = getattr(state, name)
+        for n, raw in enumerate(_list(s[name], name), start=1):
+            span = _fields(raw, ("started_at", "ended_at"), f"{name.capitalize()[:-1]} {n}")
+            what = f"{name[:-1]} {n}"
+            spans.append(
+                [
+                    _time(span["started_at"], f"{what}'s started_at", required=True),
+                    _time(span["ended_at"], f"{what}'s ended_at"),
+                ]
+            )
+    state.names_removed = all(p.name is None for p in state.participants)
+    return state
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise IllegalAction(f"The session's {what} must be a list.")
+    return value
+
+
 def _replay(events: Iterable[tuple[Event, datetime]]) -> SessionState:
     state: SessionState | None = None
     for event, at in events:
         if state is None:
-            if event.kind != "created":
+            if event.kind == "imported":
+                if event.data["format_version"] != IMPORT_FORMAT_VERSION:
+                    raise IllegalAction(
+                        "This record was imported in a format this version cannot read."
+                    )
+                state = state_from_export(event.data["session"])
+            elif event.kind != "created":
                 raise IllegalAction("A session's log must begin with its creation.")
-            state = SessionState(
-                id=str(event.data["session_id"]), demo=bool(event.data["demo"]), created_at=at
-            )
+            else:
+                state = SessionState(
+                    id=str(event.data["session_id"]), demo=bool(event.data["demo"]), created_at=at
+                )
         elif event.kind == "created":
             raise IllegalAction("This session has already been created.")
         else:

@@ -242,14 +242,16 @@ class EventStore:
         return seq
 
     def _scrub_names(self, session_id: str) -> None:
-        """Names leave the log too, not just the tables: rewrite the ``prepared`` events."""
+        """Names leave the log too, not just the tables: rewrite ``prepared`` and ``imported``."""
         rows = self.db.execute(
-            "SELECT seq, data FROM events WHERE session_id = ? AND kind = 'prepared'",
+            "SELECT seq, kind, data FROM events"
+            " WHERE session_id = ? AND kind IN ('prepared', 'imported')",
             [session_id],
         ).fetchall()
-        for seq, data in rows:
+        for seq, kind, data in rows:
             payload = json.loads(data)
-            for person in payload.get("participants", []):
+            people = payload.get("session", {}) if kind == "imported" else payload
+            for person in people.get("participants", []):
                 person["name"] = None
             self.db.execute(
                 "UPDATE events SET data = ? WHERE seq = ?",
