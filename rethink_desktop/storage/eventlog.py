@@ -20,6 +20,7 @@ from rethink_desktop.core.events import Event
 from rethink_desktop.core.session import Session
 from rethink_desktop.core.state import LIVE, SessionState, Turn, reduce
 from rethink_desktop.storage.database import open_database, transaction
+from rethink_desktop.storage.history import talk_balance
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
 # Children first, so foreign keys are satisfied while a session's rows are replaced.
@@ -130,6 +131,10 @@ def derived_rows(
             # An ended turn never changes again; states share it until an undo replays.
             turn_cache[n] = (t, row)
         turns.append(row)
+    session["balance_index"] = talk_balance(
+        [p.id for p in state.attended()],
+        ((t["participant_id"], t["seconds"], t["passed"]) for t in turns),
+    )
     cards = [
         {
             "session_id": sid,

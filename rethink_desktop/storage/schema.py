@@ -151,6 +151,23 @@ def m001_event_log_and_derived_tables(db: Database) -> None:
     db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")
 
 
+@MIGRATIONS()
+def m002_history_order_and_balance_index(db: Database) -> None:
+    # History lists newest first and the dashboard reads a period: both by this expression.
+    db.execute("CREATE INDEX sessions_when ON sessions (coalesce(started_at, created_at), id)")
+    # The dashboard groups ratings and attendance per session without reading the rows.
+    db.execute(
+        "CREATE INDEX ratings_figures"
+        " ON ratings (session_id, communication, compassion, clarity, heard)"
+    )
+    db.execute("CREATE INDEX participants_attendance ON participants (session_id, attendance)")
+    # Stored so the dashboard need not sum every turn of every session (see storage/history).
+    db.execute("ALTER TABLE sessions ADD COLUMN balance_index REAL")
+    from rethink_desktop.storage.history import refresh_balance_index
+
+    refresh_balance_index(db)
+
+
 DERIVED_TABLES = (
     "sessions",
     "participants",
@@ -162,4 +179,4 @@ DERIVED_TABLES = (
 )
 
 # Bump with every new migration; a test checks it matches the registered count.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2

@@ -1,0 +1,443 @@
+"""What the History and Dashboard screens show: paged session lists and period figures.
+
+Plain SQL over the derived tables, no Qt. A session's *date* is when it started, or when it
+was created if it never started (``coalesce(started_at, created_at)``, indexed by migration
+``m002``). Period bounds are local calendar days, turned into UTC stamps so they compare with
+the stored text directly and use the index.
+
+The balance index (``rethink_desktop.core.metrics``) of each session is stored in
+``sessions.balance_index`` by the event log; rows that arrived without one (say, inserted
+straight into the tables) are computed from ``turns`` on the fly, so figures are never wrong,
+only slower.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from rethink_desktop.core.clock import format_timestamp
+from rethink_desktop.core.metrics import balance_index
+from rethink_desktop.core.state import ATTENDED, RATING_FIELDS
+from rethink_desktop.storage.database import classify, database_path
+
+# The expression the ``sessions_when`` index is built on; queries must spell it the same way.
+WHEN = "coalesce(s.started_at, s.created_at)"
+WHEN_INDEXED = "coalesce(started_at, created_at)"
+
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "completed": ("completed",),
+    "abandoned": ("abandoned",),
+    "in_progress": ("checked_in", "running", "paused", "closing"),
+    "prepared": ("draft",),
+}
+ATTENDANCE_KINDS = ("present", "late", "left_early", "late_left_early", "absent")
+BALANCE_BINS = 10  # the distribution is counted in tenths: 0.0–0.1 … 0.9–1.0
+
+_ATTENDED_SQL = ", ".join(f"'{value}'" for value in sorted(ATTENDED))
+_CHUNK = 500  # ids per ``IN (…)``: well under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    """What the History list is narrowed to; the defaults show every real session."""
+
+    date_from: date | None = None  # first local day, inclusive
+    date_to: date | None = None  # last local day, inclusive
+    kind: str | None = None  # family_network, thematic, post_proceedings
+    statuses: tuple[str, ...] = ()  # empty: any status
+    demo: bool | None = False  # False real only, True demo only, None both
+    reference: str = ""  # part of the reference, any case
+
+    def with_(self, **changes: Any) -> HistoryFilters:
+        return replace(self, **changes)
+
+
+def day_start(day: date) -> str:
+    """Local midnight at the start of ``day`` as a stored UTC stamp."""
+    return format_timestamp(datetime.combine(day, time.min).astimezone())
+
+
+def _period_sql(date_from: date | None, date_to: date | None, params: dict[str, Any]) -> list[str]:
+    where = []
+    if date_from is not None:
+        params["from"] = day_start(date_from)
+        where.append(f"{WHEN} >= :from")
+    if date_to is not None:
+        params["to"] = day_start(date_to + timedelta(days=1))
+        where.append(f"{WHEN} < :to")
+    return where
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(filters: HistoryFilters) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {}
+    where = _period_sql(filters.date_from, filters.date_to, params)
+    if filters.kind:
+        params["kind"] = filters.kind
+        where.append("s.kind = :kind")
+    if filters.statuses:
+        names = []
+        for n, status in enumerate(filters.statuses):
+            params[f"status{n}"] = status
+            names.append(f":status{n}")
+        where.append(f"s.status IN ({', '.join(names)})")
+    if filters.demo is not None:
+        params["demo"] = int(filters.demo)
+        where.append("s.demo = :demo")
+    search = filters.reference.strip()
+    if search:
+        # LIKE is case-insensitive for ASCII, which is what references are made of.
+        params["reference"] = f"%{_like_escape(search)}%"
+        where.append("s.reference LIKE :reference ESCAPE '\\'")
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _read(db: Database, sql: str, params: Mapping[str, Any] | Sequence[Any] = ()) -> list[Any]:
+    """Rows of one query; environment failures arrive as ``StorageError``."""
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.Error as exc:
+        error = classify(exc, database_path(db) or "")
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+# --- the balance index ----------------------------------------------------------------------
+def talk_balance(
+    attended: Sequence[str], turns: Iterable[tuple[str, float | None, bool]]
+) -> float | None:
+    """Balance index of talk time among ``attended`` (ids in seating order).
+
+    ``turns`` are ``(participant_id, seconds, passed)`` in order; passes, running turns
+    (no seconds yet) and people who did not attend do not count. Rounded to 6 places so
+    the event log and a rebuild from the tables agree exactly.
+    """
+    talk = dict.fromkeys(attended, 0.0)
+    for pid, seconds, passed in turns:
+        if not passed and seconds is not None and pid in talk:
+            talk[pid] += seconds
+    value = balance_index(list(talk.values()))
+    return None if value is None else round(value, 6)
+
+
+def compute_balances(db: Database, session_ids: Sequence[str]) -> dict[str, float | None]:
+    """The balance index of each session, computed from its ``participants`` and ``turns``."""
+    out: dict[str, float | None] = {}
+    for chunk in _chunks(list(session_ids)):
+        marks = ", ".join("?" for _ in chunk)
+        attended: dict[str, list[str]] = {sid: [] for sid in chunk}
+        for sid, pid in _read(
+            db,
+            f"SELECT session_id, id FROM participants WHERE session_id IN ({marks})"
+            f" AND attendance IN ({_ATTENDED_SQL}) ORDER BY session_id, seat",
+            list(chunk),
+        ):
+            attended[sid].append(pid)
+        turns: dict[str, list[tuple[str, float | None, bool]]] = {sid: [] for sid in chunk}
+        for sid, pid, seconds, passed in _read(
+            db,
+            "SELECT session_id, participant_id, seconds, passed FROM turns"
+            f" WHERE session_id IN ({marks}) ORDER BY session_id, seq",
+            list(chunk),
+        ):
+            turns[sid].append((pid, seconds, bool(passed)))
+        for sid in chunk:
+            out[sid] = talk_balance(attended[sid], turns[sid])
+    return out
+
+
+def refresh_balance_index(db: Database, session_ids: Sequence[str] | None = None) -> int:
+    """Store ``sessions.balance_index`` computed from the tables (all sessions by default).
+
+    For rows written without the event log (an import, a migration); run it inside the
+    caller's transaction. Returns how many sessions were updated.
+    """
+    if session_ids is None:
+        session_ids = [row[0] for row in _read(db, "SELECT id FROM sessions")]
+    balances = compute_balances(db, session_ids)
+    for sid, value in balances.items():
+        db.execute("UPDATE sessions SET balance_index = ? WHERE id = ?", [value, sid])
+    return len(balances)
+
+
+def _fill_missing_balances(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Compute the balance of rows that have talk time but no stored index."""
+    missing = [r["id"] for r in rows if r["balance_index"] is None and r["started_at"]]
+    if missing:
+        for sid, value in compute_balances(db, missing).items():
+            for row in rows:
+                if row["id"] == sid:
+                    row["balance_index"] = value
+
+
+# --- the History list -----------------------------------------------------------------------
+def count_sessions(db: Database, filters: HistoryFilters | None = None) -> int:
+    """How many sessions match ``filters``."""
+    where, params = _where(filters or HistoryFilters())
+    return _read(db, f"SELECT count(*) FROM sessions s{where}", params)[0][0]
+
+
+_PAGE = f"""
+WITH page AS (
+    SELECT s.id, {WHEN} AS date, s.kind, s.reference, s.status, s.demo, s.scheduled_for,
+           s.started_at, s.ended_at, s.abandoned_reason, s.way_forward, s.balance_index
+    FROM sessions s{{where}}
+    ORDER BY {WHEN} DESC, s.id DESC
+    LIMIT :limit OFFSET :offset
+)
+SELECT page.*,
+    (SELECT count(*) FROM participants p WHERE p.session_id = page.id) AS participants,
+    (SELECT count(*) FROM participants p
+        WHERE p.session_id = page.id AND p.attendance IN ({_ATTENDED_SQL})) AS present,
+    (SELECT coalesce(sum(i.seconds), 0) FROM intervals i
+        WHERE i.session_id = page.id AND i.kind = 'pause') AS paused_seconds
+FROM page
+ORDER BY page.date DESC, page.id DESC
+"""
+
+_PAGE_COLUMNS = (
+    "id", "date", "kind", "reference", "status", "demo", "scheduled_for", "started_at",
+    "ended_at", "abandoned_reason", "way_forward", "balance_index", "participants", "present",
+    "paused_seconds",
+)  # fmt: skip
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def page(
+    db: Database, filters: HistoryFilters | None, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """One page of matching sessions, newest first.
+
+    Each dict: ``id``, ``date`` (UTC stamp: started, else created), ``kind``, ``reference``,
+    ``status``, ``demo`` (bool), ``scheduled_for``, ``started_at``, ``ended_at``,
+    ``abandoned_reason``, ``way_forward``, ``participants`` (invited), ``present`` (attended),
+    ``duration_seconds`` (ended − started without pauses; None until it has ended) and
+    ``balance_index`` (None before anyone spoke).
+    """
+    where, params = _where(filters or HistoryFilters())
+    params.update(limit=max(0, limit), offset=max(0, offset))
+    rows = [
+        dict(zip(_PAGE_COLUMNS, values, strict=True))
+        for values in _read(db, _PAGE.format(where=where), params)
+    ]
+    for row in rows:
+        row["demo"] = bool(row["demo"])
+        paused = row.pop("paused_seconds") or 0.0
+        if row["started_at"] and row["ended_at"]:
+            total = _seconds_between(row["started_at"], row["ended_at"])
+            row["duration_seconds"] = max(0.0, total - paused)
+        else:
+            row["duration_seconds"] = None
+    _fill_missing_balances(db, rows)
+    return rows
+
+
+# --- the Dashboard --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of held sessions: the averages of the ratings given, and of the balance."""
+
+    month: str  # "2026-03", local time
+    sessions: int
+    ratings: int  # rating rows (one per person rated)
+    communication: float | None
+    compassion: float | None
+    clarity: float | None
+    heard: float | None
+    balance: float | None
+
+    def average(self, name: str) -> float | None:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Figures for one period. Averages are None when nothing was recorded to average."""
+
+    period_from: date | None
+    period_to: date | None
+    include_demo: bool
+    sessions_held: int  # sessions that started in the period
+    completed: int
+    abandoned: int  # of those held
+    months: list[MonthFigures] = field(default_factory=list)
+    ratings: dict[str, float | None] = field(default_factory=dict)  # whole period
+    rating_count: int = 0
+    pulse_start: float | None = None  # average, sessions with both pulses
+    pulse_end: float | None = None
+    pulse_change: float | None = None  # average of end − start; negative = calmer
+    pulse_sessions: int = 0
+    balance_average: float | None = None
+    balance_sessions: int = 0
+    balance_distribution: tuple[int, ...] = (0,) * BALANCE_BINS
+    attendance: dict[str, int] = field(default_factory=dict)  # ATTENDANCE_KINDS → people
+    by_kind: dict[str, int] = field(default_factory=dict)
+    way_forward: dict[str, int] = field(default_factory=dict)  # yes / partly / not_yet
+
+    @property
+    def invited(self) -> int:
+        return sum(self.attendance.values())
+
+    def attendance_rate(self, kind: str) -> float | None:
+        """Share of everyone invited to held sessions whose attendance was ``kind``."""
+        return self.attendance.get(kind, 0) / self.invited if self.invited else None
+
+
+def _held_where(
+    period_from: date | None, period_to: date | None, include_demo: bool
+) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {}
+    where = [*_period_sql(period_from, period_to, params), "s.started_at IS NOT NULL"]
+    if not include_demo:
+        where.append("s.demo = 0")
+    return " WHERE " + " AND ".join(where), params
+
+
+def balance_bin(value: float) -> int:
+    """Which tenth a balance index falls in (1.0 counts with 0.9–1.0)."""
+    return min(BALANCE_BINS - 1, max(0, int(value * BALANCE_BINS)))
+
+
+def _mean(total: float, n: int) -> float | None:
+    return total / n if n else None
+
+
+def dashboard(
+    db: Database,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    include_demo: bool = False,
+) -> DashboardData:
+    """The dashboard's figures for sessions *held* (started) in the period, local days inclusive.
+
+    Rating averages are over every rating given (one per person rated; skipped questions
+    left out); the balance average is over sessions in which someone spoke.
+    """
+    where, params = _held_where(period_from, period_to, include_demo)
+    # One pass over the held sessions; the month is local, like the period bounds.
+    held = _read(
+        db,
+        f"""SELECT s.id, strftime('%Y-%m', s.started_at, 'localtime'), s.kind, s.status,
+                   s.pulse_start, s.pulse_end, s.way_forward, s.balance_index
+            FROM sessions s{where}""",
+        params,
+    )
+    month_of: dict[str, str] = {}
+    sessions_by_month: dict[str, int] = {}
+    by_kind: dict[str, int] = {}
+    way_forward: dict[str, int] = {}
+    completed = abandoned = 0
+    pulses: list[tuple[int, int]] = []
+    balances: dict[str, float | None] = {}
+    for sid, month, kind, status, p_start, p_end, way, balance in held:
+        month_of[sid] = month
+        sessions_by_month[month] = sessions_by_month.get(month, 0) + 1
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+        completed += status == "completed"
+        abandoned += status == "abandoned"
+        if way:
+            way_forward[way] = way_forward.get(way, 0) + 1
+        if p_start is not None and p_end is not None:
+            pulses.append((p_start, p_end))
+        balances[sid] = balance
+    missing = [sid for sid, value in balances.items() if value is None]
+    if missing:
+        balances.update(compute_balances(db, missing))
+
+    month_balance: dict[str, list[float]] = {}
+    distribution = [0] * BALANCE_BINS
+    for sid, value in balances.items():
+        if value is not None:
+            month_balance.setdefault(month_of[sid], []).append(value)
+            distribution[balance_bin(value)] += 1
+    known = [v for v in balances.values() if v is not None]
+
+    # Ratings and attendance are first counted per session through their covering indexes,
+    # then joined to the held sessions: one lookup per session rather than per child row.
+    totals = ", ".join(f"sum(r.{name}_sum), sum(r.{name}_n)" for name in RATING_FIELDS)
+    named = ", ".join(f"sum({n}) AS {n}_sum, count({n}) AS {n}_n" for n in RATING_FIELDS)
+    month_ratings: dict[str, tuple[Any, ...]] = {
+        row[0]: row[1:]
+        for row in _read(
+            db,
+            f"""SELECT strftime('%Y-%m', s.started_at, 'localtime') AS month, sum(r.n), {totals}
+                FROM (SELECT session_id, count(*) AS n, {named}
+                      FROM ratings GROUP BY session_id) AS r
+                JOIN sessions s ON s.id = r.session_id{where}
+                GROUP BY month""",
+            params,
+        )
+    }
+    attendance = dict.fromkeys(ATTENDANCE_KINDS, 0)
+    for value, n in _read(
+        db,
+        f"""SELECT p.attendance, sum(p.n)
+            FROM (SELECT session_id, attendance, count(*) AS n
+                  FROM participants GROUP BY session_id, attendance) AS p
+            JOIN sessions s ON s.id = p.session_id{where}
+            GROUP BY p.attendance""",
+        params,
+    ):
+        attendance[value] = attendance.get(value, 0) + n
+
+    months = []
+    for month in sorted(sessions_by_month):
+        acc = month_ratings.get(month) or (0,) * (1 + 2 * len(RATING_FIELDS))
+        values = month_balance.get(month, [])
+        months.append(
+            MonthFigures(
+                month,
+                sessions_by_month[month],
+                acc[0],
+                *(_mean(acc[1 + 2 * i] or 0, acc[2 + 2 * i]) for i in range(len(RATING_FIELDS))),
+                sum(values) / len(values) if values else None,
+            )
+        )
+    overall = {
+        name: _mean(
+            sum(acc[1 + 2 * i] or 0 for acc in month_ratings.values()),
+            sum(acc[2 + 2 * i] for acc in month_ratings.values()),
+        )
+        for i, name in enumerate(RATING_FIELDS)
+    }
+
+    n_pulse = len(pulses)
+    return DashboardData(
+        period_from=period_from,
+        period_to=period_to,
+        include_demo=include_demo,
+        sessions_held=len(held),
+        completed=completed,
+        abandoned=abandoned,
+        months=months,
+        ratings=overall,
+        rating_count=sum(acc[0] for acc in month_ratings.values()),
+        pulse_start=_mean(sum(a for a, _ in pulses), n_pulse),
+        pulse_end=_mean(sum(b for _, b in pulses), n_pulse),
+        pulse_change=_mean(sum(b - a for a, b in pulses), n_pulse),
+        pulse_sessions=n_pulse,
+        balance_average=sum(known) / len(known) if known else None,
+        balance_sessions=len(known),
+        balance_distribution=tuple(distribution),
+        attendance=attendance,
+        by_kind=by_kind,
+        way_forward=way_forward,
+    )
