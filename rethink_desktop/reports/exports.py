@@ -20,7 +20,7 @@ from rethink_desktop.storage.records import count_sessions, iter_session_records
 
 FORMAT_NAME = "rethink-sessions"
 FORMAT_VERSION = 1
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "pdf")
 
 Progress = Callable[[int, int], bool]
 """Called with (done, total); return False to cancel."""
@@ -251,10 +251,22 @@ def export(
     include_demo: bool = False,
     stdout: IO[str] | None = None,
     progress: Progress | None = None,
+    session_id: str | None = None,
 ) -> int:
-    """Write an export in ``fmt`` to ``out_path`` (JSON may go to ``stdout``); return sessions."""
+    """Write an export in ``fmt`` to ``out_path`` (JSON may go to ``stdout``); return sessions.
+
+    ``pdf`` is the summary of the one session ``session_id`` (see ``reports.pdf``).
+    """
     if fmt not in FORMATS:
-        raise ValueError(f"Unknown export format {fmt!r}; choose json or csv.")
+        raise ValueError(f"Unknown export format {fmt!r}; choose json, csv or pdf.")
+    if fmt == "pdf":
+        if out_path is None or session_id is None:
+            raise ValueError("A PDF summary is of one session: give --session ID --out FILE.pdf.")
+        # Imported here: the PDF needs Qt, which JSON and CSV exports never load.
+        from rethink_desktop.reports.pdf import write_pdf
+
+        write_pdf(db, session_id, out_path, anonymise=anonymise, progress=progress)
+        return 1
     if fmt == "csv":
         if out_path is None:
             raise ValueError("A CSV export is a zip file: give --out FILE.zip.")

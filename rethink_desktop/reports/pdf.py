@@ -1,0 +1,464 @@
+"""A one- to two-page PDF summary of one session, drawn with Qt's own PDF writer.
+
+Process only, never content: the timeline across the two hours, talk time by person and by
+agency against the equal share, attendance, the tension pulse, the anonymous ratings and
+whether a way forward was reached. :func:`draw_timeline` paints onto any ``QPainter``, so
+the Session detail screen draws the same timeline on a widget.
+
+Works without a display: if no Qt application exists (the command line), an offscreen
+``QGuiApplication`` is created for the fonts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+from sqlite_utils import Database
+
+from rethink_desktop import APP_DISPLAY_NAME
+from rethink_desktop.core.agenda import KIND_LABELS
+from rethink_desktop.core.clock import SystemClock, format_duration
+from rethink_desktop.core.events import Event
+from rethink_desktop.core.metrics import Tally, session_balance, tally_agencies, tally_people
+from rethink_desktop.core.state import (
+    ABANDON_REASONS,
+    RATING_FIELDS,
+    WAY_FORWARD,
+    SessionState,
+    reduce,
+)
+from rethink_desktop.reports.exports import ExportCancelled
+from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.ui.theme import AGENCY_COLOURS
+
+Progress = Callable[[int, int], bool]
+
+A4_WIDTH, A4_HEIGHT, MARGIN = 595.0, 842.0, 42.0  # points (the writer runs at 72 dpi)
+ATTENDANCE_LABELS = {
+    "present": "present throughout",
+    "late": "arrived late",
+    "left_early": "left early",
+    "late_left_early": "arrived late and left early",
+    "absent": "absent",
+    "expected": "not checked in",
+}
+
+
+@dataclass(frozen=True)
+class TimelinePalette:
+    """Colours of the timeline; ``agencies`` is the Okabe–Ito palette, in agency order."""
+
+    text: str = "#1F2328"
+    muted: str = "#59636E"
+    band_even: str = "#EEF1F4"
+    band_odd: str = "#E1E6EB"
+    pause: str = "#9AA4AE"
+    space: str = "#B8D8EE"
+    card: str = "#444C56"
+    passed: str = "#1F2328"
+    planned_end: str = "#59636E"
+    agencies: tuple[str, ...] = AGENCY_COLOURS
+
+
+def agency_colours(state: SessionState, palette: TimelinePalette) -> dict[str, QColor]:
+    """A stable colour per agency of this session (sorted names, as ``ui.theme`` does)."""
+    names = sorted({p.agency for p in state.participants})
+    return {a: QColor(palette.agencies[i % len(palette.agencies)]) for i, a in enumerate(names)}
+
+
+def _end_of(state: SessionState) -> datetime | None:
+    return state.ended_at or state.abandoned_at or state.updated_at
+
+
+def draw_timeline(
+    painter: QPainter,
+    rect: QRectF,
+    state: SessionState,
+    palette: TimelinePalette | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Paint the session across its two hours into ``rect``.
+
+    Rows from the top: phases as bands (with their names), speaking turns as segments
+    coloured by agency (a pass is a short dark mark), and a time axis with cards shown as
+    ticks. "Space" is shaded light blue across the turns, pauses grey across everything;
+    a dashed line marks the planned end. Time runs left to right in wall-clock time.
+    """
+    palette = palette or TimelinePalette()
+    painter.save()
+    font = QFont(painter.font())
+    font.setPointSizeF(7.0)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    start = state.started_at
+    if start is None:
+        painter.setPen(QColor(palette.muted))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "The meeting did not start.")
+        painter.restore()
+        return
+    end = _end_of(state) if now is None else (state.ended_at or state.abandoned_at or now)
+    end = max(end or start, start)
+    span = max(state.planned_seconds, (end - start).total_seconds(), 60.0)
+    left, width = rect.left(), rect.width()
+
+    def x(moment: datetime | None) -> float:
+        seconds = ((moment or end) - start).total_seconds()
+        return left + width * min(max(seconds / span, 0.0), 1.0)
+
+    band_h = metrics.height() + 4
+    axis_h = metrics.height() + 8
+    turns_top = rect.top() + band_h + 2
+    turns_h = max(12.0, rect.height() - band_h - axis_h - 4)
+    # Phases as bands.
+    for phase in state.phases:
+        if phase.started_at is None:
+            continue
+        band = QRectF(x(phase.started_at), rect.top(), 0, band_h)
+        band.setRight(x(phase.ended_at))
+        colour = palette.band_even if phase.index % 2 == 0 else palette.band_odd
+        painter.fillRect(band, QColor(colour))
+        painter.fillRect(
+            QRectF(band.left(), turns_top, band.width(), turns_h), QColor(colour).lighter(104)
+        )
+        painter.setPen(QColor(palette.text))
+        label = metrics.elidedText(phase.name, Qt.TextElideMode.ElideRight, band.width() - 4)
+        painter.drawText(band.adjusted(2, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, label)
+    # Space behind the turns; pauses over everything.
+    for spans, colour, top, height in (
+        (state.spaces, palette.space, turns_top, turns_h),
+        (state.pauses, palette.pause, rect.top(), band_h + 2 + turns_h),
+    ):
+        for s, e in spans:
+            area = QRectF(x(s), top, max(1.0, x(e) - x(s)), height)
+            painter.fillRect(area, QColor(colour))
+    colours = agency_colours(state, palette)
+    people = {p.id: p for p in state.participants}
+    painter.setPen(Qt.PenStyle.NoPen)
+    for turn in state.turns:
+        person = people.get(turn.participant_id)
+        if turn.passed:
+            continue
+        colour = colours.get(person.agency if person else "", QColor(palette.muted))
+        x0, x1 = x(turn.started_at), x(turn.ended_at)
+        painter.fillRect(QRectF(x0, turns_top + 2, max(0.8, x1 - x0), turns_h - 4), colour)
+    pass_pen = QPen(QColor(palette.passed), 1.2)
+    painter.setPen(pass_pen)
+    for turn in state.turns:
+        if turn.passed:
+            px = x(turn.started_at)
+            painter.drawLine(
+                QPointF(px, turns_top + turns_h * 0.55), QPointF(px, turns_top + turns_h - 1)
+            )
+    # Planned end.
+    planned_x = left + width * min(state.planned_seconds / span, 1.0)
+    painter.setPen(QPen(QColor(palette.planned_end), 0.8, Qt.PenStyle.DashLine))
+    painter.drawLine(QPointF(planned_x, rect.top()), QPointF(planned_x, turns_top + turns_h))
+    # Axis with cards as ticks.
+    axis_y = turns_top + turns_h + 2
+    painter.setPen(QPen(QColor(palette.muted), 0.6))
+    painter.drawLine(QPointF(left, axis_y), QPointF(left + width, axis_y))
+    step = 15 * 60 if span <= 150 * 60 else 30 * 60
+    tick = 0
+    while tick <= span + 1:
+        tx = left + width * tick / span
+        painter.drawLine(QPointF(tx, axis_y), QPointF(tx, axis_y + 3))
+        text = format_duration(tick, always_hours=True)[:-3]
+        tw = metrics.horizontalAdvance(text)
+        painter.drawText(
+            QPointF(min(max(tx - tw / 2, left), left + width - tw), axis_y + 3 + metrics.ascent()),
+            text,
+        )
+        tick += step
+    painter.setPen(QPen(QColor(palette.card), 1.0))
+    for card in state.cards:
+        cx = x(card.at)
+        painter.drawLine(QPointF(cx, axis_y - 4), QPointF(cx, axis_y))
+    painter.restore()
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def ensure_gui_app() -> None:
+    """Fonts need a Qt application; on the command line make an offscreen one."""
+    if QCoreApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        QGuiApplication([APP_DISPLAY_NAME])
+
+
+class _Page:
+    """A cursor down A4 pages: text, headings and bars; a new page when one is full."""
+
+    def __init__(self, writer: QPdfWriter, painter: QPainter) -> None:
+        self.writer, self.painter = writer, painter
+        self.y = MARGIN
+        self.pages = 1
+        self.width = A4_WIDTH - 2 * MARGIN
+
+    def font(self, size: float, bold: bool = False) -> QFontMetricsF:
+        font = QFont(self.painter.font())
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        self.painter.setFont(font)
+        return QFontMetricsF(font)
+
+    def need(self, height: float) -> None:
+        if self.y + height > A4_HEIGHT - MARGIN - 20:
+            self.writer.newPage()
+            self.pages += 1
+            self.y = MARGIN
+
+    def text(
+        self, text: str, size: float = 9.5, *, bold: bool = False, colour: str = "#1F2328"
+    ) -> None:
+        metrics = self.font(size, bold)
+        self.need(metrics.height())
+        self.painter.setPen(QColor(colour))
+        self.painter.drawText(QPointF(MARGIN, self.y + metrics.ascent()), text)
+        self.y += metrics.height() + 2
+
+    def heading(self, text: str) -> None:
+        self.y += 8
+        self.need(40)
+        self.text(text, 11.5, bold=True)
+        self.y += 2
+
+
+def _tally_rows(page: _Page, rows: list[Tally], colours: dict[str, QColor], what: str) -> None:
+    metrics = page.font(8.5)
+    line = metrics.height() + 5
+    label_w, bar_left = 170.0, MARGIN + 176
+    bar_w = page.width - 176 - 150
+    top_share = max([r.share for r in rows] + [r.equal_share for r in rows] + [0.01])
+    for row in rows:
+        page.need(line)
+        page.font(8.5)
+        painter = page.painter
+        painter.setPen(QColor("#1F2328"))
+        name = metrics.elidedText(row.label, Qt.TextElideMode.ElideRight, label_w)
+        painter.drawText(QPointF(MARGIN, page.y + metrics.ascent()), name)
+        bar = QRectF(bar_left, page.y + 1, bar_w * row.share / top_share, line - 7)
+        painter.fillRect(bar, colours.get(row.agency, QColor("#888888")))
+        equal_x = bar_left + bar_w * row.equal_share / top_share
+        painter.setPen(QPen(QColor("#1F2328"), 1.0, Qt.PenStyle.DashLine))
+        painter.drawLine(QPointF(equal_x, page.y - 1), QPointF(equal_x, page.y + line - 4))
+        painter.setPen(QColor("#1F2328"))
+        figures = (
+            f"{format_duration(row.seconds)}  {row.share:.0%} (equal {row.equal_share:.0%})"
+            f"  {row.turns} t, {row.passes} p"
+        )
+        painter.drawText(QPointF(bar_left + bar_w + 6, page.y + metrics.ascent()), figures)
+        page.y += line
+    page.text(
+        f"Bars: share of talk time by {what}; dashed line: the equal share. "
+        "t = turns taken, p = passes.",
+        7.5,
+        colour="#59636E",
+    )
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%d %b %Y %H:%M") if moment else "—"
+
+
+def summary_lines(state: SessionState) -> dict[str, str]:
+    """The plain-text facts of the summary (also handy for a detail screen)."""
+    attended = state.attended()
+    counts: dict[str, int] = {}
+    for person in state.participants:
+        counts[person.attendance] = counts.get(person.attendance, 0) + 1
+    attendance = ", ".join(f"{n} {ATTENDANCE_LABELS.get(k, k)}" for k, n in sorted(counts.items()))
+    ratings = []
+    for name in RATING_FIELDS:
+        values = [getattr(r, name) for r in state.ratings if getattr(r, name) is not None]
+        average = f"{sum(values) / len(values):.1f}" if values else "—"
+        label = "Felt heard" if name == "heard" else name.capitalize()
+        ratings.append(f"{label} {average} ({len(values)})")
+    pulse = (
+        f"{state.pulse_start if state.pulse_start is not None else '—'} at the start → "
+        f"{state.pulse_end if state.pulse_end is not None else '—'} at the end "
+        "(1 calm – 10 tense)"
+    )
+    status = state.status.replace("_", " ")
+    if state.abandoned_reason:
+        status += f" ({ABANDON_REASONS[state.abandoned_reason].lower()})"
+    return {
+        "kind": KIND_LABELS.get(state.kind, state.kind),
+        "date": _local(state.started_at or state.created_at),
+        "status": status,
+        "attendance": f"{len(attended)} of {len(state.participants)} attended: {attendance}",
+        "pulse": pulse,
+        "ratings": "; ".join(ratings),
+        "way_forward": WAY_FORWARD.get(state.way_forward or "", "Not recorded"),
+    }
+
+
+def _anonymised(state: SessionState) -> SessionState:
+    clone = state.clone()
+    for person in clone.participants:
+        person.name = None
+    return clone
+
+
+def render_pdf(
+    state: SessionState,
+    out_path: Path,
+    *,
+    anonymise: bool = False,
+    generated_at: datetime | None = None,
+) -> int:
+    """Write the summary of ``state`` to ``out_path`` (not atomically); return the pages."""
+    ensure_gui_app()
+    if anonymise:
+        state = _anonymised(state)
+    now = _end_of(state) or state.created_at
+    writer = QPdfWriter(str(out_path))
+    writer.setResolution(72)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+        )
+    )
+    writer.setTitle(f"Re-Think session summary — {state.reference}")
+    writer.setCreator(APP_DISPLAY_NAME)
+    painter = QPainter(writer)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        page = _Page(writer, painter)
+        facts = summary_lines(state)
+        page.text("Re-Think session summary", 10, colour="#59636E")
+        page.text(state.reference or "(no reference)", 20, bold=True)
+        page.text(f"{facts['kind']} · {facts['date']} · {facts['status']}", 10)
+        if state.demo:
+            page.text(
+                "DEMO — a fictional training session, not a real record",
+                10,
+                bold=True,
+                colour="#B35C00",
+            )
+        if state.started_at and _end_of(state):
+            length = (_end_of(state) - state.started_at).total_seconds()  # type: ignore[operator]
+            page.text(
+                f"Meeting time {format_duration(state.elapsed(now), always_hours=True)} of "
+                f"{int(state.planned_seconds // 60)} planned minutes "
+                f"(wall clock {format_duration(length, always_hours=True)}, pauses excluded "
+                "from meeting time)",
+                8.5,
+                colour="#59636E",
+            )
+        page.heading("Timeline")
+        page.need(120)
+        palette = TimelinePalette()
+        draw_timeline(painter, QRectF(MARGIN, page.y, page.width, 96), state, palette)
+        page.y += 100
+        colours = agency_colours(state, palette)
+        _legend(page, colours, palette)
+        people = tally_people(state, now)
+        if people:
+            balance = session_balance(state, now)
+            page.heading("Talk time by person")
+            _tally_rows(page, people, colours, "person")
+            page.heading("Talk time by agency")
+            _tally_rows(page, tally_agencies(state, now), colours, "agency")
+            if balance is not None:
+                page.text(f"Balance of voice {balance:.2f} (1 = perfectly equal, 0 = one voice)", 9)
+        page.heading("Attendance, pulse and ratings")
+        page.text(f"Attendance: {facts['attendance']}")
+        page.text(f"Tension pulse: {facts['pulse']}")
+        page.text(f"Ratings, anonymous (average, count): {facts['ratings']}")
+        page.text(f"Way forward reached: {facts['way_forward']}")
+        stamp = (generated_at or SystemClock().now()).astimezone()
+        kept = not anonymise and any(p.name for p in state.participants)
+        page.need(30)
+        page.font(7.5)
+        painter.setPen(QColor("#59636E"))
+        # The footer sits at the foot of the last page.
+        painter.drawText(
+            QPointF(MARGIN, A4_HEIGHT - MARGIN),
+            "No content: Re-Think keeps no notes of what was said. "
+            f"{'Includes names' if kept else 'No names'}. "
+            f"Made by {APP_DISPLAY_NAME} on {stamp:%d %b %Y %H:%M}.",
+        )
+        return page.pages
+    finally:
+        painter.end()
+
+
+def _legend(page: _Page, colours: dict[str, QColor], palette: TimelinePalette) -> None:
+    metrics = page.font(7.5)
+    x = MARGIN
+    items = [(agency, colour) for agency, colour in colours.items()]
+    items += [
+        ("pass", QColor(palette.passed)),
+        ("space", QColor(palette.space)),
+        ("pause", QColor(palette.pause)),
+    ]
+    page.need(metrics.height() + 4)
+    for label, colour in items:
+        w = 8 + 3 + metrics.horizontalAdvance(label) + 10
+        if x + w > MARGIN + page.width:
+            page.y += metrics.height() + 3
+            x = MARGIN
+        page.painter.fillRect(QRectF(x, page.y + 2, 8, 8), colour)
+        page.painter.setPen(QColor(palette.text))
+        page.painter.drawText(QPointF(x + 11, page.y + metrics.ascent()), label)
+        x += w
+    page.y += metrics.height() + 4
+    page.text(
+        "Ticks under the axis: cards shown. Dashed line: the planned end.",
+        7.5,
+        colour=palette.muted,
+    )
+
+
+def write_pdf(
+    source: EventStore | Database,
+    session_id: str,
+    out_path: str | Path,
+    *,
+    anonymise: bool = False,
+    progress: Progress | None = None,
+) -> int:
+    """Write the PDF summary of one session atomically; return the number of pages.
+
+    ``progress(0, 1)`` / ``progress(1, 1)`` bracket the work; returning False cancels
+    (``ExportCancelled``) and no file is left. Raises ``LookupError`` for an unknown id.
+    """
+    db = source.db if isinstance(source, EventStore) else source
+    rows = db.execute(
+        "SELECT kind, at, data FROM events WHERE session_id = ? ORDER BY seq", [session_id]
+    ).fetchall()
+    if not rows:
+        raise LookupError(f"There is no session with the id {session_id}.")
+    state = reduce([Event.from_row({"kind": k, "at": a, "data": d}) for k, a, d in rows])
+    if progress is not None and not progress(0, 1):
+        raise ExportCancelled
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
+    try:
+        pages = render_pdf(state, tmp, anonymise=anonymise)
+        if progress is not None and not progress(1, 1):
+            raise ExportCancelled
+        os.replace(tmp, out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return pages

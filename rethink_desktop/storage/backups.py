@@ -1,0 +1,216 @@
+"""Automatic and manual backups, and restoring one (docs/storage.md, "Backups").
+
+Backups are SQLite online-backup copies (:func:`backup_database`). An automatic one is made
+after each completed session as ``backups/auto-<UTC time>.sqlite``; only the newest N of
+those are kept. Restoring first copies the current database aside as
+``backups/before-restore-<UTC time>.sqlite``, then copies the backup's pages into the live
+file with SQLite's backup API, so the file is replaced in one locked step and its
+``-wal``/``-shm`` stay consistent.
+
+**Restore with the store closed.** The caller closes its ``EventStore`` (the app's only
+connection) before :func:`restore_backup` and opens it again afterwards, which migrates an
+older backup with the usual pre-migration copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from rethink_desktop.storage.database import (
+    CorruptError,
+    NewerVersionError,
+    NotADatabaseError,
+    NotFoundError,
+    StorageError,
+    _classified,
+    _create_private_file,
+    _peek,
+    _timestamp,
+    _unused,
+    backup_database,
+)
+from rethink_desktop.storage.paths import ensure_dir
+from rethink_desktop.storage.schema import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+AUTO_PREFIX = "auto-"
+BEFORE_RESTORE_PREFIX = "before-restore-"
+DEFAULT_KEEP = 10
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a backup holds, for the confirmation before restoring it."""
+
+    path: Path
+    sessions: int
+    newest_session_reference: str | None
+    newest_session_date: str | None  # UTC time the newest session started (or was created)
+    schema_version: int
+    size: int
+
+    def describe(self) -> str:
+        """Two lines for a confirmation: the file, and its newest session."""
+        if self.newest_session_reference is None:
+            newest = "It holds no sessions."
+        else:
+            newest = (
+                f"It holds {self.sessions} session(s); the newest is "
+                f"{self.newest_session_reference} of {self.newest_session_date[:10]}."
+                if self.newest_session_date
+                else f"It holds {self.sessions} session(s); the newest is "
+                f"{self.newest_session_reference}."
+            )
+        return f"Backup file: {self.path}\n{newest}"
+
+
+def _not_a_backup(path: Path) -> NotADatabaseError:
+    return NotADatabaseError(
+        path,
+        message=f"The file {path} is not a Re-Think Desktop backup (it is not an SQLite "
+        "database of this app, or it is damaged). Nothing has been changed. Choose another "
+        "file.",
+    )
+
+
+def describe_backup(path: str | Path) -> BackupInfo:
+    """Read a backup without changing it; refuse anything that could not be restored.
+
+    Raises :class:`NotFoundError`, :class:`NotADatabaseError` (not SQLite, or not this
+    app's), :class:`NewerVersionError` or :class:`CorruptError`, each with a ``message``.
+    """
+    path = Path(path).expanduser().absolute()
+    if not path.is_file():
+        raise NotFoundError(path)
+    with _classified(path), open(path, "rb") as handle:
+        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            raise _not_a_backup(path)
+    try:
+        with _classified(path):
+            conn = _peek(path)
+    except CorruptError as exc:
+        raise _not_a_backup(path) from exc
+    try:
+        with _classified(path):
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                error = NewerVersionError(path, version, SCHEMA_VERSION)
+                error.message = (
+                    f"The backup {path} was made by a newer version of Re-Think Desktop "
+                    f"(schema {version}, this version understands up to {SCHEMA_VERSION}). "
+                    "Nothing has been changed. Install the newer version to restore it."
+                )
+                error.args = (error.message,)
+                raise error
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if not {"events", "sessions"} <= tables:
+                raise _not_a_backup(path)
+            if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
+                raise CorruptError(
+                    path,
+                    message=f"The backup {path} is damaged, so it cannot be restored. Nothing "
+                    "has been changed. Choose an older backup.",
+                )
+            count = conn.execute("SELECT count(*) FROM sessions WHERE demo = 0").fetchone()[0]
+            newest = conn.execute(
+                "SELECT reference, coalesce(started_at, created_at) AS at FROM sessions"
+                " WHERE demo = 0 ORDER BY at DESC, id LIMIT 1"
+            ).fetchone()
+    except sqlite3.DatabaseError as exc:  # an SQLite file, but not one of ours
+        raise _not_a_backup(path) from exc
+    finally:
+        conn.close()
+    return BackupInfo(
+        path=path,
+        sessions=count,
+        newest_session_reference=newest[0] if newest else None,
+        newest_session_date=newest[1] if newest else None,
+        schema_version=version,
+        size=path.stat().st_size,
+    )
+
+
+def list_backups(folder: str | Path) -> list[Path]:
+    """Backup files (``*.sqlite``) in ``folder``, newest first; none if it does not exist."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.glob("*.sqlite") if p.is_file() and not p.name.startswith(".")]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+
+
+def prune_backups(folder: str | Path, keep: int, *, prefix: str = AUTO_PREFIX) -> list[Path]:
+    """Delete all but the newest ``keep`` backups named ``<prefix>…``; return those deleted.
+
+    Only automatic backups are pruned by default: manual, pre-migration and before-restore
+    copies are the facilitator's or IT's to remove.
+    """
+    ours = [p for p in list_backups(folder) if p.name.startswith(prefix)]
+    removed = []
+    for old in ours[max(0, keep) :]:
+        try:
+            old.unlink()
+        except OSError as exc:  # never fatal: the next automatic backup tries again
+            log.warning("could not remove old backup %s: %s", old, exc)
+        else:
+            removed.append(old)
+    return removed
+
+
+def auto_backup(
+    source: Database | str | Path, folder: str | Path, *, keep: int = DEFAULT_KEEP
+) -> Path:
+    """Write ``<folder>/auto-<UTC time>.sqlite`` and keep only the newest ``keep`` of them.
+
+    Call after a session is completed; raises ``StorageError`` (with a message) on failure.
+    """
+    folder = Path(folder)
+    target = _unused(folder / f"{AUTO_PREFIX}{_timestamp()}.sqlite")
+    written = backup_database(source, target)
+    prune_backups(folder, keep)
+    log.info("automatic backup written to %s", written)
+    return written
+
+
+def restore_backup(
+    live: str | Path, backup: str | Path, *, safety_dir: str | Path | None = None
+) -> Path | None:
+    """Replace the database at ``live`` with ``backup``; return the safety copy's path.
+
+    The store must be closed first (see the module docstring). The backup is checked with
+    :func:`describe_backup` before anything is touched; the current database is then copied
+    to ``safety_dir`` (default: ``backups`` beside it). ``None`` if there was no database.
+    """
+    live = Path(live).expanduser().absolute()
+    info = describe_backup(backup)
+    if live.exists() and live.samefile(info.path):
+        raise StorageError(
+            f"{info.path} is the database itself, not a backup. Nothing has been changed.",
+            live,
+        )
+    folder = Path(safety_dir) if safety_dir is not None else live.parent / "backups"
+    safety = None
+    if live.exists():
+        name = f"{BEFORE_RESTORE_PREFIX}{_timestamp()}.sqlite"
+        safety = backup_database(live, _unused(folder / name))
+    with _classified(live):
+        ensure_dir(live.parent)
+        _create_private_file(live)
+        source = _peek(info.path)
+        try:
+            dest = sqlite3.connect(live)
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+    log.info("restored %s from %s (safety copy %s)", live, info.path, safety)
+    return safety

@@ -1,0 +1,171 @@
+"""Retention: purge sessions older than a number of months; delete or anonymise one session.
+
+A session's age is counted from when it finished: ``completed_at``, else ``abandoned_at``,
+else ``ended_at``, else (a draft never run) ``created_at``. It goes when that moment is
+strictly before *now minus N calendar months* (31 March minus one month is 28/29 February),
+so a session that finished exactly N months ago is kept until the next instant. Sessions in
+progress (checked in, running, paused, closing) are never purged, however old.
+
+A purge copies the database to ``backups/before-purge-<UTC time>.sqlite`` first, then
+deletes the sessions' events and derived rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from rethink_desktop.core.clock import Clock, SystemClock, format_timestamp
+from rethink_desktop.core.state import FINISHED, IllegalAction
+from rethink_desktop.storage.database import (
+    _timestamp,
+    _unused,
+    backup_database,
+    database_path,
+    transaction,
+)
+from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.schema import DERIVED_TABLES
+
+# Statuses that may be purged: finished sessions, and drafts that were never run.
+PURGEABLE = ("draft", *sorted(FINISHED))
+FINISHED_AT_SQL = "coalesce(completed_at, abandoned_at, ended_at, created_at)"
+BEFORE_PURGE_PREFIX = "before-purge-"
+
+
+@dataclass
+class PurgeReport:
+    """What a purge removed (or, in a dry run, would remove)."""
+
+    ids: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    oldest: str | None = None  # finished_at of the oldest session going (UTC)
+    newest: str | None = None
+    cutoff: str = ""
+    dry_run: bool = False
+    backup: Path | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def summary(self) -> str:
+        verb = "would be removed" if self.dry_run else "removed"
+        if not self.ids:
+            return f"No sessions finished before {self.cutoff[:10]}; nothing {verb}."
+        return (
+            f"{self.count} session(s) finished before {self.cutoff[:10]} {verb} "
+            f"(oldest {self.oldest[:10] if self.oldest else '?'}, "
+            f"newest {self.newest[:10] if self.newest else '?'})."
+        )
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """``moment`` minus whole calendar months, the day clamped to the shorter month."""
+    if months < 0:
+        raise ValueError("The number of months cannot be negative.")
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def sessions_older_than(db: Database, months: int, now: datetime) -> list[dict[str, Any]]:
+    """Sessions a purge would remove, oldest first: id, reference, status, finished_at."""
+    cutoff = format_timestamp(months_before(now, months))
+    marks = ", ".join("?" for _ in PURGEABLE)
+    return [
+        dict(row)
+        for row in db.query(
+            f"SELECT id, reference, status, demo, {FINISHED_AT_SQL} AS finished_at"
+            f" FROM sessions WHERE status IN ({marks}) AND {FINISHED_AT_SQL} < ?"
+            " ORDER BY finished_at, id",
+            [*PURGEABLE, cutoff],
+        )
+    ]
+
+
+def _db(target: EventStore | Database) -> Database:
+    return target.db if isinstance(target, EventStore) else target
+
+
+def _delete(db: Database, ids: list[str]) -> None:
+    """Delete the sessions' events and derived rows (inside the caller's transaction)."""
+    params = [(sid,) for sid in ids]
+    db.conn.executemany("DELETE FROM events WHERE session_id = ?", params)
+    for table in reversed(DERIVED_TABLES[1:]):  # children first, for the foreign keys
+        db.conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", params)
+    db.conn.executemany("DELETE FROM sessions WHERE id = ?", params)
+
+
+def purge(
+    target: EventStore | Database,
+    months: int,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    backups_dir: str | Path | None = None,
+) -> PurgeReport:
+    """Remove sessions that finished more than ``months`` ago (see the module docstring).
+
+    Not a dry run: a backup is written first (to ``backups_dir``, default ``backups`` beside
+    the database) and nothing is deleted if it fails. Raises ``StorageError``.
+    """
+    db = _db(target)
+    rows = sessions_older_than(db, months, now)
+    report = PurgeReport(
+        ids=[r["id"] for r in rows],
+        references=[r["reference"] for r in rows],
+        oldest=rows[0]["finished_at"] if rows else None,
+        newest=rows[-1]["finished_at"] if rows else None,
+        cutoff=format_timestamp(months_before(now, months)),
+        dry_run=dry_run,
+    )
+    if dry_run or not rows:
+        return report
+    path = database_path(db)
+    folder = Path(backups_dir) if backups_dir else (path.parent / "backups" if path else None)
+    if folder is not None:
+        name = f"{BEFORE_PURGE_PREFIX}{_timestamp()}.sqlite"
+        report.backup = backup_database(db, _unused(folder / name))
+    with transaction(db):
+        _delete(db, report.ids)
+    if isinstance(target, EventStore):
+        for sid in report.ids:
+            target.forget(sid)
+    return report
+
+
+def _status(db: Database, session_id: str) -> str:
+    row = db.execute("SELECT status FROM sessions WHERE id = ?", [session_id]).fetchone()
+    if row is None:
+        raise IllegalAction("That session is no longer in the records.")
+    return row[0]
+
+
+def delete_session(store: EventStore, session_id: str) -> None:
+    """Delete one session, its log and its rows, in one transaction (not while it runs)."""
+    if _status(store.db, session_id) not in PURGEABLE:
+        raise IllegalAction("A session in progress cannot be deleted. Abandon it first.")
+    with transaction(store.db):
+        _delete(store.db, [session_id])
+    store.forget(session_id)
+
+
+def anonymise_session(store: EventStore, session_id: str, clock: Clock | None = None) -> bool:
+    """Remove a finished session's names, as the app does on completion; False if none left.
+
+    Appends a ``names_removed`` event, which also clears the names from the log.
+    """
+    if _status(store.db, session_id) not in FINISHED:
+        raise IllegalAction("Names are removed once a session is finished.")
+    session = store.session(session_id, clock or SystemClock())
+    if session.state.names_removed:
+        return False
+    session.remove_names()
+    return True
