@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
+from rethink_desktop.cli_records import RECORD_COMMANDS, add_record_commands, run_record_command
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, resolve_paths
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{APP_DISPLAY_NAME} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("check", help="check paths, database and resources; exit 1 on any problem")
-    exp = commands.add_parser("export", help="export session records (JSON or zipped CSV)")
-    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp = commands.add_parser("export", help="export session records (JSON, zipped CSV or PDF)")
+    exp.add_argument("--format", choices=("json", "csv", "pdf"), default="json")
+    exp.add_argument("--session", metavar="ID", help="PDF: the session to summarise")
     exp.add_argument(
         "--anonymise", action="store_true", help="leave out names (agency and role only)"
     )
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", metavar="FILE", help="file to write (JSON: default is stdout)")
     bak = commands.add_parser("backup", help="copy the database safely while it may be in use")
     bak.add_argument("--out", metavar="FILE", required=True, help="the backup file to write")
+    add_record_commands(commands)
     return parser
 
 
@@ -200,11 +203,12 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
                 db,
                 args.format,
                 target,
+                session_id=args.session,
                 anonymise=args.anonymise,
                 include_demo=include_demo,
                 stdout=out,
             )
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, LookupError) as exc:
             err.write(f"Export failed: {exc}\n")
             return EXIT_PROBLEM
     finally:
@@ -244,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_export(paths, args, sys.stdout, sys.stderr)
     if args.command == "backup":
         return cmd_backup(paths, args, sys.stderr)
+    if args.command in RECORD_COMMANDS:
+        return run_record_command(paths, args, sys.stdout, sys.stderr, sys.stdin)
     from rethink_desktop.ui.app import run_app
 
     return run_app(paths, args)

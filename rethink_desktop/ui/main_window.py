@@ -240,6 +240,17 @@ class MainWindow(QMainWindow):
 
     def _completed(self) -> None:
         self._show_notice("Session completed and saved.")
+        keep = getattr(getattr(self, "config", None), "backups_to_keep", 10)
+        if self.demo or keep <= 0:
+            return  # the demo never backs up (it would prune the real automatic backups)
+        from rethink_desktop.storage.backups import auto_backup
+        from rethink_desktop.storage.database import StorageError
+
+        try:
+            auto_backup(self.controller.store.db, self.paths.backups_dir, keep=keep)
+        except StorageError as exc:
+            log.warning("automatic backup failed: %s", exc.message)
+            self._show_notice(f"Saved, but the automatic backup failed: {exc.message}")
 
     # --- live-session commands ------------------------------------------------------------
     def end_session(self) -> None:

@@ -1,0 +1,187 @@
+"""The records commands of the command line: ``import``, ``restore`` and ``purge``.
+
+Kept apart from ``cli.py`` so that file stays a short list of commands. Each command that
+changes the database takes the app's lock file first (as a second copy of the app would),
+so it never runs while the app has the same database open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from rethink_desktop.storage.paths import AppPaths, ensure_dir
+
+EXIT_OK, EXIT_PROBLEM = 0, 1
+RECORD_COMMANDS = ("import", "restore", "purge")
+DEFAULT_RETENTION_MONTHS = 24
+
+
+def add_record_commands(commands: Any) -> None:
+    """Add ``import``, ``restore`` and ``purge`` to the CLI's subparsers."""
+    imp = commands.add_parser(
+        "import", help="merge another laptop's JSON export (new sessions added, by id)"
+    )
+    imp.add_argument("file", metavar="FILE.json", help="a JSON export from Re-Think Desktop")
+    imp.add_argument(
+        "--keep-names", action="store_true", help="keep participants' names found in the file"
+    )
+    res = commands.add_parser("restore", help="replace the database with a backup")
+    res.add_argument("file", metavar="FILE", help="the backup to restore")
+    res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    pur = commands.add_parser("purge", help="remove sessions that finished long ago")
+    pur.add_argument(
+        "--older-than",
+        type=int,
+        metavar="MONTHS",
+        default=None,
+        help="months since a session finished (default: the retention_months setting)",
+    )
+    pur.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+
+
+@contextlib.contextmanager
+def _app_lock(db_path: Path, err: TextIO) -> Iterator[bool]:
+    """Hold the app's lock on this database; yields False if the app has it open."""
+    from PySide6.QtCore import QLockFile
+
+    ensure_dir(db_path.parent)
+    lock = QLockFile(str(db_path.with_suffix(".lock")))
+    lock.setStaleLockTime(0)
+    got = lock.tryLock(200) or (
+        lock.error() == QLockFile.LockError.LockFailedError
+        and lock.removeStaleLockFile()
+        and lock.tryLock(200)
+    )
+    if not got:
+        err.write(
+            f"Re-Think Desktop has this database open ({db_path}). Close the app, then try "
+            "again. Nothing has been changed.\n"
+        )
+    try:
+        yield bool(got)
+    finally:
+        if got:
+            lock.unlock()
+
+
+def run_record_command(
+    paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
+) -> int:
+    db_path = paths.demo_database if args.demo else paths.database
+    if args.command == "import":
+        return cmd_import(db_path, args, out, err)
+    if args.command == "restore":
+        return cmd_restore(db_path, paths.backups_dir, args, out, err, stdin)
+    months = args.older_than if args.older_than is not None else _configured_months()
+    return cmd_purge(db_path, paths.backups_dir, months, args.dry_run, out, err)
+
+
+def _configured_months() -> int:
+    """The config file's ``retention_months`` (24 where there is no config support)."""
+    try:
+        from rethink_desktop.storage.config import load_config
+    except ImportError:  # a build without the config file
+        return DEFAULT_RETENTION_MONTHS
+    return int(getattr(load_config(), "retention_months", DEFAULT_RETENTION_MONTHS))
+
+
+def cmd_import(db_path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rethink_desktop.reports.importer import ImportFileError, import_export
+    from rethink_desktop.storage.database import StorageError
+    from rethink_desktop.storage.eventlog import EventStore
+
+    with _app_lock(db_path, err) as locked:
+        if not locked:
+            return EXIT_PROBLEM
+        try:
+            with EventStore.open(db_path) as store:
+                report = import_export(store, Path(args.file), keep_names=args.keep_names)
+        except (ImportFileError, StorageError) as exc:
+            err.write(f"{exc.message}\n")
+            return EXIT_PROBLEM
+    out.write(f"Imported {args.file}: {report.summary()}\n")
+    for sid, reason in report.conflicts:
+        out.write(f"  conflict  {sid}: {reason}\n")
+    for sid, reason in report.left_out:
+        out.write(f"  left out  {sid}: {reason}\n")
+    return EXIT_OK
+
+
+def cmd_restore(
+    db_path: Path,
+    backups_dir: Path,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    stdin: TextIO,
+) -> int:
+    from rethink_desktop.storage.backups import describe_backup, restore_backup
+    from rethink_desktop.storage.database import StorageError
+
+    try:
+        info = describe_backup(Path(args.file))
+    except StorageError as exc:
+        err.write(f"{exc.message}\n")
+        return EXIT_PROBLEM
+    out.write(f"{info.describe()}\nIt will replace the records in {db_path}.\n")
+    out.write("A copy of the current records is kept in the backups folder first.\n")
+    if not args.yes:
+        out.write("Restore this backup? [y/N] ")
+        out.flush()
+        answer = stdin.readline().strip().lower()
+        if answer not in ("y", "yes"):
+            out.write("\nNot restored. Nothing has been changed.\n")
+            return EXIT_PROBLEM
+    with _app_lock(db_path, err) as locked:
+        if not locked:
+            return EXIT_PROBLEM
+        try:
+            safety = restore_backup(db_path, info.path, safety_dir=backups_dir)
+        except StorageError as exc:
+            err.write(f"{exc.message}\n")
+            return EXIT_PROBLEM
+    out.write(f"Restored {info.path}.\n")
+    if safety is not None:
+        out.write(f"The records as they were are kept in {safety}\n")
+    return EXIT_OK
+
+
+def cmd_purge(
+    db_path: Path, backups_dir: Path, months: int, dry_run: bool, out: TextIO, err: TextIO
+) -> int:
+    from rethink_desktop.core.clock import SystemClock
+    from rethink_desktop.storage.database import StorageError, open_database
+    from rethink_desktop.storage.retention import purge
+
+    if months < 1:
+        err.write("--older-than needs a whole number of months, at least 1.\n")
+        return EXIT_PROBLEM
+    with _app_lock(db_path, err) as locked:
+        if not locked:
+            return EXIT_PROBLEM
+        try:
+            db = open_database(db_path, create=False)
+        except StorageError as exc:
+            err.write(f"{exc.message}\n")
+            return EXIT_PROBLEM
+        try:
+            report = purge(
+                db, months, SystemClock().now(), dry_run=dry_run, backups_dir=backups_dir
+            )
+        except StorageError as exc:
+            err.write(f"{exc.message}\n")
+            return EXIT_PROBLEM
+        finally:
+            db.close()
+    out.write(report.summary() + "\n")
+    if report.backup is not None:
+        out.write(f"A backup was written first: {report.backup}\n")
+    if report.references:
+        shown = report.references[:30]
+        more = len(report.references) - len(shown)
+        out.write("References: " + ", ".join(shown) + (f" and {more} more" if more else "") + "\n")
+    return EXIT_OK
