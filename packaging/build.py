@@ -1,0 +1,302 @@
+"""Build the one-folder app with PyInstaller, check its size, then smoke-test the frozen program.
+
+Run from anywhere with the project's environment (``make package`` does this)::
+
+    .venv/bin/python packaging/build.py            # build + size + smoke test
+    .venv/bin/python packaging/build.py --smoke-only
+
+The smoke test runs the frozen program, never the source tree, with its own temporary data,
+config and log folders: ``check`` must pass, the window must open and close by itself
+(offscreen) with nothing unexpected on stderr, ``--version`` must print the version in
+pyproject.toml, and an export and a backup must work (they import modules that start-up
+does not, so an over-eager exclude shows up here). Exit status 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "packaging" / "rethink.spec"
+DIST = ROOT / "dist"
+MB = 1_000_000  # the budget is in SI megabytes, the stricter reading of "110 MB"
+MIB = 1024 * 1024
+
+# What the frozen program may print on stderr; anything else fails the smoke test.
+ALLOWED_STDERR = (
+    # The offscreen platform says this whenever a window is shown; it is not about the app.
+    re.compile(r"This plugin does not support propagateSizeHints\(\)"),
+)
+# Things the excludes in rethink.spec keep out; finding one means an exclude stopped working.
+FORBIDDEN_IN_BUNDLE = (
+    "*QtNetwork*",
+    "*Qt6Network*",
+    "*QtQml*",
+    "*Qt6Qml*",
+    "*QtQuick*",
+    "*Qt6Quick*",
+    "*WebEngine*",
+    "*Qt6Pdf*",
+    "*libssl*",
+    "*libcrypto*",
+    "_ssl.*",
+    "*tkinter*",
+    "*platformthemes*",
+    "*pytest*",
+    "*hypothesis*",
+)
+
+
+def load_buildinfo() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "rethink_buildinfo", ROOT / "packaging" / "buildinfo.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+info = load_buildinfo()
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """Where the built program is on this OS."""
+
+    folder: Path  # what is measured and shipped
+    gui: Path  # the windowed program
+    cli: Path  # the program with a console (the same file except on Windows)
+
+
+def frozen_paths(dist: Path = DIST) -> Frozen:
+    name = info.APP_NAME
+    if sys.platform == "win32":
+        folder = dist / name
+        return Frozen(folder, folder / f"{name}.exe", folder / f"{name}-cli.exe")
+    if sys.platform == "darwin":
+        folder = dist / f"{info.DISPLAY_NAME}.app"
+        program = folder / "Contents" / "MacOS" / name
+        return Frozen(folder, program, program)
+    folder = dist / name
+    return Frozen(folder, folder / name, folder / name)
+
+
+def run_pyinstaller() -> float:
+    """Build from the spec; returns the seconds it took."""
+    started = time.monotonic()
+    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", str(SPEC)]
+    print(f"$ {' '.join(command)}", flush=True)
+    subprocess.run(command, cwd=ROOT, check=True)
+    return time.monotonic() - started
+
+
+def tree_size(folder: Path) -> tuple[int, int]:
+    """Total bytes and number of files, symbolic links not followed (they point inside)."""
+    total = count = 0
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(dirpath, name)
+            if not path.is_symlink():
+                total += path.stat().st_size
+                count += 1
+    return total, count
+
+
+def forbidden_files(folder: Path) -> list[str]:
+    found = []
+    for dirpath, dirs, files in os.walk(folder):
+        for name in [*dirs, *files]:
+            if any(fnmatch.fnmatch(name, pattern) for pattern in FORBIDDEN_IN_BUNDLE):
+                found.append(str(Path(dirpath, name).relative_to(folder)))
+    return found
+
+
+def smoke_env(home: Path) -> dict[str, str]:
+    """A private home and XDG folders, offscreen Qt, and none of the app's own settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RETHINK_", "QT_", "XDG_"))}
+    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_DIRS", "etc-xdg"),
+    ):
+        env[var] = str(home / sub)
+    if sys.platform == "win32":
+        env.update(APPDATA=str(home / "AppData" / "Roaming"))
+        env.update(LOCALAPPDATA=str(home / "AppData" / "Local"))
+    return env
+
+
+def unexpected(stderr: str, allowed: Sequence[re.Pattern[str]] = ()) -> list[str]:
+    patterns = (*ALLOWED_STDERR, *allowed)
+    return [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and not any(p.search(line) for p in patterns)
+    ]
+
+
+class SmokeFailure(Exception):
+    pass
+
+
+def run_frozen(
+    program: Path,
+    args: Sequence[str],
+    env: dict[str, str],
+    *,
+    allowed_stderr: Sequence[re.Pattern[str]] = (),
+    capture_stderr: bool = True,
+) -> tuple[str, float]:
+    """Run the frozen program; returns its stdout and seconds. Fails on a non-zero exit or
+    on stderr outside the allow-list."""
+    started = time.monotonic()
+    try:
+        result = subprocess.run(
+            [str(program), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise SmokeFailure(f"{program.name} {' '.join(args)}: no exit after 120 s") from exc
+    elapsed = time.monotonic() - started
+    label = f"{program.name} {' '.join(args)}"
+    if result.returncode != 0:
+        raise SmokeFailure(
+            f"{label}: exit status {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
+    stray = unexpected(result.stderr, allowed_stderr) if capture_stderr else []
+    if stray:
+        raise SmokeFailure(f"{label}: unexpected stderr:\n" + "\n".join(stray))
+    return result.stdout, elapsed
+
+
+def smoke_test(frozen: Frozen, version: str) -> None:
+    """The frozen program's self-check, window, version, export and backup."""
+    for program in {frozen.gui, frozen.cli}:
+        if not program.is_file():
+            raise SmokeFailure(f"{program} was not built")
+    stray = forbidden_files(frozen.folder)
+    if stray:
+        raise SmokeFailure("excluded modules are in the build:\n  " + "\n  ".join(stray))
+    print("smoke: nothing excluded found in the build")
+    with tempfile.TemporaryDirectory(prefix="rethink-smoke-") as tmp:
+        home = Path(tmp)
+        env = smoke_env(home / "home")
+        data = home / "data"
+        data_args = ["--data-dir", str(data)]
+
+        out, seconds = run_frozen(frozen.cli, [*data_args, "check"], env)
+        if "All checks passed." not in out:
+            raise SmokeFailure(f"check did not pass:\n{out}")
+        print(f"smoke: check passed ({seconds:.2f} s)")
+
+        # A windowed .exe on Windows has no stderr to read; its exit status still counts.
+        out, seconds = run_frozen(
+            frozen.gui,
+            [*data_args, "--quit-after-start"],
+            env,
+            capture_stderr=sys.platform != "win32",
+        )
+        shown = re.search(r"interactive_ms=(\d+)", out)
+        detail = f", interactive after {shown.group(1)} ms" if shown else ""
+        print(f"smoke: window opened and closed by itself ({seconds:.2f} s{detail})")
+
+        out, _ = run_frozen(frozen.cli, ["--version"], env)
+        expected = f"{info.DISPLAY_NAME} {version}"
+        if out.strip() != expected:
+            raise SmokeFailure(
+                f"--version printed {out.strip()!r}, expected {expected!r} from pyproject.toml. "
+                "Reinstall the project (pip install -e .) so its version files are regenerated."
+            )
+        print(f"smoke: --version is {out.strip()!r}")
+
+        out, _ = run_frozen(frozen.cli, [*data_args, "export", "--format", "json"], env)
+        if json.loads(out).get("format_version") is None:
+            raise SmokeFailure(f"the JSON export has no format_version:\n{out[:500]}")
+        out, _ = run_frozen(
+            frozen.cli,
+            [*data_args, "export", "--format", "csv", "--out", str(home / "export.zip")],
+            env,
+            allowed_stderr=[re.compile(r"^Exported \d+ session")],
+        )
+        backup = home / "backup.sqlite"
+        run_frozen(
+            frozen.cli,
+            [*data_args, "backup", "--out", str(backup)],
+            env,
+            allowed_stderr=[re.compile(r"^Backed up ")],
+        )
+        if not backup.is_file() or not (home / "export.zip").is_file():
+            raise SmokeFailure("export or backup wrote no file")
+        print("smoke: JSON and CSV export and backup work")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke-only", action="store_true", help="test the existing build")
+    default_budget = info.SIZE_BUDGET_MB if sys.platform.startswith("linux") else None
+    parser.add_argument(
+        "--budget-mb",
+        type=float,
+        default=default_budget,
+        help=f"fail above this size (default: {info.SIZE_BUDGET_MB:g} MB on Linux, none elsewhere)",
+    )
+    args = parser.parse_args(argv)
+
+    version = info.project_version()
+    info.write_version_info(version)
+    frozen = frozen_paths()
+    print(f"{info.DISPLAY_NAME} {version}: {frozen.folder}")
+    if not args.smoke_only:
+        seconds = run_pyinstaller()
+        print(f"build: {seconds:.1f} s")
+
+    if not frozen.folder.is_dir():
+        print(f"error: there is no build at {frozen.folder}", file=sys.stderr)
+        return 1
+    size, files = tree_size(frozen.folder)
+    budget = f", budget {args.budget_mb:g} MB" if args.budget_mb else ""
+    print(f"size: {size / MB:.1f} MB ({size / MIB:.1f} MiB) in {files} files{budget}")
+    if args.budget_mb and size > args.budget_mb * MB:
+        print(
+            f"error: the build is {size / MB - args.budget_mb:.1f} MB over its budget; "
+            "see the size notes in packaging/README.md",
+            file=sys.stderr,
+        )
+        return 1
+
+    started = time.monotonic()
+    try:
+        smoke_test(frozen, version)
+    except SmokeFailure as exc:
+        print(f"error: smoke test failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"smoke: all passed ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
