@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test lint contracts pytest check clean demo bench screenshots
+.PHONY: package package-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +49,18 @@ clean:
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots/render.py
+
+# PyInstaller comes from the `package` extra in pyproject.toml.
+PACKAGE_STAMP := $(VENV)/.installed-package
+$(PACKAGE_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet $$($(BIN)/python -c 'import tomllib; \
+		print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["package"])')
+	touch $@
+
+# Build dist/rethink-desktop/, check its size budget, smoke-test the frozen program.
+package: $(PACKAGE_STAMP)
+	$(BIN)/python packaging/build.py
+
+# Smoke-test the existing build again, without rebuilding.
+package-smoke: $(STAMP)
+	$(BIN)/python packaging/build.py --smoke-only
