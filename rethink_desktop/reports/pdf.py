@@ -22,13 +22,13 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
-    QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
     QPdfWriter,
     QPen,
 )
+from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
 from rethink_desktop import APP_DISPLAY_NAME
@@ -195,11 +195,19 @@ def draw_timeline(
 # --- the page -----------------------------------------------------------------------------
 
 
+_app: QCoreApplication | None = None
+
+
 def ensure_gui_app() -> None:
-    """Fonts need a Qt application; on the command line make an offscreen one."""
+    """Fonts need a Qt application; on the command line make an offscreen one.
+
+    A ``QApplication`` rather than a ``QGuiApplication``, so that widgets can still be made
+    later in the same process (there can only ever be one application object).
+    """
+    global _app
     if QCoreApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QGuiApplication([APP_DISPLAY_NAME])
+        _app = QApplication([APP_DISPLAY_NAME])
 
 
 class _Page:

@@ -1,0 +1,101 @@
+"""The PDF summary: produced, one or two A4 pages, and the expected text in it.
+
+The text is read back with ``pdftotext`` (poppler-utils; .ci/run installs it where it can):
+Qt embeds subset fonts and compresses the page streams, so the bytes alone do not show the
+words. Without the tool the text checks are skipped; the structural checks always run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.reports.exports import ExportCancelled, export
+from rethink_desktop.reports.pdf import draw_timeline, summary_lines
+from rethink_desktop.storage.eventlog import EventStore
+from tests.reports.test_exports import finished_session
+
+
+@pytest.fixture
+def store(tmp_path):
+    with EventStore.open(tmp_path / "rethink.sqlite") as opened:
+        yield opened
+
+
+def pdf_text(path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def page_count(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", data))
+
+
+def test_pdf_summary_has_the_session_and_no_content(store, tmp_path):
+    s = finished_session(store)
+    out = tmp_path / "summary.pdf"
+    assert export(store.db, "pdf", out, session_id=s.id) == 1
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert 1 <= page_count(data) <= 2
+    text = pdf_text(out)
+    for expected in (
+        "FN-2291",
+        "Family network",
+        "completed",
+        "Timeline",
+        "Talk time by person",
+        "Talk time by agency",
+        "Person 1",
+        "Education",
+        "6 at the start",
+        "2 at the end",
+        "Communication 5.0 (1)",
+        "Way forward reached: Yes",
+        "No content",
+    ):
+        assert expected in text, expected
+
+
+def test_anonymised_pdf_has_agency_and_role_not_names(store, tmp_path):
+    s = finished_session(store)
+    out = tmp_path / "anon.pdf"
+    export(store.db, "pdf", out, session_id=s.id, anonymise=True)
+    text = pdf_text(out)
+    assert "Person 1" not in text
+    assert "Education · Role 1" in text
+
+
+def test_pdf_needs_a_session_and_honours_cancel(store, tmp_path):
+    s = finished_session(store)
+    with pytest.raises(ValueError, match="--session"):
+        export(store.db, "pdf", tmp_path / "x.pdf")
+    with pytest.raises(LookupError):
+        export(store.db, "pdf", tmp_path / "x.pdf", session_id="nope")
+    with pytest.raises(ExportCancelled):
+        export(store.db, "pdf", tmp_path / "x.pdf", session_id=s.id, progress=lambda d, t: d < 1)
+    assert list(tmp_path.glob("*.pdf")) == []
+    assert list(tmp_path.glob(".*part")) == []
+
+
+def test_timeline_draws_on_an_image_and_a_draft_says_so(store, qapp):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    s = finished_session(store)
+    draft = store.new_session(FakeClock())
+    for state in (s.state, draft.state):
+        image = QImage(600, 120, QImage.Format.Format_ARGB32)
+        image.fill(0xFFFFFFFF)
+        painter = QPainter(image)
+        draw_timeline(painter, QRectF(0, 0, 600, 120), state)
+        painter.end()
+        assert image.pixel(300, 60) != 0  # something was painted
+    assert summary_lines(s.state)["way_forward"] == "Yes"

@@ -1,0 +1,115 @@
+"""Automatic backups, pruning, describing and restoring a backup."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.storage.backups import (
+    auto_backup,
+    describe_backup,
+    list_backups,
+    prune_backups,
+    restore_backup,
+)
+from rethink_desktop.storage.database import NewerVersionError, NotADatabaseError
+from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.schema import SCHEMA_VERSION
+from tests.helpers import running
+
+
+def completed(store, reference="FN-2291"):
+    clock = FakeClock()
+    s = running(3, clock, sink=store.append, reference=reference)
+    s.next_turn()
+    clock.advance(30)
+    s.end()
+    s.complete()
+    return s
+
+
+def test_auto_backup_keeps_the_newest_n(tmp_path):
+    folder = tmp_path / "backups"
+    with EventStore.open(tmp_path / "rethink.sqlite") as store:
+        completed(store)
+        (folder).mkdir()
+        manual = folder / "manual.sqlite"
+        manual.write_bytes(b"x")
+        written = []
+        for n in range(5):
+            path = auto_backup(store.db, folder, keep=3)
+            os.utime(path, ns=(n * 10**9, n * 10**9))  # distinct, increasing times
+            written.append(path)
+        prune_backups(folder, 3)
+    autos = [p for p in list_backups(folder) if p.name.startswith("auto-")]
+    assert autos == written[:-4:-1]
+    assert manual.exists()  # only automatic backups are pruned
+    conn = sqlite3.connect(autos[0])
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    conn.close()
+
+
+def test_describe_names_the_newest_session(tmp_path):
+    with EventStore.open(tmp_path / "rethink.sqlite") as store:
+        completed(store, "FN-1000")
+        completed(store, "FN-2000")
+        path = auto_backup(store.db, tmp_path / "backups")
+    info = describe_backup(path)
+    assert info.sessions == 2
+    assert info.newest_session_reference in ("FN-1000", "FN-2000")
+    assert info.schema_version == SCHEMA_VERSION
+    assert str(path) in info.describe()
+    assert info.newest_session_reference in info.describe()
+
+
+def test_restore_replaces_the_records_and_keeps_a_safety_copy(tmp_path):
+    live = tmp_path / "rethink.sqlite"
+    with EventStore.open(live) as store:
+        completed(store, "FN-1000")
+        backup = auto_backup(store.db, tmp_path / "backups")
+        completed(store, "FN-2000")
+    safety = restore_backup(live, backup)
+    with EventStore.open(live) as store:
+        refs = [r[0] for r in store.db.execute("SELECT reference FROM sessions")]
+        assert refs == ["FN-1000"]
+        assert store.logged_session_ids() == [
+            r[0] for r in store.db.execute("SELECT id FROM sessions")
+        ]
+    assert safety is not None
+    assert describe_backup(safety).sessions == 2
+
+
+def _bytes(path):
+    return path.read_bytes() if path.exists() else None
+
+
+def test_not_sqlite_and_newer_backups_are_refused_and_nothing_changes(tmp_path):
+    live = tmp_path / "rethink.sqlite"
+    with EventStore.open(live) as store:
+        completed(store)
+    before = _bytes(live)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 50)
+    with pytest.raises(NotADatabaseError, match="not a Re-Think Desktop backup"):
+        restore_backup(live, junk)
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotADatabaseError):
+        restore_backup(live, other)
+    newer = tmp_path / "newer.sqlite"
+    conn = sqlite3.connect(newer)
+    conn.execute("CREATE TABLE events (x)")
+    conn.execute("CREATE TABLE sessions (x)")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NewerVersionError, match="newer version"):
+        restore_backup(live, newer)
+    assert _bytes(live) == before
+    assert not (tmp_path / "backups").exists()  # not even a safety copy was needed

@@ -1,0 +1,123 @@
+"""Retention purge boundaries, dry run, backup first; deleting and anonymising one session."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.core.state import IllegalAction
+from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.retention import (
+    anonymise_session,
+    delete_session,
+    months_before,
+    purge,
+    sessions_older_than,
+)
+from tests.helpers import running
+
+NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with EventStore.open(tmp_path / "rethink.sqlite") as opened:
+        yield opened
+
+
+def completed_at(store, moment, reference="FN-1000"):
+    """A session completed exactly at ``moment``."""
+    clock = FakeClock(moment.replace(hour=9))
+    s = running(3, clock, sink=store.append, reference=reference)
+    s.next_turn()
+    s.end()
+    clock.set(moment)
+    s.complete()
+    return s
+
+
+def snapshot(store):
+    return store.db.execute("SELECT count(*) FROM events").fetchone(), store.table_rows()
+
+
+def test_months_are_calendar_months():
+    assert months_before(NOW, 1) == datetime(2026, 2, 28, 12, 0, tzinfo=UTC)
+    assert months_before(NOW, 24) == datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
+    assert months_before(NOW, 13) == datetime(2025, 2, 28, 12, 0, tzinfo=UTC)
+
+
+def test_exactly_n_months_is_kept_a_moment_more_goes(store):
+    cutoff = months_before(NOW, 24)
+    kept = completed_at(store, cutoff, "KEPT-1")
+    gone = completed_at(store, cutoff - timedelta(microseconds=1), "GONE-1")
+    ids = [r["id"] for r in sessions_older_than(store.db, 24, NOW)]
+    assert ids == [gone.id]
+    assert kept.id not in ids
+
+
+def test_live_sessions_are_never_purged(store):
+    old = FakeClock(datetime(2019, 1, 1, tzinfo=UTC))
+    live = running(3, old, sink=store.append, reference="LIVE-1")
+    completed_at(store, datetime(2019, 1, 1, 12, tzinfo=UTC), "OLD-1")
+    refs = [r["reference"] for r in sessions_older_than(store.db, 24, NOW)]
+    assert refs == ["OLD-1"]
+    purge(store, 24, NOW)
+    assert store.session_ids() == [live.id]
+
+
+def test_dry_run_changes_nothing_and_reports(store, tmp_path):
+    completed_at(store, datetime(2020, 5, 1, 12, tzinfo=UTC), "OLD-1")
+    completed_at(store, datetime(2021, 6, 1, 12, tzinfo=UTC), "OLD-2")
+    completed_at(store, datetime(2026, 1, 1, 12, tzinfo=UTC), "NEW-1")
+    before = snapshot(store)
+    report = purge(store, 24, NOW, dry_run=True)
+    assert report.count == 2
+    assert report.references == ["OLD-1", "OLD-2"]
+    assert report.oldest.startswith("2020-05-01")
+    assert report.newest.startswith("2021-06-01")
+    assert report.backup is None
+    assert snapshot(store) == before
+    assert not (tmp_path / "backups").exists()
+    assert "would be removed" in report.summary()
+
+
+def test_purge_backs_up_first_then_removes_log_and_rows(store, tmp_path):
+    old = completed_at(store, datetime(2020, 5, 1, 12, tzinfo=UTC), "OLD-1")
+    new = completed_at(store, datetime(2026, 1, 1, 12, tzinfo=UTC), "NEW-1")
+    report = purge(store, 24, NOW)
+    assert report.backup is not None
+    assert report.backup.parent == tmp_path / "backups"
+    conn = sqlite3.connect(report.backup)
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
+    conn.close()
+    assert store.session_ids() == [new.id]
+    assert store.events(old.id) == []
+    for table in ("participants", "phases", "turns"):
+        assert not store.db.execute(
+            f"SELECT count(*) FROM {table} WHERE session_id = ?", [old.id]
+        ).fetchone()[0]
+    store.rebuild()
+    assert store.session_ids() == [new.id]
+
+
+def test_delete_and_anonymise_one_session(store):
+    done = completed_at(store, datetime(2026, 1, 1, 12, tzinfo=UTC))
+    live = running(3, FakeClock(), sink=store.append)
+    with pytest.raises(IllegalAction, match="in progress"):
+        delete_session(store, live.id)
+    with pytest.raises(IllegalAction, match="finished"):
+        anonymise_session(store, live.id)
+    assert anonymise_session(store, done.id, FakeClock(NOW)) is True
+    assert anonymise_session(store, done.id, FakeClock(NOW)) is False
+    assert (
+        store.db.execute(
+            "SELECT count(name) FROM participants WHERE session_id = ?", [done.id]
+        ).fetchone()[0]
+        == 0
+    )
+    delete_session(store, done.id)
+    assert store.session_ids() == [live.id]
+    assert store.events(done.id) == []
