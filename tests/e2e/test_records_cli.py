@@ -1,0 +1,107 @@
+"""The records commands as real subprocesses: export pdf, import, restore, purge."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.storage.eventlog import EventStore
+from tests.e2e.test_cli import cli
+from tests.helpers import running
+
+pytestmark = pytest.mark.e2e
+
+
+def seeded(folder, *moments):
+    with EventStore.open(folder / "rethink.sqlite") as store:
+        ids = []
+        for n, moment in enumerate(moments, start=1):
+            clock = FakeClock(moment)
+            s = running(3, clock, sink=store.append, reference=f"FN-{1000 + n}")
+            s.next_turn()
+            clock.advance(60)
+            s.end()
+            s.complete()
+            ids.append(s.id)
+    return ids
+
+
+def count(folder) -> int:
+    conn = sqlite3.connect(folder / "rethink.sqlite")
+    try:
+        return conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_export_pdf(tmp_path):
+    (sid,) = seeded(tmp_path / "d", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    out = tmp_path / "s.pdf"
+    result = cli("--data-dir", str(tmp_path / "d"), "export", "--format", "pdf",
+                 "--session", sid, "--out", str(out), "--anonymise")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    missing = cli("--data-dir", str(tmp_path / "d"), "export", "--format", "pdf", "--out", str(out))
+    assert missing.returncode == 1
+    assert "--session" in missing.stderr
+
+
+def test_import_twice_then_bad_file(tmp_path):
+    seeded(tmp_path / "a", datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2026, 2, 5, 9, tzinfo=UTC))
+    export = tmp_path / "a.json"
+    assert cli("--data-dir", str(tmp_path / "a"), "export", "--out", str(export)).returncode == 0
+    first = cli("--data-dir", str(tmp_path / "b"), "import", str(export))
+    assert first.returncode == 0, first.stderr
+    assert "2 added" in first.stdout
+    again = cli("--data-dir", str(tmp_path / "b"), "import", str(export))
+    assert "0 added, 2 already here" in again.stdout
+    doc = json.loads(export.read_text())
+    doc["format_version"] = 7
+    bad = tmp_path / "future.json"
+    bad.write_text(json.dumps(doc))
+    refused = cli("--data-dir", str(tmp_path / "b"), "import", str(bad))
+    assert refused.returncode == 1
+    assert "newer version" in refused.stderr
+    assert count(tmp_path / "b") == 2
+
+
+def test_restore_asks_and_names_the_newest_session(tmp_path):
+    data = tmp_path / "d"
+    seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    backup = tmp_path / "b.sqlite"
+    assert cli("--data-dir", str(data), "backup", "--out", str(backup)).returncode == 0
+    seeded(data, datetime(2026, 2, 5, 9, tzinfo=UTC), datetime(2026, 3, 5, 9, tzinfo=UTC))
+    declined = cli("--data-dir", str(data), "restore", str(backup))  # no input: "no"
+    assert declined.returncode == 1
+    assert str(backup) in declined.stdout
+    assert "FN-1001 of 2026-01-05" in declined.stdout
+    assert count(data) == 3
+    done = cli("--data-dir", str(data), "restore", str(backup), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert count(data) == 1
+    assert list((data / "backups").glob("before-restore-*.sqlite"))
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("hello")
+    refused = cli("--data-dir", str(data), "restore", str(junk), "--yes")
+    assert refused.returncode == 1
+    assert "not a Re-Think Desktop backup" in refused.stderr
+    assert count(data) == 1
+
+
+def test_purge_dry_run_then_for_real(tmp_path):
+    data = tmp_path / "d"
+    seeded(data, datetime(2015, 1, 5, 9, tzinfo=UTC), datetime(2099, 1, 5, 9, tzinfo=UTC))
+    dry = cli("--data-dir", str(data), "purge", "--older-than", "24", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "1 session(s)" in dry.stdout
+    assert "would be removed" in dry.stdout
+    assert "FN-1001" in dry.stdout
+    assert count(data) == 2
+    real = cli("--data-dir", str(data), "purge", "--older-than", "24")
+    assert real.returncode == 0, real.stderr
+    assert "A backup was written first" in real.stdout
+    assert count(data) == 1
