@@ -19,6 +19,7 @@ from typing import TextIO
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.cli_records import RECORD_COMMANDS, add_record_commands, run_record_command
+from rethink_desktop.storage.config import Config, format_value, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, resolve_paths
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
             f"{APP_DISPLAY_NAME}: the timer, equal-voice rotation and process records for "
             "Re-Think meetings. With no command, opens the app."
         ),
-        epilog="Data folder: --data-dir, else $RETHINK_DATA_DIR, else the platform default.",
+        epilog=(
+            "Data folder: --data-dir, else $RETHINK_DATA_DIR, else data_dir in the config "
+            "file, else the platform default. `check` shows the config files it reads."
+        ),
     )
     parser.add_argument("--data-dir", metavar="DIR", help="folder for the database and backups")
     parser.add_argument(
@@ -72,10 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def setup_logging(paths: AppPaths, debug: bool) -> Path | None:
-    """Rotating log file in the platform log folder; never fatal if it cannot be written."""
+def setup_logging(paths: AppPaths, debug: bool, level: str = "info") -> Path | None:
+    """Rotating log file in the platform log folder; never fatal if it cannot be written.
+
+    ``--debug`` (``debug``) wins over the config file's ``log_level``. Nothing logged may
+    carry a participant's name: log ids, counts and paths, never people.
+    """
     root = logging.getLogger()
-    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    root.setLevel(logging.DEBUG if debug or level == "debug" else logging.INFO)
     log_file = paths.log_dir / "rethink-desktop.log"
     try:
         ensure_dir(paths.log_dir)
@@ -90,12 +98,55 @@ def setup_logging(paths: AppPaths, debug: bool) -> Path | None:
     return log_file
 
 
+def demo_refused_message(config: Config) -> str:
+    return (
+        "The trainers' demo is turned off on this computer (allow_demo = false, "
+        f"{_set_in(config.sources['allow_demo'])}). Nothing was opened. "
+        "Ask IT if you need the demo."
+    )
+
+
+def _set_in(source: str) -> str:
+    """A config source for people: "default", "locked by FILE" or "set in FILE"."""
+    if source == "default" or source.startswith("locked by "):
+        return source
+    return f"set in {source}"
+
+
 def database_for(paths: AppPaths, demo: bool) -> Path:
     return paths.demo_database if demo else paths.database
 
 
-def cmd_check(paths: AppPaths, demo: bool, out: TextIO) -> int:
-    """Resolve paths, open + migrate, check integrity, load every resource; print a report."""
+def write_config_report(config: Config, paths: AppPaths, out: TextIO) -> None:
+    """The config files looked for, each effective value and where it came from, warnings."""
+    scopes = {"machine": "machine-wide", "user": "per-user"}
+    out.write("Configuration\n")
+    for scope, path in config.searched:
+        if path in config.unreadable:
+            status = "IGNORED: see the warnings below"
+        elif path in config.files_read:
+            status = "read"
+        else:
+            status = "not present"
+        out.write(f"  {scopes.get(scope, scope):<18} {path}  ({status})\n")
+    out.write(f"  {'locked':<18} {', '.join(sorted(config.locked)) or 'nothing'}\n")
+    for key, value in config.values().items():
+        extra = ""
+        if key == "data_dir" and paths.source in ("--data-dir", "RETHINK_DATA_DIR"):
+            extra = f"; for this run {paths.source} wins"
+        out.write(f"  {key:<18} {format_value(value)}  ({_set_in(config.sources[key])}{extra})\n")
+    if config.warnings:
+        out.write(f"Configuration warnings ({len(config.warnings)}; the app still starts)\n")
+        for warning in config.warnings:
+            out.write(f"  - {warning}\n")
+
+
+def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = None) -> int:
+    """Resolve paths, open + migrate, check integrity, load every resource; print a report.
+
+    Config warnings (unknown keys, bad values) are reported but pass; a config file that
+    could not be read at all is a problem, since none of IT's settings in it apply.
+    """
     from rethink_desktop.core.agenda import load_templates
     from rethink_desktop.core.cards import load_default_deck
     from rethink_desktop.core.resources import resource_dir
@@ -128,6 +179,12 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO) -> int:
     line("config folder", paths.config_dir)
     line("log folder", paths.log_dir)
     line("resources", resource_dir())
+    config = load_config() if config is None else config
+    write_config_report(config, paths, out)
+    problems += [
+        f"The config file {path} could not be read, so none of its settings apply."
+        for path in config.unreadable
+    ]
     out.write("Database\n")
     try:
         db = open_database(db_path)
@@ -176,7 +233,10 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO) -> int:
         for problem in problems:
             out.write(f"  - {problem}\n")
         return EXIT_PROBLEM
-    out.write("\nAll checks passed.\n")
+    if config.warnings:
+        out.write(f"\nAll checks passed, with {len(config.warnings)} configuration warning(s).\n")
+    else:
+        out.write("\nAll checks passed.\n")
     return EXIT_OK
 
 
@@ -239,11 +299,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.speed is not None and (not args.demo or not 1 <= args.speed <= 120):
         parser.error("--speed needs --demo and a value from 1 to 120")
-    paths = resolve_paths(args.data_dir)
-    setup_logging(paths, args.debug)
+    # The config comes first: it can move the data folder and set the log level.
+    config = load_config()
+    paths = resolve_paths(args.data_dir, config_data_dir=config.data_dir)
+    setup_logging(paths, args.debug, config.log_level)
     log.info("%s %s starting (command: %s)", APP_DISPLAY_NAME, __version__, args.command)
+    for path in config.files_read:
+        log.info("config file read: %s", path)
+    for warning in config.warnings:
+        log.warning("config: %s", warning)
+    if args.demo and not config.allow_demo:
+        log.warning("--demo refused: allow_demo is false (%s)", config.sources["allow_demo"])
+        sys.stderr.write(demo_refused_message(config) + "\n")
+        return EXIT_USAGE
     if args.command == "check":
-        return cmd_check(paths, args.demo, sys.stdout)
+        return cmd_check(paths, args.demo, sys.stdout, config)
     if args.command == "export":
         return cmd_export(paths, args, sys.stdout, sys.stderr)
     if args.command == "backup":
@@ -252,4 +322,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_record_command(paths, args, sys.stdout, sys.stderr, sys.stdin)
     from rethink_desktop.ui.app import run_app
 
-    return run_app(paths, args)
+    return run_app(paths, args, config)

@@ -15,11 +15,12 @@ from rethink_desktop.core.agenda import load_templates
 from rethink_desktop.core.cards import load_default_deck
 from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_duration
 from rethink_desktop.core.demo import demo_preparation
+from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import StorageError, open_or_recover
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.paths import AppPaths, ensure_dir
 from rethink_desktop.ui.controller import SessionController
-from rethink_desktop.ui.main_window import MainWindow
+from rethink_desktop.ui.main_window import MainWindow, effective_theme
 from rethink_desktop.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -129,12 +130,13 @@ def prepare_demo(window: MainWindow, templates: dict) -> None:
     window.show_check_in()
 
 
-def run_app(paths: AppPaths, args: argparse.Namespace) -> int:
+def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = None) -> int:
     """Start-up order: lock → database → resources → window → resume or demo."""
+    config = config if config is not None else Config()
     app = make_application()
     messages = Messages(interactive=not (args.quit_after_start or args.unattended))
     settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
-    apply_theme(app, str(settings.value("view/theme", "light")))
+    apply_theme(app, effective_theme(settings, config))
 
     db_path = paths.demo_database if args.demo else paths.database
     try:
@@ -167,7 +169,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace) -> int:
         return 1
 
     controller = SessionController(store, make_clock(args), deck, demo=args.demo)
-    window = MainWindow(paths, controller, templates, settings, demo=args.demo)
+    window = MainWindow(paths, controller, templates, settings, demo=args.demo, config=config)
     if not messages.interactive:
         window.confirm = lambda title, text: True
     window.show()

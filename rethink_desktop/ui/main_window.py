@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.state import ABANDON_REASONS, LIVE
+from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui.checkin import CheckInView
 from rethink_desktop.ui.closing import CloseView
@@ -34,6 +35,15 @@ from rethink_desktop.ui.theme import THEMES, apply_theme
 
 log = logging.getLogger(__name__)
 
+SET_BY_IT = " (set by IT)"
+
+
+def effective_theme(settings: QSettings, config: Config) -> str:
+    """The config's theme, unless the View menu chose another and IT has not locked it."""
+    if config.is_locked("theme"):
+        return config.theme
+    return str(settings.value("view/theme", config.theme))
+
 
 class MainWindow(QMainWindow):
     """Holds the controller and shows the screen that fits the open session."""
@@ -46,6 +56,7 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         *,
         demo: bool = False,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
         self.paths = paths
@@ -53,6 +64,8 @@ class MainWindow(QMainWindow):
         self.templates = templates
         self.settings = settings
         self.demo = demo
+        # The config file's settings (records code reads backups_to_keep, retention_months).
+        self.config = config if config is not None else Config()
         self.room_display: RoomDisplay | None = None
         self.confirm: Callable[[str, str], bool] = self._ask  # patched in tests
         self.setWindowTitle(APP_DISPLAY_NAME + (" — DEMO (fictional)" if demo else ""))
@@ -60,7 +73,10 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.home = HomeView(controller.store, demo=demo)
-        self.prepare = PrepareView(controller, templates)
+        self.home.demo_button.setVisible(self.config.allow_demo)
+        self.prepare = PrepareView(
+            controller, templates, default_template=self.config.default_template
+        )
         self.check_in = CheckInView(controller)
         self.live = LiveView(controller)
         self.close_view = CloseView(controller, keep_names=self.keep_names)
@@ -79,7 +95,10 @@ class MainWindow(QMainWindow):
     # --- settings -------------------------------------------------------------------------
     @property
     def keep_names(self) -> bool:
-        return self.settings.value("privacy/keep_names", False, type=bool)
+        """The config's keep_names, unless the View menu changed it and IT has not locked it."""
+        if self.config.is_locked("keep_names"):
+            return self.config.keep_names
+        return self.settings.value("privacy/keep_names", self.config.keep_names, type=bool)
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -135,18 +154,27 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "&Room display", self.toggle_room_display)
         self._action(view_menu, "&Full screen", self.toggle_full_screen, "F11")
-        theme_menu = view_menu.addMenu("&Theme")
+        theme_locked = self.config.is_locked("theme")
+        theme_menu = view_menu.addMenu("&Theme" + (SET_BY_IT if theme_locked else ""))
+        theme_menu.setEnabled(not theme_locked)
         group = QActionGroup(self)
-        current = self.settings.value("view/theme", "light")
+        current = effective_theme(self.settings, self.config)
         for theme in THEMES.values():
             action = QAction(theme.label, self, checkable=True)
             action.setChecked(theme.name == current)
             action.triggered.connect(lambda _=False, name=theme.name: self.set_theme(name))
             group.addAction(action)
             theme_menu.addAction(action)
-        keep = QAction("&Keep participant names after a session", self, checkable=True)
+        keep_locked = self.config.is_locked("keep_names")
+        keep = QAction(
+            "&Keep participant names after a session" + (SET_BY_IT if keep_locked else ""),
+            self,
+            checkable=True,
+        )
         keep.setChecked(self.keep_names)
+        keep.setEnabled(not keep_locked)
         keep.toggled.connect(self._set_keep_names)
+        self.keep_names_action = keep
         view_menu.addAction(keep)
 
         help_menu = bar.addMenu("&Help")
@@ -229,6 +257,9 @@ class MainWindow(QMainWindow):
         """The demo runs as its own window on its own database, never mixed with records."""
         if self.demo:
             self._show_notice("This window is already the demo.")
+            return
+        if not self.config.allow_demo:
+            self._show_notice("The trainers' demo is turned off on this computer by IT.")
             return
         if getattr(sys, "frozen", False):
             program, args = sys.executable, ["--demo"]
@@ -329,6 +360,8 @@ class MainWindow(QMainWindow):
         )
 
     def set_theme(self, name: str) -> None:
+        if self.config.is_locked("theme"):
+            return
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, name)
@@ -336,7 +369,8 @@ class MainWindow(QMainWindow):
         self.controller.changed.emit()
 
     def _set_keep_names(self, keep: bool) -> None:
-        self.settings.setValue("privacy/keep_names", keep)
+        if not self.config.is_locked("keep_names"):
+            self.settings.setValue("privacy/keep_names", keep)
 
     # --- messages -------------------------------------------------------------------------
     def _show_notice(self, text: str) -> None:

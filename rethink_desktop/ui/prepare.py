@@ -661,10 +661,14 @@ class PrepareView(QWidget):
         controller: SessionController,
         templates: Mapping[str, Template],
         parent: QWidget | None = None,
+        *,
+        default_template: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.templates: dict[str, Template] = dict(templates)
+        # The config file's default_template: a fresh draft starts from it (and its kind).
+        self.default_template = default_template
         # Asked before throwing away edited phases or unsaved changes; tests replace it.
         self.confirm: Callable[[str, str], bool] = self._ask
         self._loading = False
@@ -1166,7 +1170,10 @@ class PrepareView(QWidget):
         self._validate()
 
     def _fill_empty(self, kind: str) -> None:
-        # A fresh draft: the template for its kind and two empty seats to type into.
+        # A fresh draft: the default template (else the one for its kind) and two empty seats.
+        default = self.templates.get(self.default_template or "")
+        if default is not None and self.controller.state is not None:
+            kind = default.kind
         self._select_kind(kind)
         if self.controller.state is None:
             self.reference.clear()
@@ -1175,7 +1182,8 @@ class PrepareView(QWidget):
             self.scheduled.setDateTime(self._scheduled_from(None))
             self.second_chance.setChecked(True)
         self.people.set_rows([dict(NEW_PERSON), dict(NEW_PERSON)])
-        template = self._template_for_kind(kind)
+        template = default if default is not None and default.kind == kind else None
+        template = template or self._template_for_kind(kind)
         self._apply_template(template.id if template else None)
         self.confirm_total.setChecked(False)
         self._touched = set()

@@ -1,0 +1,149 @@
+"""`check` reports the config files and effective values; allow_demo = false refuses --demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def dirs(tmp_path) -> dict[str, Path]:
+    """Machine-wide and per-user config folders, as XDG_CONFIG_DIRS and XDG_CONFIG_HOME."""
+    found = {
+        "machine": tmp_path / "etc-xdg",
+        "user": tmp_path / "user-config",
+        "state": tmp_path / "state",
+        "data": tmp_path / "data",
+    }
+    for key in ("machine", "user"):
+        (found[key] / "rethink-desktop").mkdir(parents=True)
+    return found
+
+
+def run(dirs: dict[str, Path], *args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in ("RETHINK_DATA_DIR", "RETHINK_CONFIG")},
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_DIRS": str(dirs["machine"]),
+        "XDG_CONFIG_HOME": str(dirs["user"]),
+        "XDG_STATE_HOME": str(dirs["state"]),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "rethink_desktop", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        check=False,
+    )
+
+
+def config_file(dirs: dict[str, Path], scope: str, text: str) -> Path:
+    path = dirs[scope] / "rethink-desktop" / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def value_line(stdout: str, key: str) -> str:
+    lines = [line.strip() for line in stdout.splitlines() if line.strip().startswith(key + " ")]
+    assert len(lines) == 1, stdout
+    return lines[0]
+
+
+def test_check_prints_files_values_and_sources(dirs):
+    machine = config_file(
+        dirs,
+        "machine",
+        f'data_dir = "{dirs["data"]}"\nkeep_names = false\nlocked = ["keep_names"]\n',
+    )
+    user = config_file(dirs, "user", 'theme = "dark"\nkeep_names = true\n')
+    result = run(dirs, "check")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "Configuration" in out
+    assert f"machine-wide       {machine}  (read)" in out
+    assert f"per-user           {user}  (read)" in out
+    assert value_line(out, "data_dir") == f'data_dir           "{dirs["data"]}"  (set in {machine})'
+    assert value_line(out, "theme") == f'theme              "dark"  (set in {user})'
+    assert value_line(out, "keep_names") == f"keep_names         false  (locked by {machine})"
+    assert value_line(out, "retention_months") == "retention_months   24  (default)"
+    assert value_line(out, "locked") == "locked             keep_names"
+    # The data folder really came from the config file.
+    assert f"data folder        {dirs['data']}  (from config)" in out
+    assert (dirs["data"] / "rethink.sqlite").exists()
+    # The user's attempt to change a locked key is reported; it does not fail the check.
+    assert "keep_names is locked by" in out
+    assert "All checks passed, with 1 configuration warning(s)." in out
+
+
+def test_check_with_no_config_files_shows_where_it_looked(dirs):
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    machine = dirs["machine"] / "rethink-desktop" / "config.toml"
+    assert f"{machine}  (not present)" in result.stdout
+    assert value_line(result.stdout, "theme") == 'theme              "light"  (default)'
+    assert "All checks passed." in result.stdout
+
+
+def test_bad_values_and_unknown_keys_warn_but_pass(dirs):
+    user = config_file(dirs, "user", 'retention_months = 0\ncolour = "red"\n')
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Configuration warnings (2; the app still starts)" in result.stdout
+    assert f"{user}: retention_months = 0 is not valid" in result.stdout
+    assert "unknown setting 'colour'" in result.stdout
+    assert value_line(result.stdout, "retention_months") == "retention_months   24  (default)"
+
+
+def test_a_broken_config_file_is_a_problem_for_check_and_logged(dirs):
+    machine = config_file(dirs, "machine", 'theme = "dark"\nkeep_names = yes\n')
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert result.returncode == 1
+    assert f"{machine}  (IGNORED: see the warnings below)" in result.stdout
+    assert "line 2" in result.stdout
+    assert f"The config file {machine} could not be read" in result.stdout
+    log = (dirs["state"] / "rethink-desktop" / "log" / "rethink-desktop.log").read_text()
+    assert f"config: {machine}: it is not valid TOML" in log
+
+
+def test_the_app_still_starts_with_a_broken_config(dirs):
+    config_file(dirs, "user", "theme = dark\n")  # unquoted: not TOML
+    result = run(dirs, "--data-dir", str(dirs["data"]), "--quit-after-start")
+    assert result.returncode == 0, result.stderr
+
+
+def test_rethink_config_names_an_extra_file(dirs, tmp_path):
+    extra = tmp_path / "try.toml"
+    extra.write_text('theme = "high_contrast_dark"\n', encoding="utf-8")
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check", RETHINK_CONFIG=str(extra))
+    assert result.returncode == 0, result.stdout
+    assert f"RETHINK_CONFIG     {extra}  (read)" in result.stdout
+    assert value_line(result.stdout, "theme") == (
+        f'theme              "high_contrast_dark"  (set in {extra})'
+    )
+
+
+def test_allow_demo_false_refuses_demo_with_a_clear_message(dirs):
+    machine = config_file(dirs, "machine", "allow_demo = false\n")
+    result = run(dirs, "--data-dir", str(dirs["data"]), "--demo", "--quit-after-start")
+    assert result.returncode == 2
+    assert "The trainers' demo is turned off on this computer" in result.stderr
+    assert f"allow_demo = false, set in {machine}" in result.stderr
+    assert "Ask IT" in result.stderr
+    assert not (dirs["data"] / "demo.sqlite").exists()
+    # Real records are unaffected.
+    assert run(dirs, "--data-dir", str(dirs["data"]), "--quit-after-start").returncode == 0
+
+
+def test_log_level_debug_in_the_config(dirs):
+    config_file(dirs, "user", 'log_level = "debug"\n')
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert result.returncode == 0
+    assert value_line(result.stdout, "log_level").startswith('log_level          "debug"')

@@ -1,0 +1,128 @@
+"""The config file in the window: theme and keep_names defaults and locks, demo, template."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from rethink_desktop.storage.config import THEME_NAMES, Config
+from rethink_desktop.storage.paths import resolve_paths
+from rethink_desktop.ui.main_window import MainWindow, effective_theme
+from rethink_desktop.ui.theme import THEMES, apply_theme, current_theme
+from tests.ui.conftest import start_live
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, controller, templates, settings):
+    def make(config: Config) -> MainWindow:
+        win = MainWindow(resolve_paths(tmp_path / "data"), controller, templates, settings,
+                         config=config)  # fmt: skip
+        win.confirm = lambda title, text: True
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    yield make
+    # Leave the application's theme as the other tests expect it.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, "light")
+
+
+def locked(*keys: str, **values) -> Config:
+    return Config(**values, locked=frozenset(keys))
+
+
+def test_config_theme_names_are_the_ui_themes():
+    assert set(THEME_NAMES) == set(THEMES)
+
+
+def test_theme_comes_from_config_unless_the_menu_chose_one(settings):
+    assert effective_theme(settings, Config(theme="dark")) == "dark"
+    settings.setValue("view/theme", "high_contrast")
+    assert effective_theme(settings, Config(theme="dark")) == "high_contrast"
+    assert effective_theme(settings, locked("theme", theme="dark")) == "dark"
+
+
+def test_a_locked_theme_disables_the_menu_and_ignores_choices(make_window, settings):
+    window = make_window(locked("theme", theme="light"))
+    theme_menu = next(a for a in window.menuBar().actions() if a.text() == "&View").menu()
+    entry = next(a for a in theme_menu.actions() if a.text().startswith("&Theme"))
+    assert not entry.isEnabled()
+    assert "set by IT" in entry.text()
+    window.set_theme("dark")
+    assert settings.value("view/theme") is None
+    assert current_theme().name == "light"
+
+
+def test_an_unlocked_theme_menu_starts_from_the_config(make_window):
+    window = make_window(Config(theme="dark"))
+    view = next(a for a in window.menuBar().actions() if a.text() == "&View").menu()
+    themes = next(a for a in view.actions() if a.text() == "&Theme").menu()
+    assert themes.isEnabled()
+    checked = [a.text() for a in themes.actions() if a.isChecked()]
+    assert checked == ["Dark"]
+
+
+def test_keep_names_defaults_to_the_config_and_the_menu_overrides(make_window, settings):
+    window = make_window(Config(keep_names=True))
+    assert window.keep_names is True
+    assert window.keep_names_action.isChecked()
+    assert window.keep_names_action.isEnabled()
+    window.keep_names_action.setChecked(False)
+    assert window.keep_names is False
+    assert settings.value("privacy/keep_names", type=bool) is False
+
+
+def test_locked_keep_names_disables_the_toggle(make_window, settings, controller):
+    settings.setValue("privacy/keep_names", True)
+    window = make_window(locked("keep_names", keep_names=False))
+    assert window.keep_names is False
+    action = window.keep_names_action
+    assert not action.isEnabled()
+    assert not action.isChecked()
+    assert "set by IT" in action.text()
+    # The close follows the lock, whatever the per-user setting says.
+    start_live(controller, 3)
+    assert controller.act("end")
+    window.show_for_state()
+    assert window.close_view.keep_names is False
+
+
+def test_allow_demo_false_hides_the_demo_button_and_refuses(make_window, monkeypatch):
+    started = []
+    monkeypatch.setattr(
+        "rethink_desktop.ui.main_window.QProcess.startDetached",
+        lambda *args: started.append(args) or (True, 0),
+    )
+    window = make_window(Config(allow_demo=False))
+    assert window.home.demo_button.isHidden()
+    window.open_demo()
+    assert started == []
+    assert "turned off" in window.status.text()
+
+
+def test_allow_demo_true_shows_the_demo_button(make_window):
+    window = make_window(Config())
+    assert not window.home.demo_button.isHidden()
+
+
+def test_default_template_picks_the_template_and_kind_of_a_fresh_draft(make_window, templates):
+    window = make_window(Config(default_template="thematic"))
+    window.new_session()
+    prepare = window.prepare
+    assert prepare.template.currentData() == "thematic"
+    assert prepare.kind.currentData() == templates["thematic"].kind
+    assert [p.name for p in prepare.agenda()] == [p.name for p in templates["thematic"].phases]
+
+
+def test_the_records_settings_are_on_the_window(make_window):
+    window = make_window(Config(backups_to_keep=3, retention_months=36))
+    assert (window.config.backups_to_keep, window.config.retention_months) == (3, 36)
