@@ -1,0 +1,71 @@
+"""Records at scale: JSON export and import of 10,000 generated sessions.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_records.py [--sessions N]
+
+The data comes from ``benchmarks/generate.py`` (cached in ``benchmarks/.cache`` after the
+first run). Prints figures only; the issue's targets are JSON export ≤ 2 s, import ≤ 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks.generate import cached_copy  # noqa: E402
+from rethink_desktop.reports.exports import export  # noqa: E402
+from rethink_desktop.reports.importer import import_export  # noqa: E402
+from rethink_desktop.storage.eventlog import EventStore  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    print(f"machine:  {platform.platform()}, {os.cpu_count()} logical CPUs")
+    print(f"python:   {platform.python_version()}, sqlite {sqlite3.sqlite_version}")
+    with tempfile.TemporaryDirectory(prefix="rethink-records-") as tmp_name:
+        tmp = Path(tmp_name)
+        start = time.perf_counter()
+        source = cached_copy(tmp / "a.sqlite", args.sessions, args.seed)
+        print(f"data:     {args.sessions} sessions ready in {time.perf_counter() - start:.1f} s")
+        with EventStore.open(source) as store:
+            rows = {
+                t: store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("sessions", "events", "turns")
+            }
+            print("rows:     " + ", ".join(f"{n:,} {t}" for t, n in rows.items()))
+            out = tmp / "export.json"
+            start = time.perf_counter()
+            n = export(store.db, "json", out)
+            took = time.perf_counter() - start
+            size = out.stat().st_size / 1e6
+            print(f"JSON export:   {took:6.2f} s  ({n} sessions, {size:.0f} MB)  target ≤ 2 s")
+            start = time.perf_counter()
+            export(store.db, "csv", tmp / "export.zip")
+            print(f"CSV export:    {time.perf_counter() - start:6.2f} s")
+        with EventStore.open(tmp / "b.sqlite") as empty:
+            start = time.perf_counter()
+            report = import_export(empty, out, keep_names=True)
+            took = time.perf_counter() - start
+            print(f"import:        {took:6.2f} s  ({report.summary()})  target ≤ 5 s")
+            start = time.perf_counter()
+            report = import_export(empty, out, keep_names=True)
+            took = time.perf_counter() - start
+            print(f"import again:  {took:6.2f} s  (all skipped as identical)")
+
+
+if __name__ == "__main__":
+    main()
