@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -80,6 +81,24 @@ class Messages:
         return box.clickedButton() is resume
 
 
+def seconds_since_process_start() -> float | None:
+    """Wall time since this process started (Linux /proc), or None where unknown."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return uptime - ticks / os.sysconf("SC_CLK_TCK")
+
+
+def report_interactive(messages: Messages) -> None:
+    elapsed = seconds_since_process_start()
+    if elapsed is not None:
+        log.info("interactive %.0f ms after the process started", elapsed * 1000)
+        if not messages.interactive:
+            print(f"interactive_ms={elapsed * 1000:.0f}", flush=True)
+
+
 def make_clock(args: argparse.Namespace) -> Clock:
     if args.demo and args.speed:
         return ScaledClock(SystemClock(), args.speed)
@@ -112,7 +131,7 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
                 print(f"resumed {session_id} status={state.status} elapsed={elapsed}", flush=True)
             window.show_for_state()
             return
-        ctl.act("abandon", "not_resumed")
+        window.abandon("not_resumed")
     window.show_home()
 
 
@@ -183,6 +202,8 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     offer_resume(window, messages)
     if args.demo and controller.session is None:
         prepare_demo(window, templates)
+    # The first turn of the event loop: the window is up and takes keys.
+    QTimer.singleShot(0, lambda: report_interactive(messages))
     if args.quit_after_start:
         QTimer.singleShot(0, window.close)
     code = app.exec()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QProcess, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -23,15 +25,16 @@ from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.state import ABANDON_REASONS, LIVE
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.paths import AppPaths
-from rethink_desktop.ui.checkin import CheckInView
-from rethink_desktop.ui.closing import CloseView
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.home import HomeView
-from rethink_desktop.ui.keymap import KeyMapDialog
-from rethink_desktop.ui.live import LiveView
-from rethink_desktop.ui.prepare import PrepareView
-from rethink_desktop.ui.room_display import RoomDisplay
 from rethink_desktop.ui.theme import THEMES, apply_theme
+
+if TYPE_CHECKING:
+    from rethink_desktop.ui.checkin import CheckInView
+    from rethink_desktop.ui.closing import CloseView
+    from rethink_desktop.ui.live import LiveView
+    from rethink_desktop.ui.prepare import PrepareView
+    from rethink_desktop.ui.room_display import RoomDisplay
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +77,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.home = HomeView(controller.store, demo=demo)
         self.home.demo_button.setVisible(self.config.allow_demo)
-        self.prepare = PrepareView(
-            controller, templates, default_template=self.config.default_template
-        )
-        self.check_in = CheckInView(controller)
-        self.live = LiveView(controller)
-        self.close_view = CloseView(controller, keep_names=self.keep_names)
-        for page in (self.home, self.prepare, self.check_in, self.live, self.close_view):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.home)
         self.setCentralWidget(self.stack)
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
@@ -116,18 +112,53 @@ class MainWindow(QMainWindow):
         self.home.new_requested.connect(self.new_session)
         self.home.demo_requested.connect(self.open_demo)
         self.home.open_requested.connect(self.open_session)
-        self.prepare.check_in_requested.connect(self.show_check_in)
-        self.prepare.cancelled.connect(self.show_home)
-        self.prepare.saved.connect(lambda: self._show_notice("Saved."))
-        self.check_in.back_requested.connect(self.show_prepare)
-        self.close_view.completed.connect(self._completed)
-        self.close_view.home_requested.connect(self.show_home)
-        self.live.end_requested.connect(self.end_session)
-        self.live.room_display_requested.connect(self.toggle_room_display)
-        self.live.full_screen_requested.connect(self.toggle_full_screen)
-        self.live.keys_requested.connect(self.show_keys)
-        self.live.arrival_requested.connect(self.record_arrival)
-        self.live.departure_requested.connect(self.record_departure)
+
+    # The other screens are built the first time they are needed: a quicker start-up.
+    @cached_property
+    def prepare(self) -> PrepareView:
+        from rethink_desktop.ui.prepare import PrepareView
+
+        view = PrepareView(
+            self.controller, self.templates, default_template=self.config.default_template
+        )
+        view.check_in_requested.connect(self.show_check_in)
+        view.cancelled.connect(self.show_home)
+        view.saved.connect(lambda: self._show_notice("Saved."))
+        self.stack.addWidget(view)
+        return view
+
+    @cached_property
+    def check_in(self) -> CheckInView:
+        from rethink_desktop.ui.checkin import CheckInView
+
+        view = CheckInView(self.controller)
+        view.back_requested.connect(self.show_prepare)
+        self.stack.addWidget(view)
+        return view
+
+    @cached_property
+    def live(self) -> LiveView:
+        from rethink_desktop.ui.live import LiveView
+
+        view = LiveView(self.controller)
+        view.end_requested.connect(self.end_session)
+        view.room_display_requested.connect(self.toggle_room_display)
+        view.full_screen_requested.connect(self.toggle_full_screen)
+        view.keys_requested.connect(self.show_keys)
+        view.arrival_requested.connect(self.record_arrival)
+        view.departure_requested.connect(self.record_departure)
+        self.stack.addWidget(view)
+        return view
+
+    @cached_property
+    def close_view(self) -> CloseView:
+        from rethink_desktop.ui.closing import CloseView
+
+        view = CloseView(self.controller, keep_names=self.keep_names)
+        view.completed.connect(self._completed)
+        view.home_requested.connect(self.show_home)
+        self.stack.addWidget(view)
+        return view
 
     def _action(self, menu, text: str, slot, shortcut: str | None = None) -> QAction:
         action = QAction(text, self)
@@ -303,8 +334,16 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if ok:
             reason = reasons[labels.index(label)][0]
-            if self.controller.act("abandon", reason):
+            if self.abandon(reason):
                 self.show_home()
+
+    def abandon(self, reason: str) -> bool:
+        """End the session without a close; names go too, as on completion (unless kept)."""
+        if not self.controller.act("abandon", reason):
+            return False
+        if not self.keep_names:
+            self.controller.act("remove_names")
+        return True
 
     def _choose_person(self, title: str, people: list) -> str | None:
         if not people:
@@ -336,6 +375,8 @@ class MainWindow(QMainWindow):
             self.room_display.close()
             return
         if self.room_display is None:
+            from rethink_desktop.ui.room_display import RoomDisplay
+
             self.room_display = RoomDisplay(self.controller, self)
         self.room_display.present()
         self.activateWindow()  # keep the keys with the facilitator's window
@@ -347,6 +388,8 @@ class MainWindow(QMainWindow):
             self.showFullScreen()
 
     def show_keys(self) -> None:
+        from rethink_desktop.ui.keymap import KeyMapDialog
+
         KeyMapDialog(self).exec()
 
     def show_about(self) -> None:

@@ -138,3 +138,9 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     assert controller.state.participant("p4").attendance == "late"
     window.record_departure()
     assert controller.state.participant("p1").attendance == "left_early"
+
+
+def test_abandoning_removes_names_unless_kept(qtbot, window, controller):
+    start_live(controller, 3)
+    assert window.abandon("interrupted")
+    assert all(p.name is None for p in controller.state.participants)
