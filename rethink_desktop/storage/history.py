@@ -195,7 +195,8 @@ def count_sessions(db: Database, filters: HistoryFilters | None = None) -> int:
 _PAGE = f"""
 WITH page AS (
     SELECT s.id, {WHEN} AS date, s.kind, s.reference, s.status, s.demo, s.scheduled_for,
-           s.started_at, s.ended_at, s.abandoned_reason, s.way_forward, s.balance_index
+           s.started_at, s.ended_at, s.abandoned_reason, s.way_forward, s.balance_index,
+           s.names_removed
     FROM sessions s{{where}}
     ORDER BY {WHEN} DESC, s.id DESC
     LIMIT :limit OFFSET :offset
@@ -212,8 +213,8 @@ ORDER BY page.date DESC, page.id DESC
 
 _PAGE_COLUMNS = (
     "id", "date", "kind", "reference", "status", "demo", "scheduled_for", "started_at",
-    "ended_at", "abandoned_reason", "way_forward", "balance_index", "participants", "present",
-    "paused_seconds",
+    "ended_at", "abandoned_reason", "way_forward", "balance_index", "names_removed",
+    "participants", "present", "paused_seconds",
 )  # fmt: skip
 
 
@@ -228,7 +229,8 @@ def page(
 
     Each dict: ``id``, ``date`` (UTC stamp: started, else created), ``kind``, ``reference``,
     ``status``, ``demo`` (bool), ``scheduled_for``, ``started_at``, ``ended_at``,
-    ``abandoned_reason``, ``way_forward``, ``participants`` (invited), ``present`` (attended),
+    ``abandoned_reason``, ``way_forward``, ``names_removed`` (bool), ``participants``
+    (invited), ``present`` (attended),
     ``duration_seconds`` (ended − started without pauses; None until it has ended) and
     ``balance_index`` (None before anyone spoke).
     """
@@ -240,6 +242,7 @@ def page(
     ]
     for row in rows:
         row["demo"] = bool(row["demo"])
+        row["names_removed"] = bool(row["names_removed"])
         paused = row.pop("paused_seconds") or 0.0
         if row["started_at"] and row["ended_at"]:
             total = _seconds_between(row["started_at"], row["ended_at"])
@@ -370,29 +373,30 @@ def dashboard(
             distribution[balance_bin(value)] += 1
     known = [v for v in balances.values() if v is not None]
 
-    # Ratings and attendance are first counted per session through their covering indexes,
-    # then joined to the held sessions: one lookup per session rather than per child row.
-    totals = ", ".join(f"sum(r.{name}_sum), sum(r.{name}_n)" for name in RATING_FIELDS)
-    named = ", ".join(f"sum({n}) AS {n}_sum, count({n}) AS {n}_n" for n in RATING_FIELDS)
+    # Ratings and attendance: from each held session (its month worked out once) into the
+    # covering index of its child rows. CROSS JOIN keeps that order; left to itself SQLite
+    # may scan every child row and look its session up instead, which is slower.
+    held_cte = f"""WITH held AS MATERIALIZED (
+        SELECT s.id, strftime('%Y-%m', s.started_at, 'localtime') AS month FROM sessions s{where}
+    )"""
+    sums = ", ".join(f"sum(r.{name}), count(r.{name})" for name in RATING_FIELDS)
     month_ratings: dict[str, tuple[Any, ...]] = {
         row[0]: row[1:]
         for row in _read(
             db,
-            f"""SELECT strftime('%Y-%m', s.started_at, 'localtime') AS month, sum(r.n), {totals}
-                FROM (SELECT session_id, count(*) AS n, {named}
-                      FROM ratings GROUP BY session_id) AS r
-                JOIN sessions s ON s.id = r.session_id{where}
-                GROUP BY month""",
+            f"""{held_cte}
+                SELECT held.month, count(*), {sums}
+                FROM held CROSS JOIN ratings r ON r.session_id = held.id
+                GROUP BY held.month""",
             params,
         )
     }
     attendance = dict.fromkeys(ATTENDANCE_KINDS, 0)
     for value, n in _read(
         db,
-        f"""SELECT p.attendance, sum(p.n)
-            FROM (SELECT session_id, attendance, count(*) AS n
-                  FROM participants GROUP BY session_id, attendance) AS p
-            JOIN sessions s ON s.id = p.session_id{where}
+        f"""{held_cte}
+            SELECT p.attendance, count(*)
+            FROM held CROSS JOIN participants p ON p.session_id = held.id
             GROUP BY p.attendance""",
         params,
     ):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.core.metrics import session_balance
-from rethink_desktop.core.session import Session
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.history import (
     STATUS_GROUPS,
@@ -20,58 +19,14 @@ from rethink_desktop.storage.history import (
     refresh_balance_index,
 )
 from rethink_desktop.storage.schema import SCHEMA_VERSION
-from tests.helpers import people, phases, prepared, running
+from tests.helpers import prepared, running
+from tests.records_data import at, meeting
 
 
 @pytest.fixture
 def store(tmp_path):
     with EventStore.open(tmp_path / "data" / "rethink.sqlite") as opened:
         yield opened
-
-
-def at(month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(2026, month, day, hour, 0, tzinfo=UTC)
-
-
-def meeting(
-    store: EventStore,
-    when: datetime,
-    reference: str,
-    *,
-    kind: str = "family_network",
-    talk: tuple[float, ...] = (100, 100, 100, 100),
-    ratings: tuple[tuple[int | None, ...], ...] = (),
-    pulse: tuple[int, int] | None = (7, 4),
-    pause: float = 0,
-    present: list[str] | None = None,
-    demo: bool = False,
-    finish: str = "completed",
-) -> Session:
-    """A session started at ``when``: one turn each of ``talk`` seconds, in seat order."""
-    clock = FakeClock(when)
-    n = len(talk)
-    session = Session.create(clock, store.append, demo=demo)
-    session.prepare(kind=kind, reference=reference, participants=people(n), phases=phases(120))
-    everyone = [p.id for p in session.state.participants]
-    session.check_in(present or everyone, pulse=pulse[0] if pulse else None)
-    session.start()
-    for seconds in talk:
-        session.next_turn()
-        clock.advance(seconds)
-    if pause:
-        session.toggle_pause()
-        clock.advance(pause)
-        session.toggle_pause()
-    if finish == "abandoned":
-        session.abandon("interrupted")
-        return session
-    session.end()
-    if pulse:
-        session.record_closing_pulse(pulse[1])
-    for values in ratings:
-        session.rate(*values)
-    session.complete()
-    return session
 
 
 def refs(rows: list[dict]) -> list[str]:

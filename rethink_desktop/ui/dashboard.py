@@ -1,0 +1,308 @@
+"""The dashboard: evidence over a period — the three Cs, the room's pulse, balance of voice.
+
+Figures come from :func:`rethink_desktop.storage.history.dashboard` in one call; the charts
+are QPainter widgets (``ui/charts.py``). Demo sessions are left out unless "Include demo
+sessions" is ticked (ticked from the start in the demo window, whose sessions are all demo).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rethink_desktop.core.agenda import KIND_LABELS
+from rethink_desktop.core.clock import Clock, SystemClock
+from rethink_desktop.core.state import RATING_FIELDS, WAY_FORWARD
+from rethink_desktop.storage.database import StorageError
+from rethink_desktop.storage.history import DashboardData, dashboard
+from rethink_desktop.ui.charts import Bar, BarList, Histogram, LineChart
+from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.period import MONTHS, PeriodChooser
+from rethink_desktop.ui.theme import set_font_role
+
+SERIES_NAMES = {
+    "communication": "Communication",
+    "compassion": "Compassion",
+    "clarity": "Clarity",
+    "heard": "Felt heard",
+}
+ATTENDANCE_WORDS = (
+    ("present", "Full two hours"),
+    ("late", "Arrived late"),
+    ("left_early", "Left early"),
+    ("late_left_early", "Late and left early"),
+    ("absent", "Absent"),
+)
+
+
+def month_label(month: str) -> str:
+    """``2026-03`` → ``Mar 2026``."""
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
+
+
+def share(n: int, total: int) -> str:
+    return f"{n / total * 100:.0f}%" if total else "—"
+
+
+def signed(value: float) -> str:
+    return f"{value:+.1f}".replace("-", "−")
+
+
+class Tile(QFrame):
+    """One headline figure: a label, the figure large, a line of explanation."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.setAccessibleName(title)
+        em = QFontMetrics(self.font()).height()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(em, em * 2 // 3, em, em * 2 // 3)
+        box.setSpacing(2)
+        self.title = QLabel(title)
+        self.title.setProperty("muted", True)
+        self.value = QLabel("—")
+        set_font_role(self.value, "phase", bold=True)
+        self.value.setAccessibleName(title)
+        self.note = QLabel("")
+        self.note.setProperty("muted", True)
+        self.note.setWordWrap(True)
+        for widget in (self.title, self.value, self.note):
+            box.addWidget(widget)
+        box.addStretch(1)
+
+    def set(self, value: str, note: str = "") -> None:
+        self.value.setText(value)
+        self.note.setText(note)
+        self.value.setAccessibleDescription(f"{value}. {note}".strip())
+
+
+class DashboardView(QWidget):
+    """Period chooser, four headline figures and the charts."""
+
+    history_requested = Signal()
+    home_requested = Signal()
+
+    def __init__(
+        self,
+        controller: SessionController,
+        *,
+        demo: bool = False,
+        clock: Clock | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.clock = clock or SystemClock()
+        self.data: DashboardData | None = None
+        self.setAccessibleName("Dashboard")
+        em = QFontMetrics(self.font()).height()
+        self._em = em
+
+        self.title = QLabel("Dashboard")
+        set_font_role(self.title, "heading", bold=True)
+        self.period = PeriodChooser(self._today, default="12m", name="Dashboard period")
+        self.include_demo = QCheckBox("Include demo sessions")
+        self.include_demo.setAccessibleName("Include demo sessions")
+        self.include_demo.setChecked(demo)
+        self.history_button = QPushButton("History")
+        self.history_button.setAccessibleName("Show the history of sessions")
+        self.history_button.clicked.connect(self.history_requested)
+        self.home_button = QPushButton("Home")
+        self.home_button.setAccessibleName("Back to the home screen")
+        self.home_button.clicked.connect(self.home_requested)
+        for button in (self.history_button, self.home_button):
+            button.setMinimumHeight(em * 2)
+        self.problem_label = QLabel("")
+        self.problem_label.setProperty("problem", True)
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setAccessibleName("Problem reading the records")
+        self.problem_label.hide()
+
+        self.held_tile = Tile("Sessions held")
+        self.pulse_tile = Tile("Tension pulse, start → end")
+        self.balance_tile = Tile("Balance of voice")
+        self.way_tile = Tile("Way forward reached")
+
+        self.ratings_chart = LineChart("Average ratings by month")
+        self.balance_chart = Histogram("Balance of voice across sessions")
+        self.attendance_chart = BarList("Attendance", maximum=1.0)
+        self.kind_chart = BarList("Sessions by kind", maximum=1.0)
+
+        self._build_layout()
+        self.period.changed.connect(self.refresh)
+        self.include_demo.toggled.connect(self.refresh)
+
+    # --- building ------------------------------------------------------------------------
+    def _panel(self, title: str, chart: QWidget, note: str = "") -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("panel")
+        frame.setAccessibleName(title)
+        em = self._em
+        box = QVBoxLayout(frame)
+        box.setContentsMargins(em, em * 2 // 3, em, em * 2 // 3)
+        box.setSpacing(em // 3)
+        heading = QLabel(title)
+        set_font_role(heading, "body", bold=True)
+        box.addWidget(heading)
+        if note:
+            label = QLabel(note)
+            label.setProperty("muted", True)
+            label.setWordWrap(True)
+            box.addWidget(label)
+        box.addWidget(chart, 1)
+        return frame
+
+    def _build_layout(self) -> None:
+        em = self._em
+        top = QHBoxLayout()
+        top.setSpacing(em)
+        top.addWidget(self.title)
+        top.addSpacing(em)
+        top.addWidget(self.period)
+        top.addSpacing(em)
+        top.addWidget(self.include_demo)
+        top.addStretch(1)
+        top.addWidget(self.history_button)
+        top.addWidget(self.home_button)
+
+        tiles = QHBoxLayout()
+        tiles.setSpacing(em)
+        for tile in (self.held_tile, self.pulse_tile, self.balance_tile, self.way_tile):
+            tiles.addWidget(tile, 1)
+
+        ratings = self._panel(
+            "Communication, compassion, clarity and feeling heard — average rating by month",
+            self.ratings_chart,
+        )
+        bottom = QGridLayout()
+        bottom.setSpacing(em)
+        bottom.addWidget(
+            self._panel(
+                "Balance of voice across sessions",
+                self.balance_chart,
+                "Sessions by balance index: 1 = equal talk time, 0 = one voice.",
+            ),
+            0,
+            0,
+        )
+        bottom.addWidget(
+            self._panel("Attendance", self.attendance_chart, "Share of everyone invited."), 0, 1
+        )
+        bottom.addWidget(self._panel("Sessions by kind", self.kind_chart), 0, 2)
+        for column in range(3):
+            bottom.setColumnStretch(column, 1)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(em * 3 // 2, em, em * 3 // 2, em)
+        column.setSpacing(em * 3 // 4)
+        column.addLayout(top)
+        column.addWidget(self.problem_label)
+        column.addLayout(tiles)
+        column.addWidget(ratings, 3)
+        column.addLayout(bottom, 2)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.scroll)
+
+    def _today(self) -> date:
+        return self.clock.now().astimezone().date()
+
+    # --- figures -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the figures for the chosen period and redraw everything."""
+        first, last = self.period.period()
+        try:
+            data = dashboard(
+                self.controller.store.db, first, last, include_demo=self.include_demo.isChecked()
+            )
+        except StorageError as exc:
+            self.problem_label.setText(f"The records could not be read. {exc.message}")
+            self.problem_label.show()
+            return
+        self.problem_label.hide()
+        self.show_data(data)
+
+    def show_data(self, data: DashboardData) -> None:
+        self.data = data
+        held = data.sessions_held
+        demo = " (demo included)" if data.include_demo else ""
+        self.held_tile.set(
+            f"{held:,}",
+            f"{data.completed:,} completed, {data.abandoned:,} abandoned{demo}"
+            if held
+            else "No sessions in this period" + demo,
+        )
+        if data.pulse_change is not None and data.pulse_start is not None:
+            self.pulse_tile.set(
+                f"{data.pulse_start:.1f} → {data.pulse_end:.1f}",
+                f"Average change {signed(data.pulse_change)} over {data.pulse_sessions:,} "
+                "sessions (1 calm – 10 tense; lower is calmer)",
+            )
+        else:
+            self.pulse_tile.set("—", "No session in this period recorded both pulses")
+        if data.balance_average is not None:
+            self.balance_tile.set(
+                f"{data.balance_average:.2f}",
+                f"Average over {data.balance_sessions:,} sessions (1 = equal talk time)",
+            )
+        else:
+            self.balance_tile.set("—", "No one spoke in a session in this period")
+        recorded = sum(data.way_forward.values())
+        if recorded:
+            parts = [
+                f"{WAY_FORWARD[key].lower()} {share(data.way_forward.get(key, 0), recorded)}"
+                for key in WAY_FORWARD
+            ]
+            self.way_tile.set(
+                share(data.way_forward.get("yes", 0), recorded),
+                f"Yes, of {recorded:,} recorded; " + ", ".join(parts[1:]),
+            )
+        else:
+            self.way_tile.set("—", "Not recorded in this period")
+
+        self.ratings_chart.set_data(
+            [month_label(m.month) for m in data.months],
+            {SERIES_NAMES[name]: [m.average(name) for m in data.months] for name in RATING_FIELDS},
+        )
+        self.balance_chart.set_counts(data.balance_distribution, data.balance_average)
+        invited = data.invited
+        self.attendance_chart.set_bars(
+            [
+                Bar(words, n / invited, f"{share(n, invited)} ({n:,})")
+                for key, words in ATTENDANCE_WORDS
+                for n in [data.attendance.get(key, 0)]
+            ]
+            if invited
+            else []
+        )
+        self.kind_chart.set_bars(
+            [
+                Bar(KIND_LABELS[key], n / held, f"{share(n, held)} ({n:,})")
+                for key in KIND_LABELS
+                if (n := data.by_kind.get(key, 0))
+            ]
+        )
+
+    def focus_default(self) -> None:
+        self.period.choice.setFocus()

@@ -1,0 +1,286 @@
+"""History, Session detail and Dashboard with known sessions: the rows, figures and charted
+values they show are the expected ones."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+
+from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.storage.history import HistoryFilters, dashboard
+from rethink_desktop.ui.dashboard import DashboardView
+from rethink_desktop.ui.detail import SessionDetailView
+from rethink_desktop.ui.history import COLUMNS, HistoryView
+from tests.helpers import prepared
+from tests.records_data import at, meeting
+
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def today():
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def known(store):
+    """Five real sessions and one demo, over four months."""
+    return {
+        "fn1": meeting(store, at(3, 3), "FN-1001", talk=(100, 100, 100, 100), pulse=(8, 3),
+                       ratings=((4, 5, 3, 4), (2, 3, None, 4)), way="yes"),
+        "th1": meeting(store, at(3, 17), "TH-2002", kind="thematic", talk=(300, 100),
+                       pulse=(6, 5), ratings=((5, 5, 5, 5), (3, 4, 4, None)), way="partly"),
+        "fn2": meeting(store, at(4, 7), "FN-1003", talk=(100, 100, 100), invited=4,
+                       present=["p1", "p2", "p3"], ratings=((1, 2, 3, 4), (5, 4, 3, 2))),
+        "fn3": meeting(store, at(4, 9), "FN-1004", talk=(10, 10), finish="abandoned"),
+        "demo": meeting(store, at(4, 10), "FN-DEMO-1", demo=True, ratings=((1, 1, 1, 1),)),
+        "pp1": prepared(3, FakeClock(at(5, 2)), sink=store.append, reference="PP-3005",
+                        kind="post_proceedings"),
+    }  # fmt: skip
+
+
+def history(qtbot, controller, today, **kw) -> HistoryView:
+    view = HistoryView(controller, clock=today, **kw)
+    qtbot.addWidget(view)
+    view.refresh()
+    return view
+
+
+def shown(view: HistoryView, column: int = 1) -> list[str]:
+    model = view.model
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+# --- History ----------------------------------------------------------------------------------
+def test_history_shows_every_real_session_newest_first(qtbot, controller, today, known):
+    view = history(qtbot, controller, today)
+    assert shown(view) == ["PP-3005", "FN-1004", "FN-1003", "TH-2002", "FN-1001"]
+    assert view.count_label.text() == "5 sessions"
+    model = view.model
+    first = [model.index(4, c).data() for c in range(len(COLUMNS))]
+    assert first == ["Tue 3 Mar", "FN-1001", "Family network", "Completed", "7 min",
+                     "4 of 4", "1.00"]  # fmt: skip
+    assert [model.index(2, c).data() for c in (3, 5, 6)] == ["Completed", "3 of 4", "1.00"]
+    assert [model.index(3, c).data() for c in (4, 6)] == ["7 min", "0.50"]
+    assert [model.index(0, c).data() for c in (3, 4, 5, 6)] == ["Prepared", "—", "3 invited", "—"]
+    summary = model.index(4, 0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert summary.startswith("FN-1001, Family network, Tue 3 Mar, Completed, lasted 7 min")
+
+
+def test_history_filters_and_search(qtbot, controller, today, known):
+    view = history(qtbot, controller, today)
+    view.kind.setCurrentIndex(view.kind.findData("thematic"))
+    assert shown(view) == ["TH-2002"]
+    view.kind.setCurrentIndex(0)
+    view.status.setCurrentIndex(view.status.findData("abandoned"))
+    assert shown(view) == ["FN-1004"]
+    view.status.setCurrentIndex(view.status.findData("prepared"))
+    assert shown(view) == ["PP-3005"]
+    view.status.setCurrentIndex(0)
+    view.records.setCurrentIndex(view.records.findText("Demo sessions"))
+    assert shown(view) == ["FN-DEMO-1"]
+    assert view.model.index(0, 3).data() == "Completed (demo)"
+    view.records.setCurrentIndex(view.records.findText("Real and demo"))
+    assert len(shown(view)) == 6
+    # Typing searches after a short pause; Enter searches at once.
+    qtbot.keyClicks(view.search, "fn-100")
+    qtbot.waitUntil(lambda: shown(view) == ["FN-1004", "FN-1003", "FN-1001"])
+    view.search.setText("2002")
+    view.search.returnPressed.emit()
+    assert shown(view) == ["TH-2002"]
+    view.search.clear()
+    view.period.set_dates(date(2026, 3, 10), date(2026, 4, 8))
+    view.apply_filters()
+    assert view.filters().date_from == date(2026, 3, 10)
+    assert shown(view) == ["FN-1003", "TH-2002"]
+    view.records.setCurrentIndex(0)
+    view.period.set_key("all")
+    view.search.setText("nothing-like-this")
+    view.apply_filters()
+    assert shown(view) == []
+    assert view.empty_label.text() == "No sessions match these filters."
+
+
+def test_the_demo_window_lists_demo_sessions_first(qtbot, controller, today, known):
+    view = history(qtbot, controller, today, demo=True)
+    assert shown(view) == ["FN-DEMO-1"]
+
+
+def test_history_model_fetches_a_page_at_a_time(qtbot, controller, today, store):
+    for day in range(1, 26):
+        meeting(store, at(5, day), f"FN-{day:04d}", talk=(30, 30))
+    view = HistoryView(controller, clock=today)
+    qtbot.addWidget(view)
+    view.model.page_size = 10
+    view.refresh()
+    model = view.model
+    assert (model.rowCount(), model.total) == (10, 25)
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 20
+    model.fetchMore()
+    assert model.rowCount() == 25
+    assert not model.canFetchMore()
+    assert shown(view)[0] == "FN-0025"
+    assert shown(view)[-1] == "FN-0001"
+    assert view.model.filters == HistoryFilters()
+
+
+def test_enter_opens_the_selected_session_and_actions_name_it(qtbot, controller, today, known):
+    view = history(qtbot, controller, today)
+    view.show()
+    qtbot.waitExposed(view)
+    assert not view.open_button.isEnabled()
+    view.focus_default()
+    assert view.selected_id() == known["pp1"].id
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    with qtbot.waitSignal(view.open_requested) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [known["fn3"].id]
+    for button, signal in (
+        (view.pdf_button, view.pdf_requested),
+        (view.delete_button, view.delete_requested),
+        (view.anonymise_button, view.anonymise_requested),
+    ):
+        with qtbot.waitSignal(signal) as emitted:
+            button.click()
+        assert emitted.args == [known["fn3"].id]
+
+
+def test_every_control_has_an_accessible_name(qtbot, controller, today, known):
+    view = history(qtbot, controller, today)
+    controls = [view.period.choice, view.period.from_edit, view.period.to_edit, view.kind,
+                view.status, view.records, view.search, view.table, view.open_button,
+                view.pdf_button, view.anonymise_button, view.delete_button,
+                view.dashboard_button, view.home_button]  # fmt: skip
+    assert all(widget.accessibleName() for widget in controls)
+    # Everything the facilitator can press is in that list.
+    from PySide6.QtWidgets import QPushButton
+
+    assert set(view.findChildren(QPushButton)) <= set(controls)
+
+
+# --- Session detail ---------------------------------------------------------------------------
+def test_detail_shows_the_figures_of_a_known_session(qtbot, controller, known):
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(known["th1"].id)
+    assert view.title.text() == "TH-2002 · Thematic"
+    assert view.facts["status"] == "Completed"
+    assert view.facts["length"] == "7 min of 120 planned minutes"
+    assert view.facts["attendance"] == "2 of 2 attended: 2 present throughout"
+    assert view.facts["pulse"] == "6 at the start → 5 at the end (1 calm – 10 tense): 1 calmer"
+    assert view.facts["way_forward"] == "Partly"
+    people = [(r.label, r.seconds, round(r.share, 2), r.equal_share) for r in view.people_rows]
+    assert people == [("Person 1", 300.0, 0.75, 0.5), ("Person 2", 100.0, 0.25, 0.5)]
+    assert [(r.agency, r.people, r.seconds) for r in view.agency_rows] == [
+        ("Education", 1, 300.0),
+        ("Health", 1, 100.0),
+    ]
+    assert view.balance_label.text().startswith("Balance of voice 0.50")
+    assert {k: v.text() for k, v in view.rating_values.items()} == {
+        "communication": "4.0", "compassion": "4.5", "clarity": "4.5", "heard": "5.0",
+    }  # fmt: skip
+    assert view.rating_counts["heard"].text() == "1 answer, 1 skipped"
+    assert view.timeline.state is view.state
+    assert "2 turns, 0 passes" in view.timeline.accessibleDescription()
+    assert "Education" in view.legend.text()
+    assert "pass" in view.legend.accessibleDescription()
+    with qtbot.waitSignal(view.pdf_requested) as emitted:
+        view.pdf_button.click()
+    assert emitted.args == [known["th1"].id]
+    with qtbot.waitSignal(view.back_requested):
+        qtbot.keyClick(view, Qt.Key.Key_Escape)
+
+
+def test_detail_of_an_absentee_session_and_a_draft(qtbot, controller, known):
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(known["fn2"].id)
+    assert view.facts["attendance"] == "3 of 4 attended: 3 present throughout, 1 absent"
+    assert len(view.people_rows) == 3
+    assert view.load(known["pp1"].id)
+    assert view.facts["length"] == "did not start"
+    assert view.people_rows == []
+    assert view.balance_label.text() == "No one spoke in this session."
+    assert not view.load("no-such-session")
+    assert view.problem_label.text() == "This session is no longer in the records."
+
+
+def test_detail_paints_in_light_and_dark(qtbot, controller, known):
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.ui.theme import apply_theme
+
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.load(known["fn1"].id)
+    app = QApplication.instance()
+    try:
+        for theme in ("dark", "light"):
+            apply_theme(app, theme)
+            assert not view.grab().isNull()
+    finally:
+        apply_theme(app, "light")
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+def test_dashboard_charts_the_expected_averages(qtbot, controller, today, known, store):
+    view = DashboardView(controller, clock=today)
+    qtbot.addWidget(view)
+    view.period.set_dates(date(2026, 3, 1), date(2026, 4, 30))
+    view.refresh()
+    expected = dashboard(store.db, date(2026, 3, 1), date(2026, 4, 30))
+    assert view.data == expected
+    assert view.ratings_chart.labels == ["Mar 2026", "Apr 2026"]
+    series = view.ratings_chart.series
+    assert series["Communication"] == pytest.approx([(4 + 2 + 5 + 3) / 4, (1 + 5) / 2])
+    assert series["Compassion"] == pytest.approx([(5 + 3 + 5 + 4) / 4, 3.0])
+    assert series["Clarity"] == pytest.approx([(3 + 5 + 4) / 3, 3.0])
+    assert series["Felt heard"] == pytest.approx([(4 + 4 + 5) / 3, 3.0])
+    assert view.held_tile.value.text() == "4"
+    assert view.held_tile.note.text() == "3 completed, 1 abandoned"
+    # Pulse: FN-1001 8→3, TH-2002 6→5, FN-1003 7→4; the abandoned one has no end.
+    assert view.pulse_tile.value.text() == "7.0 → 4.0"
+    assert view.pulse_tile.note.text().startswith("Average change −3.0 over 3 sessions")
+    assert view.balance_tile.value.text() == f"{(1 + 0.5 + 1 + 1) / 4:.2f}"
+    assert view.way_tile.value.text() == "50%"
+    assert view.balance_chart.counts == [0, 0, 0, 0, 0, 1, 0, 0, 0, 3]
+    assert view.balance_chart.marker == pytest.approx(0.875)
+    attendance = {bar.label: bar.text for bar in view.attendance_chart.bars}
+    assert attendance["Full two hours"] == "92% (11)"
+    assert attendance["Absent"] == "8% (1)"
+    kinds = {bar.label: (bar.value, bar.text) for bar in view.kind_chart.bars}
+    assert kinds == {"Family network": (0.75, "75% (3)"), "Thematic": (0.25, "25% (1)")}
+    assert "Communication: Mar 2026 3.50, Apr 2026 3.00" in (
+        view.ratings_chart.accessibleDescription()
+    )
+
+
+def test_dashboard_leaves_demo_out_unless_asked(qtbot, controller, today, known):
+    view = DashboardView(controller, clock=today)
+    qtbot.addWidget(view)
+    view.period.set_key("all")
+    view.refresh()
+    assert view.data.sessions_held == 4
+    view.include_demo.setChecked(True)
+    assert view.data.sessions_held == 5
+    assert view.held_tile.note.text().endswith("(demo included)")
+    assert view.ratings_chart.series["Communication"][1] == pytest.approx((1 + 5 + 1) / 3)
+
+
+def test_dashboard_of_an_empty_period(qtbot, controller, today, known):
+    view = DashboardView(controller, clock=today)
+    qtbot.addWidget(view)
+    view.period.set_dates(date(2020, 1, 1), date(2020, 12, 31))
+    view.refresh()
+    assert view.held_tile.value.text() == "0"
+    assert view.ratings_chart.labels == []
+    assert view.ratings_chart.accessibleDescription() == "Nothing to show for this period."
+    assert view.attendance_chart.bars == []
+    view.resize(1200, 700)
+    assert not view.grab().isNull()
