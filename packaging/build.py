@@ -157,6 +157,27 @@ def unbundled_xcb_libraries(folder: Path) -> list[str]:
     return sorted(needed - bundled)
 
 
+def symbol_versions(folder: Path) -> dict[str, str]:
+    """Linux: the newest glibc and libstdc++ symbol versions the build needs on a computer."""
+    newest: dict[str, tuple[int, ...]] = {}
+    for path in folder.rglob("*"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as f:
+            if f.read(4) != b"\x7fELF":
+                continue
+        out = subprocess.run(
+            ["readelf", "--version-info", "--wide", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        for lib, version in re.findall(r"\b(GLIBC|GLIBCXX)_(\d+(?:\.\d+)+)\b", out):
+            numbers = tuple(int(n) for n in version.split("."))
+            newest[lib] = max(newest.get(lib, numbers), numbers)
+    return {lib: ".".join(map(str, numbers)) for lib, numbers in newest.items()}
+
+
 def smoke_env(home: Path) -> dict[str, str]:
     """A private home and XDG folders, offscreen Qt, and none of the app's own settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RETHINK_", "QT_", "XDG_"))}
@@ -340,6 +361,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
 
+    if sys.platform.startswith("linux"):
+        needs = symbol_versions(frozen.folder)
+        print(
+            f"needs on the computer: glibc {needs.get('GLIBC', '?')} or later, "
+            f"libstdc++ with GLIBCXX_{needs.get('GLIBCXX', '?')}"
+        )
     missing = unbundled_xcb_libraries(frozen.folder)
     if missing:
         print(

@@ -375,3 +375,38 @@ def test_build_script_has_the_linux_budget(info):
     assert build.frozen_paths(Path("dist")).folder == Path("dist") / info.APP_NAME
     assert build.unexpected("This plugin does not support propagateSizeHints()\n") == []
     assert build.unexpected("Traceback (most recent call last):\n") != []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script")
+def test_linux_install_script_installs_and_removes_exactly_its_files(tmp_path, info):
+    build = tmp_path / "build"
+    build.mkdir()
+    program = build / info.APP_NAME
+    program.write_text("#!/bin/sh\necho 'Re-Think Desktop 9.9.9'\n", encoding="utf-8")
+    program.chmod(0o755)
+    prefix = tmp_path / "prefix"
+    script = PACKAGING / "linux" / "install.sh"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home")}
+
+    def run(*args: str) -> str:
+        result = subprocess.run(
+            ["sh", str(script), "--prefix", str(prefix), "--from", str(build), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "9.9.9" in run()
+    app = prefix / "lib" / info.APP_NAME / info.APP_NAME
+    entry = (prefix / "share" / "applications" / f"{info.APP_ID}.desktop").read_text()
+    assert f"Exec={app}" in entry.splitlines()
+    assert (prefix / "bin" / info.APP_NAME).resolve() == app.resolve()
+    assert (
+        prefix / "share" / "icons" / "hicolor" / "48x48" / "apps" / f"{info.APP_ID}.png"
+    ).is_file()
+    assert (prefix / "share" / "metainfo" / f"{info.APP_ID}.metainfo.xml").is_file()
+    run("--uninstall")
+    assert [p for p in prefix.rglob("*") if not p.is_dir()] == []
