@@ -273,6 +273,7 @@ class HomeView(QWidget):
 
     new_requested = Signal()
     demo_requested = Signal()
+    history_requested = Signal()
     open_requested = Signal(str)  # session id
 
     def __init__(
@@ -340,6 +341,10 @@ class HomeView(QWidget):
             "Demo for trainers", "Demo for trainers: a fictional network with a faster clock"
         )
         self.demo_button.clicked.connect(self.demo_requested)
+        self.history_button = self._big_button(
+            "History and dashboard", "History and dashboard: past sessions and trends"
+        )
+        self.history_button.clicked.connect(self.history_requested)
 
         # --- prepared and recent -------------------------------------------------------
         self.prepared_heading = self._section_heading("Prepared")
@@ -407,6 +412,7 @@ class HomeView(QWidget):
         header.addWidget(self.title, 1, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.new_button)
         header.addWidget(self.demo_button)
+        header.addWidget(self.history_button)
 
         panel = QHBoxLayout(self.in_progress_panel)
         panel.setContentsMargins(em * 3 // 2, em, em * 3 // 2, em)
@@ -553,8 +559,9 @@ class HomeView(QWidget):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.continue_button, *self._more_buttons, self.new_button,
-                                self.demo_button, self.prepared_table, self.open_prepared_button,
-                                self.recent_table, self.open_recent_button]  # fmt: skip
+                                self.demo_button, self.history_button, self.prepared_table,
+                                self.open_prepared_button, self.recent_table,
+                                self.open_recent_button]  # fmt: skip
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 

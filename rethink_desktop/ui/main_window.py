@@ -27,6 +27,7 @@ from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.home import HomeView
+from rethink_desktop.ui.records import Records
 from rethink_desktop.ui.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
+        # History, detail and dashboard, and the File menu's export, import and backups.
+        self.records = Records(self)
 
         self._wire()
         self._build_menus()
@@ -173,6 +176,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "&New session", self.new_session, "Ctrl+N")
         self._action(file_menu, "&Home", self.show_home, "Ctrl+Shift+H")
+        self.records.add_file_actions(file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
 
@@ -185,6 +189,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "&Room display", self.toggle_room_display)
         self._action(view_menu, "&Full screen", self.toggle_full_screen, "F11")
+        self.records.add_view_actions(view_menu)
         theme_locked = self.config.is_locked("theme")
         theme_menu = view_menu.addMenu("&Theme" + (SET_BY_IT if theme_locked else ""))
         theme_menu.setEnabled(not theme_locked)

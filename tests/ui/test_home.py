@@ -172,8 +172,8 @@ def test_tabbing_into_a_list_selects_a_row_to_open(qtbot, make_home, store, cloc
     draft = prepared(4, clock, sink=store.append, reference="FN-1")
 
     view = make_home(show=True)
-    view.demo_button.setFocus()
-    qtbot.keyClick(view.demo_button, Qt.Key.Key_Tab)
+    view.history_button.setFocus()
+    qtbot.keyClick(view.history_button, Qt.Key.Key_Tab)
 
     assert view.prepared_table.hasFocus()
     assert view.prepared_table.current_id() == draft.id
@@ -262,6 +262,8 @@ def test_new_and_demo_buttons_emit_their_signals(qtbot, make_home):
         qtbot.mouseClick(view.new_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(view.demo_requested):
         qtbot.mouseClick(view.demo_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.history_requested):
+        qtbot.mouseClick(view.history_button, Qt.MouseButton.LeftButton)
 
 
 def test_demo_banner_only_in_demo_mode(make_home, store, clock):
@@ -288,6 +290,7 @@ def test_every_control_has_an_accessible_name(make_home, store, clock):
         view.continue_button,
         view.new_button,
         view.demo_button,
+        view.history_button,
         view.prepared_table,
         view.open_prepared_button,
         view.recent_table,

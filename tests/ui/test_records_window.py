@@ -1,0 +1,269 @@
+"""Records in the main window: menus, navigation, export, import, backup, restore, delete and
+anonymise — and none of it during a live session."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from rethink_desktop.reports.exports import export
+from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.paths import resolve_paths
+from rethink_desktop.ui.main_window import MainWindow
+from rethink_desktop.ui.records import LIVE_REASON, ExportDialog
+from tests.records_data import at, meeting
+from tests.ui.conftest import start_live
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, controller, templates):
+    paths = resolve_paths(tmp_path / "data")
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(paths, controller, templates, settings)
+    win.confirm = lambda title, text: True
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def two(store):
+    return (
+        meeting(store, at(3, 3), "FN-1001", ratings=((4, 4, 4, 4),), way="yes"),
+        meeting(store, at(3, 10), "TH-2002", kind="thematic"),
+    )
+
+
+def record_actions(window):
+    r = window.records
+    return [r.history_action, r.dashboard_action, r.export_action, r.import_action,
+            r.backup_action, r.restore_action]  # fmt: skip
+
+
+def choose(fmt: str, *, anonymise: bool = True, include_demo: bool = False):
+    def pick(dialog: ExportDialog) -> bool:
+        getattr(dialog, fmt).setChecked(True)
+        dialog.anonymise.setChecked(anonymise)
+        dialog.include_demo.setChecked(include_demo)
+        return True
+
+    return pick
+
+
+def test_records_are_unavailable_during_a_live_session(qtbot, window, controller):
+    assert all(action.isEnabled() for action in record_actions(window))
+    assert not any(a.isVisible() for a in window.records._reason_actions)
+    start_live(controller, 3)
+    assert window.stack.currentWidget() is window.live
+    assert not any(action.isEnabled() for action in record_actions(window))
+    assert all(a.isVisible() for a in window.records._reason_actions)
+    assert window.records.history_action.statusTip() == LIVE_REASON
+    # Asked anyway (a stale shortcut, say): the reason is shown and the meeting stays.
+    window.records.show_history()
+    window.records.export()
+    assert window.stack.currentWidget() is window.live
+    assert window.status.text() == LIVE_REASON
+    controller.act("end")
+    assert all(action.isEnabled() for action in record_actions(window))
+
+
+def test_view_menu_shortcuts_do_not_clash_with_live_keys(window):
+    from PySide6.QtGui import QKeySequence
+
+    from rethink_desktop.ui.keymap import LIVE_KEYS
+
+    live = {QKeySequence(k).toString() for b in LIVE_KEYS for k in b.keys}
+    for action in (window.records.history_action, window.records.dashboard_action):
+        assert action.shortcut().toString() not in live
+    assert window.records.history_action.shortcut().toString() == "Ctrl+H"
+    assert window.records.dashboard_action.shortcut().toString() == "Ctrl+Shift+D"
+
+
+def test_home_history_detail_dashboard_and_back(qtbot, window, two):
+    window.home.history_button.click()
+    history = window.records.history
+    assert window.stack.currentWidget() is history
+    assert history.model.rowCount() == 2
+    assert history.selected_id() == two[1].id  # the newest, ready for Enter
+    qtbot.keyClick(history.table, Qt.Key.Key_Return)
+    detail = window.records.detail
+    assert window.stack.currentWidget() is detail
+    assert detail.state.reference == "TH-2002"
+    detail.back_button.click()
+    assert window.stack.currentWidget() is history
+    history.dashboard_button.click()
+    dashboard = window.records.dashboard
+    assert window.stack.currentWidget() is dashboard
+    dashboard.period.set_key("all")
+    assert dashboard.data.sessions_held == 2
+    dashboard.home_button.click()
+    assert window.stack.currentWidget() is window.home
+    window.records.dashboard_action.trigger()
+    assert window.stack.currentWidget() is dashboard
+
+
+def test_export_json_and_csv_anonymised(tmp_path, window, two):
+    records = window.records
+    out = tmp_path / "out" / "all.json"
+    records.choose_export_dialog = choose("json")
+    records.choose_save_file = lambda title, suggested, filters: str(out)
+    assert records.export() == out
+    doc = json.loads(out.read_text())
+    assert {s["reference"] for s in doc["sessions"]} == {"FN-1001", "TH-2002"}
+    assert all(p["name"] is None for s in doc["sessions"] for p in s["participants"])
+    assert "Exported 2 sessions" in window.status.text()
+    records.choose_export_dialog = choose("csv")
+    records.choose_save_file = lambda title, suggested, filters: str(tmp_path / "tables")
+    written = records.export()
+    assert written == tmp_path / "tables.zip"
+    with zipfile.ZipFile(written) as archive:
+        assert "sessions.csv" in archive.namelist()
+
+
+def test_names_are_written_only_after_a_warning(tmp_path, window, two):
+    records = window.records
+    out = tmp_path / "named.json"
+    asked = []
+    window.confirm = lambda title, text: asked.append((title, text)) or False
+    records.choose_export_dialog = choose("json", anonymise=False)
+    records.choose_save_file = lambda *a: str(out)
+    assert records.export() is None
+    assert asked[0][0] == "Write names to a file?"
+    assert asked[0][1].startswith("8 participant names are still kept")
+    assert not out.exists()
+    window.confirm = lambda title, text: True
+    assert records.export() == out
+    names = {p["name"] for s in json.loads(out.read_text())["sessions"] for p in s["participants"]}
+    assert "Person 1" in names
+
+
+def test_a_cancelled_export_writes_nothing(tmp_path, window, two, monkeypatch):
+    records = window.records
+    out = tmp_path / "cancelled.json"
+    records.choose_export_dialog = choose("json")
+    records.choose_save_file = lambda *a: str(out)
+    real = records._progress
+
+    def cancel_at_once(title, text):
+        dialog, _ = real(title, text)
+        return dialog, lambda done, total: False
+
+    monkeypatch.setattr(records, "_progress", cancel_at_once)
+    assert records.export() is None
+    assert not out.exists()
+    assert window.status.text() == "Export cancelled. No file was written."
+
+
+def test_pdf_of_the_selected_session(tmp_path, window, two):
+    records = window.records
+    records.show_history()
+    records.history.select_row(1)  # FN-1001
+    seen = []
+
+    def pick(dialog: ExportDialog) -> bool:
+        seen.append((dialog.pdf.text(), dialog.json.isEnabled()))
+        return choose("pdf")(dialog)
+
+    records.choose_export_dialog = pick
+    records.choose_save_file = lambda title, suggested, filters: str(
+        tmp_path / suggested.split("/")[-1]
+    )
+    records.history.pdf_button.click()
+    assert seen == [("Session FN-1001 as a PDF summary", False)]
+    pdf = tmp_path / "rethink-FN-1001.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_import_merges_another_laptops_export(tmp_path, window, controller):
+    other = EventStore.open(tmp_path / "other" / "rethink.sqlite")
+    meeting(other, at(2, 2), "FN-OTHER-1")
+    meeting(other, at(2, 9), "FN-OTHER-2")
+    file = tmp_path / "other.json"
+    export(other.db, "json", file)
+    other.close()
+    records = window.records
+    records.show_history()
+    assert records.history.model.rowCount() == 0
+    shown = []
+    records.inform = lambda title, text: shown.append(text)
+    records.choose_open_file = lambda *a: str(file)
+    report = records.import_file()
+    assert len(report.added) == 2
+    assert shown[0].startswith("From other.json: 2 added")
+    assert records.history.model.rowCount() == 2
+    # The same file again: nothing new.
+    assert records.import_file().skipped_identical
+
+
+def test_a_bad_import_file_is_refused_in_plain_words(tmp_path, window):
+    bad = tmp_path / "notes.json"
+    bad.write_text("this is not an export")
+    warned = []
+    window.records.warn = lambda title, text: warned.append(text)
+    window.records.choose_open_file = lambda *a: str(bad)
+    assert window.records.import_file() is None
+    assert "Nothing was imported" in warned[0]
+
+
+def test_back_up_then_restore(tmp_path, window, controller, two):
+    records = window.records
+    backup = tmp_path / "copies" / "before.sqlite"
+    records.choose_save_file = lambda *a: str(backup)
+    assert records.back_up() == backup
+    assert records.delete_session(two[0].id)
+    records.show_history()
+    assert records.history.model.rowCount() == 1
+    asked = []
+    window.confirm = lambda title, text: asked.append(text) or True
+    records.choose_open_file = lambda *a: str(backup)
+    old = controller.store
+    assert records.restore()
+    assert "the newest is TH-2002" in asked[0]
+    assert str(backup) in asked[0]
+    assert controller.store is not old
+    assert window.home.store is controller.store
+    assert records.history.model.rowCount() == 2
+    assert "Restored from before.sqlite" in window.status.text()
+    safety = list((Path(controller.store.path).parent / "backups").glob("before-restore-*"))
+    assert len(safety) == 1
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, window, controller):
+    bad = tmp_path / "x.sqlite"
+    bad.write_bytes(b"not a database at all")
+    warned = []
+    window.records.warn = lambda title, text: warned.append(text)
+    window.records.choose_open_file = lambda *a: str(bad)
+    store = controller.store
+    assert not window.records.restore()
+    assert controller.store is store
+    assert "not a Re-Think Desktop backup" in warned[0]
+
+
+def test_delete_and_anonymise_name_the_session(window, controller, two):
+    records = window.records
+    asked = []
+    window.confirm = lambda title, text: asked.append((title, text)) or True
+    records.show_history()
+    assert records.anonymise_session(two[0].id)
+    assert asked[-1][0] == "Anonymise FN-1001?"
+    names = controller.store.db.execute(
+        "SELECT count(*) FROM participants WHERE session_id = ? AND name IS NOT NULL",
+        [two[0].id],
+    ).fetchone()[0]
+    assert names == 0
+    records.history.select_row(1)
+    assert not records.history.anonymise_button.isEnabled()
+    window.confirm = lambda title, text: asked.append((title, text)) or False
+    assert not records.delete_session(two[1].id)
+    assert asked[-1][0] == "Delete TH-2002?"
+    assert records.history.model.rowCount() == 2
+    window.confirm = lambda title, text: True
+    assert records.delete_session(two[1].id)
+    assert records.history.model.rowCount() == 1
+    assert window.status.text() == "Session TH-2002 deleted."
