@@ -180,6 +180,7 @@ def test_spec_drops_only_plugins_the_app_does_not_need(spec_tree):
         "styles/qmodernwindowsstyle.dll",
     ):
         assert not gone(needed), needed
+    assert "opengl32sw.dll" in spec_literal(spec_tree, "DROPPED_BINARIES")
     for unneeded in (
         "platformthemes/libqgtk3.so",
         "platforms/libqvnc.so",
