@@ -8,9 +8,9 @@ Run from anywhere with the project's environment (``make package`` does this)::
 The smoke test runs the frozen program, never the source tree, with its own temporary data,
 config and log folders: ``check`` must pass, the window must open and close by itself
 (offscreen) with nothing unexpected on stderr, ``--version`` must print the version in
-pyproject.toml, and an export and a backup must work (they import modules that start-up
-does not, so an over-eager exclude shows up here): JSON, CSV and a PDF summary of the demo
-session, and a backup. Exit status 1 on any failure.
+pyproject.toml, and the trainers' demo must open and its session export as JSON, zipped CSV
+and a PDF summary, then back up. The exports import modules that start-up does not, so an
+over-eager exclude shows up here rather than on a user's laptop. Exit status 1 on any failure.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def run_frozen(
 
 
 def smoke_test(frozen: Frozen, version: str) -> None:
-    """The frozen program's self-check, window, version, export and backup."""
+    """The frozen program's self-check, window, version, demo, exports and backup."""
     for program in {frozen.gui, frozen.cli}:
         if not program.is_file():
             raise SmokeFailure(f"{program} was not built")
