@@ -57,6 +57,9 @@ _ROOT = QModelIndex()  # the table's (invalid) parent, shared as a default argum
 PAGE_SIZE = 100
 COLUMNS = ("Date", "Reference", "Kind", "Status", "Duration", "Attended", "Balance")
 BALANCE_COLUMN = COLUMNS.index("Balance")
+# The widest text each column is likely to hold (the balance column also holds its bar).
+COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2291-WW", "Post-proceedings", "Completed (demo)",
+                  "2 h 07 min", "12 of 12", "MMMMMM 0.00")  # fmt: skip
 ID_ROLE = Qt.ItemDataRole.UserRole
 BALANCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -259,13 +262,14 @@ class BalanceDelegate(QStyledItemDelegate):
         painter.setPen(QColor(theme.border))
         painter.setBrush(QColor(theme.background))
         painter.drawRoundedRect(bar, 2, 2)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         if value is not None:
             filled = QRect(bar)
             filled.setWidth(max(1, round(bar.width() * value)))
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(theme.accent))
+            # On a selected (accent) row the bar is drawn in the surface colour to stay visible.
+            painter.setBrush(QColor(theme.surface if selected else theme.accent))
             painter.drawRoundedRect(filled, 2, 2)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         painter.setPen(opt.palette.highlightedText().color() if selected else QColor(theme.text))
         text_rect = QRect(bar.right() + em // 2, rect.top(), rect.width(), rect.height())
         painter.drawText(
@@ -380,10 +384,14 @@ class HistoryView(QWidget):
         header.setHighlightSections(False)
         header.setSectionsClickable(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # Fixed widths from the font, not from the contents: measuring every row would read
-        # every page.
-        for column, width in enumerate((8, 9, 10, 10, 7, 6, 7)):
-            header.resizeSection(column, round(em * width))
+        # Widths from the font and the widest likely text, not from the contents: measuring
+        # every row would read every page.
+        metrics = QFontMetrics(self.table.font())
+        for column, sample in enumerate(COLUMN_SAMPLES):
+            width = max(
+                metrics.horizontalAdvance(sample), metrics.horizontalAdvance(COLUMNS[column])
+            )
+            header.resizeSection(column, width + em * 3 // 2)
         header.setStretchLastSection(True)
         self.table.setItemDelegate(_RowDelegate(self.table))
         self.table.setItemDelegateForColumn(BALANCE_COLUMN, BalanceDelegate(self.table))
