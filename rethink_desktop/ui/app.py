@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QSettings, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rethink_desktop import APP_DISPLAY_NAME, APP_NAME, __version__
@@ -16,6 +17,7 @@ from rethink_desktop.core.agenda import load_templates
 from rethink_desktop.core.cards import load_default_deck
 from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_duration
 from rethink_desktop.core.demo import demo_preparation
+from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import StorageError, open_or_recover
 from rethink_desktop.storage.eventlog import EventStore
@@ -35,6 +37,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Re-Think")
+    app.setDesktopFileName("org.rethink.desktop")  # matches the .desktop file (Wayland app id)
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        icon.addFile(str(resource_path("icons", f"rethink-{size}.png")))
+    app.setWindowIcon(icon)
     return app  # type: ignore[return-value]
 
 
