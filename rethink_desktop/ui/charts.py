@@ -158,8 +158,14 @@ class LineChart(QWidget):
         widest = max(metrics.horizontalAdvance(label) for label in self.labels) + em * 0.6
         every = max(1, int(widest * n / max(1.0, plot.width())) + 1)
         painter.setPen(QColor(theme.muted))
+        shown = list(range(0, n, every))
+        if shown[-1] != n - 1:
+            # The latest month is always labelled; the one before it gives way if too close.
+            if n - 1 - shown[-1] < every:
+                shown.pop()
+            shown.append(n - 1)
         for i, label in enumerate(self.labels):
-            if i % every and i != n - 1:
+            if i not in shown:
                 continue
             w = metrics.horizontalAdvance(label)
             painter.drawText(

@@ -13,8 +13,9 @@ import html
 from datetime import datetime
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -242,10 +243,12 @@ class SessionDetailView(QWidget):
             )
         )
         agency_box.addStretch(1)
-        talk = QHBoxLayout()
+        # Side by side when there is room, one above the other with large fonts.
+        talk = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         talk.setSpacing(em)
         talk.addWidget(people, 3)
         talk.addWidget(agencies, 2)
+        self._talk, self._talk_panels = talk, (people, agencies)
 
         outcome, outcome_box = self._panel("Attendance, pulse, ratings and way forward")
         grid = QGridLayout()
@@ -424,11 +427,13 @@ class SessionDetailView(QWidget):
             ("▮", palette.card, "card shown (tick under the axis)"),
             ("┆", palette.planned_end, "planned end"),
         ]
+        # Lines break between entries, never inside one.
         entries = [
-            f'<span style="color:{colour}; font-size:large">{mark}</span>&nbsp;{html.escape(text)}'
+            f'<span style="color:{colour}; font-size:large">{mark}</span>&nbsp;'
+            + html.escape(text).replace(" ", "&nbsp;")
             for mark, colour, text in items
         ]
-        self.legend.setText(("&nbsp;" * 4).join(entries))
+        self.legend.setText(" &nbsp; ".join(entries))
         self.legend.setAccessibleDescription(", ".join(text for _, _, text in items))
 
     def _fill_tally(
@@ -440,7 +445,9 @@ class SessionDetailView(QWidget):
                 item.widget().deleteLater()
         for r, row in enumerate(rows):
             colour = colours.get(row.agency, "#888888")
-            name = _label(row.label if people else row.agency)
+            # Without a name the label is "agency · role"; the agency has its own column.
+            text = row.label.removeprefix(f"{row.agency} · ") if people else row.agency
+            name = _label(text)
             grid.addWidget(name, r, 0)
             people_word = "person" if row.people == 1 else "people"
             sub = row.agency if people else f"{row.people} {people_word}"
@@ -471,6 +478,16 @@ class SessionDetailView(QWidget):
     def _pdf(self) -> None:
         if self.session_id is not None and self.state is not None:
             self.pdf_requested.emit(self.session_id)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        people, agencies = self._talk_panels
+        needed = (people.minimumSizeHint().width() + agencies.minimumSizeHint().width()
+                  + self._em * 6)  # fmt: skip
+        wide = self.width() >= needed
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._talk.direction() != direction:
+            self._talk.setDirection(direction)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Backspace):
