@@ -20,7 +20,7 @@ from rethink_desktop.core.events import Event
 from rethink_desktop.core.session import Session
 from rethink_desktop.core.state import LIVE, SessionState, Turn, reduce
 from rethink_desktop.storage.database import open_database, transaction
-from rethink_desktop.storage.history import talk_balance
+from rethink_desktop.storage.history import figures_row, talk_balance
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
 # Children first, so foreign keys are satisfied while a session's rows are replaced.
@@ -169,6 +169,7 @@ def derived_rows(
     ]
     return {
         "sessions": [session],
+        "session_figures": [figures_row(sid, participants, ratings)],
         "participants": participants,
         "phases": phases,
         "turns": turns,
@@ -181,6 +182,7 @@ def derived_rows(
 # The natural key of each derived table, within the database.
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "sessions": ("id",),
+    "session_figures": ("session_id",),
     "participants": ("session_id", "id"),
     "phases": ("session_id", "idx"),
     "turns": ("session_id", "seq"),

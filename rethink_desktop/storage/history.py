@@ -5,10 +5,11 @@ was created if it never started (``coalesce(started_at, created_at)``, indexed b
 ``m002``). Period bounds are local calendar days, turned into UTC stamps so they compare with
 the stored text directly and use the index.
 
-The balance index (``rethink_desktop.core.metrics``) of each session is stored in
-``sessions.balance_index`` by the event log; rows that arrived without one (say, inserted
-straight into the tables) are computed from ``turns`` on the fly, so figures are never wrong,
-only slower.
+The event log stores two things per session for these screens: ``sessions.balance_index``
+(``rethink_desktop.core.metrics``) and a ``session_figures`` row of attendance and rating
+totals, so the dashboard reads one row per session rather than every turn, participant and
+rating. A session without a stored balance index (say, rows inserted straight into the
+tables) has it computed from ``turns`` on the fly: figures are never wrong, only slower.
 """
 
 from __future__ import annotations
@@ -185,6 +186,54 @@ def _fill_missing_balances(db: Database, rows: list[dict[str, Any]]) -> None:
                     row["balance_index"] = value
 
 
+# --- per-session totals for the dashboard ---------------------------------------------------
+FIGURE_COLUMNS = (
+    "invited", *ATTENDANCE_KINDS, "ratings",
+    *(f"{name}_{part}" for name in RATING_FIELDS for part in ("sum", "n")),
+)  # fmt: skip
+
+
+def figures_row(
+    session_id: str, participants: Sequence[Mapping[str, Any]], ratings: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The ``session_figures`` row of one session, from its participant and rating rows."""
+    row: dict[str, Any] = {"session_id": session_id, **dict.fromkeys(FIGURE_COLUMNS, 0)}
+    row["invited"] = len(participants)
+    for person in participants:
+        if person["attendance"] in ATTENDANCE_KINDS:
+            row[person["attendance"]] += 1
+    row["ratings"] = len(ratings)
+    for rating in ratings:
+        for name in RATING_FIELDS:
+            if rating[name] is not None:
+                row[f"{name}_sum"] += rating[name]
+                row[f"{name}_n"] += 1
+    return row
+
+
+def refresh_session_figures(db: Database) -> int:
+    """Rewrite every ``session_figures`` row from the tables (a migration, a repair)."""
+    attendance = ", ".join(
+        f"(SELECT count(*) FROM participants p WHERE p.session_id = s.id"
+        f" AND p.attendance = '{kind}')"
+        for kind in ATTENDANCE_KINDS
+    )
+    ratings = ", ".join(
+        f"(SELECT coalesce(sum({name}), 0) FROM ratings r WHERE r.session_id = s.id), "
+        f"(SELECT count({name}) FROM ratings r WHERE r.session_id = s.id)"
+        for name in RATING_FIELDS
+    )
+    db.execute("DELETE FROM session_figures")
+    cursor = db.execute(
+        f"""INSERT INTO session_figures (session_id, {", ".join(FIGURE_COLUMNS)})
+            SELECT s.id,
+                (SELECT count(*) FROM participants p WHERE p.session_id = s.id), {attendance},
+                (SELECT count(*) FROM ratings r WHERE r.session_id = s.id), {ratings}
+            FROM sessions s"""
+    )
+    return cursor.rowcount
+
+
 # --- the History list -----------------------------------------------------------------------
 def count_sessions(db: Database, filters: HistoryFilters | None = None) -> int:
     """How many sessions match ``filters``."""
@@ -323,6 +372,27 @@ def _mean(total: float, n: int) -> float | None:
     return total / n if n else None
 
 
+# Totals per month of the held sessions, from their ``session_figures`` rows; the month is
+# local, like the period bounds. LEFT JOIN keeps the sessions as the outer loop.
+_BY_MONTH = """
+SELECT strftime('%Y-%m', s.started_at, 'localtime') AS month, count(*),
+       {figures},
+       sum(s.balance_index), count(s.balance_index),
+       sum(CASE WHEN s.pulse_end IS NOT NULL THEN s.pulse_start END),
+       sum(CASE WHEN s.pulse_start IS NOT NULL THEN s.pulse_end END),
+       count(CASE WHEN s.pulse_start IS NOT NULL THEN s.pulse_end END)
+FROM sessions s LEFT JOIN session_figures f ON f.session_id = s.id{where}
+GROUP BY month
+"""
+# Counts by kind, status, way forward and tenth of the balance index: a few dozen rows.
+_BY_KIND = f"""
+SELECT s.kind, s.status, s.way_forward,
+       min({BALANCE_BINS - 1}, CAST(s.balance_index * {BALANCE_BINS} AS INTEGER)), count(*)
+FROM sessions s{{where}}
+GROUP BY 1, 2, 3, 4
+"""
+
+
 def dashboard(
     db: Database,
     period_from: date | None = None,
@@ -335,113 +405,79 @@ def dashboard(
     left out); the balance average is over sessions in which someone spoke.
     """
     where, params = _held_where(period_from, period_to, include_demo)
-    # One pass over the held sessions; the month is local, like the period bounds.
-    held = _read(
-        db,
-        f"""SELECT s.id, strftime('%Y-%m', s.started_at, 'localtime'), s.kind, s.status,
-                   s.pulse_start, s.pulse_end, s.way_forward, s.balance_index
-            FROM sessions s{where}""",
-        params,
-    )
-    month_of: dict[str, str] = {}
-    sessions_by_month: dict[str, int] = {}
+    figures = ", ".join(f"sum(f.{column})" for column in FIGURE_COLUMNS)
+    width = len(FIGURE_COLUMNS)
+    months_rows = _read(db, _BY_MONTH.format(figures=figures, where=where), params)
+    col = {name: 2 + i for i, name in enumerate(FIGURE_COLUMNS)}
     by_kind: dict[str, int] = {}
     way_forward: dict[str, int] = {}
-    completed = abandoned = 0
-    pulses: list[tuple[int, int]] = []
-    balances: dict[str, float | None] = {}
-    for sid, month, kind, status, p_start, p_end, way, balance in held:
-        month_of[sid] = month
-        sessions_by_month[month] = sessions_by_month.get(month, 0) + 1
-        by_kind[kind] = by_kind.get(kind, 0) + 1
-        completed += status == "completed"
-        abandoned += status == "abandoned"
-        if way:
-            way_forward[way] = way_forward.get(way, 0) + 1
-        if p_start is not None and p_end is not None:
-            pulses.append((p_start, p_end))
-        balances[sid] = balance
-    missing = [sid for sid, value in balances.items() if value is None]
-    if missing:
-        balances.update(compute_balances(db, missing))
-
-    month_balance: dict[str, list[float]] = {}
     distribution = [0] * BALANCE_BINS
-    for sid, value in balances.items():
-        if value is not None:
-            month_balance.setdefault(month_of[sid], []).append(value)
-            distribution[balance_bin(value)] += 1
-    known = [v for v in balances.values() if v is not None]
+    completed = abandoned = 0
+    for kind, status, way, tenth, n in _read(db, _BY_KIND.format(where=where), params):
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        completed += n if status == "completed" else 0
+        abandoned += n if status == "abandoned" else 0
+        if way:
+            way_forward[way] = way_forward.get(way, 0) + n
+        if tenth is not None:
+            distribution[tenth] += n
 
-    # Ratings and attendance: from each held session (its month worked out once) into the
-    # covering index of its child rows. CROSS JOIN keeps that order; left to itself SQLite
-    # may scan every child row and look its session up instead, which is slower.
-    held_cte = f"""WITH held AS MATERIALIZED (
-        SELECT s.id, strftime('%Y-%m', s.started_at, 'localtime') AS month FROM sessions s{where}
-    )"""
-    sums = ", ".join(f"sum(r.{name}), count(r.{name})" for name in RATING_FIELDS)
-    month_ratings: dict[str, tuple[Any, ...]] = {
-        row[0]: row[1:]
-        for row in _read(
-            db,
-            f"""{held_cte}
-                SELECT held.month, count(*), {sums}
-                FROM held CROSS JOIN ratings r ON r.session_id = held.id
-                GROUP BY held.month""",
-            params,
-        )
-    }
-    attendance = dict.fromkeys(ATTENDANCE_KINDS, 0)
-    for value, n in _read(
+    # Sessions held without a stored balance index (nobody spoke, or rows written without
+    # the event log): computed from their turns, usually none or a handful.
+    month_balance = {row[0]: [row[2 + width] or 0.0, row[3 + width]] for row in months_rows}
+    missing = _read(
         db,
-        f"""{held_cte}
-            SELECT p.attendance, count(*)
-            FROM held CROSS JOIN participants p ON p.session_id = held.id
-            GROUP BY p.attendance""",
+        f"SELECT s.id, strftime('%Y-%m', s.started_at, 'localtime') FROM sessions s{where}"
+        " AND s.balance_index IS NULL",
         params,
-    ):
-        attendance[value] = attendance.get(value, 0) + n
+    )
+    if missing:
+        month_of = dict(missing)
+        for sid, value in compute_balances(db, list(month_of)).items():
+            if value is not None:
+                month_balance[month_of[sid]][0] += value
+                month_balance[month_of[sid]][1] += 1
+                distribution[balance_bin(value)] += 1
 
-    months = []
-    for month in sorted(sessions_by_month):
-        acc = month_ratings.get(month) or (0,) * (1 + 2 * len(RATING_FIELDS))
-        values = month_balance.get(month, [])
-        months.append(
-            MonthFigures(
-                month,
-                sessions_by_month[month],
-                acc[0],
-                *(_mean(acc[1 + 2 * i] or 0, acc[2 + 2 * i]) for i in range(len(RATING_FIELDS))),
-                sum(values) / len(values) if values else None,
-            )
-        )
-    overall = {
-        name: _mean(
-            sum(acc[1 + 2 * i] or 0 for acc in month_ratings.values()),
-            sum(acc[2 + 2 * i] for acc in month_ratings.values()),
-        )
-        for i, name in enumerate(RATING_FIELDS)
-    }
+    def total(name: str) -> int:
+        return sum(row[col[name]] or 0 for row in months_rows)
 
-    n_pulse = len(pulses)
+    months = [
+        MonthFigures(
+            row[0],
+            row[1],
+            row[col["ratings"]] or 0,
+            *(
+                _mean(row[col[f"{name}_sum"]] or 0, row[col[f"{name}_n"]] or 0)
+                for name in RATING_FIELDS
+            ),
+            _mean(*month_balance[row[0]]),
+        )
+        for row in sorted(months_rows)
+    ]
+    pulse_start = sum(row[4 + width] or 0 for row in months_rows)
+    pulse_end = sum(row[5 + width] or 0 for row in months_rows)
+    n_pulse = sum(row[6 + width] for row in months_rows)
+    balance_sum = sum(v[0] for v in month_balance.values())
+    balance_n = sum(v[1] for v in month_balance.values())
     return DashboardData(
         period_from=period_from,
         period_to=period_to,
         include_demo=include_demo,
-        sessions_held=len(held),
+        sessions_held=sum(row[1] for row in months_rows),
         completed=completed,
         abandoned=abandoned,
         months=months,
-        ratings=overall,
-        rating_count=sum(acc[0] for acc in month_ratings.values()),
-        pulse_start=_mean(sum(a for a, _ in pulses), n_pulse),
-        pulse_end=_mean(sum(b for _, b in pulses), n_pulse),
-        pulse_change=_mean(sum(b - a for a, b in pulses), n_pulse),
+        ratings={name: _mean(total(f"{name}_sum"), total(f"{name}_n")) for name in RATING_FIELDS},
+        rating_count=total("ratings"),
+        pulse_start=_mean(pulse_start, n_pulse),
+        pulse_end=_mean(pulse_end, n_pulse),
+        pulse_change=_mean(pulse_end - pulse_start, n_pulse),
         pulse_sessions=n_pulse,
-        balance_average=sum(known) / len(known) if known else None,
-        balance_sessions=len(known),
+        balance_average=_mean(balance_sum, balance_n),
+        balance_sessions=balance_n,
         balance_distribution=tuple(distribution),
-        attendance=attendance,
+        attendance={kind: total(kind) for kind in ATTENDANCE_KINDS},
         by_kind=by_kind,
         way_forward=way_forward,
     )

@@ -33,10 +33,6 @@ def refs(rows: list[dict]) -> list[str]:
     return [row["reference"] for row in rows]
 
 
-def test_schema_version_counts_the_new_migration():
-    assert SCHEMA_VERSION == 2
-
-
 def test_history_is_newest_first_with_its_figures(store):
     first = meeting(store, at(3, 2), "FN-1001", talk=(300, 100, 100, 100), pause=240)
     meeting(store, at(3, 9), "TH-2002", kind="thematic")
@@ -207,21 +203,49 @@ def test_empty_dashboard_has_no_averages(store):
     assert data.attendance_rate("present") is None
 
 
-def test_migrating_a_version_1_file_fills_the_balance_index(tmp_path):
+def test_migrating_a_version_1_file_fills_the_new_columns_and_totals(tmp_path):
     path = tmp_path / "old.sqlite"
     with EventStore.open(path) as store:
-        s = meeting(store, at(8, 3), "FN-8", talk=(200, 100, 100))
-        expected = store.db.execute("SELECT balance_index FROM sessions").fetchone()[0]
+        s = meeting(
+            store,
+            at(8, 3),
+            "FN-8",
+            talk=(200, 100, 100),
+            invited=4,
+            present=["p1", "p2", "p3"],
+            ratings=((4, 3, None, 5), (2, 2, 2, 2)),
+        )
+        meeting(store, at(8, 5), "FN-9", ratings=((5, 5, 5, 5),))
+        expected_balance = store.db.execute(
+            "SELECT balance_index FROM sessions WHERE id = ?", [s.id]
+        ).fetchone()[0]
+        expected_rows = store.table_rows()
+        expected = dashboard(store.db)
         # Take the file back to version 1, as a build before History would have left it.
-        for index in ("sessions_when", "ratings_figures", "participants_attendance"):
-            store.db.execute(f"DROP INDEX {index}")
+        store.db.execute("DROP TABLE session_figures")
+        store.db.execute("DROP INDEX sessions_when")
         store.db.execute("ALTER TABLE sessions DROP COLUMN balance_index")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name > 'm002'")
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm002%'")
         store.db.execute("PRAGMA user_version = 1")
     with EventStore.open(path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        row = page(store.db, HistoryFilters(), 0, 1)[0]
-        assert row["id"] == s.id
-        stored = store.db.execute("SELECT balance_index FROM sessions").fetchone()[0]
-        assert stored == expected == pytest.approx(session_balance(s.state, s.now()), abs=1e-6)
+        stored = store.db.execute(
+            "SELECT balance_index FROM sessions WHERE id = ?", [s.id]
+        ).fetchone()[0]
+        assert (
+            stored == expected_balance == pytest.approx(session_balance(s.state, s.now()), abs=1e-6)
+        )
+        # The migrations fill exactly what the event log would have written.
+        assert store.table_rows() == expected_rows
+        assert dashboard(store.db) == expected
+        store.rebuild()
+        assert store.table_rows() == expected_rows
     assert list((tmp_path / "backups").glob("pre-migration-*-v1.sqlite"))
+
+
+def test_session_figures_follow_each_event(store):
+    s = meeting(store, at(9, 1), "FN-10", talk=(60, 60, 60), invited=4, present=["p1", "p2", "p3"],
+                ratings=((4, None, 3, 5), (2, 2, 2, 2)))  # fmt: skip
+    row = store.db.execute("SELECT * FROM session_figures WHERE session_id = ?", [s.id]).fetchone()
+    assert row == (s.id, 4, 3, 0, 0, 0, 1, 2, 6, 2, 2, 1, 5, 2, 7, 2)
