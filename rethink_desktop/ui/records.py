@@ -51,6 +51,10 @@ LIVE_REASON = (
     "Not while a session is running: records, exports and backups wait until it has ended "
     "(Ctrl+E), so nothing can disturb the meeting."
 )
+DEMO_REASON = (
+    "The demo has no backups: its sessions are fictional, and a copy of them must never be "
+    "restored over real records."
+)
 HISTORY_KEY = "Ctrl+H"
 DASHBOARD_KEY = "Ctrl+Shift+D"
 
@@ -199,16 +203,25 @@ class Records(QObject):
             return LIVE_REASON
         return None
 
+    def _backups_unavailable(self) -> str | None:
+        return DEMO_REASON if self.window.demo else self.unavailable()
+
     def update_availability(self) -> None:
         reason = self.unavailable()
         for action in self.actions:
-            action.setEnabled(reason is None)
-            action.setStatusTip(reason or action.toolTip())
+            why = reason
+            if action in (
+                getattr(self, "backup_action", None),
+                getattr(self, "restore_action", None),
+            ):
+                why = self._backups_unavailable()
+            action.setEnabled(why is None)
+            action.setStatusTip(why or action.toolTip())
         for action in self._reason_actions:
             action.setVisible(reason is not None)
 
-    def _guard(self) -> bool:
-        reason = self.unavailable()
+    def _guard(self, *, backups: bool = False) -> bool:
+        reason = self._backups_unavailable() if backups else self.unavailable()
         if reason is not None:
             self.window._show_notice(reason)
             return False
@@ -493,7 +506,7 @@ class Records(QObject):
     # --- backups ---------------------------------------------------------------------------
     def back_up(self) -> Path | None:
         """File → Back up now…: an SQLite online backup wherever the facilitator chooses."""
-        if not self._guard():
+        if not self._guard(backups=True):
             return None
         from rethink_desktop.storage.database import backup_database
 
@@ -515,7 +528,7 @@ class Records(QObject):
 
     def restore(self) -> bool:
         """File → Restore…: replace the records with a backup, after naming what it holds."""
-        if not self._guard():
+        if not self._guard(backups=True):
             return False
         from rethink_desktop.storage.backups import describe_backup, restore_backup
         from rethink_desktop.storage.eventlog import EventStore

@@ -267,3 +267,20 @@ def test_delete_and_anonymise_name_the_session(window, controller, two):
     assert records.delete_session(two[1].id)
     assert records.history.model.rowCount() == 1
     assert window.status.text() == "Session TH-2002 deleted."
+
+
+def test_the_demo_window_makes_no_backups(qtbot, tmp_path, controller, templates):
+    from rethink_desktop.ui.records import DEMO_REASON
+
+    paths = resolve_paths(tmp_path / "data")
+    settings = QSettings(str(tmp_path / "demo.ini"), QSettings.Format.IniFormat)
+    demo = MainWindow(paths, controller, templates, settings, demo=True)
+    qtbot.addWidget(demo)
+    records = demo.records
+    assert not records.backup_action.isEnabled()
+    assert not records.restore_action.isEnabled()
+    assert records.restore_action.statusTip() == DEMO_REASON
+    assert records.export_action.isEnabled()
+    records.choose_save_file = lambda *a: pytest.fail("no file is chosen")
+    assert records.back_up() is None
+    assert demo.status.text() == DEMO_REASON
