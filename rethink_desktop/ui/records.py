@@ -1,5 +1,5 @@
 """Records in the main window: the History, Session detail and Dashboard screens, and the File
-menu's Export, Import, Back up and Restore.
+menu's Export, Import, Back up, Restore and Remove old records.
 
 None of it is available while a session is running: the menu entries are disabled, say why,
 and a shortcut pressed anyway only shows the reason. The work itself is done by the
@@ -40,10 +40,12 @@ from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.records import names_kept
 
 if TYPE_CHECKING:
+    from rethink_desktop.storage.retention import PurgeReport
     from rethink_desktop.ui.dashboard import DashboardView
     from rethink_desktop.ui.detail import SessionDetailView
     from rethink_desktop.ui.history import HistoryView
     from rethink_desktop.ui.main_window import MainWindow
+    from rethink_desktop.ui.purge import PurgeDialog
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,10 @@ LIVE_REASON = (
 DEMO_REASON = (
     "The demo has no backups: its sessions are fictional, and a copy of them must never be "
     "restored over real records."
+)
+PURGE_DEMO_REASON = (
+    "Not in the demo: removing old records starts with a backup, and the demo makes none (its "
+    "sessions are fictional, and a copy of them must never be restored over real records)."
 )
 HISTORY_KEY = "Ctrl+H"
 DASHBOARD_KEY = "Ctrl+Shift+D"
@@ -144,6 +150,7 @@ class Records(QObject):
         self._reason_actions: list[QAction] = []
         # Dialog seams, patched in tests.
         self.choose_export_dialog: Callable[[ExportDialog], bool] = lambda d: bool(d.exec())
+        self.choose_purge_dialog: Callable[[PurgeDialog], bool] = lambda d: bool(d.exec())
         self.choose_save_file: Callable[[str, str, str], str | None] = self._save_file
         self.choose_open_file: Callable[[str, str, str], str | None] = self._open_file
         self.inform: Callable[[str, str], None] = self._inform
@@ -206,6 +213,9 @@ class Records(QObject):
     def _backups_unavailable(self) -> str | None:
         return DEMO_REASON if self.window.demo else self.unavailable()
 
+    def _purge_unavailable(self) -> str | None:
+        return PURGE_DEMO_REASON if self.window.demo else self.unavailable()
+
     def update_availability(self) -> None:
         reason = self.unavailable()
         for action in self.actions:
@@ -215,13 +225,18 @@ class Records(QObject):
                 getattr(self, "restore_action", None),
             ):
                 why = self._backups_unavailable()
+            elif action is getattr(self, "purge_action", None):
+                why = self._purge_unavailable()
             action.setEnabled(why is None)
             action.setStatusTip(why or action.toolTip())
         for action in self._reason_actions:
             action.setVisible(reason is not None)
 
-    def _guard(self, *, backups: bool = False) -> bool:
-        reason = self._backups_unavailable() if backups else self.unavailable()
+    def _guard(self, *, backups: bool = False, purge: bool = False) -> bool:
+        if purge:
+            reason = self._purge_unavailable()
+        else:
+            reason = self._backups_unavailable() if backups else self.unavailable()
         if reason is not None:
             self.window._show_notice(reason)
             return False
@@ -246,13 +261,15 @@ class Records(QObject):
         self._reason_actions.append(note)
 
     def add_file_actions(self, menu: QMenu) -> None:
-        """Export…, Import…, Back up now…, Restore… (with a line saying why when disabled)."""
+        """Export…, Import…, Back up now…, Restore…, Remove old records… (with a line saying
+        why when disabled)."""
         menu.addSeparator()
         self._reason(menu)
         self.export_action = self._action(menu, "&Export…", self.export)
         self.import_action = self._action(menu, "&Import from another laptop…", self.import_file)
         self.backup_action = self._action(menu, "&Back up now…", self.back_up)
         self.restore_action = self._action(menu, "&Restore from a backup…", self.restore)
+        self.purge_action = self._action(menu, "Remove &old records…", self.remove_old_records)
         self.update_availability()
 
     def add_view_actions(self, menu: QMenu) -> None:
@@ -579,6 +596,68 @@ class Records(QObject):
             ref = info.newest_session_reference or "no sessions"
             self.window._show_notice(f"Restored from {info.path.name} (newest session {ref}).")
         return restored
+
+    # --- retention -------------------------------------------------------------------------
+    def remove_old_records(self) -> PurgeReport | None:
+        """File → Remove old records…: preview what the retention period removes, then purge.
+
+        The purge takes a backup first and removes the sessions in one transaction; it uses
+        the preview's "now", so exactly the listed sessions go.
+        """
+        if not self._guard(purge=True):
+            return None
+        from rethink_desktop.storage.retention import purge
+        from rethink_desktop.ui.home import parse_time
+        from rethink_desktop.ui.purge import PurgeDialog, format_date
+
+        config = self.window.config
+        backups_dir = self.window.paths.backups_dir
+        try:
+            dialog = PurgeDialog(
+                self.window,
+                self.controller.store.db,
+                now=self.controller.clock.now(),
+                months=config.retention_months,
+                locked=config.is_locked("retention_months"),
+                backups_dir=backups_dir,
+            )
+        except StorageError as exc:
+            self.warn("Cannot remove old records", exc.message)
+            return None
+        accepted = self.choose_purge_dialog(dialog)
+        months, now, expected = dialog.months, dialog.now, dialog.count
+        dialog.deleteLater()
+        if not accepted or not expected:
+            return None
+        open_session = self.controller.session
+        try:
+            report = purge(self.controller.store, months, now, backups_dir=backups_dir)
+        except StorageError as exc:
+            self.warn("Nothing removed", f"{exc.message} No session was removed.")
+            return None
+        except OSError as exc:  # the backup could not be written: nothing was deleted
+            self.warn(
+                "Nothing removed",
+                f"The backup could not be written in {backups_dir} "
+                f"({exc.strerror or exc}). No session was removed.",
+            )
+            return None
+        if not report.ids:  # the records changed since the preview
+            self.window._show_notice("Nothing to remove.")
+            return report
+        if open_session is not None and open_session.id in report.ids:
+            self.window.show_home()  # the session on screen is gone
+        self._refresh_views()
+        n = report.count
+        what = f"{n:,} session{'' if n == 1 else 's'}"
+        self.inform(
+            "Old records removed",
+            f"{what} that finished before {format_date(parse_time(report.cutoff))} "
+            f"{'was' if n == 1 else 'were'} removed.\n\nThe records as they were before are "
+            f"kept in the backup {report.backup}.",
+        )
+        self.window._show_notice(f"Removed {what}; backup: {report.backup}.")
+        return report
 
     # --- one session -----------------------------------------------------------------------
     def delete_session(self, session_id: str) -> bool:

@@ -122,8 +122,14 @@ def palette_for(theme: Theme) -> QPalette:
 
 
 def style_sheet(theme: Theme) -> str:
-    """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour."""
+    """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour.
+
+    Check boxes and radio buttons draw their own indicators (the platform's are faint on the
+    dark themes): a border in the muted colour, and when checked an accent square or dot
+    inside an accent ring, so the state shows by shape as well as colour.
+    """
     o = theme.outline_px
+    faint = f"#99{theme.muted[1:]}"  # disabled indicators: the muted colour at 60 %
     return f"""
     QWidget {{ color: {theme.text}; }}
     QFrame#panel {{ background: {theme.surface}; border: {o}px solid {theme.border};
@@ -153,11 +159,40 @@ def style_sheet(theme: Theme) -> str:
     QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};
         border: {o}px solid {theme.border}; border-radius: 6px; padding: 4px 6px; }}
     QLineEdit[problem="true"], QSpinBox[problem="true"] {{ border: 2px solid {theme.over}; }}
+    QSpinBox[readOnly="true"] {{ background: {theme.background}; }}
+    QSpinBox[stepper="false"]::up-button, QSpinBox[stepper="false"]::down-button {{
+        width: 0px; border: none; }}
     QProgressBar {{ border: {o}px solid {theme.border}; border-radius: 4px;
                     background: {theme.background}; text-align: center; }}
     QProgressBar::chunk {{ background: {theme.accent}; border-radius: 3px; }}
     QHeaderView::section {{ background: {theme.background}; color: {theme.muted};
                             border: none; padding: 4px; }}
+    QPushButton[destructive="true"] {{ color: {theme.over};
+                                       border: {o + 1}px solid {theme.over}; }}
+    QPushButton[destructive="true"]:disabled {{ color: {theme.muted};
+                                                border: {o}px solid {theme.border}; }}
+    QCheckBox::indicator, QRadioButton::indicator {{ background: {theme.surface};
+        border: 2px solid {theme.muted}; }}
+    QCheckBox::indicator {{ width: 0.6em; height: 0.6em; padding: 2px; border-radius: 3px;
+                            background-clip: content; }}
+    QRadioButton::indicator {{ width: 0.9em; height: 0.9em; border-radius: 0.45em; }}
+    QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: {theme.text}; }}
+    QCheckBox::indicator:checked {{ border-color: {theme.accent}; background: {theme.accent}; }}
+    QCheckBox::indicator:indeterminate {{ border-color: {theme.accent};
+        background: qlineargradient(x1:0, y1:0, x2:0, y2:1, stop:0 {theme.surface},
+            stop:0.35 {theme.surface}, stop:0.36 {theme.accent}, stop:0.64 {theme.accent},
+            stop:0.65 {theme.surface}, stop:1 {theme.surface}); }}
+    QRadioButton::indicator:checked {{ border-color: {theme.accent};
+        background: qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5,
+            stop:0 {theme.accent}, stop:0.55 {theme.accent}, stop:0.62 {theme.surface},
+            stop:1 {theme.surface}); }}
+    QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{
+        border-color: {faint}; background: {theme.background}; }}
+    QCheckBox::indicator:checked:disabled {{ background: {faint}; }}
+    QRadioButton::indicator:checked:disabled {{
+        background: qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5,
+            stop:0 {faint}, stop:0.55 {faint}, stop:0.62 {theme.background},
+            stop:1 {theme.background}); }}
     """
 
 

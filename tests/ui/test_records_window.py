@@ -42,7 +42,7 @@ def two(store):
 def record_actions(window):
     r = window.records
     return [r.history_action, r.dashboard_action, r.export_action, r.import_action,
-            r.backup_action, r.restore_action]  # fmt: skip
+            r.backup_action, r.restore_action, r.purge_action]  # fmt: skip
 
 
 def choose(fmt: str, *, anonymise: bool = True, include_demo: bool = False):
@@ -280,7 +280,49 @@ def test_the_demo_window_makes_no_backups(qtbot, tmp_path, controller, templates
     assert not records.backup_action.isEnabled()
     assert not records.restore_action.isEnabled()
     assert records.restore_action.statusTip() == DEMO_REASON
+    assert not records.purge_action.isEnabled()  # a purge starts with a backup
     assert records.export_action.isEnabled()
     records.choose_save_file = lambda *a: pytest.fail("no file is chosen")
     assert records.back_up() is None
     assert demo.status.text() == DEMO_REASON
+
+
+def test_remove_old_records_from_the_file_menu(tmp_path, window, controller, store):
+    """File → Remove old records…: the preview's sessions go, a backup is written first."""
+    from rethink_desktop.storage.retention import sessions_older_than
+
+    old = meeting(store, at(1, 5).replace(year=2023), "FN-OLD-1")
+    meeting(store, at(2, 2), "FN-NEW-2")
+    records = window.records
+    records.show_history()
+    assert records.history.model.rowCount() == 2
+    previews = []
+
+    def remove(dialog) -> bool:
+        previews.append([ref for ref, _ in dialog.listed()])
+        return True
+
+    records.choose_purge_dialog = remove
+    shown = []
+    records.inform = lambda title, text: shown.append(text)
+    records.purge_action.trigger()
+    assert previews == [["FN-OLD-1"]]
+    assert sessions_older_than(store.db, 24, controller.clock.now()) == []
+    assert records.history.model.rowCount() == 1
+    (backup,) = (Path(store.path).parent / "backups").glob("before-purge-*.sqlite")
+    assert str(backup) in shown[0]
+    assert old.id not in {r[0] for r in store.db.execute("SELECT id FROM sessions")}
+
+
+def test_remove_old_records_that_cannot_back_up_removes_nothing(tmp_path, window, store):
+    meeting(store, at(1, 5).replace(year=2023), "FN-OLD-1")
+    blocker = window.paths.backups_dir
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("a file where the backups folder should be")
+    warned = []
+    window.records.warn = lambda title, text: warned.append((title, text))
+    window.records.choose_purge_dialog = lambda dialog: True
+    assert window.records.remove_old_records() is None
+    assert warned[0][0] == "Nothing removed"
+    assert warned[0][1].endswith("No session was removed.")
+    assert store.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
