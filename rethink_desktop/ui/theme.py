@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from rethink_desktop.core.resources import resource_path
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -121,6 +123,11 @@ def palette_for(theme: Theme) -> QPalette:
     return pal
 
 
+def arrow(direction: str, theme: Theme) -> str:
+    """The small arrow image for spin boxes and combo boxes, in the theme's muted colour."""
+    return resource_path("styles", f"arrow-{direction}-{theme.name}.svg").as_posix()
+
+
 def style_sheet(theme: Theme) -> str:
     """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour.
 
@@ -160,6 +167,14 @@ def style_sheet(theme: Theme) -> str:
         border: {o}px solid {theme.border}; border-radius: 6px; padding: 4px 6px; }}
     QLineEdit[problem="true"], QSpinBox[problem="true"] {{ border: 2px solid {theme.over}; }}
     QSpinBox[readOnly="true"] {{ background: {theme.background}; }}
+    QSpinBox::up-button, QSpinBox::down-button, QDateTimeEdit::up-button,
+    QDateTimeEdit::down-button {{ width: 18px; border: none; background: transparent; }}
+    QSpinBox::up-arrow, QDateTimeEdit::up-arrow {{ image: url({arrow("up", theme)});
+        width: 10px; height: 6px; }}
+    QSpinBox::down-arrow, QDateTimeEdit::down-arrow, QComboBox::down-arrow {{
+        image: url({arrow("down", theme)}); width: 10px; height: 6px; }}
+    QComboBox::drop-down, QDateTimeEdit::drop-down {{ width: 22px; border: none;
+        background: transparent; }}
     QSpinBox[stepper="false"]::up-button, QSpinBox[stepper="false"]::down-button {{
         width: 0px; border: none; }}
     QProgressBar {{ border: {o}px solid {theme.border}; border-radius: 4px;
