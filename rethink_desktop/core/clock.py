@@ -54,10 +54,17 @@ class ScaledClock:
         self._base = base
         self.speed = speed
         self._origin = origin or base.now()
+        self._offset = timedelta(0)
 
     def now(self) -> datetime:
         real = self._base.now() - self._origin
-        return self._origin + real * self.speed
+        return self._origin + self._offset + real * self.speed
+
+    def catch_up(self, moment: datetime) -> None:
+        """Jump forward to ``moment`` if behind it (a demo reopened after a restart)."""
+        behind = moment - self.now()
+        if behind > timedelta(0):
+            self._offset += behind
 
 
 class MonotonicClock:

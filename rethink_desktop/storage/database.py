@@ -398,6 +398,8 @@ def open_database(path: str | Path, *, create: bool = True, read_only: bool = Fa
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA synchronous = FULL")
+            # Removed names must not linger in freed pages (and so in backups) of the file.
+            db.execute("PRAGMA secure_delete = ON")
             if not read_only:
                 with db.ensure_autocommit_on():
                     mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -548,3 +550,13 @@ def write(db: Database, fn: Callable[[Database], T]) -> T:
     """Run ``fn(db)`` in one transaction (see :func:`transaction`) and return its result."""
     with transaction(db):
         return fn(db)
+
+
+def checkpoint(db: Database) -> None:
+    """Fold the WAL into the main file and empty it (after names were removed, say)."""
+    try:
+        with db.ensure_autocommit_on():
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        # Not fatal: SQLite checkpoints on its own later; the event is already durable.
+        log.warning("could not checkpoint the database: %s", type(exc).__name__)

@@ -68,3 +68,11 @@ def home_sessions(db: Database, *, demo: bool, recent_limit: int = 20) -> dict[s
         if error is None:
             raise
         raise error from exc
+
+
+def finished_with_names(db: Database) -> list[str]:
+    """Completed or abandoned sessions whose names were never removed (e.g. a crash between)."""
+    rows = db.execute(
+        "SELECT id FROM sessions WHERE status IN ('completed', 'abandoned') AND names_removed = 0"
+    ).fetchall()
+    return [row[0] for row in rows]

@@ -21,6 +21,7 @@ from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import StorageError, open_or_recover
 from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.home_queries import finished_with_names
 from rethink_desktop.storage.paths import AppPaths, ensure_dir
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.main_window import MainWindow, effective_theme
@@ -142,6 +143,32 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
     window.show_home()
 
 
+def remove_leftover_names(window: MainWindow) -> None:
+    """Names must not outlive a finished session unless the settings keep them."""
+    if window.keep_names:
+        return
+    ctl = window.controller
+    for session_id in finished_with_names(ctl.store.db):
+        if ctl.open_session(session_id) is not None:
+            ctl.remove_names()
+        ctl.close_session()
+
+
+def install_excepthook(messages: Messages) -> None:
+    """A bug is logged with its traceback and the facilitator gets a short, calm message."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: object) -> None:
+        log.critical("unexpected error", exc_info=(kind, value, tb))  # type: ignore[arg-type]
+        messages.error(
+            None,
+            "Something went wrong inside Re-Think Desktop. Everything recorded so far is "
+            "saved. If the app misbehaves, close it and open it again; the session can be "
+            "resumed. The details are in the log for IT.",
+        )
+
+    sys.excepthook = hook
+
+
 def prepare_demo(window: MainWindow, templates: dict) -> None:
     """Open the fictional demo network at check-in (a fresh one unless one is waiting)."""
     ctl = window.controller
@@ -194,6 +221,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         lock.unlock()
         return 1
 
+    install_excepthook(messages)
     controller = SessionController(store, make_clock(args), deck, demo=args.demo)
     window = MainWindow(paths, controller, templates, settings, demo=args.demo, config=config)
     if not messages.interactive:
@@ -206,6 +234,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             f"unchanged, at {moved_to}. A new, empty records file was started. "
             "Ask IT to look at the damaged file.",
         )
+    remove_leftover_names(window)
     offer_resume(window, messages)
     if args.demo and controller.session is None:
         prepare_demo(window, templates)
@@ -215,6 +244,6 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         QTimer.singleShot(0, window.close)
     code = app.exec()
     controller.close_session()
-    store.close()
+    controller.store.close()  # a restore may have replaced the store that was opened here
     lock.unlock()
     return code

@@ -494,10 +494,13 @@ class CloseView(QWidget):
         """Complete the session and, unless settings keep them, remove the names."""
         if self.done:
             return
-        if not self._act("complete"):
+        state = self.controller.state
+        if state is not None and state.status != "completed" and not self._act("complete"):
             return
-        if not self.keep_names:
-            self._act("remove_names")
+        # Names go before anything else happens (the automatic backup, the done screen); if
+        # removing them fails, the facilitator sees why and can press Complete again.
+        if not self.keep_names and not self.controller.remove_names():
+            return
         self.done = True
         self._show_done()
         self._sync_nav()

@@ -9,16 +9,18 @@ that is not on disk. A refused action becomes a short ``notice``; a storage fail
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rethink_desktop.core.cards import Card, Deck
-from rethink_desktop.core.clock import Clock, ms_to_next_second
+from rethink_desktop.core.clock import Clock, ScaledClock, ms_to_next_second
+from rethink_desktop.core.events import EventError
 from rethink_desktop.core.session import IllegalAction, Session
 from rethink_desktop.core.state import SessionState
-from rethink_desktop.storage.database import StorageError
+from rethink_desktop.storage.database import StorageError, checkpoint
 from rethink_desktop.storage.eventlog import EventStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,17 @@ class SessionController(QObject):
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return None
+        except (IllegalAction, EventError, ValueError, sqlite3.Error) as exc:
+            # A log this build cannot read (a newer app's event, damage): say so, carry on.
+            log.error("session %s could not be read: %s", session_id, type(exc).__name__)
+            self.storage_failed.emit(
+                "This session's record could not be read by this version of Re-Think "
+                "Desktop. It has been left exactly as it is. Other sessions are not affected."
+            )
+            return None
+        if isinstance(self.clock, ScaledClock) and self.session.events:
+            # A demo reopened after a restart: its recorded times ran ahead of the new clock.
+            self.clock.catch_up(max(e.at for e in self.session.events))
         self._after_open()
         return self.session
 
@@ -146,6 +159,18 @@ class SessionController(QObject):
         phase = state.phase if state else None
         if phase is not None and phase.opening_card:
             self.show_card_id(phase.opening_card)
+
+    def remove_names(self) -> bool:
+        """Replace names by agency and role, and leave no copy in the write-ahead log."""
+        state = self.state
+        if state is None:
+            return False
+        if state.names_removed:
+            return True
+        if not self.act("remove_names"):
+            return False
+        checkpoint(self.store.db)
+        return True
 
     # --- cards and the room display -------------------------------------------------------
     @property

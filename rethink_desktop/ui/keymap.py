@@ -47,8 +47,10 @@ LIVE_KEYS: tuple[Binding, ...] = (
     Binding("arrival", ("A",), "A", "Record a late arrival (they join at their seat)"),
     Binding("departure", ("L",), "L", "Record someone leaving early"),
     Binding("end_session", ("Ctrl+E",), "Ctrl+E", "End the session and go to the close"),
-    Binding("toggle_full_screen", ("F11",), "F11", "Full screen"),
-    Binding("show_keys", ("F1",), "F1", "This keyboard map"),
+    # F11 and F1 belong to the View and Help menus (two shortcuts on one key cancel out).
+    Binding("toggle_full_screen", (), "F11", "Full screen"),
+    Binding("show_keys", (), "F1", "This keyboard map"),
+    Binding("give_floor", ("G",), "G", "Give the floor to anyone, by name (any seat, 1 – 30)"),
 )
 
 OTHER_KEYS: tuple[tuple[str, str], ...] = (

@@ -200,6 +200,7 @@ class LiveView(QWidget):
     keys_requested = Signal()
     arrival_requested = Signal()
     departure_requested = Signal()
+    give_floor_requested = Signal()
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -413,6 +414,9 @@ class LiveView(QWidget):
                 self.controller.act("pick", person.id)
                 return
         self.controller.notice.emit(f"No one sits in seat {seat}.")
+
+    def give_floor(self) -> None:
+        self.give_floor_requested.emit()
 
     def toggle_space(self) -> None:
         self.controller.act("toggle_space")

@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         from rethink_desktop.ui.checkin import CheckInView
 
         view = CheckInView(self.controller)
-        view.back_requested.connect(self.show_prepare)
+        view.back_requested.connect(self._back_from_check_in)
         self.stack.addWidget(view)
         return view
 
@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         view.keys_requested.connect(self.show_keys)
         view.arrival_requested.connect(self.record_arrival)
         view.departure_requested.connect(self.record_departure)
+        view.give_floor_requested.connect(self.give_floor)
         self.stack.addWidget(view)
         return view
 
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
         session_menu = bar.addMenu("&Session")
         self._action(session_menu, "Record a late &arrival…", self.record_arrival)
         self._action(session_menu, "Record someone &leaving…", self.record_departure)
+        self._action(session_menu, "&Give the floor to…", self.give_floor)
         self._action(session_menu, "&End session…", self.end_session)
         self._action(session_menu, "A&bandon session…", self.abandon_session)
 
@@ -240,6 +242,14 @@ class MainWindow(QMainWindow):
     def show_check_in(self) -> None:
         self.check_in.load()
         self._show(self.check_in)
+
+    def _back_from_check_in(self) -> None:
+        # Once checked in the preparation is fixed; home is the way out.
+        state = self.controller.state
+        if state is not None and state.status == "checked_in":
+            self.show_home()
+        else:
+            self.show_prepare()
 
     def show_live(self) -> None:
         self.live.refresh()
@@ -347,7 +357,7 @@ class MainWindow(QMainWindow):
         if not self.controller.act("abandon", reason):
             return False
         if not self.keep_names:
-            self.controller.act("remove_names")
+            self.controller.remove_names()
         return True
 
     def _choose_person(self, title: str, people: list) -> str | None:
@@ -367,6 +377,17 @@ class MainWindow(QMainWindow):
         if pid:
             self.controller.act("arrive", pid)
 
+    def give_floor(self) -> None:
+        """Open discussion: any seat, including those beyond the 1–9 keys."""
+        state = self.controller.state
+        if state is None or state.status != "running":
+            return
+        current = state.current_turn.participant_id if state.current_turn else None
+        people = [p for p in state.participants if p.in_room and p.id != current]
+        pid = self._choose_person("Give the floor", people)
+        if pid:
+            self.controller.act("pick", pid)
+
     def record_departure(self) -> None:
         state = self.controller.state
         if state is None or state.status not in LIVE:
@@ -383,6 +404,7 @@ class MainWindow(QMainWindow):
             from rethink_desktop.ui.room_display import RoomDisplay
 
             self.room_display = RoomDisplay(self.controller, self)
+            self.room_display.forward_keys_to = self.live
         self.room_display.present()
         self.activateWindow()  # keep the keys with the facilitator's window
 

@@ -7,7 +7,16 @@ may see. B blanks it to plain black; "space" washes it in the space colour with 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from rethink_desktop.core.clock import format_duration
@@ -27,7 +36,9 @@ class RoomDisplay(QWidget):
     """A second top-level window for the wall screen."""
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        # The facilitator's keys must keep working even if the wall screen gets clicked.
+        super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.forward_keys_to: QWidget | None = None
         self.controller = controller
         self.setWindowTitle("Re-Think — room display")
         self.setAccessibleName("Room display")
@@ -110,6 +121,21 @@ class RoomDisplay(QWidget):
         self.time_left.setFont(self._font(0.10, bold=True))
         self.space_text.setFont(self._font(0.08))
         self.space_minutes.setFont(self._font(0.05))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """If the wall screen does get the keyboard, hand every key to the live view."""
+        target = self.forward_keys_to
+        pressed = QKeySequence(event.keyCombination())
+        if target is not None:
+            for shortcut in target.findChildren(QShortcut):
+                if shortcut.isEnabled() and shortcut.key().matches(pressed) == (
+                    QKeySequence.SequenceMatch.ExactMatch
+                ):
+                    target.window().activateWindow()
+                    target.setFocus()
+                    shortcut.activated.emit()
+                    return
+        super().keyPressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

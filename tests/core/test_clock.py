@@ -81,3 +81,15 @@ def test_format_duration():
     assert format_duration(3725) == "1:02:05"
     assert format_duration(65, always_hours=True) == "0:01:05"
     assert format_duration(-35) == "0:35"
+
+
+def test_scaled_clock_catches_up_with_recorded_demo_time():
+    base = FakeClock(T0)
+    scaled = ScaledClock(base, speed=10)
+    ahead = T0 + timedelta(minutes=10)
+    scaled.catch_up(ahead)
+    assert scaled.now() == ahead
+    base.advance(6)
+    assert scaled.now() == ahead + timedelta(minutes=1)
+    scaled.catch_up(T0)  # never moves back
+    assert scaled.now() == ahead + timedelta(minutes=1)

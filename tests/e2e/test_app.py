@@ -123,3 +123,24 @@ def test_demo_opens_a_fictional_network_in_its_own_database(tmp_path):
         people = store.db.execute("SELECT count(DISTINCT agency) FROM participants").fetchone()
     assert rows == [{"reference": "DEMO-001", "demo": 1, "status": "draft"}]
     assert people[0] >= 5
+
+
+def test_names_left_by_a_crash_after_completion_are_removed_at_start(tmp_path):
+    data = tmp_path / "data"
+    clock = FakeClock(datetime.now(UTC) - timedelta(hours=3))
+    with EventStore.open(data / "rethink.sqlite") as store:
+        session = running(3, clock, sink=store.append)
+        session.end()
+        session.complete()  # the crash came before names were removed
+    result = subprocess.run(
+        app("--data-dir", str(data), "--quit-after-start"),
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    with EventStore.open(data / "rethink.sqlite") as store:
+        names = [r[0] for r in store.db.execute("SELECT name FROM participants")]
+    assert names == [None, None, None]

@@ -258,3 +258,26 @@ def test_every_control_has_an_accessible_name(qtbot, host, closing):
     buttons = view.findChildren(QAbstractButton)
     assert buttons
     assert all(b.accessibleName() for b in buttons)
+
+
+def test_completion_waits_until_names_are_removed(qtbot, controller, monkeypatch):
+    from rethink_desktop.ui.closing import CloseView
+    from tests.ui.conftest import start_live
+
+    start_live(controller, 3)
+    controller.act("end")
+    view = CloseView(controller)
+    qtbot.addWidget(view)
+    view.load()
+    monkeypatch.setattr(controller, "remove_names", lambda: False)
+    fired = []
+    view.completed.connect(lambda: fired.append(True))
+    view.complete()
+    assert controller.state.status == "completed"
+    assert not view.done
+    assert fired == []
+    monkeypatch.undo()
+    view.complete()  # pressing Complete again finishes the job
+    assert view.done
+    assert fired == [True]
+    assert all(p.name is None for p in controller.state.participants)

@@ -70,3 +70,29 @@ def test_tick_is_scheduled_only_for_live_sessions(qtbot, store, clock, deck):
     assert 1 <= ctl._timer.interval() <= 1000
     ctl.close_session()
     assert not ctl._timer.isActive()
+
+
+def test_an_unreadable_session_log_is_reported_not_raised(qtbot, controller, store):
+    session = start_live(controller, 3)
+    controller.close_session()
+    store.db.execute(
+        "INSERT INTO events (session_id, kind, at, data) VALUES (?, 'timer_set', ?, '{}')",
+        [session.id, "2026-03-02T09:40:00.000000Z"],
+    )
+    store.db.conn.commit()
+    messages = []
+    controller.storage_failed.connect(messages.append)
+    assert controller.open_session(session.id) is None
+    assert "could not be read" in messages[0]
+    assert "left exactly as it is" in messages[0]
+
+
+def test_remove_names_leaves_no_copy_in_the_wal(qtbot, controller, store):
+    start_live(controller, 3)
+    controller.act("end")
+    controller.act("complete")
+    assert controller.remove_names()
+    wal = store.path.with_name(store.path.name + "-wal")
+    assert not wal.exists() or b"Person 1" not in wal.read_bytes()
+    assert b"Person 1" not in store.path.read_bytes()
+    assert store.db.execute("PRAGMA secure_delete").fetchone()[0] == 1

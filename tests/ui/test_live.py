@@ -144,8 +144,7 @@ def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
     [
         (Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier, "end_requested"),
         (Qt.Key.Key_D, Qt.KeyboardModifier.NoModifier, "room_display_requested"),
-        (Qt.Key.Key_F11, Qt.KeyboardModifier.NoModifier, "full_screen_requested"),
-        (Qt.Key.Key_F1, Qt.KeyboardModifier.NoModifier, "keys_requested"),
+        (Qt.Key.Key_G, Qt.KeyboardModifier.NoModifier, "give_floor_requested"),
         (Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "arrival_requested"),
         (Qt.Key.Key_L, Qt.KeyboardModifier.NoModifier, "departure_requested"),
     ],

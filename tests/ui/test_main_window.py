@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
 
 from rethink_desktop.storage.paths import resolve_paths
 from rethink_desktop.ui.main_window import MainWindow
@@ -144,3 +145,51 @@ def test_abandoning_removes_names_unless_kept(qtbot, window, controller):
     start_live(controller, 3)
     assert window.abandon("interrupted")
     assert all(p.name is None for p in controller.state.participants)
+
+
+def test_f1_and_f11_work_in_the_live_view(qtbot, window, controller, monkeypatch):
+    start_live(controller, 3)
+    window.show_for_state()
+    shown = []
+    monkeypatch.setattr(window, "show_keys", lambda: shown.append("keys"))
+    actions = {a.shortcut().toString(): a for a in window.findChildren(QAction)}
+    assert "F1" in actions
+    assert "F11" in actions
+    assert not [s for s in window.live.shortcuts.values() if s.key().toString() in ("F1", "F11")]
+    before = window.isFullScreen()
+    actions["F11"].trigger()
+    assert window.isFullScreen() != before
+    actions["F11"].trigger()
+
+
+def test_room_display_hands_keys_to_the_live_view(qtbot, window, controller):
+    start_live(controller, 3)
+    window.show_for_state()
+    window.toggle_room_display()
+    display = window.room_display
+    assert display.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    qtbot.keyClick(display, Qt.Key.Key_B)
+    assert controller.display_blanked
+    qtbot.keyClick(display, Qt.Key.Key_Space)
+    assert controller.state.current_speaker is not None
+
+
+def test_give_the_floor_to_any_seat(qtbot, window, controller, monkeypatch):
+    start_live(controller, 12)
+    window.show_for_state()
+    monkeypatch.setattr(
+        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        lambda parent, title, label, items, *a: (items[-1], True),
+    )
+    window.give_floor()
+    assert controller.state.current_speaker.seat == 12
+
+
+def test_back_from_a_checked_in_session_goes_home(qtbot, window, controller):
+    from tests.ui.conftest import prepare_draft
+
+    session = prepare_draft(controller, 3)
+    controller.act("check_in", [p.id for p in session.state.participants], pulse=5)
+    window.show_for_state()
+    window.check_in.back_requested.emit()
+    assert window.stack.currentWidget() is window.home
