@@ -587,8 +587,10 @@ class Records(QObject):
             try:
                 store = EventStore.open(live_path)
             except StorageError as exc:
-                self.warn("Records cannot be opened", exc.message)
-                raise
+                # Without its records the window must not carry on: close the app cleanly.
+                self.warn("Records cannot be opened", exc.message + " The app will now close.")
+                QApplication.quit()
+                return False
             self.controller.store = store
             self.window.home.store = store
         if restored:
