@@ -7,14 +7,20 @@ from typing import Any
 
 from sqlite_utils import Database
 
-_CHILDREN = {
+CHILD_ORDER = {
     "participants": "seat",
     "phases": "idx",
     "turns": "seq",
     "cards_shown": "seq",
     "ratings": "seq",
-    "intervals": "started_at, kind",
+    "intervals": "started_at, kind, id",
 }
+"""Each child table and the order of a session's rows in it, for every reader (exports,
+the importer's comparison); ``session_id`` leads each table's index. Intervals end with ``id``
+so that two starting at the same moment keep the order they were written in."""
+
+CHUNK = 200
+"""Sessions per query when reading records for an export (a few MB of text at a time)."""
 
 
 def count_sessions(db: Database, *, include_demo: bool = True) -> int:
@@ -33,11 +39,24 @@ def session_record(db: Database, session_id: str) -> dict[str, Any] | None:
     if not rows:
         return None
     record = dict(rows[0])
-    for table, order in _CHILDREN.items():
+    for table, order in CHILD_ORDER.items():
         record[table] = list(
             db.query(f"SELECT * FROM {table} WHERE session_id = ? ORDER BY {order}", [session_id])
         )
     return record
+
+
+def export_session_ids(db: Database, *, include_demo: bool = False) -> list[str]:
+    """The ids of the sessions an export holds, in the export's order: oldest first."""
+    where = "" if include_demo else " WHERE demo = 0"
+    return [r[0] for r in db.execute(f"SELECT id FROM sessions{where} ORDER BY created_at, id")]
+
+
+def chunked(ids: Sequence[str], size: int | None = None) -> Iterator[list[str]]:
+    """``ids`` in runs of ``size`` (default ``CHUNK``): one query per run, not per session."""
+    size = size or CHUNK
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
 
 
 def iter_session_records(
@@ -50,18 +69,16 @@ def iter_session_records(
     if session_ids is not None:
         ids = list(session_ids)
     else:
-        where = "" if include_demo else " WHERE demo = 0"
-        ids = [r[0] for r in db.execute(f"SELECT id FROM sessions{where} ORDER BY created_at, id")]
+        ids = export_session_ids(db, include_demo=include_demo)
     # A few queries per chunk of sessions instead of seven per session: at 10,000 sessions
     # the per-query overhead would dominate an export.
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunked(ids):
         marks = ", ".join("?" for _ in chunk)
         records = {
-            row["id"]: {**row, **{table: [] for table in _CHILDREN}}
+            row["id"]: {**row, **{table: [] for table in CHILD_ORDER}}
             for row in _rows(db, f"SELECT * FROM sessions WHERE id IN ({marks})", chunk)
         }
-        for table, order in _CHILDREN.items():
+        for table, order in CHILD_ORDER.items():
             sql = (
                 f"SELECT * FROM {table} WHERE session_id IN ({marks}) ORDER BY session_id, {order}"
             )
@@ -70,9 +87,6 @@ def iter_session_records(
         for sid in chunk:
             if sid in records:
                 yield records[sid]
-
-
-_CHUNK = 200
 
 
 def _rows(db: Database, sql: str, params: Sequence[str]) -> Iterator[dict[str, Any]]:
