@@ -8,41 +8,72 @@ exactly as it was.
 
 Each added session becomes one ``imported`` event carrying the session as exported; the
 core rebuilds the session's state from it (``state_from_export``) and the derived rows are
-written from that state, as for any other event. Before anything is written, the rows are
-turned back into export form and compared with the file, so a file whose figures do not add
-up (talk time that does not match its times, say) is refused.
+that state's ``derived_rows``, so ``EventStore.rebuild`` reproduces them. Before anything is
+written, the rows are turned back into export form and compared with the file, so a file
+whose figures do not add up (talk time that does not match its times, say) is refused.
+
+At 10,000 sessions that full path (reduce, derive, compare whole nested dicts) would take a
+minute, so a session in the form this app exports goes by a direct path instead
+(:func:`_direct_rows`): it checks every field as strictly as ``state_from_export`` and the
+comparison would, computes the same figures with the same functions, and builds the rows as
+tuples. Anything it is not sure of (a type, a time not in this app's canonical form, a field
+out of place) sends the session down the full path, which decides and words the message;
+a test checks that both paths give the same rows. The added sessions are written in
+batches with :meth:`EventStore.insert_sessions` (``executemany``), and sessions already here
+are compared with rows read a batch at a time.
 """
 
 from __future__ import annotations
 
-import hashlib
+import codecs
+import contextlib
 import json
 import os
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from rethink_desktop.core.clock import Clock, SystemClock, format_timestamp
+from rethink_desktop.core.agenda import SESSION_KINDS
+from rethink_desktop.core.clock import (
+    Clock,
+    SystemClock,
+    active_seconds,
+    format_timestamp,
+    merge_intervals,
+)
 from rethink_desktop.core.events import Event
 from rethink_desktop.core.state import (
+    _ATTENDANCE,
+    ABANDON_REASONS,
+    ATTENDED,
     EXPORT_FIELDS,
     FINISHED,
     IMPORT_FORMAT_VERSION,
+    MAX_PARTICIPANTS,
+    MAX_PHASES,
+    MIN_PARTICIPANTS,
+    RATING_FIELDS,
+    WAY_FORWARD,
     IllegalAction,
     reduce,
 )
 from rethink_desktop.reports.exports import FORMAT_NAME, FORMAT_VERSION, session_to_json
 from rethink_desktop.storage.database import transaction
-from rethink_desktop.storage.eventlog import EventStore, derived_rows
+from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore, derived_rows
+from rethink_desktop.storage.history import figures_row, talk_balance
 from rethink_desktop.storage.records import session_record
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
 Progress = Callable[[int, int], bool]
 """Called with (bytes read, file size); return False to cancel."""
 
-_READ_SIZE = 1 << 20
-_BATCH = 200  # sessions per executemany batch inside the one transaction
+_READ_SIZE = 1 << 22  # bytes per read: fewer, larger decodes; progress is reported per read
+_BATCH = 200  # sessions per executemany batch (and per look-up of sessions already here)
 # Fields added to format v1 after it was first published: compared only when both have them.
 _OPTIONAL_FIELDS = ("checked_in_at", "abandoned_at")
 
@@ -86,10 +117,11 @@ class ImportReport:
 class _Stream:
     """Just enough of an incremental JSON reader for the export's known top-level shape."""
 
-    def __init__(self, handle: IO[str], size: int, progress: Progress | None) -> None:
+    def __init__(self, handle: IO[bytes], size: int, progress: Progress | None) -> None:
         self.handle = handle
         self.size = size
         self.progress = progress
+        self.utf8 = codecs.getincrementaldecoder("utf-8")()
         self.buf = ""
         self.pos = 0
         self.read = 0
@@ -97,19 +129,24 @@ class _Stream:
         self.decoder = json.JSONDecoder()
 
     def _fill(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.handle.read(_READ_SIZE)
-        if not chunk:
-            self.eof = True
-            return False
-        self.read += len(chunk.encode("utf-8"))
-        if self.pos > len(self.buf) // 2:
-            self.buf, self.pos = self.buf[self.pos :], 0
-        self.buf += chunk
-        if self.progress is not None and not self.progress(min(self.read, self.size), self.size):
-            raise ImportCancelled
-        return True
+        while not self.eof:
+            chunk = self.handle.read(_READ_SIZE)
+            if not chunk:
+                self.eof = True
+                self.utf8.decode(b"", final=True)  # a character cut short raises
+                return False
+            self.read += len(chunk)
+            text = self.utf8.decode(chunk)
+            if self.progress is not None and not self.progress(
+                min(self.read, self.size), self.size
+            ):
+                raise ImportCancelled
+            if text:  # empty only when the read ended inside one character
+                if self.pos > len(self.buf) // 2:
+                    self.buf, self.pos = self.buf[self.pos :], 0
+                self.buf += text
+                return True
+        return False
 
     def peek(self) -> str:
         """The next character that is not white space ('' at the end of the file)."""
@@ -129,10 +166,15 @@ class _Stream:
 
     def value(self) -> Any:
         """Decode the next whole JSON value, reading more of the file as needed."""
+        return self.value_and_text()[0]
+
+    def value_and_text(self) -> tuple[Any, str]:
+        """The next whole JSON value and its text as it is in the file."""
         self.peek()
         while True:
+            start = self.pos
             try:
-                value, end = self.decoder.raw_decode(self.buf, self.pos)
+                value, end = self.decoder.raw_decode(self.buf, start)
             except json.JSONDecodeError:
                 if self._fill():
                     continue
@@ -141,7 +183,7 @@ class _Stream:
             if end == len(self.buf) and not isinstance(value, dict | list | str) and self._fill():
                 continue
             self.pos = end
-            return value
+            return value, self.buf[start:end]
 
 
 class _Truncated(Exception):
@@ -152,8 +194,8 @@ class _Malformed(Exception):
     pass
 
 
-def _sessions(stream: _Stream, name: str) -> Iterator[dict[str, Any]]:
-    """Check the header, then yield the sessions one at a time."""
+def _sessions(stream: _Stream, name: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Check the header, then yield the sessions one at a time, each with its text."""
     header: dict[str, Any] = {}
     stream.expect("{")
     while True:
@@ -173,10 +215,10 @@ def _sessions(stream: _Stream, name: str) -> Iterator[dict[str, Any]]:
         stream.pos += 1
     else:
         while True:
-            session = stream.value()
+            session, text = stream.value_and_text()
             if not isinstance(session, dict):
                 raise _Malformed
-            yield session
+            yield session, text
             if stream.peek() == "]":
                 stream.pos += 1
                 break
@@ -256,9 +298,447 @@ def _first_difference(a: Any, b: Any, here: str = "here", path: str = "") -> str
     return f"{path} ({shown_a} {here}, {shown_b} in the file)"
 
 
-def _digest(canonical: dict[str, Any]) -> str:
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# --- the direct path: rows straight from a session in this app's export form -------------
+
+_KINDS = frozenset(SESSION_KINDS)
+_REASONS = frozenset(ABANDON_REASONS)
+_WAYS = frozenset(WAY_FORWARD)
+_ATTENDANCES = frozenset(_ATTENDANCE)
+_parse_iso = datetime.fromisoformat
+
+
+class _NotDirect(Exception):
+    """The session is not in a form the direct path is sure of: take the full path."""
+
+
+# Times exactly as format_timestamp writes them (a year from 1000: %Y gives four digits),
+# each followed by a new line. Such a time is what parse_timestamp reads it as and what
+# format_timestamp writes back, so a row can keep the file's text.
+_TIMES = re.compile(
+    r"(?:[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-9]{2}:[0-9]{2}\.[0-9]{6}Z\n)*"
+)
+
+
+def _moment(text: Any, cache: dict[str, datetime]) -> datetime:
+    """The moment of a time in the file, parsed once per session. Every time the direct path
+    reads goes through ``cache``, and all of them are checked at the end (``_TIMES``)."""
+    moment = cache.get(text)
+    if moment is None:
+        moment = cache[text] = _parse_iso(text)  # "Z" gives UTC, as parse_timestamp
+    return moment
+
+
+def _optional_time(text: Any, cache: dict[str, datetime]) -> Any:
+    if text is not None:
+        _moment(text, cache)
+    return text
+
+
+def _whole(value: Any, low: int, high: int) -> int:
+    """``_int_in`` of the core, but not for the direct path instead of a message."""
+    if type(value) is not int or not low <= value <= high:
+        raise _NotDirect
+    return value
+
+
+def _same_figure(given: Any, computed: float) -> None:
+    """The file's figure (talk time, a pause's length) is the one computed from its times,
+    to the millisecond, exactly as the full path's comparison decides."""
+    if given != computed and (type(given) is not float or round(given, 3) != round(computed, 3)):
+        raise _NotDirect
+
+
+_TALK = itemgetter(4, 7, 8)  # participant_id, seconds, passed of a turn row
+
+
+def _direct_rows(
+    s: dict[str, Any], keep_names: bool, stamp: str, now: datetime
+) -> dict[str, list[tuple[Any, ...]]] | None:
+    """The derived rows (tuples, ``DERIVED_COLUMNS`` order) of a finished session in export
+    form, exactly as ``derived_rows(reduce([imported event]))`` gives them, when the session
+    is one the full path would accept as it is; None to take the full path."""
+    try:
+        return _direct(s, keep_names, stamp, now)
+    except (_NotDirect, KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return None
+
+
+def _direct(
+    s: dict[str, Any], keep_names: bool, stamp: str, now: datetime
+) -> dict[str, list[tuple[Any, ...]]]:
+    # Each check below is one that state_from_export or the comparison with the file makes,
+    # made strictly: exact types (1 for true, 1.0 for 1 go the full path), exact key sets
+    # (the comparison would see an extra or missing key), times as format_timestamp writes
+    # them (so the rows can keep the file's text). Lookups of missing keys raise KeyError.
+    cache: dict[str, datetime] = {}
+    sid = s["id"]  # a non-empty string, checked by the caller
+    status = s["status"]
+    if s["demo"] is not False or status not in FINISHED:
+        raise _NotDirect
+    kind, reason, way, pulse = s["kind"], s["abandoned_reason"], s["way_forward"], s["pulse"]
+    if type(kind) is not str or kind not in _KINDS:
+        raise _NotDirect
+    if status == "abandoned":
+        if type(reason) is not str or reason not in _REASONS:
+            raise _NotDirect
+    elif reason is not None:  # the core ignores it, so it would not compare equal
+        raise _NotDirect
+    if way is not None and (type(way) is not str or way not in _WAYS):
+        raise _NotDirect
+    if type(pulse) is not dict or len(pulse) != 2:
+        raise _NotDirect
+    pulse_start, pulse_end = pulse["start"], pulse["end"]
+    for value in (pulse_start, pulse_end):
+        if value is not None:
+            _whole(value, 1, 10)
+    second_chance = s["second_chance"]
+    if type(second_chance) is not bool:
+        raise _NotDirect
+    created = s["created_at"]
+    _moment(created, cache)
+    if not {"started_at", "ended_at", "completed_at"} <= s.keys():  # required by the core
+        raise _NotDirect
+    times = [
+        _optional_time(s.get(name), cache)
+        for name in ("checked_in_at", "started_at", "ended_at", "completed_at", "abandoned_at")
+    ]
+
+    # Participants: in seat order already (the core sorts them; the file must agree).
+    participants = s["participants"]
+    if type(participants) is not list or not (
+        MIN_PARTICIPANTS <= len(participants) <= MAX_PARTICIPANTS
+    ):
+        raise _NotDirect
+    people: list[tuple[Any, ...]] = []
+    attended: list[str] = []
+    last_seat = 1  # seats start at 1 and do not go down
+    for p in participants:
+        # id, seat, name, agency, role, label, attendance, arrived_at, left_at: no others
+        if len(p) != 9 or "label" not in p:
+            raise _NotDirect
+        pid, seat, name, agency, role = p["id"], p["seat"], p["name"], p["agency"], p["role"]
+        attendance, arrived, left = p["attendance"], p["arrived_at"], p["left_at"]
+        if (
+            type(pid) is not str
+            or type(seat) is not int
+            or not last_seat <= seat <= MAX_PARTICIPANTS
+            or (name is not None and type(name) is not str)
+            or type(agency) is not str
+            or type(role) is not str
+            or type(attendance) is not str
+            or attendance not in _ATTENDANCES
+        ):
+            raise _NotDirect
+        if arrived is not None:
+            _moment(arrived, cache)
+        if left is not None:
+            _moment(left, cache)
+        last_seat = seat
+        name = name if keep_names else None
+        people.append((pid, sid, seat, name, agency, role, attendance, arrived, left))
+        if attendance in ATTENDED:
+            attended.append(pid)
+    known = {person[0] for person in people}
+    if len(known) != len(people):
+        raise _NotDirect
+
+    phases = s["phases"]
+    if type(phases) is not list or not 1 <= len(phases) <= MAX_PHASES:
+        raise _NotDirect
+    phase_rows = []
+    planned = 0
+    for n, ph in enumerate(phases):
+        if len(ph) != 7:
+            raise _NotDirect
+        index, name, minutes = ph["index"], ph["name"], ph["planned_minutes"]
+        allowance = ph["turn_seconds"]
+        card, started, ended = ph["opening_card"], ph["started_at"], ph["ended_at"]
+        if (
+            type(index) is not int
+            or index != n
+            or type(name) is not str
+            or type(minutes) is not int
+            or not 1 <= minutes <= 120
+            or type(allowance) is not int
+            or not 15 <= allowance <= 1800
+            or (card is not None and type(card) is not str)
+        ):
+            raise _NotDirect
+        if started is not None:
+            _moment(started, cache)
+        if ended is not None:
+            _moment(ended, cache)
+        planned += minutes
+        phase_rows.append((sid, n, name, minutes, allowance, card, started, ended))
+    if type(s["planned_minutes"]) is not int or s["planned_minutes"] != planned:
+        raise _NotDirect
+
+    # Pauses and spaces, then the silent spans that talk time leaves out.
+    intervals = []
+    spans: list[tuple[datetime, datetime | None]] = []
+    for interval_kind, key in (("pause", "pauses"), ("space", "spaces")):
+        listed = s[key]
+        if type(listed) is not list:
+            raise _NotDirect
+        for span in listed:
+            if len(span) != 3:
+                raise _NotDirect
+            started, ended, given = span["started_at"], span["ended_at"], span["seconds"]
+            start = _moment(started, cache)
+            if ended is None:
+                end = seconds = None
+                if given is not None:
+                    raise _NotDirect
+            else:
+                end = _moment(ended, cache)
+                seconds = round(max(0.0, (end - start).total_seconds()), 6)
+                if given != seconds:
+                    _same_figure(given, seconds)
+            intervals.append((sid, interval_kind, started, ended, seconds))
+            spans.append((start, end))
+    # As ``derived_rows``: open spans end at the latest update, the import itself.
+    silent = merge_intervals(spans, now)
+    silent_ends = [span[1] for span in silent]
+
+    turns = s["turns"]
+    if type(turns) is not list:
+        raise _NotDirect
+    phase_count = len(phase_rows)
+    turn_rows = []
+    append = turn_rows.append
+    get, parse = cache.get, _parse_iso
+    for seq, t in enumerate(turns, start=1):
+        if len(t) != 9:
+            raise _NotDirect
+        pid = t["participant_id"]
+        phase = t["phase"]
+        rnd = t["round"]
+        started = t["started_at"]
+        ended = t["ended_at"]
+        passed = t["passed"]
+        picked = t["picked"]
+        second = t["second_chance"]
+        if (
+            pid not in known
+            or type(phase) is not int
+            or not 0 <= phase < phase_count
+            or type(rnd) is not int
+            or not 1 <= rnd <= 1_000_000
+            or type(passed) is not bool
+            or type(picked) is not bool
+            or type(second) is not bool
+        ):
+            raise _NotDirect
+        start = get(started)
+        if start is None:
+            start = cache[started] = parse(started)
+        given = t["seconds"]
+        if ended is None:
+            seconds = None
+            if given is not None:
+                raise _NotDirect
+        else:
+            end = get(ended)
+            if end is None:
+                end = cache[ended] = parse(ended)
+            if end <= start:
+                seconds = 0.0
+            else:
+                # A whole number of microseconds over 10**6, correctly rounded: below 2**32
+                # seconds round(…, 6) gives it back unchanged, so it is skipped.
+                seconds = (end - start).total_seconds()
+                if seconds >= 4e9:
+                    seconds = round(seconds, 6)
+                if silent:
+                    # The first silent span ending after the start overlaps if it begins
+                    # before the end; then the talk time is worked out as the core does.
+                    at = bisect_right(silent_ends, start)
+                    if at < len(silent) and silent[at][0] < end:
+                        seconds = round(active_seconds(start, end, silent, end, merged=True), 6)
+            if given != seconds:
+                _same_figure(given, seconds)
+        # Integers, as int(turn.passed) is (and sqlite3 binds a bool more slowly).
+        append(
+            (
+                sid,
+                seq,
+                phase,
+                rnd,
+                pid,
+                started,
+                ended,
+                seconds,
+                int(passed),
+                int(picked),
+                int(second),
+            )
+        )
+
+    cards = s["cards_shown"]
+    if type(cards) is not list:
+        raise _NotDirect
+    card_rows = []
+    for seq, c in enumerate(cards, start=1):
+        if len(c) != 3:
+            raise _NotDirect
+        card, phase, shown = c["card_id"], c["phase"], c["shown_at"]
+        if type(card) is not str or type(phase) is not int or not 0 <= phase <= MAX_PHASES:
+            raise _NotDirect
+        _moment(shown, cache)
+        card_rows.append((sid, seq, card, phase, shown))
+
+    ratings = s["ratings"]
+    if type(ratings) is not list or len(ratings) > len(attended):
+        raise _NotDirect
+    rating_rows = []
+    for seq, r in enumerate(ratings, start=1):
+        if len(r) != len(RATING_FIELDS):
+            raise _NotDirect
+        values = [r[name] for name in RATING_FIELDS]
+        for value in values:
+            if value is not None and (type(value) is not int or not 1 <= value <= 5):
+                raise _NotDirect
+        rating_rows.append((sid, seq, *values))
+
+    reference, purpose, venue = s["reference"], s["purpose"], s["venue"]
+    scheduled, template = s["scheduled_for"], s["template_id"]
+    if (
+        type(reference) is not str
+        or type(purpose) is not str
+        or type(venue) is not str
+        or (scheduled is not None and type(scheduled) is not str)
+        or (template is not None and type(template) is not str)
+    ):
+        raise _NotDirect
+    if not _TIMES.fullmatch("\n".join(cache) + "\n"):
+        raise _NotDirect
+    checked_in, started_at, ended_at, completed, abandoned = times
+    names_removed = all(person[3] is None for person in people)
+    session = (
+        sid, kind, reference, purpose, venue, scheduled, status, 0, planned, template,
+        int(second_chance), None, None, created, checked_in, started_at, ended_at, completed,
+        abandoned, reason if status == "abandoned" else None, way, pulse_start, pulse_end,
+        int(names_removed), stamp, talk_balance(attended, map(_TALK, turn_rows)),
+    )  # fmt: skip
+    figures = figures_row(sid, participants, ratings)
+    return {
+        "sessions": [session],
+        "session_figures": [tuple(figures.values())],
+        "participants": people,
+        "phases": phase_rows,
+        "turns": turn_rows,
+        "cards_shown": card_rows,
+        "ratings": rating_rows,
+        "intervals": intervals,
+    }
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)
+_decode_at = json.JSONDecoder().raw_decode
+
+
+def _event_data(text: str, stored: dict[str, Any]) -> str:
+    """The ``imported`` event's data as JSON: ``{"format_version": 1, "session": stored}``.
+
+    ``stored`` is the session of the file whose JSON text is ``text``, with its participants'
+    labels (and, unless kept, names) left out. Encoding 20 kB per session again would cost
+    half as much as reading it, so the file's own text is reused with only the participants
+    list written anew, when that is safe: with no backslash in the text there are no
+    escapes, so every ``"participants"`` in it is that very string, and if there is only one
+    it is the session's own key; the list after it is replaced. Otherwise it is encoded.
+    """
+    if "\\" not in text and text.count('"participants"') == 1:
+        at = text.index('"participants"') + len('"participants"')
+        while text[at] in " \t\r\n:":
+            at += 1
+        end = _decode_at(text, at)[1]
+        body = text[:at] + _encode(stored["participants"]) + text[end:]
+        return f'{{"format_version": {IMPORT_FORMAT_VERSION}, "session": {body}}}'
+    data = {"format_version": IMPORT_FORMAT_VERSION, "session": stored}
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# --- comparing with the sessions already here ---------------------------------------------
+
+Rows = dict[str, list[tuple[Any, ...]]]
+_SAME_COLUMNS = (
+    "id", "kind", "reference", "purpose", "venue", "scheduled_for", "status", "demo",
+    "planned_minutes", "template_id", "second_chance", "created_at", "checked_in_at",
+    "started_at", "ended_at", "completed_at", "abandoned_at", "abandoned_reason", "way_forward",
+    "pulse_start", "pulse_end",
+)  # fmt: skip  # the sessions columns an export shows
+_session_same = itemgetter(*(DERIVED_COLUMNS["sessions"].index(c) for c in _SAME_COLUMNS))
+
+
+def _same_form(rows: Rows) -> tuple[Any, ...]:
+    """What "same" compares, from a session's rows, in the order an export lists them.
+
+    Equal forms mean equal exports (names, labels and bookkeeping aside), so the full
+    comparison is needed only when forms differ. Stricter than it: a talk time must match
+    exactly, and both optional fields are compared.
+    """
+    intervals = rows["intervals"]
+    return (
+        _session_same(rows["sessions"][0]),
+        tuple(p[:3] + p[4:] for p in rows["participants"]),  # all but the name
+        tuple(rows["phases"]),
+        tuple(rows["turns"]),
+        tuple(rows["cards_shown"]),
+        tuple(rows["ratings"]),
+        tuple(i for i in intervals if i[1] == "pause"),
+        tuple(i for i in intervals if i[1] == "space"),
+    )
+
+
+# How session_record orders each table's rows (and so the export of a session kept here).
+_ORDER = {
+    "participants": "seat",
+    "phases": "idx",
+    "turns": "seq",
+    "cards_shown": "seq",
+    "ratings": "seq",
+    "intervals": "started_at, kind",
+}
+
+
+def _forms_here(store: EventStore, ids: list[str]) -> dict[str, tuple[Any, ...] | None]:
+    """The same-forms of sessions kept here, one query per table for all of ``ids``.
+
+    None for a session whose export order is not fixed by its rows (two people on one seat,
+    two pauses from one moment): the full comparison decides those.
+    """
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    db = store.db
+    rows: dict[str, Rows] = {}
+    for values in db.execute(
+        f"SELECT {', '.join(DERIVED_COLUMNS['sessions'])} FROM sessions WHERE id IN ({marks})",
+        ids,
+    ):
+        rows[values[0]] = {table: [] for table in DERIVED_TABLES}
+        rows[values[0]]["sessions"].append(values)
+    ambiguous = set()
+    for table, order in _ORDER.items():
+        columns = DERIVED_COLUMNS[table]
+        sid_at = columns.index("session_id")
+        tie = itemgetter(*(columns.index(c.strip()) for c in ("session_id", *order.split(","))))
+        last = None
+        for values in db.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE session_id IN ({marks})"
+            f" ORDER BY session_id, {order}",
+            ids,
+        ):
+            rows[values[sid_at]][table].append(values)
+            if table in ("participants", "intervals"):
+                key = tie(values)
+                if key == last:
+                    ambiguous.add(values[sid_at])
+                last = key
+    return {
+        sid: None if sid in ambiguous else _same_form(session_rows)
+        for sid, session_rows in rows.items()
+    }
 
 
 # --- importing ----------------------------------------------------------------------------
@@ -292,30 +772,20 @@ def import_export(
     """
     path = Path(path)
     name = path.name
-    at = (clock or SystemClock()).now()
-    stamp = format_timestamp(at)
-    report = ImportReport()
-    existing = {row[0] for row in store.db.execute("SELECT id FROM sessions")}
-    seen: dict[str, str] = {}  # id → digest, for sessions repeated within the file
     try:
         size = os.path.getsize(path)
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed in the finally below
+        handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
     except OSError as exc:
         raise ImportFileError(
             f"{path} cannot be read ({exc.strerror}). Nothing was imported."
         ) from exc
-    events: list[tuple[str, str, str, str]] = []
-    tables: dict[str, list[dict[str, Any]]] = {table: [] for table in DERIVED_TABLES}
+    job = _Import(store, (clock or SystemClock()).now(), keep_names)
     try:
         stream = _Stream(handle, size, progress)
-        with transaction(store.db):
-            for n, session in enumerate(_sessions(stream, name), start=1):
-                _one(
-                    store, session, n, stamp, at, keep_names, existing, seen, report, events, tables
-                )
-                if len(events) >= _BATCH:
-                    _flush(store, events, tables)
-            _flush(store, events, tables)
+        with _bulk_settings(store), transaction(store.db):
+            for n, (session, text) in enumerate(_sessions(stream, name), start=1):
+                job.add(session, text, n)
+            job.flush()
     except _Truncated:
         raise ImportFileError(
             f"{name} ends before the export is complete (it may have been cut short while "
@@ -328,37 +798,14 @@ def import_export(
         ) from None
     finally:
         handle.close()
-    for sid in report.added:
-        store.forget(sid)
-    return report
+    return job.report
 
 
-def _one(
-    store: EventStore,
-    session: dict[str, Any],
-    n: int,
-    stamp: str,
-    at: Any,
-    keep_names: bool,
-    existing: set[str],
-    seen: dict[str, str],
-    report: ImportReport,
-    events: list[tuple[str, str, str, str]],
-    tables: dict[str, list[dict[str, Any]]],
-) -> None:
-    sid = session.get("id")
-    if not isinstance(sid, str) or not sid:
-        raise ImportFileError(f"{_label(session, n)} has no id. Nothing was imported.")
-    if session.get("status") not in FINISHED:
-        report.left_out.append((sid, "not finished on the other computer"))
-        return
-    if session.get("demo") is True:
-        report.left_out.append((sid, "a demo session"))
-        return
-    stored = dict(session)
-    if isinstance(stored.get("participants"), list):
-        # The label is derived from the name; a name is kept only if the settings say so.
-        stored["participants"] = [_stored_person(p, keep_names) for p in stored["participants"]]
+def _full_rows(
+    session: dict[str, Any], stored: dict[str, Any], at: datetime, n: int
+) -> tuple[Rows, str]:
+    """The full path: reduce the ``imported`` event, derive its rows, compare them with the
+    file; the rows as tuples and the event's data, or :class:`ImportFileError`."""
     data = {"format_version": IMPORT_FORMAT_VERSION, "session": stored}
     try:
         event = Event("imported", at, data)
@@ -375,25 +822,166 @@ def _one(
             f"{_label(session, n)} does not add up: "
             f"{_first_difference(rebuilt, given, 'from its times')}. Nothing was imported."
         )
-    digest = _digest(given)
-    if sid in seen:
-        if seen[sid] != digest:
-            report.conflicts.append((sid, "appears twice in the file, differently"))
-        return
-    seen[sid] = digest
-    if sid in existing:
-        record = session_record(store.db, sid)
-        assert record is not None
-        here = _canonical(session_to_json(record), keys)
-        if here == given:
-            report.skipped_identical.append(sid)
+    tuples = {
+        table: [tuple(row[c] for c in DERIVED_COLUMNS[table]) for row in table_rows]
+        for table, table_rows in rows.items()
+    }
+    return tuples, event.data_json()
+
+
+_IMPORT_CACHE_KIB = 64 * 1024
+
+
+@contextlib.contextmanager
+def _bulk_settings(store: EventStore) -> Iterator[None]:
+    """For the import's one transaction: a bigger page cache, and no foreign key checks.
+
+    A large import adds hundreds of megabytes in one transaction; with SQLite's default 2 MB
+    cache, pages are spilled to the log and written again. Each row the importer writes
+    satisfies its foreign keys by construction (a session's rows follow its sessions row
+    in the same batch; every turn's participant is one of that session's, as the core
+    checks), and checking them against their parents row by row took a quarter of the
+    writing time. Both settings are put back afterwards; inside a transaction they cannot
+    change, so a caller's open transaction keeps its own.
+    """
+    conn = store.db.conn
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-_IMPORT_CACHE_KIB}")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {int(keys)}")
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        conn.execute("PRAGMA shrink_memory")
+
+
+class _Import:
+    """One import's batches: sessions to add, and decisions waiting for rows kept here."""
+
+    def __init__(self, store: EventStore, at: datetime, keep_names: bool) -> None:
+        self.store = store
+        self.at = at
+        self.stamp = format_timestamp(at)
+        self.keep_names = keep_names
+        self.report = ImportReport()
+        self.existing = {row[0] for row in store.db.execute("SELECT id FROM sessions")}
+        self.seen: dict[str, int] = {}  # id → hash of its same-form, for repeats in the file
+        self.events: list[tuple[str, str, str, str]] = []
+        self.tables: Rows = {table: [] for table in DERIVED_TABLES}
+        # Decided at the next flush, in file order: (id, None, None) for a repeat that differs,
+        # and (id, session, form, text, stored, data) for an id already here.
+        self.pending: list[tuple[Any, ...]] = []
+
+    def add(self, session: dict[str, Any], text: str, n: int) -> None:
+        sid = session.get("id")
+        if not isinstance(sid, str) or not sid:
+            raise ImportFileError(f"{_label(session, n)} has no id. Nothing was imported.")
+        if session.get("status") not in FINISHED:
+            self.report.left_out.append((sid, "not finished on the other computer"))
+            return
+        if session.get("demo") is True:
+            self.report.left_out.append((sid, "a demo session"))
+            return
+        stored = dict(session)
+        if isinstance(stored.get("participants"), list):
+            # The label is derived from the name; a name is kept only if the settings say so.
+            stored["participants"] = [
+                _stored_person(p, self.keep_names) for p in stored["participants"]
+            ]
+        rows = _direct_rows(session, self.keep_names, self.stamp, self.at)
+        data = None
+        if rows is None:
+            rows, data = _full_rows(session, stored, self.at, n)
+        form = _same_form(rows)
+        key = hash((tuple(name in session for name in _OPTIONAL_FIELDS), form))
+        if sid in self.seen:
+            if self.seen[sid] != key:
+                self.pending.append((sid, None, None))
+            return
+        self.seen[sid] = key
+        if sid in self.existing:
+            self.pending.append((sid, session, form, text, stored, data))
         else:
-            report.conflicts.append((sid, f"differs in {_first_difference(here, given)}"))
-        return
-    events.append((sid, "imported", stamp, event.data_json()))
-    for table, table_rows in rows.items():
-        tables[table] += table_rows
-    report.added.append(sid)
+            if data is None:
+                data = _event_data(text, stored)
+            self.events.append((sid, "imported", self.stamp, data))
+            for table, table_rows in rows.items():
+                self.tables[table] += table_rows
+            self.report.added.append(sid)
+        if len(self.events) + len(self.pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self._decide()
+        if self.events:
+            self.store.insert_sessions(self.events, self.tables)
+            self.events.clear()
+            for table_rows in self.tables.values():
+                table_rows.clear()
+
+    def _decide(self) -> None:
+        """Skip or report each session already here, and each differing repeat, in order.
+
+        Cheapest first: a session here whose whole log is one ``imported`` event with the
+        very data this one would have (the same file imported again) is the same; then
+        rows read a batch at a time (:func:`_forms_here`); only where those differ does the
+        full comparison decide, and say where they differ.
+        """
+        db = self.store.db
+        waiting = [item for item in self.pending if item[1] is not None]
+        logged = _imported_data(db, [item[0] for item in waiting])
+        same = set()
+        for sid, _session, _form, text, stored, data in waiting:
+            if sid in logged and logged[sid] == (data or _event_data(text, stored)):
+                same.add(sid)
+        here = _forms_here(self.store, [item[0] for item in waiting if item[0] not in same])
+        report = self.report
+        for sid, session, form, *_ in self.pending:
+            if session is None:
+                report.conflicts.append((sid, "appears twice in the file, differently"))
+                continue
+            if sid in same or here.get(sid) == form:
+                report.skipped_identical.append(sid)
+                continue
+            keys = _compared_keys(session)
+            record = session_record(db, sid)
+            assert record is not None
+            kept = _canonical(session_to_json(record), keys)
+            given = _canonical(session, keys)
+            if kept == given:
+                report.skipped_identical.append(sid)
+            else:
+                report.conflicts.append((sid, f"differs in {_first_difference(kept, given)}"))
+        self.pending.clear()
+
+
+def _imported_data(db: Any, ids: list[str]) -> dict[str, str]:
+    """The data of each of ``ids`` whose whole log is one ``imported`` event."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    single = [
+        sid
+        for sid, count in db.execute(
+            f"SELECT session_id, count(*) FROM events WHERE session_id IN ({marks})"
+            " GROUP BY session_id",
+            ids,
+        )
+        if count == 1
+    ]
+    if not single:
+        return {}
+    marks = ", ".join("?" for _ in single)
+    return dict(
+        db.execute(
+            f"SELECT session_id, data FROM events WHERE kind = 'imported'"
+            f" AND session_id IN ({marks})",
+            single,
+        ).fetchall()
+    )
 
 
 def _stored_person(person: Any, keep_names: bool) -> Any:
@@ -403,22 +991,3 @@ def _stored_person(person: Any, keep_names: bool) -> Any:
     if not keep_names:
         kept["name"] = None
     return kept
-
-
-def _flush(
-    store: EventStore,
-    events: list[tuple[str, str, str, str]],
-    tables: dict[str, list[dict[str, Any]]],
-) -> None:
-    if not events:
-        return
-    conn = store.db.conn
-    conn.executemany("INSERT INTO events (session_id, kind, at, data) VALUES (?, ?, ?, ?)", events)
-    for table in DERIVED_TABLES:  # parents first, for the foreign keys
-        rows = tables[table]
-        if rows:
-            cols = list(rows[0])
-            sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-            conn.executemany(sql, [[row[c] for c in cols] for row in rows])
-        rows.clear()
-    events.clear()

@@ -8,7 +8,7 @@ from ``reduce(events)``, so replaying the log (``rebuild``) reproduces them exac
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from rethink_desktop.core.events import Event
 from rethink_desktop.core.session import Session
 from rethink_desktop.core.state import LIVE, SessionState, Turn, reduce
 from rethink_desktop.storage.database import open_database, transaction
-from rethink_desktop.storage.history import figures_row, talk_balance
+from rethink_desktop.storage.history import FIGURE_COLUMNS, figures_row, talk_balance
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
 # Children first, so foreign keys are satisfied while a session's rows are replaced.
@@ -179,6 +179,34 @@ def derived_rows(
     }
 
 
+# The columns of each table's rows as ``derived_rows`` makes them, in that order; rows given
+# to :meth:`EventStore.insert_sessions` as tuples follow it.
+DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sessions": (
+        "id", "kind", "reference", "purpose", "venue", "scheduled_for", "status", "demo",
+        "planned_minutes", "template_id", "second_chance", "starter_id", "seed", "created_at",
+        "checked_in_at", "started_at", "ended_at", "completed_at", "abandoned_at",
+        "abandoned_reason", "way_forward", "pulse_start", "pulse_end", "names_removed",
+        "updated_at", "balance_index",
+    ),
+    "session_figures": ("session_id", *FIGURE_COLUMNS),
+    "participants": (
+        "id", "session_id", "seat", "name", "agency", "role", "attendance", "arrived_at",
+        "left_at",
+    ),
+    "phases": (
+        "session_id", "idx", "name", "planned_minutes", "turn_seconds", "opening_card",
+        "started_at", "ended_at",
+    ),
+    "turns": (
+        "session_id", "seq", "phase_idx", "round", "participant_id", "started_at", "ended_at",
+        "seconds", "passed", "picked", "second_chance",
+    ),
+    "cards_shown": ("session_id", "seq", "card_id", "phase_idx", "shown_at"),
+    "ratings": ("session_id", "seq", "communication", "compassion", "clarity", "heard"),
+    "intervals": ("session_id", "kind", "started_at", "ended_at", "seconds"),
+}  # fmt: skip
+
 # The natural key of each derived table, within the database.
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "sessions": ("id",),
@@ -189,6 +217,11 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "cards_shown": ("session_id", "seq"),
     "ratings": ("session_id", "seq"),
     "intervals": ("session_id", "kind", "started_at"),
+}
+
+_INSERT_SQL = {
+    table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    for table, cols in DERIVED_COLUMNS.items()
 }
 
 Keyed = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
@@ -297,6 +330,32 @@ class EventStore:
                         f"UPDATE {table} SET {sets} WHERE {where}",
                         [*changed.values(), *key],
                     )
+
+    def insert_sessions(
+        self,
+        events: Sequence[tuple[str, str, str, str]],
+        tables: Mapping[str, Sequence[Sequence[Any]]],
+    ) -> None:
+        """Add many sessions that are not in the database yet, in bulk: their whole logs
+        (``(session_id, kind, at, data)`` rows, in order) and their derived rows (tuples in
+        :data:`DERIVED_COLUMNS` order), one ``executemany`` per table.
+
+        Unlike :meth:`append`, nothing is read, diffed or deleted: the caller guarantees the
+        ids are new and that the rows are exactly ``derived_rows(reduce(log))`` of each log,
+        so :meth:`rebuild` reproduces them. One transaction, or a savepoint inside the
+        caller's (the importer writes all its batches in one).
+        """
+        conn = self.db.conn
+        with transaction(self.db):
+            conn.executemany(
+                "INSERT INTO events (session_id, kind, at, data) VALUES (?, ?, ?, ?)", events
+            )
+            for table in DERIVED_TABLES:  # parents first, for the foreign keys
+                rows = tables.get(table)
+                if rows:
+                    conn.executemany(_INSERT_SQL[table], rows)
+        for session_id in {event[0] for event in events}:
+            self.forget(session_id)
 
     def rebuild(self, session_ids: Iterable[str] | None = None) -> int:
         """Recompute derived rows from the log (all sessions by default); return how many."""

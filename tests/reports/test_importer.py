@@ -213,3 +213,146 @@ def test_imported_event_only_first_and_only_finished(source, tmp_path):
         )
     with pytest.raises(IllegalAction, match="cannot read"):
         reduce([Event("imported", at, {"format_version": 9, "session": session})])
+
+
+# --- at scale, in batches ------------------------------------------------------------------
+
+
+def test_two_hundred_sessions_in_batches_rebuild_exactly(source, target, tmp_path, monkeypatch):
+    """The bulk path writes what replaying the log writes, and keeps every foreign key."""
+    monkeypatch.setattr("rethink_desktop.reports.importer._BATCH", 32)
+    generate(source, sessions=200, seed=9, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    settings = [
+        target.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("foreign_keys", "cache_size")
+    ]
+    report = import_export(target, tmp_path / "all.json", keep_names=True)
+    assert len(report.added) > 180
+    assert [
+        target.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("foreign_keys", "cache_size")
+    ] == settings
+    assert target.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    rows = target.table_rows()
+    assert len(rows["turns"]) > 10_000
+    assert target.rebuild() == len(report.added)
+    assert target.table_rows() == rows
+    # And the round trip: exporting again gives the same sessions.
+    again = exported(target, tmp_path / "again.json")
+    first = json.loads((tmp_path / "all.json").read_text())
+    finished = [s for s in first["sessions"] if s["id"] in set(report.added)]
+    assert again["sessions"] == finished
+
+
+def test_the_same_file_again_is_all_skipped_and_changes_nothing(source, target, tmp_path):
+    generate(source, sessions=30, seed=4, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    first = import_export(target, tmp_path / "all.json")
+    before = snapshot(target)
+    again = import_export(target, tmp_path / "all.json")
+    assert again.skipped_identical == first.added
+    assert not again.added
+    assert not again.conflicts
+    assert again.left_out == first.left_out
+    assert snapshot(target) == before
+    # Imported with names kept this time: still the same sessions (names are not compared).
+    assert import_export(target, tmp_path / "all.json", keep_names=True).skipped_identical == (
+        first.added
+    )
+
+
+def test_sessions_recorded_here_are_recognised_when_they_come_back(source, tmp_path):
+    """A laptop importing its own sessions (another laptop merged and exported them)."""
+    generate(source, sessions=20, seed=6, processes=1)
+    finished_session(source)
+    path = tmp_path / "own.json"
+    export(source.db, "json", path)
+    doc = json.loads(path.read_text())
+    finished = [s["id"] for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
+    before = snapshot(source)
+    report = import_export(source, path)
+    assert report.skipped_identical == finished
+    assert not report.added
+    assert snapshot(source) == before
+    # One of them changed on the other laptop: a conflict naming the field, kept as it was.
+    changed = next(s for s in doc["sessions"] if s["id"] == finished[3])
+    changed["cards_shown"].append(
+        {"card_id": "extra", "phase": 0, "shown_at": changed["created_at"]}
+    )
+    path.write_text(json.dumps(doc))
+    report = import_export(source, path)
+    n = len(changed["cards_shown"])
+    why = f"differs in cards_shown ({n - 1} here, {n} in the file)"
+    assert report.conflicts == [(finished[3], why)]
+    assert snapshot(source) == before
+
+
+def test_a_session_twice_in_the_file(source, target, tmp_path):
+    generate(source, sessions=4, seed=8, processes=1)
+    export(source.db, "json", tmp_path / "out.json")
+    doc = json.loads((tmp_path / "out.json").read_text())
+    sessions = [s for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
+    a, b = sessions[0], sessions[1]
+    other_b = json.loads(json.dumps(b))
+    other_b["way_forward"] = "not_yet" if b["way_forward"] != "not_yet" else "yes"
+    doc["sessions"] = [a, b, a, other_b]
+    (tmp_path / "twice.json").write_text(json.dumps(doc))
+    report = import_export(target, tmp_path / "twice.json")
+    assert report.added == [a["id"], b["id"]]
+    assert report.conflicts == [(b["id"], "appears twice in the file, differently")]
+    assert target.db.execute("SELECT count(*) FROM events").fetchone()[0] == 2
+
+
+def test_conflicts_are_listed_in_file_order(source, target, tmp_path, monkeypatch):
+    monkeypatch.setattr("rethink_desktop.reports.importer._BATCH", 3)
+    generate(source, sessions=12, seed=10, processes=1)
+    export(source.db, "json", tmp_path / "out.json")
+    import_export(target, tmp_path / "out.json")
+    doc = json.loads((tmp_path / "out.json").read_text())
+    sessions = [s for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
+    for s in sessions[::2]:
+        s["venue"] = "Another room"
+    doc["sessions"] = [*sessions, sessions[1] | {"venue": "A third room"}]
+    (tmp_path / "changed.json").write_text(json.dumps(doc))
+    report = import_export(target, tmp_path / "changed.json")
+    expected = [(s["id"], "differs in venue") for s in sessions[::2]]
+    expected.append((sessions[1]["id"], "appears twice in the file, differently"))
+    assert [(sid, why.split(" (")[0]) for sid, why in report.conflicts] == expected
+    assert report.skipped_identical == [s["id"] for s in sessions[1::2]]
+
+
+def test_names_and_text_that_need_escaping_read_in_tiny_pieces(
+    source, target, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("rethink_desktop.reports.importer._READ_SIZE", 5)
+    names = [
+        {"id": f"p{i}", "name": name, "agency": "Santé", "role": 'DSL "lead"'}
+        for i, name in enumerate(("Zoë", "Łukasz", "Ōta 太郎"), start=1)
+    ]
+    s = finished_session(source, participants=names, purpose="Back\\slash and “quotes”")
+    export(source.db, "json", tmp_path / "out.json")
+    report = import_export(target, tmp_path / "out.json", keep_names=True)
+    assert report.added == [s.id]
+    people = target.db.execute("SELECT name, agency, role FROM participants ORDER BY seat")
+    assert [tuple(p) for p in people] == [(n["name"], "Santé", 'DSL "lead"') for n in names]
+    data = json.loads(target.db.execute("SELECT data FROM events").fetchone()[0])
+    assert data["session"]["purpose"] == "Back\\slash and “quotes”"
+    assert all("label" not in p for p in data["session"]["participants"])
+    rows = target.table_rows()
+    target.rebuild()
+    assert target.table_rows() == rows
+
+
+def test_cancelling_after_some_batches_were_written_changes_nothing(
+    source, target, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("rethink_desktop.reports.importer._BATCH", 2)
+    monkeypatch.setattr("rethink_desktop.reports.importer._READ_SIZE", 4096)
+    generate(source, sessions=20, seed=12, processes=1)
+    export(source.db, "json", tmp_path / "out.json")
+    finished_session(target)
+    before = snapshot(target)
+    size = (tmp_path / "out.json").stat().st_size
+    with pytest.raises(ImportCancelled):
+        import_export(target, tmp_path / "out.json", progress=lambda done, total: done < size // 2)
+    assert snapshot(target) == before
+    assert target.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
