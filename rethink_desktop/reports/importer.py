@@ -66,7 +66,7 @@ from rethink_desktop.reports.exports import FORMAT_NAME, FORMAT_VERSION, session
 from rethink_desktop.storage.database import transaction
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore, derived_rows
 from rethink_desktop.storage.history import figures_row, talk_balance
-from rethink_desktop.storage.records import session_record
+from rethink_desktop.storage.records import CHILD_ORDER, session_record
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
 Progress = Callable[[int, int], bool]
@@ -690,22 +690,12 @@ def _same_form(rows: Rows) -> tuple[Any, ...]:
     )
 
 
-# How session_record orders each table's rows (and so the export of a session kept here).
-_ORDER = {
-    "participants": "seat",
-    "phases": "idx",
-    "turns": "seq",
-    "cards_shown": "seq",
-    "ratings": "seq",
-    "intervals": "started_at, kind",
-}
-
-
 def _forms_here(store: EventStore, ids: list[str]) -> dict[str, tuple[Any, ...] | None]:
-    """The same-forms of sessions kept here, one query per table for all of ``ids``.
+    """The same-forms of sessions kept here, one query per table for all of ``ids``, rows in
+    the order ``session_record`` (and so the export) gives them.
 
-    None for a session whose export order is not fixed by its rows (two people on one seat,
-    two pauses from one moment): the full comparison decides those.
+    None for a session with two people on one seat, whose order the rows do not fix: the
+    full comparison decides those.
     """
     if not ids:
         return {}
@@ -718,27 +708,20 @@ def _forms_here(store: EventStore, ids: list[str]) -> dict[str, tuple[Any, ...] 
     ):
         rows[values[0]] = {table: [] for table in DERIVED_TABLES}
         rows[values[0]]["sessions"].append(values)
-    ambiguous = set()
-    for table, order in _ORDER.items():
+    for table, order in CHILD_ORDER.items():
         columns = DERIVED_COLUMNS[table]
-        sid_at = columns.index("session_id")
-        tie = itemgetter(*(columns.index(c.strip()) for c in ("session_id", *order.split(","))))
-        last = None
+        at = columns.index("session_id")
         for values in db.execute(
             f"SELECT {', '.join(columns)} FROM {table} WHERE session_id IN ({marks})"
             f" ORDER BY session_id, {order}",
             ids,
         ):
-            rows[values[sid_at]][table].append(values)
-            if table in ("participants", "intervals"):
-                key = tie(values)
-                if key == last:
-                    ambiguous.add(values[sid_at])
-                last = key
-    return {
-        sid: None if sid in ambiguous else _same_form(session_rows)
-        for sid, session_rows in rows.items()
-    }
+            rows[values[at]][table].append(values)
+    forms: dict[str, tuple[Any, ...] | None] = {}
+    for sid, session_rows in rows.items():
+        seats = [p[2] for p in session_rows["participants"]]
+        forms[sid] = _same_form(session_rows) if len(set(seats)) == len(seats) else None
+    return forms
 
 
 # --- importing ----------------------------------------------------------------------------
