@@ -649,6 +649,23 @@ def _set_problem(widget: QWidget, on: bool) -> None:
         repolish(widget)
 
 
+def _button_row(layout: QVBoxLayout, *specs: tuple[str, str, str]) -> list[QPushButton]:
+    """A row of buttons under a table: (text, accessible name, tooltip with its key) each."""
+    row = QHBoxLayout()
+    row.setSpacing(8)
+    buttons = []
+    for text, name, tip in specs:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(name)
+        button.setAccessibleDescription(tip)
+        row.addWidget(button)
+        buttons.append(button)
+    row.addStretch(1)
+    layout.addLayout(row)
+    return buttons
+
+
 class PrepareView(QWidget):
     """The screen where a facilitator prepares a draft session before the day."""
 
@@ -854,28 +871,17 @@ class PrepareView(QWidget):
         self.people_title.setBuddy(self.people_table)
         layout.addWidget(self.people_table)
 
-        self.add_person = QPushButton("Add perso&n")
-        self.add_person.setToolTip("Add a person at the end of the circle (Ctrl+Shift+N).")
-        self.remove_person = QPushButton("Re&move")
-        self.remove_person.setToolTip("Remove the selected person (Delete in the table).")
-        self.person_up = QPushButton("Move up")
-        self.person_up.setToolTip("Move the selected person one seat earlier (Ctrl+Up).")
-        self.person_down = QPushButton("Move down")
-        self.person_down.setToolTip("Move the selected person one seat later (Ctrl+Down).")
-        for button, name in (
-            (self.add_person, "Add person"),
-            (self.remove_person, "Remove person"),
-            (self.person_up, "Move person up"),
-            (self.person_down, "Move person down"),
-        ):
-            button.setAccessibleName(name)
-            button.setAccessibleDescription(button.toolTip())
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        for button in (self.add_person, self.remove_person, self.person_up, self.person_down):
-            row.addWidget(button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        self.add_person, self.remove_person, self.person_up, self.person_down = _button_row(
+            layout,
+            ("Add perso&n", "Add person", "Add a person at the end of the circle (Ctrl+Shift+N)."),
+            ("Re&move", "Remove person", "Remove the selected person (Delete in the table)."),
+            ("Move up", "Move person up", "Move the selected person one seat earlier (Ctrl+Up)."),
+            (
+                "Move down",
+                "Move person down",
+                "Move the selected person one seat later (Ctrl+Down).",
+            ),
+        )
         self.people_problem = _problem_label("Participant problems")
         layout.addWidget(self.people_problem)
 
@@ -947,28 +953,17 @@ class PrepareView(QWidget):
         phases_label.setBuddy(self.phases_table)
         layout.addWidget(self.phases_table)
 
-        self.add_phase = QPushButton("Add p&hase")
-        self.add_phase.setToolTip("Add a phase below the selected one (Insert in the table).")
-        self.remove_phase = QPushButton("Remo&ve")
-        self.remove_phase.setToolTip("Remove the selected phase (Delete in the table).")
-        self.phase_up = QPushButton("Move up")
-        self.phase_up.setToolTip("Move the selected phase earlier (Ctrl+Up).")
-        self.phase_down = QPushButton("Move down")
-        self.phase_down.setToolTip("Move the selected phase later (Ctrl+Down).")
-        for button, name in (
-            (self.add_phase, "Add phase"),
-            (self.remove_phase, "Remove phase"),
-            (self.phase_up, "Move phase up"),
-            (self.phase_down, "Move phase down"),
-        ):
-            button.setAccessibleName(name)
-            button.setAccessibleDescription(button.toolTip())
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        for button in (self.add_phase, self.remove_phase, self.phase_up, self.phase_down):
-            row.addWidget(button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        self.add_phase, self.remove_phase, self.phase_up, self.phase_down = _button_row(
+            layout,
+            (
+                "Add p&hase",
+                "Add phase",
+                "Add a phase below the selected one (Insert in the table).",
+            ),
+            ("Remo&ve", "Remove phase", "Remove the selected phase (Delete in the table)."),
+            ("Move up", "Move phase up", "Move the selected phase earlier (Ctrl+Up)."),
+            ("Move down", "Move phase down", "Move the selected phase later (Ctrl+Down)."),
+        )
 
         self.total = QLabel()
         self.total.setAccessibleName("Agenda total")
