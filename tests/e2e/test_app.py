@@ -34,6 +34,18 @@ def seed_running_session(data, minutes_ago: float) -> str:
     return session.id
 
 
+def run_once(*args: str) -> subprocess.CompletedProcess:
+    """The app, unattended: it opens, takes dialogs' default answers and quits."""
+    return subprocess.run(
+        app(*args, "--quit-after-start"),
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def wait_for(predicate, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -54,14 +66,7 @@ def test_second_copy_is_refused_and_first_copy_survives_kill_9_then_resumes(tmp_
     )
     try:
         assert wait_for(lambda: (data / "rethink.lock").exists())
-        second = subprocess.run(
-            app("--data-dir", str(data), "--quit-after-start"),
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        second = run_once("--data-dir", str(data))
         assert second.returncode == 3
         assert "already open on this computer" in second.stderr
         assert first.poll() is None  # the first copy is unaffected
@@ -69,14 +74,7 @@ def test_second_copy_is_refused_and_first_copy_survives_kill_9_then_resumes(tmp_
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     # The lock left by the killed copy is stale; a new copy takes over and resumes.
-    third = subprocess.run(
-        app("--data-dir", str(data), "--quit-after-start"),
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    third = run_once("--data-dir", str(data))
     assert third.returncode == 0, third.stderr
     match = re.search(rf"resumed {sid} status=running elapsed=(\d+):(\d\d):(\d\d)", third.stdout)
     assert match, third.stdout
@@ -93,28 +91,14 @@ def test_paused_session_resumes_without_counting_the_gap(tmp_path):
         session = running(3, clock, sink=store.append)
         clock.advance(120)
         session.toggle_pause()
-    result = subprocess.run(
-        app("--data-dir", str(data), "--quit-after-start"),
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_once("--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     assert f"resumed {session.id} status=paused elapsed=0:02:00" in result.stdout
 
 
 def test_demo_opens_a_fictional_network_in_its_own_database(tmp_path):
     data = tmp_path / "data"
-    result = subprocess.run(
-        app("--data-dir", str(data), "--demo", "--speed", "20", "--quit-after-start"),
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_once("--data-dir", str(data), "--demo", "--speed", "20")
     assert result.returncode == 0, result.stderr
     assert (data / "demo.sqlite").exists()
     assert not (data / "rethink.sqlite").exists()
@@ -132,14 +116,7 @@ def test_names_left_by_a_crash_after_completion_are_removed_at_start(tmp_path):
         session = running(3, clock, sink=store.append)
         session.end()
         session.complete()  # the crash came before names were removed
-    result = subprocess.run(
-        app("--data-dir", str(data), "--quit-after-start"),
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_once("--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     with EventStore.open(data / "rethink.sqlite") as store:
         names = [r[0] for r in store.db.execute("SELECT name FROM participants")]
