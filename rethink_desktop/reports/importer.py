@@ -649,7 +649,7 @@ def _event_data(text: str, stored: dict[str, Any]) -> str:
     escapes, so every ``"participants"`` in it is that very string, and if there is only one
     it is the session's own key; the list after it is replaced. Otherwise it is encoded.
     """
-    if "\\" not in text and text.count('"participants"') == 1:
+    if text and "\\" not in text and text.count('"participants"') == 1:
         at = text.index('"participants"') + len('"participants"')
         while text[at] in " \t\r\n:":
             at += 1
@@ -869,7 +869,12 @@ class _Import:
         if session.get("demo") is True:
             self.report.left_out.append((sid, "a demo session"))
             return
-        stored = dict(session)
+        # Only the documented fields are kept: anything else in the file (a note, a name) is
+        # dropped, so it can never end up in the log where names removal would not reach it.
+        known = _compared_keys(session)
+        stored = {key: value for key, value in session.items() if key in known}
+        if len(stored) != len(session):
+            text = ""  # the file's own text holds the dropped fields: encode ``stored`` instead
         if isinstance(stored.get("participants"), list):
             # The label is derived from the name; a name is kept only if the settings say so.
             stored["participants"] = [

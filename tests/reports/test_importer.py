@@ -356,3 +356,16 @@ def test_cancelling_after_some_batches_were_written_changes_nothing(
         import_export(target, tmp_path / "out.json", progress=lambda done, total: done < size // 2)
     assert snapshot(target) == before
     assert target.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_fields_the_format_does_not_know_are_not_kept(source, target, tmp_path):
+    finished_session(source)
+    path = tmp_path / "out.json"
+    export(source.db, "json", path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["sessions"][0]["facilitator"] = "Jane Smith"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = import_export(target, path)
+    assert len(report.added) == 1
+    logged = json.dumps(target.db.execute("SELECT data FROM events").fetchall())
+    assert "Jane Smith" not in logged
