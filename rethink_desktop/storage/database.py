@@ -389,7 +389,9 @@ def open_database(path: str | Path, *, create: bool = True, read_only: bool = Fa
         else:
             conn = sqlite3.connect(path)
     try:
-        db = Database(conn)
+        # No sqlite-utils plugins: nothing third-party runs on the records (and no entry-point
+        # scan at start-up).
+        db = Database(conn, execute_plugins=False)
     except BaseException:
         conn.close()
         raise
