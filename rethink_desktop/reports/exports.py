@@ -18,6 +18,7 @@ from typing import IO, Any
 from sqlite_utils import Database
 
 from rethink_desktop.core.clock import SystemClock, format_timestamp
+from rethink_desktop.storage.eventlog import DERIVED_COLUMNS
 from rethink_desktop.storage.records import CHILD_ORDER, chunked, export_session_ids
 
 FORMAT_NAME = "rethink-sessions"
@@ -418,17 +419,11 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
     "participants": (
         "session_id", "id", "seat", "name", "agency", "role", "attendance", "arrived_at", "left_at",
     ),
-    "phases": (
-        "session_id", "idx", "name", "planned_minutes", "turn_seconds", "opening_card",
-        "started_at", "ended_at",
-    ),
-    "turns": (
-        "session_id", "seq", "phase_idx", "round", "participant_id", "started_at", "ended_at",
-        "seconds", "passed", "picked", "second_chance",
-    ),
-    "cards_shown": ("session_id", "seq", "card_id", "phase_idx", "shown_at"),
-    "ratings": ("session_id", "seq", "communication", "compassion", "clarity", "heard"),
-    "intervals": ("session_id", "kind", "started_at", "ended_at", "seconds"),
+    # The other tables go out with exactly the columns the database keeps.
+    **{
+        table: DERIVED_COLUMNS[table]
+        for table in ("phases", "turns", "cards_shown", "ratings", "intervals")
+    },
 }  # fmt: skip
 
 CSV_README = """Re-Think Desktop export (CSV, format version {version})
