@@ -56,8 +56,40 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
 
-class LineChart(QWidget):
+class _Chart(QWidget):
+    """What every chart shares: a name for screen readers, an empty-state text, and sizes
+    in multiples of the font height (``SIZE`` and ``MINIMUM`` as (width, height) in ems)."""
+
+    SIZE = (18.0, 9.0)
+    MINIMUM = (12.0, 7.0)
+
+    def __init__(
+        self,
+        name: str,
+        vertical: QSizePolicy.Policy = QSizePolicy.Policy.Expanding,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.empty_text = "Nothing to show for this period."
+        self.setAccessibleName(name)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, vertical)
+
+    def _ems(self, width: float, height: float) -> QSize:
+        em = self.fontMetrics().height()
+        return QSize(round(em * width), round(em * height))
+
+    def sizeHint(self) -> QSize:
+        return self._ems(*self.SIZE)
+
+    def minimumSizeHint(self) -> QSize:
+        return self._ems(*self.MINIMUM)
+
+
+class LineChart(_Chart):
     """Several series over the same labels (months), on a fixed value range."""
+
+    SIZE = (40.0, 16.0)
+    MINIMUM = (20.0, 11.0)
 
     def __init__(
         self,
@@ -68,21 +100,10 @@ class LineChart(QWidget):
         step: float = 1.0,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(name, parent=parent)
         self.low, self.high, self.step = low, high, step
         self.labels: list[str] = []
         self.series: dict[str, list[float | None]] = {}
-        self.empty_text = "Nothing to show for this period."
-        self.setAccessibleName(name)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def sizeHint(self) -> QSize:
-        em = self.fontMetrics().height()
-        return QSize(em * 40, em * 16)
-
-    def minimumSizeHint(self) -> QSize:
-        em = self.fontMetrics().height()
-        return QSize(em * 20, em * 11)
 
     def set_data(self, labels: Sequence[str], series: dict[str, Sequence[float | None]]) -> None:
         self.labels = list(labels)
@@ -215,18 +236,15 @@ class Bar:
     colour: str | None = None
 
 
-class BarList(QWidget):
+class BarList(_Chart):
     """Horizontal bars, one per row, each with its label and its figure in words."""
 
     def __init__(
         self, name: str, *, maximum: float | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(name, QSizePolicy.Policy.Preferred, parent)
         self.bars: list[Bar] = []
         self.maximum = maximum
-        self.empty_text = "Nothing to show for this period."
-        self.setAccessibleName(name)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def set_bars(self, bars: Sequence[Bar]) -> None:
         self.bars = list(bars)
@@ -285,24 +303,13 @@ class BarList(QWidget):
         painter.end()
 
 
-class Histogram(QWidget):
+class Histogram(_Chart):
     """Counts in equal bins along a 0–1 scale (the balance index across sessions)."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(name, parent=parent)
         self.counts: list[int] = []
         self.marker: float | None = None  # the average, drawn as a labelled line
-        self.empty_text = "Nothing to show for this period."
-        self.setAccessibleName(name)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def sizeHint(self) -> QSize:
-        em = self.fontMetrics().height()
-        return QSize(em * 18, em * 9)
-
-    def minimumSizeHint(self) -> QSize:
-        em = self.fontMetrics().height()
-        return QSize(em * 12, em * 7)
 
     def set_counts(self, counts: Sequence[int], marker: float | None = None) -> None:
         self.counts = list(counts)
