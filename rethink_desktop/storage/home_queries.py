@@ -21,17 +21,24 @@ RECENT = ("completed", "abandoned")
 # Attendance values that count as "came to the meeting" (docs/schema.md, participants).
 _ATTENDED_SQL = ", ".join(f"'{value}'" for value in sorted(ATTENDED))
 
+# The sessions are chosen, ordered and limited first; only the rows shown are counted.
 _SELECT = f"""
 SELECT
-    s.id, s.reference, s.kind, s.status, s.demo, s.scheduled_for, s.created_at,
-    s.checked_in_at, s.started_at, s.ended_at, s.completed_at, s.abandoned_at,
-    s.abandoned_reason,
-    coalesce(s.completed_at, s.abandoned_at, s.ended_at, s.updated_at) AS finished_at,
+    s.*,
     (SELECT count(*) FROM participants p WHERE p.session_id = s.id) AS participants,
     (SELECT count(*) FROM participants p
         WHERE p.session_id = s.id AND p.attendance IN ({_ATTENDED_SQL})) AS present
-FROM sessions s
-WHERE s.demo = :demo AND s.status IN ({{statuses}})
+FROM (
+    SELECT
+        s.id, s.reference, s.kind, s.status, s.demo, s.scheduled_for, s.created_at,
+        s.checked_in_at, s.started_at, s.ended_at, s.completed_at, s.abandoned_at,
+        s.abandoned_reason,
+        coalesce(s.completed_at, s.abandoned_at, s.ended_at, s.updated_at) AS finished_at
+    FROM sessions s
+    WHERE s.demo = :demo AND s.status IN ({{statuses}})
+    {{order}}
+) s
+{{order}}
 """
 
 _ORDER = {
@@ -46,7 +53,7 @@ _STATUSES = {"in_progress": IN_PROGRESS, "prepared": PREPARED, "recent": RECENT}
 
 def _query(db: Database, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     statuses = ", ".join(f"'{status}'" for status in _STATUSES[name])
-    sql = _SELECT.format(statuses=statuses) + _ORDER[name]
+    sql = _SELECT.format(statuses=statuses, order=_ORDER[name])
     rows = [dict(row) for row in db.query(sql, params)]
     for row in rows:
         row["demo"] = bool(row["demo"])

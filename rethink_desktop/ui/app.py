@@ -140,7 +140,7 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
             window.show_for_state()
             return
         window.abandon("not_resumed")
-    window.show_home()
+        window.show_home()
 
 
 def remove_leftover_names(window: MainWindow) -> None:

@@ -14,7 +14,7 @@ from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -126,9 +126,11 @@ def live_summary(row: dict[str, Any], now: datetime) -> str:
 class _RowDelegate(QStyledItemDelegate):
     """Draws cells without a per-cell focus frame: a whole row is the thing being chosen."""
 
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        super().initStyleOption(option, index)
-        option.state &= ~QStyle.StateFlag.State_HasFocus
+    # Only when painting: measuring the cells (which happens far more often) is left to Qt.
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_HasFocus
+        super().paint(painter, plain, index)
 
 
 class SessionTable(QTableWidget):
@@ -189,6 +191,10 @@ class SessionTable(QTableWidget):
         """Replace the rows: ``(session id, cell texts, spoken summary)``; keep the selection."""
         keep = self.current_id()
         self.clearSelection()
+        header = self.horizontalHeader()
+        # Column widths are measured once, after the fill, not again for every cell.
+        fitted = [header.sectionResizeMode(c) for c in range(self.columnCount())]
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setRowCount(len(rows))
         for r, (sid, cells, summary) in enumerate(rows):
             for c, text in enumerate(cells):
@@ -197,6 +203,8 @@ class SessionTable(QTableWidget):
                 item.setToolTip(summary)
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, summary if c == 0 else text)
                 self.setItem(r, c, item)
+        for c, mode in enumerate(fitted):
+            header.setSectionResizeMode(c, mode)
         self.updateGeometry()
         self._fit_columns()
         ids = [sid for sid, _, _ in rows]

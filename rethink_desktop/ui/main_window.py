@@ -89,7 +89,9 @@ class MainWindow(QMainWindow):
         self._wire()
         self._build_menus()
         self._restore_geometry()
-        self.show_home()
+        # HomeView read the store as it was built: no second read at start-up.
+        self._show(self.home)
+        self.home.focus_default()
 
     # --- settings -------------------------------------------------------------------------
     @property
