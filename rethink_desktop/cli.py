@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
-import platform
 import sqlite3
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
@@ -147,6 +145,9 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     Config warnings (unknown keys, bad values) are reported but pass; a config file that
     could not be read at all is a problem, since none of IT's settings in it apply.
     """
+    import platform
+    from importlib import metadata
+
     from rethink_desktop.core.agenda import load_templates
     from rethink_desktop.core.cards import load_default_deck
     from rethink_desktop.core.resources import resource_dir

@@ -15,9 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlite_utils import Database
-
 from rethink_desktop.core.clock import SystemClock, format_timestamp
+from rethink_desktop.storage.database import Database
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS
 from rethink_desktop.storage.records import CHILD_ORDER, chunked, export_session_ids
 

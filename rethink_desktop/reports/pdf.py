@@ -29,7 +29,6 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtWidgets import QApplication
-from sqlite_utils import Database
 
 from rethink_desktop import APP_DISPLAY_NAME
 from rethink_desktop.core.agenda import KIND_LABELS
@@ -44,6 +43,7 @@ from rethink_desktop.core.state import (
     reduce,
 )
 from rethink_desktop.reports.exports import ExportCancelled
+from rethink_desktop.storage.database import Database
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.ui.theme import AGENCY_COLOURS
 

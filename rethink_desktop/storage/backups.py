@@ -19,10 +19,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from rethink_desktop.storage.database import (
     CorruptError,
+    Database,
     NewerVersionError,
     NotADatabaseError,
     NotFoundError,

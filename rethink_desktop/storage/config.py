@@ -15,10 +15,8 @@ cannot be read is ignored with a warning naming it. See docs/deploying.md.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +221,8 @@ class _Reader:
             self.sources[key] = f"locked by {lock_file}"
 
     def _parse(self, path: Path, *, required: bool) -> dict[str, Any] | None:
+        import tomllib  # only where a config file is read: most laptops have none
+
         try:
             with path.open("rb") as handle:
                 return tomllib.load(handle)
@@ -317,6 +317,8 @@ _VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)|%(\w+)%")
 
 
 def _suggest(key: str) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, [*SETTINGS_BY_KEY, LOCKED_KEY], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

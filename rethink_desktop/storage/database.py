@@ -13,15 +13,17 @@ import errno
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rethink_desktop.storage.paths import ensure_dir
-from rethink_desktop.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from rethink_desktop.storage.schema import SCHEMA_VERSION, migrations
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,119 @@ T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 2000
 _SIDECARS = ("-wal", "-shm", "-journal")
+
+
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+# Statements after which ``execute`` must leave a transaction open for the caller.
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "END"})
+
+
+class Database:
+    """The records file's connection, as the app uses it.
+
+    ``execute``, ``query``, ``atomic`` and ``ensure_autocommit_on`` behave as sqlite-utils'
+    :class:`sqlite_utils.Database` methods of the same names, run straight on the
+    ``sqlite3`` connection. Anything else (``db["table"]``, ``table_names()``…) is
+    sqlite-utils' own ``Database`` over the same connection, imported on first use:
+    importing sqlite-utils (with click, pluggy and dateutil) costs about a tenth of a
+    second, a third of the start-up budget, and the facilitator's screens never need it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @cached_property
+    def utils(self) -> sqlite_utils.Database:
+        """sqlite-utils' ``Database`` on this connection (migrations, analysts' helpers)."""
+        import sqlite_utils
+
+        # No sqlite-utils plugins: nothing third-party runs on the records.
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("conn", "utils"):
+            raise AttributeError(name)
+        return getattr(self.utils, name)
+
+    def __getitem__(self, table: str) -> Any:
+        return self.utils[table]
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def execute(self, sql: str, parameters: Params = None) -> sqlite3.Cursor:
+        """Run one statement; a write outside a transaction is committed at once."""
+        conn = self.conn
+        was_in_transaction = conn.in_transaction
+        try:
+            cursor = conn.execute(sql) if parameters is None else conn.execute(sql, parameters)
+        except Exception:
+            if not was_in_transaction and conn.in_transaction:
+                conn.execute("ROLLBACK")  # the failed statement's implicit transaction
+            raise
+        if (
+            not was_in_transaction
+            and conn.in_transaction
+            and cursor.description is None
+            and sql.lstrip().split(None, 1)[0].upper() not in _TRANSACTION_CONTROL
+        ):
+            conn.execute("COMMIT")
+        return cursor
+
+    def query(self, sql: str, parameters: Params = None) -> Iterator[dict[str, Any]]:
+        """The rows of a ``SELECT`` as dicts, fetched lazily."""
+        cursor = self.execute(sql, parameters)
+        keys = [column[0] for column in cursor.description or ()]
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """One transaction; a nested block is a savepoint inside it."""
+        conn = self.conn
+        if conn.in_transaction:
+            savepoint = f"rethink_{os.urandom(8).hex()}"
+            conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:  # a RAISE(ROLLBACK) may have ended it already
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            return
+        conn.execute("BEGIN")
+        try:
+            yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def ensure_autocommit_on(self) -> Iterator[None]:
+        """Driver-level autocommit for the block (``PRAGMA journal_mode``, ``VACUUM``…)."""
+        if self.conn.in_transaction:
+            raise sqlite3.OperationalError("cannot switch to autocommit inside a transaction")
+        previous = self.conn.isolation_level
+        self.conn.isolation_level = None
+        try:
+            yield
+        finally:
+            self.conn.isolation_level = previous
 
 
 class StorageError(Exception):
@@ -352,14 +467,16 @@ def _migrate(db: Database, path: Path, *, read_only: bool) -> None:
     found = db.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:  # the pre-check already refuses this; kept as a backstop
         raise NewerVersionError(path, found, SCHEMA_VERSION)
-    if MIGRATIONS.pending(db):
+    # The number is written only after every migration ran, so an equal number means there
+    # is nothing to do, without importing sqlite-utils to ask.
+    if found < SCHEMA_VERSION and migrations().pending(db.utils):
         # Read-only: no copy, the migration itself fails with SQLite's own read-only error.
         if _has_tables(db) and not read_only:
             # An older database holds real records: keep a copy in case a migration goes wrong.
             name = f"pre-migration-{_timestamp()}-v{found}.sqlite"
             copy = backup_database(db, _unused(path.parent / "backups" / name))
             log.info("copied %s to %s before migrating", path, copy)
-        MIGRATIONS.apply(db)
+        migrations().apply(db.utils)
     if found < SCHEMA_VERSION:
         # After the migrations: a crash in between leaves the old number and is repaired here.
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -388,15 +505,10 @@ def open_database(path: str | Path, *, create: bool = True, read_only: bool = Fa
             conn = sqlite3.connect(_uri(path, mode="ro"), uri=True)
         else:
             conn = sqlite3.connect(path)
-    try:
-        # No sqlite-utils plugins: nothing third-party runs on the records (and no entry-point
-        # scan at start-up).
-        db = Database(conn, execute_plugins=False)
-    except BaseException:
-        conn.close()
-        raise
+    db = Database(conn)
     try:
         with _classified(path):
+            db.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA synchronous = FULL")

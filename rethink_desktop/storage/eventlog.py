@@ -13,13 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from rethink_desktop.core.clock import Clock, format_timestamp
 from rethink_desktop.core.events import Event
 from rethink_desktop.core.session import Session
 from rethink_desktop.core.state import LIVE, SessionState, Turn, reduce
-from rethink_desktop.storage.database import open_database, transaction
+from rethink_desktop.storage.database import Database, open_database, transaction
 from rethink_desktop.storage.history import FIGURE_COLUMNS, figures_row, talk_balance
 from rethink_desktop.storage.schema import DERIVED_TABLES
 

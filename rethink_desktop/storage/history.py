@@ -20,12 +20,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from rethink_desktop.core.clock import format_timestamp
 from rethink_desktop.core.metrics import balance_index
 from rethink_desktop.core.state import ATTENDED, RATING_FIELDS
-from rethink_desktop.storage.database import classify, database_path
+from rethink_desktop.storage.database import Database, classify, database_path
 
 # The expression the ``sessions_when`` index is built on; queries must spell it the same way.
 WHEN = "coalesce(s.started_at, s.created_at)"

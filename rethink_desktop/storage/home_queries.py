@@ -9,10 +9,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sqlite_utils import Database
-
 from rethink_desktop.core.state import ATTENDED
-from rethink_desktop.storage.database import classify, database_path
+from rethink_desktop.storage.database import Database, classify, database_path
 
 IN_PROGRESS = ("checked_in", "running", "paused", "closing")
 PREPARED = ("draft",)

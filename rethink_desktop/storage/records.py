@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlite_utils import Database
+from rethink_desktop.storage.database import Database
 
 CHILD_ORDER = {
     "participants": "seat",

@@ -18,11 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from rethink_desktop.core.clock import Clock, SystemClock, format_timestamp
 from rethink_desktop.core.state import FINISHED, IllegalAction
 from rethink_desktop.storage.database import (
+    Database,
     _timestamp,
     _unused,
     backup_database,

@@ -7,17 +7,19 @@ database can be recognised and refused before anything touches it.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
-MIGRATIONS = Migrations("rethink")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 PURPOSE_MAX = 120
 VENUE_MAX = 80
 REFERENCE_MAX = 24
 
 
-@MIGRATIONS()
 def m001_event_log_and_derived_tables(db: Database) -> None:
     db.execute(
         """
@@ -151,7 +153,6 @@ def m001_event_log_and_derived_tables(db: Database) -> None:
     db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")
 
 
-@MIGRATIONS()
 def m002_history_order_and_balance_index(db: Database) -> None:
     # History lists newest first and the dashboard reads a period: both by this expression.
     db.execute("CREATE INDEX sessions_when ON sessions (coalesce(started_at, created_at), id)")
@@ -168,7 +169,6 @@ def m002_history_order_and_balance_index(db: Database) -> None:
     refresh_balance_index(db)
 
 
-@MIGRATIONS()
 def m003_session_figures(db: Database) -> None:
     # One row of totals per session, so the dashboard reads 10,000 rows rather than every
     # rating and participant; written with the other derived rows after each event.
@@ -212,5 +212,23 @@ DERIVED_TABLES = (
     "intervals",
 )
 
-# Bump with every new migration; a test checks it matches the registered count.
-SCHEMA_VERSION = 3
+# In order; append new ones, never change a released one.
+STEPS: tuple[Callable[[Database], None], ...] = (
+    m001_event_log_and_derived_tables,
+    m002_history_order_and_balance_index,
+    m003_session_figures,
+)
+
+# Written to PRAGMA user_version once every step has run.
+SCHEMA_VERSION = len(STEPS)
+
+
+@cache
+def migrations() -> Migrations:
+    """The steps as sqlite-utils ``Migrations`` (imported only when a file needs them)."""
+    from sqlite_utils.migrations import Migrations
+
+    registry = Migrations("rethink")
+    for step in STEPS:
+        registry()(step)
+    return registry

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlite_utils import Database
 
 from rethink_desktop.storage.config import SETTINGS_BY_KEY
+from rethink_desktop.storage.database import Database
 from rethink_desktop.storage.retention import (
     BEFORE_PURGE_PREFIX,
     months_before,

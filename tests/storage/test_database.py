@@ -7,6 +7,8 @@ import hashlib
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,7 +34,7 @@ from rethink_desktop.storage.database import (
     transaction,
     write,
 )
-from rethink_desktop.storage.schema import DERIVED_TABLES, MIGRATIONS, SCHEMA_VERSION
+from rethink_desktop.storage.schema import DERIVED_TABLES, SCHEMA_VERSION, migrations
 
 POSIX = os.name == "posix"
 # Root ignores file modes, so read-only cases use SQLite's own read-only mode instead.
@@ -84,7 +86,7 @@ def make_database(path: Path, events: int = 0) -> None:
 
 def test_schema_version_counts_the_migrations():
     with Database(memory=True) as db:
-        assert len(MIGRATIONS.pending(db)) == SCHEMA_VERSION
+        assert len(migrations().pending(db)) == SCHEMA_VERSION
 
 
 def test_empty_file_is_migrated_with_durable_settings(db_path):
@@ -96,7 +98,7 @@ def test_empty_file_is_migrated_with_durable_settings(db_path):
         assert pragma(db, "foreign_keys") == 1
         assert pragma(db, "synchronous") == 2  # FULL
         assert pragma(db, "busy_timeout") == 2000
-        assert MIGRATIONS.pending(db) == []
+        assert migrations().pending(db) == []
         assert integrity_check(db) == []
         assert foreign_key_problems(db) == []
 
@@ -572,3 +574,65 @@ def test_backup_messages_talk_about_the_backup(tmp_path):
     assert "backup could not be written" in full.message
     assert isinstance(read_only, ReadOnlyError)
     assert f"write the backup to {out.parent}" in read_only.message
+
+
+# The app's own Database: sqlite-utils' behaviour without importing it at start-up
+
+
+def test_opening_a_current_file_does_not_import_sqlite_utils(db_path, tmp_path):
+    make_database(db_path, events=3)
+    script = (
+        "import sys\n"
+        "from rethink_desktop.storage.database import open_database\n"
+        f"db = open_database({str(db_path)!r})\n"
+        "db.execute(\"INSERT INTO events (session_id, kind, at) VALUES ('s', 'k', 't')\")\n"
+        "rows = list(db.query('SELECT count(*) AS n FROM events'))\n"
+        "print(rows[0]['n'], 'sqlite_utils' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["4", "False"]
+
+
+def test_a_write_outside_a_transaction_is_committed_at_once(db_path):
+    with open_database(db_path) as db:
+        db.execute("INSERT INTO events (session_id, kind, at) VALUES ('s', 'k', 't')")
+        assert not db.conn.in_transaction
+    with open_database(db_path) as db:
+        assert db["events"].count == 1
+
+
+def test_atomic_rolls_back_everything_and_nested_blocks_are_savepoints(db_path):
+    insert = "INSERT INTO events (session_id, kind, at) VALUES (?, 'k', 't')"
+
+    def fail_after(db, session_id):
+        with db.atomic():
+            db.execute(insert, [session_id])
+            raise RuntimeError
+
+    with open_database(db_path) as db:
+        with pytest.raises(RuntimeError):
+            fail_after(db, "a")
+        with db.atomic():
+            db.execute(insert, ["b"])
+            with pytest.raises(RuntimeError):
+                fail_after(db, "c")
+            db.execute(insert, ["d"])
+        rows = db.query("SELECT session_id FROM events")
+        assert [r["session_id"] for r in rows] == ["b", "d"]
+
+
+def test_a_failed_write_leaves_no_transaction_open(db_path):
+    with open_database(db_path) as db:
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO events (session_id, kind, at) VALUES (NULL, 'k', 't')")
+        assert not db.conn.in_transaction
+
+
+def test_sqlite_utils_features_reach_the_same_connection(db_path):
+    with open_database(db_path) as db:
+        add_event(db)  # db["events"].insert, through sqlite-utils
+        assert "events" in db.table_names()
+        assert db.utils.conn is db.conn
+        assert next(db.query("SELECT count(*) AS n FROM events"))["n"] == 1
