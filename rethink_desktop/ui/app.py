@@ -6,9 +6,11 @@ import argparse
 import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QSettings, QTimer
+from PySide6.QtCore import QLockFile, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -19,7 +21,12 @@ from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_d
 from rethink_desktop.core.demo import demo_preparation
 from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config
-from rethink_desktop.storage.database import StorageError, open_or_recover
+from rethink_desktop.storage.database import (
+    StorageError,
+    closed_cleanly,
+    open_or_recover,
+    quick_check,
+)
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.home_queries import finished_with_names
 from rethink_desktop.storage.paths import AppPaths, ensure_dir
@@ -105,6 +112,62 @@ def report_interactive(messages: Messages) -> None:
         log.info("interactive %.0f ms after the process started", elapsed * 1000)
         if not messages.interactive:
             print(f"interactive_ms={elapsed * 1000:.0f}", flush=True)
+
+
+DAMAGED_WHILE_OPEN = (
+    "Part of the records file ({path}) is damaged. Re-Think Desktop has not changed it, and "
+    "a session can still be run and saved. Records in the damaged part may not show or "
+    "export. Restore your latest backup (File → Restore from a backup…) when there is no session "
+    "in progress, or ask IT to look at the file."
+)
+
+
+class BackgroundCheck(QObject):
+    """``PRAGMA quick_check`` of a cleanly closed file, on a thread, after the window is up.
+
+    Its time grows with the file (a tenth of a second per few thousand sessions), so it does
+    not hold up start-up; SQLite releases the GIL while it reads. ``on_problems`` runs once on
+    the GUI thread if damage is found.
+    """
+
+    finished = Signal(list)
+
+    def __init__(self, path: Path, on_problems: Callable[[list[str]], None]) -> None:
+        super().__init__()
+        self.path = path
+        self.problems: list[str] | None = None
+        self._on_problems = on_problems
+        self._reported = False
+        self.finished.connect(self._report)
+        self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            problems = quick_check(self.path)
+        except StorageError as exc:
+            log.warning("background quick_check of %s could not run: %s", self.path, exc)
+            problems = []
+        except Exception:  # a bug: logged, never allowed to take the app down
+            log.exception("background quick_check of %s failed", self.path)
+            problems = []
+        self.problems = problems
+        self.finished.emit(problems)  # queued to the GUI thread
+
+    def _report(self, problems: list[str]) -> None:
+        if problems and not self._reported:
+            self._reported = True
+            log.warning("quick_check found damage in %s: %s", self.path, problems[:5])
+            self._on_problems(problems)
+
+    def wait(self) -> None:
+        """At exit: let the check finish, and report what the event loop did not get to."""
+        if self._thread.ident is not None:  # started
+            self._thread.join()
+        if self.problems:
+            self._report(self.problems)
 
 
 def make_clock(args: argparse.Namespace) -> Clock:
@@ -205,8 +268,11 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             "Nothing has been changed.",
         )
         return EXIT_ALREADY_RUNNING
+    # After a crash the file is checked now (and set aside if damaged); a cleanly closed one
+    # is checked on another thread once the window is up.
+    check_later = db_path.exists() and closed_cleanly(db_path)
     try:
-        db, moved_to = open_or_recover(db_path)
+        db, moved_to = open_or_recover(db_path, check=not check_later)
     except StorageError as exc:
         messages.error(None, exc.message)
         lock.unlock()
@@ -234,6 +300,11 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             f"unchanged, at {moved_to}. A new, empty records file was started. "
             "Ask IT to look at the damaged file.",
         )
+    background = None
+    if check_later:
+        text = DAMAGED_WHILE_OPEN.format(path=db_path)
+        background = BackgroundCheck(db_path, lambda _problems: messages.error(window, text))
+        background.start()
     remove_leftover_names(window)
     offer_resume(window, messages)
     if args.demo and controller.session is None:
@@ -243,6 +314,8 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     if args.quit_after_start:
         QTimer.singleShot(0, window.close)
     code = app.exec()
+    if background is not None:
+        background.wait()
     controller.close_session()
     controller.store.close()  # a restore may have replaced the store that was opened here
     lock.unlock()

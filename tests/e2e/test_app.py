@@ -121,3 +121,43 @@ def test_names_left_by_a_crash_after_completion_are_removed_at_start(tmp_path):
     with EventStore.open(data / "rethink.sqlite") as store:
         names = [r[0] for r in store.db.execute("SELECT name FROM participants")]
     assert names == [None, None, None]
+
+
+def damage_middle_page(path) -> None:
+    """One page in the middle of a closed file overwritten, as a bad sector would."""
+    page = 4096
+    data = bytearray(path.read_bytes())
+    start = (len(data) // page // 2) * page
+    data[start : start + page] = b"\xff" * page
+    path.write_bytes(bytes(data))
+
+
+def test_damage_in_a_cleanly_closed_file_is_found_after_start_up_and_nothing_changed(tmp_path):
+    data = tmp_path / "data"
+    clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
+    with EventStore.open(data / "rethink.sqlite") as store:
+        for _ in range(12):
+            session = running(6, clock, sink=store.append)
+            for _ in range(20):
+                session.next_turn()
+    db_file = data / "rethink.sqlite"
+    assert not (data / "rethink.sqlite-wal").exists()  # closed cleanly
+    damage_middle_page(db_file)
+    before = db_file.read_bytes()
+
+    done = run_once("--data-dir", str(data))
+
+    assert done.returncode == 0, done.stderr
+    assert "Part of the records file" in done.stderr
+    assert "is damaged" in done.stderr
+    assert db_file.read_bytes() == before  # not moved, not changed
+    assert not list(data.glob("*.corrupt-*"))
+
+
+def test_a_sound_file_gives_no_damage_message(tmp_path):
+    data = tmp_path / "data"
+    seed_running_session(data, minutes_ago=1)
+    run_once("--data-dir", str(data))  # resumes; the next start finds a closed file
+    done = run_once("--data-dir", str(data))
+    assert done.returncode == 0, done.stderr
+    assert "damaged" not in done.stderr

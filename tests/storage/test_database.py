@@ -26,11 +26,13 @@ from rethink_desktop.storage.database import (
     StorageError,
     backup_database,
     classify,
+    closed_cleanly,
     foreign_key_problems,
     integrity_check,
     move_aside,
     open_database,
     open_or_recover,
+    quick_check,
     transaction,
     write,
 )
@@ -243,6 +245,27 @@ def test_damaged_pages_are_detected_at_open(db_path):
     assert "damaged" in info.value.message
     assert sha256(db_path) == before
     assert os.listdir(db_path.parent) == ["rethink.sqlite"]
+
+
+def test_without_the_check_a_damaged_file_opens_and_quick_check_finds_the_damage(db_path):
+    make_database(db_path, events=3000)
+    damage_middle(db_path)
+    before = sha256(db_path)
+    assert closed_cleanly(db_path)
+    with open_database(db_path, check=False) as db:
+        assert quick_check(db_path) != []  # what the app runs on another thread
+        with pytest.raises(CorruptError), transaction(db):
+            db.execute("SELECT count(*), max(length(data)) FROM events").fetchall()
+    assert sha256(db_path) == before
+
+
+def test_quick_check_of_a_sound_file_while_it_is_open(db_path):
+    make_database(db_path, events=300)
+    with open_database(db_path) as db:
+        add_event(db)
+        assert not closed_cleanly(db_path)  # the -wal of an open file
+        assert quick_check(db_path) == []
+    assert closed_cleanly(db_path)
 
 
 def test_integrity_check_lists_problems_in_a_damaged_file(db_path):
