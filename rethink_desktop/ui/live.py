@@ -185,6 +185,7 @@ class CircleRow:
         self.agency = _label("", role="label", muted=True)
         self.bar = TalkBar(colour)
         self.time = _label("0:00", role="label", tabular=True)
+        self.speaking = False  # whether the name is shown bold as the current speaker
         self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         widgets = (self.seat, self.mark, self.name, self.agency, self.state, self.bar, self.time)
         for col, widget in enumerate(widgets):
@@ -616,13 +617,14 @@ class LiveView(QWidget):
             row.name.setText(person.label)
             row.agency.setText(person.agency)
             _set_tone(row.mark, "accent" if key == "speaking" else "")
-            if key == "speaking":
-                self.circle_scroll.ensureWidgetVisible(row.name, 0, 24)
-            set_bold = key == "speaking"
-            if row.name.font().bold() != set_bold:
+            speaking = key == "speaking"
+            if speaking != row.speaking:
+                row.speaking = speaking
                 font = row.name.font()
-                font.setBold(set_bold)
+                font.setBold(speaking)
                 row.name.setFont(font)
+                if speaking:  # scroll only when the floor moves, not on every tick
+                    self.circle_scroll.ensureWidgetVisible(row.name, 0, 24)
             tally = tallies.get(person.id)
             if tally is not None:
                 row.bar.set_share(tally.share, tally.equal_share)
@@ -630,7 +632,9 @@ class LiveView(QWidget):
             else:
                 row.bar.set_share(0.0, 0.0)
                 row.time.setText("—")
-            row.name.setAccessibleName(f"Seat {person.seat}, {person.label}, {word}")
+            spoken = f"Seat {person.seat}, {person.label}, {word}"
+            if row.name.accessibleName() != spoken:
+                row.name.setAccessibleName(spoken)
         for agency in tally_agencies(state, now, people):
             if agency.key in self._agency_rows:
                 _, bar, figure = self._agency_rows[agency.key]

@@ -217,3 +217,16 @@ def test_keymap_doc_matches_the_app():
     doc = (Path(__file__).parents[2] / "docs" / "keyboard.md").read_text(encoding="utf-8")
     assert keymap_markdown() in doc
     assert {b.action for b in LIVE_KEYS} <= set(dir(LiveView))
+
+
+def test_the_speakers_row_is_bold_and_named_for_screen_readers(qtbot, live):
+    press(qtbot, live, Qt.Key.Key_Space)
+    first, second = live._rows["p1"], live._rows["p2"]
+    assert first.name.font().bold()
+    assert not second.name.font().bold()
+    assert first.name.accessibleName() == "Seat 1, Person 1, speaking"
+    press(qtbot, live, Qt.Key.Key_Space)
+    assert not first.name.font().bold()
+    assert second.name.font().bold()
+    assert first.name.accessibleName() == "Seat 1, Person 1, spoken"
+    assert second.name.accessibleName() == "Seat 2, Person 2, speaking"
