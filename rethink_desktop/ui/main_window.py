@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QProcess, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -314,6 +314,8 @@ class MainWindow(QMainWindow):
         else:
             program, args = sys.executable, ["-m", "rethink_desktop", "--demo"]
         args += ["--data-dir", str(self.paths.data_dir)]
+        from PySide6.QtCore import QProcess  # here: a few ms of start-up for a rare action
+
         if not QProcess.startDetached(program, args)[0]:
             self._show_notice("The demo could not be started.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -227,6 +228,8 @@ def current_theme() -> Theme:
 
 def repolish(widget: QWidget) -> None:
     """Re-apply the style sheet after a dynamic property such as ``tone`` changes."""
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return  # not shown yet: it is polished, property and all, when it first is
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)

@@ -99,7 +99,7 @@ def test_locked_keep_names_disables_the_toggle(make_window, settings, controller
 def test_allow_demo_false_hides_the_demo_button_and_refuses(make_window, monkeypatch):
     started = []
     monkeypatch.setattr(
-        "rethink_desktop.ui.main_window.QProcess.startDetached",
+        "PySide6.QtCore.QProcess.startDetached",
         lambda *args: started.append(args) or (True, 0),
     )
     window = make_window(Config(allow_demo=False))
