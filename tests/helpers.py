@@ -1,6 +1,9 @@
-"""Builders shared by the tests: prepared sessions on a fake clock."""
+"""Builders shared by the tests: prepared sessions on a fake clock, damaged files."""
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.core.session import Session, Sink
@@ -50,3 +53,18 @@ def running(n: int = 4, clock: FakeClock | None = None, sink: Sink | None = None
     session.check_in(present or [p.id for p in session.state.participants], pulse=pulse)
     session.start(starter=starter)
     return session
+
+
+def damage_every_table(path: Path) -> None:
+    """The root page of every table and index overwritten; the schema itself left readable."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        roots = [r for (r,) in conn.execute("SELECT rootpage FROM sqlite_master WHERE rootpage")]
+    finally:
+        conn.close()
+    data = bytearray(path.read_bytes())
+    for root in roots:
+        start = (root - 1) * page
+        data[start : start + page] = b"\xff" * page
+    path.write_bytes(bytes(data))

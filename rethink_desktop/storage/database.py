@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -53,7 +53,7 @@ class Database:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    @cached_property
+    @functools.cached_property
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils' ``Database`` on this connection (migrations, analysts' helpers)."""
         import sqlite_utils
@@ -680,6 +680,28 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
         if not isinstance(source, Database):
             src_conn.close()
     return out
+
+
+R = TypeVar("R")
+
+
+def reads(fn: Callable[..., R]) -> Callable[..., R]:
+    """Decorate a read whose first argument is a ``Database`` (or has one as ``.db``, like
+    ``EventStore``): environment failures (damaged, locked, unreadable file) arrive as
+    :class:`StorageError`, as they do from :func:`transaction`; bugs stay as they are."""
+
+    @functools.wraps(fn)
+    def wrapper(target: Any, *args: Any, **kwargs: Any) -> R:
+        try:
+            return fn(target, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            db = getattr(target, "db", target)
+            error = classify(exc, database_path(db) or "")
+            if error is None:
+                raise
+            raise error from exc
+
+    return wrapper
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ from rethink_desktop.core.clock import Clock, format_timestamp
 from rethink_desktop.core.events import Event
 from rethink_desktop.core.session import Session
 from rethink_desktop.core.state import LIVE, SessionState, Turn, reduce
-from rethink_desktop.storage.database import Database, open_database, transaction
+from rethink_desktop.storage.database import Database, open_database, reads, transaction
 from rethink_desktop.storage.history import FIGURE_COLUMNS, figures_row, talk_balance
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
@@ -378,12 +378,14 @@ class EventStore:
             self._turn_rows.pop(session_id, None)
 
     # --- reading ------------------------------------------------------------------------
+    @reads
     def events(self, session_id: str) -> list[Event]:
         rows = self.db.execute(
             "SELECT kind, at, data FROM events WHERE session_id = ? ORDER BY seq", [session_id]
         ).fetchall()
         return [Event.from_row({"kind": k, "at": a, "data": d}) for k, a, d in rows]
 
+    @reads
     def logged_session_ids(self) -> list[str]:
         rows = self.db.execute(
             "SELECT session_id FROM events GROUP BY session_id ORDER BY min(seq)"
@@ -397,6 +399,7 @@ class EventStore:
     def new_session(self, clock: Clock, *, demo: bool = False) -> Session:
         return Session.create(clock, self.append, demo=demo)
 
+    @reads
     def session_ids(self, *statuses: str) -> list[str]:
         """Sessions (optionally of given statuses), newest first."""
         sql = "SELECT id FROM sessions"

@@ -10,7 +10,7 @@ import sqlite3
 from typing import Any
 
 from rethink_desktop.core.state import ATTENDED
-from rethink_desktop.storage.database import Database, classify, database_path
+from rethink_desktop.storage.database import Database, classify, database_path, reads
 
 IN_PROGRESS = ("checked_in", "running", "paused", "closing")
 PREPARED = ("draft",)
@@ -75,6 +75,7 @@ def home_sessions(db: Database, *, demo: bool, recent_limit: int = 20) -> dict[s
         raise error from exc
 
 
+@reads
 def finished_with_names(db: Database) -> list[str]:
     """Completed or abandoned sessions whose names were never removed (e.g. a crash between)."""
     rows = db.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rethink_desktop.storage.database import Database
+from rethink_desktop.storage.database import Database, reads
 
 CHILD_ORDER = {
     "participants": "seat",
@@ -23,16 +23,19 @@ CHUNK = 200
 """Sessions per query when reading records for an export (a few MB of text at a time)."""
 
 
+@reads
 def count_sessions(db: Database, *, include_demo: bool = True) -> int:
     where = "" if include_demo else " WHERE demo = 0"
     return db.execute(f"SELECT count(*) FROM sessions{where}").fetchone()[0]
 
 
+@reads
 def status_counts(db: Database) -> dict[str, int]:
     rows = db.execute("SELECT status, count(*) FROM sessions GROUP BY status").fetchall()
     return {status: n for status, n in rows}
 
 
+@reads
 def session_record(db: Database, session_id: str) -> dict[str, Any] | None:
     """The sessions row with its child rows under their table names."""
     rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
@@ -46,6 +49,7 @@ def session_record(db: Database, session_id: str) -> dict[str, Any] | None:
     return record
 
 
+@reads
 def export_session_ids(db: Database, *, include_demo: bool = False) -> list[str]:
     """The ids of the sessions an export holds, in the export's order: oldest first."""
     where = "" if include_demo else " WHERE demo = 0"
@@ -96,6 +100,7 @@ def _rows(db: Database, sql: str, params: Sequence[str]) -> Iterator[dict[str, A
         yield dict(zip(columns, values, strict=True))
 
 
+@reads
 def names_kept(db: Database, *, include_demo: bool = False) -> int:
     """How many participants still have a name (the app warns before writing names out)."""
     demo = "" if include_demo else " AND s.demo = 0"

@@ -26,6 +26,7 @@ from rethink_desktop.storage.database import (
     _unused,
     backup_database,
     database_path,
+    reads,
     transaction,
 )
 from rethink_desktop.storage.eventlog import EventStore
@@ -74,6 +75,7 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+@reads
 def sessions_older_than(db: Database, months: int, now: datetime) -> list[dict[str, Any]]:
     """Sessions a purge would remove, oldest first: id, reference, status, finished_at."""
     cutoff = format_timestamp(months_before(now, months))
@@ -140,6 +142,7 @@ def purge(
     return report
 
 
+@reads
 def _status(db: Database, session_id: str) -> str:
     row = db.execute("SELECT status FROM sessions WHERE id = ?", [session_id]).fetchone()
     if row is None:

@@ -305,10 +305,15 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         text = DAMAGED_WHILE_OPEN.format(path=db_path)
         background = BackgroundCheck(db_path, lambda _problems: messages.error(window, text))
         background.start()
-    remove_leftover_names(window)
-    offer_resume(window, messages)
-    if args.demo and controller.session is None:
-        prepare_demo(window, templates)
+    try:
+        remove_leftover_names(window)
+        offer_resume(window, messages)
+        if args.demo and controller.session is None:
+            prepare_demo(window, templates)
+    except StorageError as exc:
+        # A file that reads badly (damage, a drive gone): say so; Home shows what it can.
+        log.warning("start-up reads failed: %s", type(exc).__name__)
+        messages.error(window, exc.message)
     # The first turn of the event loop: the window is up and takes keys.
     QTimer.singleShot(0, lambda: report_interactive(messages))
     if args.quit_after_start:

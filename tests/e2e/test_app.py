@@ -14,7 +14,7 @@ import pytest
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
-from tests.helpers import running
+from tests.helpers import damage_every_table, running
 
 pytestmark = pytest.mark.e2e
 
@@ -161,3 +161,20 @@ def test_a_sound_file_gives_no_damage_message(tmp_path):
     done = run_once("--data-dir", str(data))
     assert done.returncode == 0, done.stderr
     assert "damaged" not in done.stderr
+
+
+def test_unreadable_tables_at_start_up_give_a_message_not_a_crash(tmp_path):
+    data = tmp_path / "data"
+    seed_running_session(data, minutes_ago=3)
+    run_once("--data-dir", str(data))  # resumed and closed cleanly
+    db_file = data / "rethink.sqlite"
+    damage_every_table(db_file)
+    before = db_file.read_bytes()
+
+    done = run_once("--data-dir", str(data))
+
+    assert done.returncode == 0, done.stderr
+    assert "is damaged" in done.stderr
+    assert "Something went wrong" not in done.stderr  # handled, not the last-resort hook
+    assert "Traceback" not in done.stderr
+    assert db_file.read_bytes() == before
