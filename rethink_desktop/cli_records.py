@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from rethink_desktop.storage.config import load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
 RECORD_COMMANDS = ("import", "restore", "purge")
-DEFAULT_RETENTION_MONTHS = 24
 
 
 def add_record_commands(commands: Any) -> None:
@@ -76,17 +76,17 @@ def run_record_command(
         return cmd_import(db_path, args, out, err)
     if args.command == "restore":
         return cmd_restore(db_path, paths.backups_dir, args, out, err, stdin)
-    months = args.older_than if args.older_than is not None else _configured_months()
-    return cmd_purge(db_path, paths.backups_dir, months, args.dry_run, out, err)
-
-
-def _configured_months() -> int:
-    """The config file's ``retention_months`` (24 where there is no config support)."""
-    try:
-        from rethink_desktop.storage.config import load_config
-    except ImportError:  # a build without the config file
-        return DEFAULT_RETENTION_MONTHS
-    return int(getattr(load_config(), "retention_months", DEFAULT_RETENTION_MONTHS))
+    config = load_config()
+    months = args.older_than if args.older_than is not None else config.retention_months
+    return cmd_purge(
+        db_path,
+        paths.backups_dir,
+        months,
+        args.dry_run,
+        out,
+        err,
+        safety_copy_days=config.safety_copy_days,
+    )
 
 
 def cmd_import(db_path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -151,7 +151,14 @@ def cmd_restore(
 
 
 def cmd_purge(
-    db_path: Path, backups_dir: Path, months: int, dry_run: bool, out: TextIO, err: TextIO
+    db_path: Path,
+    backups_dir: Path,
+    months: int,
+    dry_run: bool,
+    out: TextIO,
+    err: TextIO,
+    *,
+    safety_copy_days: int | None = None,
 ) -> int:
     from rethink_desktop.core.clock import SystemClock
     from rethink_desktop.storage.database import StorageError, open_database
@@ -170,7 +177,12 @@ def cmd_purge(
             return EXIT_PROBLEM
         try:
             report = purge(
-                db, months, SystemClock().now(), dry_run=dry_run, backups_dir=backups_dir
+                db,
+                months,
+                SystemClock().now(),
+                dry_run=dry_run,
+                backups_dir=backups_dir,
+                safety_copy_days=safety_copy_days,
             )
         except StorageError as exc:
             err.write(f"{exc.message}\n")

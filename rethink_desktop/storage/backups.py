@@ -15,8 +15,10 @@ older backup with the usual pre-migration copy.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rethink_desktop.storage.database import (
@@ -41,6 +43,11 @@ log = logging.getLogger(__name__)
 AUTO_PREFIX = "auto-"
 BEFORE_RESTORE_PREFIX = "before-restore-"
 DEFAULT_KEEP = 10
+# The copies the app makes to protect the records before a restore, a purge or a schema
+# upgrade; they are removed once older than ``safety_copy_days`` (config, default 30).
+SAFETY_PREFIXES = (BEFORE_RESTORE_PREFIX, "before-purge-", "pre-migration-")
+DEFAULT_SAFETY_DAYS = 30
+_STAMP = re.compile(r"(\d{8}T\d{6}Z)")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -160,6 +167,40 @@ def prune_backups(folder: str | Path, keep: int, *, prefix: str = AUTO_PREFIX) -
             log.warning("could not remove old backup %s: %s", old, exc)
         else:
             removed.append(old)
+    return removed
+
+
+def _made_at(path: Path) -> datetime:
+    """When a safety copy was made: the UTC time in its name, else the file's mtime."""
+    match = _STAMP.search(path.name)
+    if match:
+        return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+def prune_safety_copies(
+    folder: str | Path, days: int = DEFAULT_SAFETY_DAYS, *, now: datetime | None = None
+) -> list[Path]:
+    """Delete safety copies (before a restore, a purge, an upgrade) older than ``days``.
+
+    They hold the records as they were, names and purged sessions included, so keeping them
+    for ever would defeat the retention setting. Automatic and manual backups are left
+    alone. Never fails: a copy that cannot be removed is logged and tried again next time.
+    """
+    limit = (now or datetime.now(UTC)) - timedelta(days=max(1, days))
+    removed = []
+    for path in list_backups(folder):
+        if not path.name.startswith(SAFETY_PREFIXES):
+            continue
+        try:
+            if _made_at(path) >= limit:
+                continue
+            path.unlink()
+        except (OSError, ValueError) as exc:
+            log.warning("could not remove old safety copy %s: %s", path, exc)
+        else:
+            log.info("removed safety copy %s (older than %d days)", path, days)
+            removed.append(path)
     return removed
 
 

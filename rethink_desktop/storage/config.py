@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("retention_months", int, 24, "records older than this are purged", 1, 240),
     Setting("keep_names", bool, False, "keep participants' names after a session is completed"),
     Setting("backups_to_keep", int, 10, "automatic backups kept (0: none)", 0, 1000),
+    Setting("safety_copy_days", int, 30,
+            "days to keep the copies made before a restore, purge or upgrade", 1, 3650),
     Setting("default_template", str, "family-network", "agenda template for a new session"),
     Setting("allow_demo", bool, True, "allow the trainers' demo (--demo, the Demo button)"),
     Setting("theme", str, "light", "colour theme", choices=THEME_NAMES),
@@ -84,6 +86,7 @@ class Config:
     retention_months: int = 24
     keep_names: bool = False
     backups_to_keep: int = 10
+    safety_copy_days: int = 30
     default_template: str = "family-network"
     allow_demo: bool = True
     theme: str = "light"

@@ -111,11 +111,14 @@ def purge(
     *,
     dry_run: bool = False,
     backups_dir: str | Path | None = None,
+    safety_copy_days: int | None = None,
 ) -> PurgeReport:
     """Remove sessions that finished more than ``months`` ago (see the module docstring).
 
     Not a dry run: a backup is written first (to ``backups_dir``, default ``backups`` beside
-    the database) and nothing is deleted if it fails. Raises ``StorageError``.
+    the database) and nothing is deleted if it fails. Raises ``StorageError``. After the
+    purge, safety copies in that folder older than ``safety_copy_days`` (default 30) go too:
+    they would otherwise keep what the purge removed.
     """
     db = _db(target)
     rows = sessions_older_than(db, months, now)
@@ -136,6 +139,10 @@ def purge(
         report.backup = backup_database(db, _unused(folder / name))
     with transaction(db):
         _delete(db, report.ids)
+    if folder is not None:
+        from rethink_desktop.storage.backups import DEFAULT_SAFETY_DAYS, prune_safety_copies
+
+        prune_safety_copies(folder, safety_copy_days or DEFAULT_SAFETY_DAYS, now=now)
     if isinstance(target, EventStore):
         for sid in report.ids:
             target.forget(sid)

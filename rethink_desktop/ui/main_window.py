@@ -321,12 +321,15 @@ class MainWindow(QMainWindow):
 
     def _completed(self) -> None:
         self._show_notice("Session completed and saved.")
-        keep = getattr(getattr(self, "config", None), "backups_to_keep", 10)
-        if self.demo or keep <= 0:
+        keep = self.config.backups_to_keep
+        if self.demo:
             return  # the demo never backs up (it would prune the real automatic backups)
-        from rethink_desktop.storage.backups import auto_backup
+        from rethink_desktop.storage.backups import auto_backup, prune_safety_copies
         from rethink_desktop.storage.database import StorageError
 
+        prune_safety_copies(self.paths.backups_dir, self.config.safety_copy_days)
+        if keep <= 0:
+            return
         try:
             auto_backup(self.controller.store.db, self.paths.backups_dir, keep=keep)
         except StorageError as exc:

@@ -633,7 +633,13 @@ class Records(QObject):
             return None
         open_session = self.controller.session
         try:
-            report = purge(self.controller.store, months, now, backups_dir=backups_dir)
+            report = purge(
+                self.controller.store,
+                months,
+                now,
+                backups_dir=backups_dir,
+                safety_copy_days=self.window.config.safety_copy_days,
+            )
         except StorageError as exc:
             self.warn("Nothing removed", f"{exc.message} No session was removed.")
             return None

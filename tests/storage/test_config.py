@@ -23,6 +23,7 @@ DEFAULTS = {
     "retention_months": 24,
     "keep_names": False,
     "backups_to_keep": 10,
+    "safety_copy_days": 30,
     "default_template": "family-network",
     "allow_demo": True,
     "theme": "light",
@@ -146,6 +147,8 @@ def test_unknown_key_warns_suggests_and_still_loads(machine, user):
         ("backups_to_keep = -1", "backups_to_keep"),
         ("backups_to_keep = 1001", "backups_to_keep"),
         ("backups_to_keep = true", "backups_to_keep"),  # a bool is not a number here
+        ("safety_copy_days = 0", "safety_copy_days"),
+        ("safety_copy_days = 3651", "safety_copy_days"),
         ('keep_names = "no"', "keep_names"),
         ("allow_demo = 0", "allow_demo"),
         ('default_template = "no-such-template"', "default_template"),

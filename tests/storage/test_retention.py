@@ -121,3 +121,18 @@ def test_delete_and_anonymise_one_session(store):
     delete_session(store, done.id)
     assert store.session_ids() == [live.id]
     assert store.events(done.id) == []
+
+
+def test_a_purge_also_removes_safety_copies_older_than_the_setting(store, tmp_path):
+    completed_at(store, datetime(2020, 5, 1, 12, tzinfo=UTC), "OLD-1")
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    stale = backups / f"before-purge-{(NOW - timedelta(days=40)):%Y%m%dT%H%M%SZ}.sqlite"
+    recent = backups / f"before-restore-{(NOW - timedelta(days=5)):%Y%m%dT%H%M%SZ}.sqlite"
+    for path in (stale, recent):
+        path.write_bytes(b"SQLite format 3\x00")
+    report = purge(store, 24, NOW, safety_copy_days=30)
+    assert not stale.exists()
+    assert recent.exists()
+    assert report.backup is not None
+    assert report.backup.exists()  # today's copy stays

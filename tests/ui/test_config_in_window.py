@@ -126,3 +126,19 @@ def test_default_template_picks_the_template_and_kind_of_a_fresh_draft(make_wind
 def test_the_records_settings_are_on_the_window(make_window):
     window = make_window(Config(backups_to_keep=3, retention_months=36))
     assert (window.config.backups_to_keep, window.config.retention_months) == (3, 36)
+
+
+@pytest.mark.parametrize("keep", [3, 0])
+def test_completing_a_session_backs_up_and_drops_stale_safety_copies(make_window, keep):
+    window = make_window(Config(backups_to_keep=keep, safety_copy_days=7))
+    folder = window.paths.backups_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = folder / "before-restore-20200101T090000Z.sqlite"
+    stale.write_bytes(b"SQLite format 3\x00")
+    start_live(window.controller, 3)
+    assert window.controller.act("end")
+    assert window.controller.act("complete")
+    window.close_view.completed.emit()
+    assert not stale.exists()  # older than safety_copy_days, even with backups turned off
+    autos = sorted(p.name for p in folder.glob("auto-*.sqlite"))
+    assert len(autos) == (1 if keep else 0)
