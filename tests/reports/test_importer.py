@@ -12,6 +12,7 @@ from benchmarks.generate import generate
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.core.events import Event
 from rethink_desktop.core.state import IllegalAction, reduce
+from rethink_desktop.reports import importer
 from rethink_desktop.reports.exports import export
 from rethink_desktop.reports.importer import ImportCancelled, ImportFileError, import_export
 from rethink_desktop.storage.eventlog import EventStore
@@ -369,3 +370,145 @@ def test_fields_the_format_does_not_know_are_not_kept(source, target, tmp_path):
     assert len(report.added) == 1
     logged = json.dumps(target.db.execute("SELECT data FROM events").fetchall())
     assert "Jane Smith" not in logged
+
+
+# --- the journal during a large import -----------------------------------------------------
+
+
+def journal_mode(store: EventStore) -> str:
+    return store.db.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_the_import_writes_through_a_rollback_journal_and_puts_the_wal_back(
+    source, target, tmp_path
+):
+    generate(source, sessions=8, seed=6, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    assert journal_mode(target) == "wal"
+    during = []
+    report = import_export(
+        target,
+        tmp_path / "all.json",
+        progress=lambda done, total: during.append(journal_mode(target)) or True,
+    )
+    assert report.added
+    assert set(during) == {"delete"}
+    assert journal_mode(target) == "wal"
+    assert not Path(f"{target.path}-journal").exists()
+    # Durable and whole: another connection sees every session, and the file is sound.
+    with EventStore.open(target.path) as other:
+        assert other.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == len(report.added)
+        assert other.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_failed_import_puts_the_wal_back_and_changes_nothing(source, target, tmp_path):
+    generate(source, sessions=6, seed=2, processes=1)
+    export(source.db, "json", tmp_path / "good.json")
+    doc = json.loads((tmp_path / "good.json").read_text())
+    doc["sessions"].append({"id": "broken", "status": "completed"})
+    finished_session(target)
+    before = snapshot(target)
+    with pytest.raises(ImportFileError):
+        import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    assert snapshot(target) == before
+    assert journal_mode(target) == "wal"
+
+
+def test_with_the_file_open_elsewhere_the_import_keeps_the_wal(source, target, tmp_path):
+    generate(source, sessions=4, seed=8, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    with EventStore.open(target.path) as reader:  # an analyst's Datasette, say
+        reader.db.execute("SELECT count(*) FROM sessions").fetchone()
+        during = []
+        report = import_export(
+            target,
+            tmp_path / "all.json",
+            progress=lambda done, total: during.append(journal_mode(target)) or True,
+        )
+        assert set(during) == {"wal"}
+        assert reader.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == len(report.added)
+    assert journal_mode(target) == "wal"
+    assert target.db.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+
+
+# --- the same file again ---------------------------------------------------------------------
+
+
+def write_lines(path: Path, sessions: list[dict]) -> Path:
+    """A file laid out as this app exports: one session a line."""
+    head = '{\n  "format": "rethink-sessions",\n  "format_version": 1,\n  "sessions": ['
+    lines = ",\n    ".join(json.dumps(s, ensure_ascii=False) for s in sessions)
+    path.write_text(f"{head}\n    {lines}\n  ]\n}}\n", encoding="utf-8")
+    return path
+
+
+def test_sessions_imported_before_are_known_by_their_text(source, target, tmp_path, monkeypatch):
+    """The same file again: each session imported from it is recognised by its text (the
+    event it was logged as) and skipped without being decoded; the rest go the usual way."""
+    monkeypatch.setattr("rethink_desktop.reports.importer._BATCH", 5)
+    generate(source, sessions=16, seed=7, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    first = import_export(target, tmp_path / "all.json")
+    before = snapshot(target)
+    decoded = []
+    add = importer._Import.add
+    monkeypatch.setattr(
+        importer._Import, "add", lambda job, s, *rest: decoded.append(s) or add(job, s, *rest)
+    )
+    again = import_export(target, tmp_path / "all.json")
+    assert again.skipped_identical == first.added
+    assert again.left_out == first.left_out
+    assert [s["id"] for s in decoded] == [sid for sid, _ in first.left_out]
+    assert snapshot(target) == before
+    # Names kept this time: the events of sessions with names would differ, so those are
+    # decoded and compared (and still the same: names are not compared).
+    decoded.clear()
+    kept = import_export(target, tmp_path / "all.json", keep_names=True)
+    assert kept.skipped_identical == first.added
+    doc = json.loads((tmp_path / "all.json").read_text())
+    named = [s["id"] for s in doc["sessions"] if any(p["name"] for p in s["participants"])]
+    assert named
+    assert {s["id"] for s in decoded} == set(named) | {sid for sid, _ in first.left_out}
+    assert snapshot(target) == before
+
+
+def test_a_session_known_by_its_text_twice_in_the_file(source, target, tmp_path):
+    generate(source, sessions=4, seed=8, processes=1)
+    export(source.db, "json", tmp_path / "out.json")
+    doc = json.loads((tmp_path / "out.json").read_text())
+    sessions = [s for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
+    a, b = sessions[0], sessions[1]
+    assert len(import_export(target, write_lines(tmp_path / "ab.json", [a, b])).added) == 2
+    before = snapshot(target)
+    other_b = json.loads(json.dumps(b))
+    other_b["way_forward"] = "not_yet" if b["way_forward"] != "not_yet" else "yes"
+    report = import_export(target, write_lines(tmp_path / "twice.json", [a, a, b, other_b]))
+    assert report.skipped_identical == [a["id"], b["id"]]
+    assert report.conflicts == [(b["id"], "appears twice in the file, differently")]
+    assert not report.added
+    assert snapshot(target) == before
+    # A changed text is not taken for the session here: it is decoded and compared.
+    report = import_export(target, write_lines(tmp_path / "changed.json", [other_b, a]))
+    assert report.skipped_identical == [a["id"]]
+    assert [sid for sid, _ in report.conflicts] == [b["id"]]
+    assert report.conflicts[0][1].startswith("differs in way_forward")
+    assert snapshot(target) == before
+
+
+def test_a_file_on_one_line_is_still_read_as_a_stream(source, target, tmp_path, monkeypatch):
+    """Looking for a session's line never reads much more than the session itself."""
+    monkeypatch.setattr("rethink_desktop.reports.importer._READ_SIZE", 4096)
+    monkeypatch.setattr("rethink_desktop.reports.importer._LINE_MAX", 8192)
+    generate(source, sessions=10, seed=3, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    doc = json.loads((tmp_path / "all.json").read_text())
+    import_export(target, tmp_path / "all.json")
+    flat = tmp_path / "flat.json"
+    flat.write_text(json.dumps(doc), encoding="utf-8")
+    size = flat.stat().st_size
+    read = []
+    report = import_export(target, flat, progress=lambda done, total: read.append(done) or True)
+    assert len(report.skipped_identical) == len(
+        [s for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
+    )
+    assert len(read) > size // 4096 // 2  # read a piece at a time, not all at once
