@@ -495,10 +495,16 @@ class CloseView(QWidget):
         if self.done:
             return
         state = self.controller.state
-        if state is not None and state.status != "completed" and not self._act("complete"):
-            return
-        # Names go before anything else happens (the automatic backup, the done screen); if
-        # removing them fails, the facilitator sees why and can press Complete again.
+        if state is not None and state.status != "completed":
+            # Completion and the removal of names are one transaction (both or neither).
+            self._acting = True
+            try:
+                if not self.controller.finish("complete", remove_names=not self.keep_names):
+                    return
+            finally:
+                self._acting = False
+        # Already completed (names kept then, or an older build): names go before anything
+        # else happens; if that fails the facilitator sees why and can press Complete again.
         if not self.keep_names and not self.controller.remove_names():
             return
         self.done = True

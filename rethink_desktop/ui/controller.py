@@ -20,7 +20,7 @@ from rethink_desktop.core.clock import Clock, ScaledClock, ms_to_next_second
 from rethink_desktop.core.events import EventError
 from rethink_desktop.core.session import IllegalAction, Session
 from rethink_desktop.core.state import SessionState
-from rethink_desktop.storage.database import StorageError, checkpoint
+from rethink_desktop.storage.database import StorageError, checkpoint, transaction
 from rethink_desktop.storage.eventlog import EventStore
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,36 @@ class SessionController(QObject):
         phase = state.phase if state else None
         if phase is not None and phase.opening_card:
             self.show_card_id(phase.opening_card)
+
+    def finish(self, verb: str, *args: Any, remove_names: bool) -> bool:
+        """Complete or abandon (``verb``) and, with ``remove_names``, replace the names, in
+        one transaction: whatever happens (a crash, a full disk), either both are recorded or
+        neither, so a finished session never keeps names by accident."""
+        session = self.session
+        if session is None:
+            return False
+        before = list(session.events)
+        try:
+            with transaction(self.store.db):
+                getattr(session, verb)(*args)
+                if remove_names and not session.state.names_removed:
+                    session.remove_names()
+        except (IllegalAction, StorageError) as exc:
+            # Rolled back: go back to what the file holds (the log as it was before).
+            self.store.forget(session.state.id)
+            self.session = Session(before, self.clock, self.store.append)
+            if isinstance(exc, IllegalAction):
+                self.notice.emit(str(exc))
+            else:
+                log.error("could not save %s: %s", verb, type(exc).__name__)
+                self.storage_failed.emit(exc.message)
+            self.changed.emit()
+            return False
+        if session.state.names_removed:
+            checkpoint(self.store.db)  # no copy of the names left in the write-ahead log
+        self.changed.emit()
+        self._schedule_tick()
+        return True
 
     def remove_names(self) -> bool:
         """Replace names by agency and role, and leave no copy in the write-ahead log."""

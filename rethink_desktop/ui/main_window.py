@@ -361,11 +361,7 @@ class MainWindow(QMainWindow):
 
     def abandon(self, reason: str) -> bool:
         """End the session without a close; names go too, as on completion (unless kept)."""
-        if not self.controller.act("abandon", reason):
-            return False
-        if not self.keep_names:
-            self.controller.remove_names()
-        return True
+        return self.controller.finish("abandon", reason, remove_names=not self.keep_names)
 
     def _choose_person(self, title: str, people: list) -> str | None:
         if not people:

@@ -96,3 +96,49 @@ def test_remove_names_leaves_no_copy_in_the_wal(qtbot, controller, store):
     assert not wal.exists() or b"Person 1" not in wal.read_bytes()
     assert b"Person 1" not in store.path.read_bytes()
     assert store.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def _names_on_disk(store, session_id):
+    rows = store.db.execute("SELECT name FROM participants WHERE session_id = ?", [session_id])
+    return [name for (name,) in rows]
+
+
+def test_finishing_records_completion_and_name_removal_together(qtbot, controller, store):
+    start_live(controller, 3)
+    assert controller.act("end")
+    sid = controller.session.id
+    assert controller.finish("complete", remove_names=True)
+    kinds = [e.kind for e in store.events(sid)]
+    assert kinds[-2:] == ["completed", "names_removed"]
+    assert _names_on_disk(store, sid) == [None, None, None]
+    assert controller.state.status == "completed"
+
+
+def test_a_failed_name_removal_leaves_the_session_unfinished_on_disk_and_in_memory(
+    qtbot, controller, store, monkeypatch
+):
+    from rethink_desktop.storage.database import DiskFullError
+
+    start_live(controller, 3)
+    assert controller.act("end")
+    sid = controller.session.id
+    logged = len(store.events(sid))
+    real_append = store.append
+
+    def full_disk_for_names(session_id, event, state=None):
+        if event.kind == "names_removed":
+            raise DiskFullError(store.path)
+        return real_append(session_id, event, state)
+
+    monkeypatch.setattr(store, "append", full_disk_for_names)
+    controller.session._sink = full_disk_for_names  # the sink the session writes through
+    with qtbot.waitSignal(controller.storage_failed) as failed:
+        assert not controller.finish("complete", remove_names=True)
+    assert "disk is full" in failed.args[0]
+    assert len(store.events(sid)) == logged  # "completed" was rolled back with it
+    assert controller.state.status == "closing"
+    assert None not in _names_on_disk(store, sid)
+    monkeypatch.undo()
+    controller.session._sink = store.append
+    assert controller.finish("complete", remove_names=True)  # and again, it goes through
+    assert [e.kind for e in store.events(sid)][-2:] == ["completed", "names_removed"]
