@@ -211,10 +211,7 @@ def remove_leftover_names(window: MainWindow) -> None:
     if window.keep_names:
         return
     ctl = window.controller
-    for session_id in finished_with_names(ctl.store.db):
-        if ctl.open_session(session_id) is not None:
-            ctl.remove_names()
-        ctl.close_session()
+    ctl.remove_names_of(finished_with_names(ctl.store.db))
 
 
 def install_excepthook(messages: Messages) -> None:

@@ -190,6 +190,31 @@ class SessionController(QObject):
         self._schedule_tick()
         return True
 
+    def remove_names_of(self, session_ids: list[str]) -> int:
+        """Remove the names of finished sessions other than the open one, in one transaction
+        and one WAL checkpoint (the start-up sweep: after a crash between completion and the
+        removal in an older build, or once keep_names is turned off). Returns how many."""
+        if not session_ids:
+            return 0
+        try:
+            with transaction(self.store.db):
+                for session_id in session_ids:
+                    session = self.store.session(session_id, self.clock)
+                    if not session.state.names_removed:
+                        session.remove_names()
+            checkpoint(self.store.db)
+        except StorageError as exc:
+            self.store.forget()
+            log.error("names of %d sessions not removed: %s", len(session_ids), exc.message)
+            self.storage_failed.emit(exc.message)
+            return 0
+        except (IllegalAction, EventError, ValueError) as exc:  # a log this build cannot read
+            self.store.forget()
+            log.error("names not removed: %s", type(exc).__name__)
+            return 0
+        log.info("removed the names of %d finished sessions", len(session_ids))
+        return len(session_ids)
+
     def remove_names(self) -> bool:
         """Replace names by agency and role, and leave no copy in the write-ahead log."""
         state = self.state

@@ -142,3 +142,41 @@ def test_a_failed_name_removal_leaves_the_session_unfinished_on_disk_and_in_memo
     controller.session._sink = store.append
     assert controller.finish("complete", remove_names=True)  # and again, it goes through
     assert [e.kind for e in store.events(sid)][-2:] == ["completed", "names_removed"]
+
+
+def _finished_with_names(controller, count):
+    ids = []
+    for _ in range(count):
+        start_live(controller, 3)
+        assert controller.act("end")
+        assert controller.finish("complete", remove_names=False)
+        ids.append(controller.session.id)
+        controller.close_session()
+    return ids
+
+
+def test_the_start_up_sweep_removes_names_of_many_sessions_in_one_go(qtbot, controller, store):
+    ids = _finished_with_names(controller, 3)
+    assert all(None not in _names_on_disk(store, sid) for sid in ids)
+    assert controller.remove_names_of(ids) == 3
+    assert all(_names_on_disk(store, sid) == [None, None, None] for sid in ids)
+    assert controller.remove_names_of([]) == 0
+
+
+def test_a_failed_sweep_removes_no_names_at_all(qtbot, controller, store, monkeypatch):
+    from rethink_desktop.storage.database import DiskFullError
+
+    ids = _finished_with_names(controller, 3)
+    real_append = store.append
+    calls = []
+
+    def full_on_the_third(session_id, event, state=None):
+        calls.append(session_id)
+        if len(calls) == 3:
+            raise DiskFullError(store.path)
+        return real_append(session_id, event, state)
+
+    monkeypatch.setattr(store, "append", full_on_the_third)
+    with qtbot.waitSignal(controller.storage_failed):
+        assert controller.remove_names_of(ids) == 0
+    assert all(None not in _names_on_disk(store, sid) for sid in ids)  # all rolled back
