@@ -230,3 +230,20 @@ def test_the_speakers_row_is_bold_and_named_for_screen_readers(qtbot, live):
     assert second.name.font().bold()
     assert first.name.accessibleName() == "Seat 1, Person 1, spoken"
     assert second.name.accessibleName() == "Seat 2, Person 2, speaking"
+
+
+def test_a_talk_bar_fills_its_share_and_marks_the_equal_share(qtbot):
+    from PySide6.QtGui import QColor
+
+    from rethink_desktop.ui.live import TalkBar
+    from rethink_desktop.ui.theme import current_theme
+
+    bar = TalkBar("#0072B2")
+    qtbot.addWidget(bar)
+    bar.resize(201, 12)
+    bar.set_share(0.25, 0.25)  # exactly the equal share: half the bar (twice equal = full)
+    image = bar.grab().toImage()
+    y = 6
+    assert image.pixelColor(40, y) == QColor("#0072B2")
+    assert image.pixelColor(160, y) == QColor(current_theme().background)
+    assert image.pixelColor(100, y) == QColor(current_theme().text)  # the equal-share tick
