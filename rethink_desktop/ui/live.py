@@ -322,11 +322,12 @@ class LiveView(QWidget):
         # A large circle (up to 30) scrolls inside the panel; the scroll area never takes the
         # keyboard focus, so the live keys keep working.
         body = QWidget()
-        body.setAutoFillBackground(False)
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidget(body)
+        # After setWidget, which turns it on: the panel's surface shows through.
+        body.setAutoFillBackground(False)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -247,3 +247,9 @@ def test_a_talk_bar_fills_its_share_and_marks_the_equal_share(qtbot):
     assert image.pixelColor(40, y) == QColor("#0072B2")
     assert image.pixelColor(160, y) == QColor(current_theme().background)
     assert image.pixelColor(100, y) == QColor(current_theme().text)  # the equal-share tick
+
+
+def test_the_circle_shows_the_panel_surface_not_a_grey_block(live):
+    # QScrollArea.setWidget turns the content's autoFillBackground on; the view turns it off.
+    assert not live.circle_scroll.widget().autoFillBackground()
+    assert not live.circle_scroll.viewport().autoFillBackground()
