@@ -414,13 +414,14 @@ def _peek(path: Path) -> sqlite3.Connection:
 
 
 def closed_cleanly(path: str | Path) -> bool:
-    """True when no ``-wal`` is left beside the file: the last program using it closed it.
+    """True when no ``-wal`` or ``-journal`` is left beside the file: the last program using
+    it closed it.
 
-    A crash, a power cut or a killed process leaves the ``-wal`` behind, and those are when a
-    file is most likely to be damaged; while another program has it open the ``-wal`` exists
-    too.
+    A crash, a power cut or a killed process leaves the ``-wal`` behind (or the ``-journal``
+    of an import, which writes through a rollback journal), and those are when a file is
+    most likely to be damaged; while another program has it open the ``-wal`` exists too.
     """
-    return not Path(f"{path}-wal").exists()
+    return not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
 
 
 def quick_check(path: str | Path) -> list[str]:

@@ -266,6 +266,10 @@ def test_quick_check_of_a_sound_file_while_it_is_open(db_path):
         assert not closed_cleanly(db_path)  # the -wal of an open file
         assert quick_check(db_path) == []
     assert closed_cleanly(db_path)
+    journal = Path(f"{db_path}-journal")
+    journal.write_bytes(b"")  # as an import interrupted mid-transaction leaves it
+    assert not closed_cleanly(db_path)
+    journal.unlink()
 
 
 def test_integrity_check_lists_problems_in_a_damaged_file(db_path):
