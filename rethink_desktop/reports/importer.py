@@ -521,7 +521,7 @@ def _direct(
         listed = s[key]
         if type(listed) is not list:
             raise _NotDirect
-        for span in listed:
+        for n, span in enumerate(listed, start=1):
             if len(span) != 3:
                 raise _NotDirect
             started, ended, given = span["started_at"], span["ended_at"], span["seconds"]
@@ -535,7 +535,7 @@ def _direct(
                 seconds = round(max(0.0, (end - start).total_seconds()), 6)
                 if given != seconds:
                     _same_figure(given, seconds)
-            intervals.append((sid, interval_kind, started, ended, seconds))
+            intervals.append((sid, interval_kind, started, ended, seconds, n))
             spans.append((start, end))
     # As ``derived_rows``: open spans end at the latest update, the import itself.
     silent = merge_intervals(spans, now)

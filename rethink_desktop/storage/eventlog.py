@@ -161,9 +161,10 @@ def derived_rows(
             "started_at": _ts(start),
             "ended_at": _ts(end),
             "seconds": _seconds(start, end),
+            "seq": n,
         }
         for kind, spans in (("pause", state.pauses), ("space", state.spaces))
-        for start, end in spans
+        for n, (start, end) in enumerate(spans, start=1)
     ]
     return {
         "sessions": [session],
@@ -202,7 +203,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "cards_shown": ("session_id", "seq", "card_id", "phase_idx", "shown_at"),
     "ratings": ("session_id", "seq", "communication", "compassion", "clarity", "heard"),
-    "intervals": ("session_id", "kind", "started_at", "ended_at", "seconds"),
+    "intervals": ("session_id", "kind", "started_at", "ended_at", "seconds", "seq"),
 }  # fmt: skip
 
 # The natural key of each derived table, within the database.
@@ -214,7 +215,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "turns": ("session_id", "seq"),
     "cards_shown": ("session_id", "seq"),
     "ratings": ("session_id", "seq"),
-    "intervals": ("session_id", "kind", "started_at"),
+    "intervals": ("session_id", "kind", "seq"),
 }
 
 _INSERT_SQL = {

@@ -13,7 +13,7 @@ CHILD_ORDER = {
     "turns": "seq",
     "cards_shown": "seq",
     "ratings": "seq",
-    "intervals": "started_at, kind, id",
+    "intervals": "started_at, kind, seq",
 }
 """Each child table and the order of a session's rows in it, for every reader (exports,
 the importer's comparison); ``session_id`` leads each table's index. Intervals end with ``id``

@@ -201,6 +201,25 @@ def m003_session_figures(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS participants_attendance")
 
 
+def m004_interval_order(db: Database) -> None:
+    # Pauses and spaces were keyed by their start, so two at one held moment (after the wall
+    # clock stepped back) became one row. ``seq`` is each one's place among its session's
+    # pauses (or spaces), from 1, as in the log; existing rows are numbered the same way.
+    db.execute("ALTER TABLE intervals ADD COLUMN seq INTEGER")
+    db.execute(
+        """
+        UPDATE intervals SET seq = (
+            SELECT n FROM (
+                SELECT id, row_number() OVER (
+                    PARTITION BY session_id, kind ORDER BY started_at, id
+                ) AS n FROM intervals
+            ) AS numbered WHERE numbered.id = intervals.id
+        )"""
+    )
+    db.execute("DROP INDEX IF EXISTS intervals_session")
+    db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind, seq)")
+
+
 DERIVED_TABLES = (
     "sessions",
     "session_figures",
@@ -217,6 +236,7 @@ STEPS: tuple[Callable[[Database], None], ...] = (
     m001_event_log_and_derived_tables,
     m002_history_order_and_balance_index,
     m003_session_figures,
+    m004_interval_order,
 )
 
 # Written to PRAGMA user_version once every step has run.

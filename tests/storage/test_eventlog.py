@@ -231,3 +231,45 @@ def test_insert_sessions_in_bulk_writes_what_appending_their_events_writes(store
     assert store.table_rows() == expected
     # The sessions go on like any other: resumed from their log, equal to the originals.
     assert store.session(sessions[0].id, FakeClock()).state == sessions[0].state
+
+
+def test_two_pauses_at_one_held_moment_are_two_rows(store):
+    # After a backward clock step the time is held, so pauses can share a start.
+    clock = FakeClock()
+    s = running(3, clock, sink=store.append)
+    s.next_turn()
+    for _ in range(2):
+        s.toggle_pause()
+        s.toggle_pause()
+    clock.advance(30)
+    s.toggle_space()
+    assert len(s.state.pauses) == 2
+    rows = store.table_rows(s.id)["intervals"]
+    assert sorted((r["kind"], r["seq"]) for r in rows) == [("pause", 1), ("pause", 2), ("space", 1)]
+    store.rebuild([s.id])
+    assert store.table_rows(s.id)["intervals"] == rows
+
+
+def test_migration_4_numbers_existing_pauses_and_spaces_as_the_log_does(tmp_path):
+    path = tmp_path / "v3.sqlite"
+    with EventStore.open(path) as store:
+        clock = FakeClock()
+        s = running(3, clock, sink=store.append)
+        s.next_turn()
+        for _ in range(3):
+            clock.advance(60)
+            s.toggle_pause()
+            clock.advance(5)
+            s.toggle_pause()
+        clock.advance(60)
+        s.toggle_space()
+        expected = store.table_rows(s.id)["intervals"]
+        # Back to schema 3, as a build before this one left the file.
+        store.db.execute("DROP INDEX intervals_session")
+        store.db.execute("ALTER TABLE intervals DROP COLUMN seq")
+        store.db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm004%'")
+        store.db.execute("PRAGMA user_version = 3")
+    with EventStore.open(path) as store:
+        assert store.table_rows(s.id)["intervals"] == expected
+        assert [r["seq"] for r in expected if r["kind"] == "pause"] == [1, 2, 3]
