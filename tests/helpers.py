@@ -68,3 +68,10 @@ def damage_every_table(path: Path) -> None:
         start = (root - 1) * page
         data[start : start + page] = b"\xff" * page
     path.write_bytes(bytes(data))
+
+
+def undo_interval_order(db) -> None:
+    """Take a file's intervals back to before migration 4 (no ``seq``, the old index)."""
+    db.execute("DROP INDEX intervals_session")
+    db.execute("ALTER TABLE intervals DROP COLUMN seq")
+    db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")

@@ -287,12 +287,17 @@ def test_sessions_recorded_here_are_recognised_when_they_come_back(source, tmp_p
     assert snapshot(source) == before
 
 
-def test_a_session_twice_in_the_file(source, target, tmp_path):
+def two_finished(source, tmp_path):
+    """An export of four generated sessions, and two finished sessions from it."""
     generate(source, sessions=4, seed=8, processes=1)
     export(source.db, "json", tmp_path / "out.json")
     doc = json.loads((tmp_path / "out.json").read_text())
     sessions = [s for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
-    a, b = sessions[0], sessions[1]
+    return doc, sessions[0], sessions[1]
+
+
+def test_a_session_twice_in_the_file(source, target, tmp_path):
+    doc, a, b = two_finished(source, tmp_path)
     other_b = json.loads(json.dumps(b))
     other_b["way_forward"] = "not_yet" if b["way_forward"] != "not_yet" else "yes"
     doc["sessions"] = [a, b, a, other_b]
@@ -473,11 +478,7 @@ def test_sessions_imported_before_are_known_by_their_text(source, target, tmp_pa
 
 
 def test_a_session_known_by_its_text_twice_in_the_file(source, target, tmp_path):
-    generate(source, sessions=4, seed=8, processes=1)
-    export(source.db, "json", tmp_path / "out.json")
-    doc = json.loads((tmp_path / "out.json").read_text())
-    sessions = [s for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
-    a, b = sessions[0], sessions[1]
+    _doc, a, b = two_finished(source, tmp_path)
     assert len(import_export(target, write_lines(tmp_path / "ab.json", [a, b])).added) == 2
     before = snapshot(target)
     other_b = json.loads(json.dumps(b))

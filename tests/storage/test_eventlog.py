@@ -19,7 +19,7 @@ from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.database import DiskFullError
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore, derived_rows
 from tests.core.test_properties import LIVE_ACTIONS, perform
-from tests.helpers import prepared, running
+from tests.helpers import prepared, running, undo_interval_order
 
 
 @pytest.fixture
@@ -265,9 +265,7 @@ def test_migration_4_numbers_existing_pauses_and_spaces_as_the_log_does(tmp_path
         s.toggle_space()
         expected = store.table_rows(s.id)["intervals"]
         # Back to schema 3, as a build before this one left the file.
-        store.db.execute("DROP INDEX intervals_session")
-        store.db.execute("ALTER TABLE intervals DROP COLUMN seq")
-        store.db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")
+        undo_interval_order(store.db)
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm004%'")
         store.db.execute("PRAGMA user_version = 3")
     with EventStore.open(path) as store:
