@@ -188,8 +188,13 @@ def prune_safety_copies(
     alone. Never fails: a copy that cannot be removed is logged and tried again next time.
     """
     limit = (now or datetime.now(UTC)) - timedelta(days=max(1, days))
-    removed = []
-    for path in list_backups(folder):
+    removed: list[Path] = []
+    try:
+        candidates = list_backups(folder)
+    except OSError as exc:  # the folder went away, or a file vanished while it was listed
+        log.warning("could not list %s for old safety copies: %s", folder, exc)
+        return removed
+    for path in candidates:
         if not path.name.startswith(SAFETY_PREFIXES):
             continue
         try:

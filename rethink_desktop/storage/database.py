@@ -13,6 +13,7 @@ import errno
 import functools
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -37,6 +38,14 @@ Params = Sequence[Any] | Mapping[str, Any] | None
 
 # Statements after which ``execute`` must leave a transaction open for the caller.
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "END"})
+_ROW_KEYWORDS = frozenset({"SELECT", "WITH", "PRAGMA", "VALUES", "EXPLAIN"})
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w*)", re.DOTALL)
+
+
+def _first_keyword(sql: str) -> str:
+    """The statement's first word, upper-case, after any spaces and comments."""
+    match = _LEADING.match(sql)
+    return match.group(1).upper() if match else ""
 
 
 class Database:
@@ -92,13 +101,16 @@ class Database:
             not was_in_transaction
             and conn.in_transaction
             and cursor.description is None
-            and sql.lstrip().split(None, 1)[0].upper() not in _TRANSACTION_CONTROL
+            and _first_keyword(sql) not in _TRANSACTION_CONTROL
         ):
             conn.execute("COMMIT")
         return cursor
 
     def query(self, sql: str, parameters: Params = None) -> Iterator[dict[str, Any]]:
-        """The rows of a ``SELECT`` as dicts, fetched lazily."""
+        """The rows of a ``SELECT`` (or ``WITH``, ``PRAGMA``, ``VALUES``) as dicts, fetched
+        lazily; anything else is refused before it runs (``ValueError``, as sqlite-utils)."""
+        if _first_keyword(sql) not in _ROW_KEYWORDS:
+            raise ValueError("query() is for statements that return rows; use execute()")
         cursor = self.execute(sql, parameters)
         keys = [column[0] for column in cursor.description or ()]
         return (dict(zip(keys, row, strict=True)) for row in cursor)
@@ -402,15 +414,49 @@ def _uri(path: Path, **params: str) -> str:
     return f"{path.absolute().as_uri()}?{query}"
 
 
+_WAL_FORMAT = 2  # header bytes 18 and 19 (read and write format versions) of a WAL file
+
+
+def _wal_header(path: Path) -> bool:
+    """True when the file's header says it is in WAL mode."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18] == header[19] == _WAL_FORMAT
+
+
+def at_rest(path: Path) -> bool:
+    """Nobody has the file open and nothing is pending: a WAL-mode file with no ``-wal`` and
+    no ``-journal`` beside it. (A file in rollback-journal mode, as during an import or on a
+    drive that cannot do WAL, gives no such sign while someone writes to it.)"""
+    return closed_cleanly(path) and _wal_header(path)
+
+
 def _peek(path: Path) -> sqlite3.Connection:
     """A connection that cannot change the file or leave anything beside it.
 
-    With no ``-wal`` file nobody has the database open, so ``immutable`` reads just the main
-    file without creating ``-wal``/``-shm``; otherwise read through the WAL like any reader.
+    A file at rest (:func:`at_rest`) is read with ``immutable``: just the main file, without
+    creating ``-wal``/``-shm`` or taking locks. Otherwise it is read like any reader, through
+    the WAL and with locks, so a writer's half-done pages are never seen.
     """
-    if Path(f"{path}-wal").exists():
-        return sqlite3.connect(_uri(path, mode="ro"), uri=True)
-    return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+    if at_rest(path):
+        return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+    return sqlite3.connect(_uri(path, mode="ro"), uri=True)
+
+
+def _roll_back_hot_journal(path: Path) -> None:
+    """A ``-journal`` left by a crash mid-transaction (an import writes through one) is rolled
+    back by the first ordinary connection that reads the file; do that before any check, so
+    the check sees the file as it was before the interrupted transaction."""
+    if not Path(f"{path}-journal").exists():
+        return
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        conn.close()
 
 
 def closed_cleanly(path: str | Path) -> bool:
@@ -424,16 +470,21 @@ def closed_cleanly(path: str | Path) -> bool:
     return not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
 
 
-def quick_check(path: str | Path) -> list[str]:
+def quick_check(
+    path: str | Path, *, opened: Callable[[sqlite3.Connection], None] | None = None
+) -> list[str]:
     """Problems ``PRAGMA quick_check`` finds in the file at ``path`` (empty when it is sound).
 
     Reads through its own read-only connection, so it can run on another thread while the
     app uses the file. Its time grows with the file (about 35 ms at 1,000 sessions).
+    ``opened`` is given that connection first, so the caller can ``interrupt()`` it.
     """
     path = Path(path).expanduser().absolute()
     with _classified(path):
         conn = _peek(path)
         try:
+            if opened is not None:
+                opened(conn)
             rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
         except sqlite3.DatabaseError as exc:
             if isinstance(classify(exc, path), CorruptError):
@@ -445,12 +496,16 @@ def quick_check(path: str | Path) -> list[str]:
 
 
 def _precheck(path: Path, *, check: bool) -> None:
-    """Refuse a newer (or, with ``check``, a damaged) database before anything writes to it."""
+    """Refuse a newer (or, with ``check``, a damaged) database before anything writes to it.
+
+    A file about to be migrated is always checked: the migration must not write into damage.
+    """
     conn = _peek(path)
     try:
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found > SCHEMA_VERSION:
             raise NewerVersionError(path, found, SCHEMA_VERSION)
+        check = check or found < SCHEMA_VERSION
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")] if check else ["ok"]
     finally:
         conn.close()
@@ -528,6 +583,8 @@ def open_database(
         exists = path.exists()
         if not exists and (read_only or not create):
             raise NotFoundError(path)
+        if exists and not read_only:
+            _roll_back_hot_journal(path)
         if exists and (path.stat().st_size > 0 or Path(f"{path}-wal").exists()):
             _precheck(path, check=check)
         if not read_only:
@@ -696,7 +753,7 @@ def reads(fn: Callable[..., R]) -> Callable[..., R]:
         try:
             return fn(target, *args, **kwargs)
         except (sqlite3.Error, OSError) as exc:
-            db = getattr(target, "db", target)
+            db = target if isinstance(target, Database) else target.db
             error = classify(exc, database_path(db) or "")
             if error is None:
                 raise
@@ -728,7 +785,9 @@ def checkpoint(db: Database) -> None:
     """Fold the WAL into the main file and empty it (after names were removed, say)."""
     try:
         with db.ensure_autocommit_on():
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a reader held it up: the next checkpoint (at the latest, closing) folds it
+            log.warning("checkpoint of the database was held up by a reader")
     except sqlite3.Error as exc:
         # Not fatal: SQLite checkpoints on its own later; the event is already durable.
         log.warning("could not checkpoint the database: %s", type(exc).__name__)

@@ -24,6 +24,7 @@ from rethink_desktop.storage.database import (
     NotFoundError,
     ReadOnlyError,
     StorageError,
+    at_rest,
     backup_database,
     classify,
     closed_cleanly,
@@ -663,3 +664,70 @@ def test_sqlite_utils_features_reach_the_same_connection(db_path):
         assert "events" in db.table_names()
         assert db.utils.conn is db.conn
         assert next(db.query("SELECT count(*) AS n FROM events"))["n"] == 1
+
+
+# A rollback journal (the importer writes through one; some drives cannot do WAL)
+
+SPILL_AND_DIE = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode = DELETE")
+conn.execute("PRAGMA cache_size = 10")  # a tiny cache: pages reach the file mid-transaction
+conn.execute("BEGIN")
+conn.execute("UPDATE events SET data = data || ? WHERE seq % 2 = 0", ["z" * 300])
+conn.execute("DELETE FROM events WHERE seq % 7 = 0")
+for i in range(2000):
+    conn.execute(
+        "INSERT INTO events (session_id, kind, at, data) VALUES ('new', 'k', 't', ?)",
+        ["y" * 400],
+    )
+print("spilled", flush=True)
+os._exit(9)  # a crash or power cut in the middle of the import
+"""
+
+
+def test_a_crash_mid_import_is_rolled_back_not_taken_for_damage(db_path):
+    make_database(db_path, events=2000)
+    done = subprocess.run(
+        [sys.executable, "-c", SPILL_AND_DIE, str(db_path)], capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "spilled"
+    assert Path(f"{db_path}-journal").exists()  # a hot journal: the import never finished
+    assert not closed_cleanly(db_path)
+    db, moved_to = open_or_recover(db_path, check=True)  # as the app does after a crash
+    with db:
+        assert moved_to is None  # a sound file, not set aside
+        assert db["events"].count == 2000  # as before the import
+        assert integrity_check(db) == []
+    assert not list(db_path.parent.glob("*.corrupt-*"))
+
+
+def test_a_file_in_rollback_journal_mode_is_never_read_as_immutable(db_path):
+    make_database(db_path, events=10)
+    assert at_rest(db_path)
+    raw(db_path, "PRAGMA journal_mode = DELETE")
+    assert closed_cleanly(db_path)
+    assert not at_rest(db_path)  # no -wal is no sign that nobody is writing
+    conn = database._peek(db_path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_query_refuses_a_statement_that_returns_no_rows_before_running_it(db_path):
+    with open_database(db_path) as db:
+        with pytest.raises(ValueError, match="execute"):
+            db.query("INSERT INTO events (session_id, kind, at) VALUES ('s', 'k', 't')")
+        assert db["events"].count == 0
+        commented = "-- the newest first\n/* all */ SELECT count(*) AS n FROM events"
+        assert next(db.query(commented))["n"] == 0
+
+
+def test_begin_with_a_semicolon_leaves_the_transaction_to_the_caller(db_path):
+    with open_database(db_path) as db:
+        db.execute("BEGIN;")
+        db.execute("INSERT INTO events (session_id, kind, at) VALUES ('s', 'k', 't')")
+        assert db.conn.in_transaction
+        db.execute("ROLLBACK")
+        assert db["events"].count == 0

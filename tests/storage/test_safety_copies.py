@@ -67,3 +67,14 @@ def test_the_days_come_from_the_config_and_a_missing_folder_is_fine(tmp_path):
     make(tmp_path, f"before-purge-{stamp(10)}.sqlite")
     assert prune_safety_copies(tmp_path, 7, now=NOW) != []
     assert prune_safety_copies(tmp_path / "nowhere", 7, now=NOW) == []
+
+
+def test_a_folder_that_cannot_be_listed_is_logged_not_fatal(tmp_path, monkeypatch, caplog):
+    from rethink_desktop.storage import backups
+
+    def vanished(folder):
+        raise FileNotFoundError(folder)
+
+    monkeypatch.setattr(backups, "list_backups", vanished)
+    assert prune_safety_copies(tmp_path, 30, now=NOW) == []
+    assert "could not list" in caplog.text
