@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import (
     StorageError,
-    closed_cleanly,
+    at_rest,
     open_or_recover,
     quick_check,
 )
@@ -138,15 +139,28 @@ class BackgroundCheck(QObject):
         self.problems: list[str] | None = None
         self._on_problems = on_problems
         self._reported = False
+        self._conn: sqlite3.Connection | None = None
+        self._stopping = False
         self.finished.connect(self._report)
         self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def _opened(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        if self._stopping:  # closing already: do not start (an interrupt now would be lost)
+            raise sqlite3.OperationalError("interrupted")
+
     def _run(self) -> None:
         try:
-            problems = quick_check(self.path)
+            problems = quick_check(self.path, opened=self._opened)
+        except sqlite3.OperationalError:
+            if not self._stopping:
+                log.exception("background quick_check of %s failed", self.path)
+            else:  # the app is closing: the next start checks again
+                log.info("background quick_check of %s stopped at exit", self.path)
+            problems = []
         except StorageError as exc:
             log.warning("background quick_check of %s could not run: %s", self.path, exc)
             problems = []
@@ -163,9 +177,13 @@ class BackgroundCheck(QObject):
             self._on_problems(problems)
 
     def wait(self) -> None:
-        """At exit: let the check finish, and report what the event loop did not get to."""
+        """At exit: stop the check if it is still running (a big file on a slow drive must not
+        keep the app alive), and report what the event loop did not get to."""
         if self._thread.ident is not None:  # started
-            self._thread.join()
+            self._stopping = True
+            if self._thread.is_alive() and self._conn is not None:
+                self._conn.interrupt()
+            self._thread.join(timeout=10)
         if self.problems:
             self._report(self.problems)
 
@@ -265,9 +283,10 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             "Nothing has been changed.",
         )
         return EXIT_ALREADY_RUNNING
-    # After a crash the file is checked now (and set aside if damaged); a cleanly closed one
-    # is checked on another thread once the window is up.
-    check_later = db_path.exists() and closed_cleanly(db_path)
+    # After a crash the file is checked now (and set aside if damaged); one closed cleanly in
+    # WAL mode is checked on another thread once the window is up (a WAL reader sees a
+    # consistent file while the app writes; in rollback-journal mode it would not).
+    check_later = db_path.exists() and at_rest(db_path)
     try:
         db, moved_to = open_or_recover(db_path, check=not check_later)
     except StorageError as exc:
@@ -297,11 +316,6 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             f"unchanged, at {moved_to}. A new, empty records file was started. "
             "Ask IT to look at the damaged file.",
         )
-    background = None
-    if check_later:
-        text = DAMAGED_WHILE_OPEN.format(path=db_path)
-        background = BackgroundCheck(db_path, lambda _problems: messages.error(window, text))
-        background.start()
     try:
         remove_leftover_names(window)
         offer_resume(window, messages)
@@ -311,6 +325,13 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         # A file that reads badly (damage, a drive gone): say so; Home shows what it can.
         log.warning("start-up reads failed: %s", type(exc).__name__)
         messages.error(window, exc.message)
+    background = None
+    if check_later:
+        # After the start-up writes (names sweep, resume): a reader on the file would make
+        # their WAL checkpoint wait.
+        text = DAMAGED_WHILE_OPEN.format(path=db_path)
+        background = BackgroundCheck(db_path, lambda _problems: messages.error(window, text))
+        background.start()
     # The first turn of the event loop: the window is up and takes keys.
     QTimer.singleShot(0, lambda: report_interactive(messages))
     if args.quit_after_start:
