@@ -173,16 +173,19 @@ class SessionController(QObject):
                 getattr(session, verb)(*args)
                 if remove_names and not session.state.names_removed:
                     session.remove_names()
-        except (IllegalAction, StorageError) as exc:
-            # Rolled back: go back to what the file holds (the log as it was before).
+        except BaseException as exc:
+            # Rolled back: go back to what the file holds (the log as it was before), in
+            # memory and in the store's cache of written rows, whatever the failure was.
             self.store.forget(session.state.id)
             self.session = Session(before, self.clock, self.store.append)
+            self.changed.emit()
             if isinstance(exc, IllegalAction):
                 self.notice.emit(str(exc))
-            else:
+            elif isinstance(exc, StorageError):
                 log.error("could not save %s: %s", verb, type(exc).__name__)
                 self.storage_failed.emit(exc.message)
-            self.changed.emit()
+            else:
+                raise  # a bug: logged by the excepthook, the records as they were
             return False
         if session.state.names_removed:
             checkpoint(self.store.db)  # no copy of the names left in the write-ahead log
@@ -194,26 +197,37 @@ class SessionController(QObject):
         """Remove the names of finished sessions other than the open one, in one transaction
         and one WAL checkpoint (the start-up sweep: after a crash between completion and the
         removal in an older build, or once keep_names is turned off). Returns how many."""
-        if not session_ids:
+        sessions = []
+        for session_id in session_ids:
+            try:
+                session = self.store.session(session_id, self.clock)
+            except StorageError as exc:
+                self.storage_failed.emit(exc.message)
+                return 0
+            except (IllegalAction, EventError, ValueError, sqlite3.Error) as exc:
+                # A log this build cannot read (a newer app's event, damage) is left exactly
+                # as it is; the others still lose their names.
+                log.error("session %s could not be read: %s", session_id, type(exc).__name__)
+                continue
+            if not session.state.names_removed:
+                sessions.append(session)
+        if not sessions:
             return 0
         try:
             with transaction(self.store.db):
-                for session_id in session_ids:
-                    session = self.store.session(session_id, self.clock)
-                    if not session.state.names_removed:
-                        session.remove_names()
-            checkpoint(self.store.db)
-        except StorageError as exc:
+                for session in sessions:
+                    session.remove_names()
+        except BaseException as exc:
             self.store.forget()
-            log.error("names of %d sessions not removed: %s", len(session_ids), exc.message)
-            self.storage_failed.emit(exc.message)
+            if not isinstance(exc, (StorageError, IllegalAction)):
+                raise
+            log.error("names of %d sessions not removed: %s", len(sessions), type(exc).__name__)
+            if isinstance(exc, StorageError):
+                self.storage_failed.emit(exc.message)
             return 0
-        except (IllegalAction, EventError, ValueError) as exc:  # a log this build cannot read
-            self.store.forget()
-            log.error("names not removed: %s", type(exc).__name__)
-            return 0
-        log.info("removed the names of %d finished sessions", len(session_ids))
-        return len(session_ids)
+        checkpoint(self.store.db)
+        log.info("removed the names of %d finished sessions", len(sessions))
+        return len(sessions)
 
     def remove_names(self) -> bool:
         """Replace names by agency and role, and leave no copy in the write-ahead log."""

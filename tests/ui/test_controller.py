@@ -1,3 +1,5 @@
+import pytest
+
 from rethink_desktop.ui.controller import SessionController
 from tests.ui.conftest import start_live
 
@@ -180,3 +182,36 @@ def test_a_failed_sweep_removes_no_names_at_all(qtbot, controller, store, monkey
     with qtbot.waitSignal(controller.storage_failed):
         assert controller.remove_names_of(ids) == 0
     assert all(None not in _names_on_disk(store, sid) for sid in ids)  # all rolled back
+
+
+def test_one_unreadable_log_does_not_keep_the_names_of_the_others(qtbot, controller, store):
+    ids = _finished_with_names(controller, 3)
+    store.db.execute(
+        "INSERT INTO events (session_id, kind, at, data) VALUES (?, 'from_a_newer_build', ?, '{}')",
+        [ids[0], "2030-01-01T00:00:00.000000Z"],
+    )
+    assert controller.remove_names_of(ids) == 2
+    assert None not in _names_on_disk(store, ids[0])  # left exactly as it is
+    assert _names_on_disk(store, ids[1]) == [None, None, None]
+    assert _names_on_disk(store, ids[2]) == [None, None, None]
+
+
+def test_a_bug_during_finish_still_puts_memory_back_as_the_file_is(
+    qtbot, controller, store, monkeypatch
+):
+    start_live(controller, 3)
+    assert controller.act("end")
+    sid = controller.session.id
+    real_append = store.append
+
+    def broken(session_id, event, state=None):
+        if event.kind == "names_removed":
+            raise RuntimeError("a bug")
+        return real_append(session_id, event, state)
+
+    controller.session._sink = broken
+    with pytest.raises(RuntimeError):
+        controller.finish("complete", remove_names=True)
+    assert controller.state.status == "closing"
+    assert [e.kind for e in store.events(sid)][-1] != "completed"
+    assert controller.finish("complete", remove_names=True)
