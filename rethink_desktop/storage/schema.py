@@ -218,6 +218,31 @@ def m004_interval_order(db: Database) -> None:
     )
     db.execute("DROP INDEX IF EXISTS intervals_session")
     db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind, seq)")
+    # Sessions whose log has more pauses (or spaces) than rows lost one to the old key:
+    # their rows are rebuilt from the log. (Imported sessions were written whole, never
+    # keyed, and have no such events.)
+    collapsed = [
+        row[0]
+        for row in db.execute(
+            """
+            WITH logged AS (
+                SELECT session_id, sum(kind = 'paused') AS pauses,
+                       sum(kind = 'space_started') AS spaces
+                FROM events WHERE kind IN ('paused', 'space_started') GROUP BY session_id
+            ), kept AS (
+                SELECT session_id, sum(kind = 'pause') AS pauses, sum(kind = 'space') AS spaces
+                FROM intervals GROUP BY session_id
+            )
+            SELECT logged.session_id FROM logged LEFT JOIN kept USING (session_id)
+            WHERE logged.pauses > coalesce(kept.pauses, 0)
+               OR logged.spaces > coalesce(kept.spaces, 0)"""
+        )
+    ]
+    if collapsed:
+        from rethink_desktop.storage.database import Database as Records
+        from rethink_desktop.storage.eventlog import EventStore
+
+        EventStore(Records(db.conn)).rebuild(collapsed)
 
 
 DERIVED_TABLES = (

@@ -271,3 +271,22 @@ def test_migration_4_numbers_existing_pauses_and_spaces_as_the_log_does(tmp_path
     with EventStore.open(path) as store:
         assert store.table_rows(s.id)["intervals"] == expected
         assert [r["seq"] for r in expected if r["kind"] == "pause"] == [1, 2, 3]
+
+
+def test_migration_4_restores_a_pause_the_old_key_had_lost(tmp_path):
+    path = tmp_path / "v3.sqlite"
+    with EventStore.open(path) as store:
+        s = running(3, FakeClock(), sink=store.append)
+        s.next_turn()
+        for _ in range(2):  # two pauses at one held moment
+            s.toggle_pause()
+            s.toggle_pause()
+        expected = store.table_rows(s.id)["intervals"]
+        assert len(expected) == 2
+        # As schema 3 left it: one row for the two.
+        store.db.execute("DELETE FROM intervals WHERE session_id = ? AND seq = 2", [s.id])
+        undo_interval_order(store.db)
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm004%'")
+        store.db.execute("PRAGMA user_version = 3")
+    with EventStore.open(path) as store:
+        assert store.table_rows(s.id)["intervals"] == expected
