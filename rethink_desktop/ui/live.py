@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -326,8 +326,9 @@ class LiveView(QWidget):
         body_layout.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidget(body)
-        # After setWidget, which turns it on: the panel's surface shows through.
-        body.setAutoFillBackground(False)
+        # setWidget turns the content's background fill on: fill it with the panel's surface
+        # (Base), not the window's colour. Opaque, it spares the panels behind it a repaint.
+        body.setBackgroundRole(QPalette.ColorRole.Base)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -250,6 +250,12 @@ def test_a_talk_bar_fills_its_share_and_marks_the_equal_share(qtbot):
 
 
 def test_the_circle_shows_the_panel_surface_not_a_grey_block(live):
-    # QScrollArea.setWidget turns the content's autoFillBackground on; the view turns it off.
-    assert not live.circle_scroll.widget().autoFillBackground()
-    assert not live.circle_scroll.viewport().autoFillBackground()
+    from PySide6.QtGui import QColor
+
+    from rethink_desktop.ui.theme import current_theme
+
+    # QScrollArea.setWidget turns the content's background fill on, in the window's colour.
+    body = live.circle_scroll.widget()
+    image = body.grab().toImage()
+    corner = image.pixelColor(image.width() - 3, image.height() - 3)  # below the rows
+    assert corner == QColor(current_theme().surface)
