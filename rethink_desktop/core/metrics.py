@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from rethink_desktop.core.clock import overlap_seconds
 from rethink_desktop.core.state import SessionState
 
 
@@ -50,13 +51,20 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
     passes = dict.fromkeys(seconds, 0)
     silent = state.silent_spans(now)
     for turn in state.turns:
-        if turn.participant_id not in seconds:
+        pid = turn.participant_id
+        if pid not in seconds:
             continue
         if turn.passed:
-            passes[turn.participant_id] += 1
-        else:
-            turns[turn.participant_id] += 1
-            seconds[turn.participant_id] += state.turn_seconds(turn, now, silent)
+            passes[pid] += 1
+            continue
+        turns[pid] += 1
+        # state.turn_seconds, inlined: this runs for every turn on every key press and tick.
+        start, end = turn.started_at, turn.ended_at or now
+        if end > start:
+            gross = (end - start).total_seconds()
+            if silent:
+                gross = max(0.0, gross - overlap_seconds(start, end, silent, now))
+            seconds[pid] += gross
     total = sum(seconds.values())
     equal = 1 / len(people) if people else 0.0
     return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,8 +94,17 @@ def test_no_sequence_of_valid_actions_raises_and_talk_fits_in_running_time(
         talk = sum(state.turn_seconds(t, now) for t in state.turns)
         assert talk <= state.elapsed(now) + 1e-6
         assert state.elapsed(now) >= 0
-        index = balance_index([row.seconds for row in tally_people(state, now)])
+        people = tally_people(state, now)
+        index = balance_index([row.seconds for row in people])
         assert index is None or 0.0 <= index <= 1.0
+        # the tallies (computed inline for speed) agree with each turn's own talk time
+        attended = {row.key for row in people}
+        spoken = sum(
+            state.turn_seconds(t, now)
+            for t in state.turns
+            if not t.passed and t.participant_id in attended
+        )
+        assert sum(row.seconds for row in people) == pytest.approx(spoken, abs=1e-6)
     # the log alone rebuilds exactly this state (resume after a crash)
     assert reduce(s.events) == s.state
     s.end()
