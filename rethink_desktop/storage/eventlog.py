@@ -8,8 +8,9 @@ from ``reduce(events)``, so replaying the log (``rebuild``) reproduces them exac
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -226,9 +227,20 @@ _INSERT_SQL = {
 Keyed = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
 
 
+def _key_getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return itemgetter(*columns)  # a tuple already
+
+
+# One getter per table: keying every row on every key press is part of its time.
+_ROW_KEY = {table: _key_getter(columns) for table, columns in ROW_KEYS.items()}
+
+
 def _keyed(rows: dict[str, list[dict[str, Any]]]) -> Keyed:
     return {
-        table: {tuple(row[c] for c in ROW_KEYS[table]): row for row in table_rows}
+        table: {_ROW_KEY[table](row): row for row in table_rows}
         for table, table_rows in rows.items()
     }
 
