@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sqlite3
@@ -182,7 +183,9 @@ class BackgroundCheck(QObject):
         if self._thread.ident is not None:  # started
             self._stopping = True
             if self._thread.is_alive() and self._conn is not None:
-                self._conn.interrupt()
+                # The check may finish (and close its connection) at this very moment.
+                with contextlib.suppress(sqlite3.ProgrammingError):
+                    self._conn.interrupt()
             self._thread.join(timeout=10)
         if self.problems:
             self._report(self.problems)

@@ -61,3 +61,23 @@ def test_wait_returns_when_the_check_never_started(db_file):
     check = BackgroundCheck(db_file, lambda problems: None)
     check.wait()
     assert check.problems is None
+
+
+def test_wait_copes_with_a_check_that_just_closed_its_connection(db_file):
+    check = BackgroundCheck(db_file, lambda problems: None)
+    closed = sqlite3.connect(db_file)
+    closed.close()
+
+    class StillAlive:  # the thread as wait() may see it: alive a moment longer
+        ident = 1
+
+        def is_alive(self):
+            return True
+
+        def join(self, timeout=None):
+            return None
+
+    check._thread = StillAlive()
+    check._conn = closed
+    check.wait()  # no "Cannot operate on a closed database"
+    assert check._stopping
