@@ -31,6 +31,7 @@ from rethink_desktop.storage.database import (
     _classified,
     _create_private_file,
     _peek,
+    _roll_back_hot_journal,
     _timestamp,
     _unused,
     backup_database,
@@ -243,6 +244,9 @@ def restore_backup(
     folder = Path(safety_dir) if safety_dir is not None else live.parent / "backups"
     safety = None
     if live.exists():
+        with _classified(live):
+            # A crash mid-change: roll it back first, so the safety copy is the file as it was.
+            _roll_back_hot_journal(live)
         name = f"{BEFORE_RESTORE_PREFIX}{_timestamp()}.sqlite"
         safety = backup_database(live, _unused(folder / name))
     with _classified(live):

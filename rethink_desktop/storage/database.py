@@ -275,6 +275,9 @@ class NotFoundError(StorageError):
         )
 
 
+# SQLITE_READONLY_ROLLBACK: a read-only connection met a hot journal it may not roll back.
+_READONLY_ROLLBACK = 776
+
 # Primary result codes (the low byte of an extended code), from sqlite3.h.
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR = 3, 5, 6, 8, 10
 _CORRUPT, _FULL, _CANTOPEN, _PROTOCOL, _NOTADB = 11, 13, 14, 15, 26
@@ -364,6 +367,13 @@ def classify(
         return None
     if not isinstance(exc, sqlite3.Error):
         return None
+    if getattr(exc, "sqlite_errorcode", None) == _READONLY_ROLLBACK:
+        return StorageError(
+            f"The database file ({path}) was left in the middle of a change by a program that "
+            "stopped (a crash or a power cut). Nothing has been changed. Open Re-Think "
+            "Desktop once so that it finishes the repair, then try again.",
+            path,
+        )
     code = _primary_code(exc)
     if code in (_READONLY, _PERM):
         return _read_only(path, backup=backup)
@@ -563,9 +573,28 @@ def _migrate(db: Database, path: Path, *, read_only: bool) -> None:
             copy = backup_database(db, _unused(path.parent / "backups" / name))
             log.info("copied %s to %s before migrating", path, copy)
         migrations().apply(db.utils)
+    if 0 < found < 4 and not read_only:
+        _restore_lost_intervals(db)
     if found < SCHEMA_VERSION:
         # After the migrations: a crash in between leaves the old number and is repaired here.
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _restore_lost_intervals(db: Database) -> None:
+    """Rebuild from the log the rows of sessions that lost a pause or space before schema 4,
+    with this build's code on this build's schema. A log this build cannot read is left as it
+    is (logged): one session must not stop the file from opening."""
+    from rethink_desktop.storage.eventlog import EventStore
+    from rethink_desktop.storage.schema import sessions_missing_intervals
+
+    store = EventStore(db)
+    for session_id in sessions_missing_intervals(db):
+        try:
+            store.rebuild([session_id])
+        except ValueError as exc:  # EventError, IllegalAction: a newer or damaged log
+            log.warning("rows of one session not rebuilt: %s", type(exc).__name__)
+        else:
+            log.info("rebuilt the pauses and spaces of one session from its log")
 
 
 def open_database(

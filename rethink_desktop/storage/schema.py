@@ -218,10 +218,14 @@ def m004_interval_order(db: Database) -> None:
     )
     db.execute("DROP INDEX IF EXISTS intervals_session")
     db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind, seq)")
-    # Sessions whose log has more pauses (or spaces) than rows lost one to the old key:
-    # their rows are rebuilt from the log. (Imported sessions were written whole, never
-    # keyed, and have no such events.)
-    collapsed = [
+
+
+def sessions_missing_intervals(db: Database) -> list[str]:
+    """Sessions whose log has more pauses (or spaces) than ``intervals`` rows: before schema 4
+    two at one held moment were kept as one row. Opening a file older than 4 rebuilds their
+    rows from the log, after all migrations (see ``database._migrate``). Imported sessions
+    were written whole, never keyed, and have no such events."""
+    return [
         row[0]
         for row in db.execute(
             """
@@ -238,11 +242,6 @@ def m004_interval_order(db: Database) -> None:
                OR logged.spaces > coalesce(kept.spaces, 0)"""
         )
     ]
-    if collapsed:
-        from rethink_desktop.storage.database import Database as Records
-        from rethink_desktop.storage.eventlog import EventStore
-
-        EventStore(Records(db.conn)).rebuild(collapsed)
 
 
 DERIVED_TABLES = (

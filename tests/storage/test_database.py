@@ -731,3 +731,26 @@ def test_begin_with_a_semicolon_leaves_the_transaction_to_the_caller(db_path):
         assert db.conn.in_transaction
         db.execute("ROLLBACK")
         assert db["events"].count == 0
+
+
+def test_reading_a_file_left_mid_change_says_so_and_restore_repairs_it_first(db_path, tmp_path):
+    from rethink_desktop.storage.backups import restore_backup
+
+    make_database(db_path, events=2000)
+    good = backup_database(db_path, tmp_path / "good.sqlite")
+    done = subprocess.run(
+        [sys.executable, "-c", SPILL_AND_DIE, str(db_path)], capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "spilled"
+    with pytest.raises(StorageError) as info:
+        backup_database(db_path, tmp_path / "copy.sqlite")  # a reader may not repair it
+    assert "left in the middle of a change" in info.value.message
+    assert "read-only" not in info.value.message
+    safety = restore_backup(db_path, good)
+    assert safety is not None
+    conn = sqlite3.connect(safety)
+    try:  # the safety copy is the file as it was before the interrupted change
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2000
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()

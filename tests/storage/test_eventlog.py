@@ -18,6 +18,7 @@ from benchmarks.generate import sessions_iter
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.database import DiskFullError
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore, derived_rows
+from rethink_desktop.storage.schema import SCHEMA_VERSION
 from tests.core.test_properties import LIVE_ACTIONS, perform
 from tests.helpers import prepared, running, undo_interval_order
 
@@ -290,3 +291,32 @@ def test_migration_4_restores_a_pause_the_old_key_had_lost(tmp_path):
         store.db.execute("PRAGMA user_version = 3")
     with EventStore.open(path) as store:
         assert store.table_rows(s.id)["intervals"] == expected
+
+
+def test_an_unreadable_log_does_not_stop_the_upgrade_to_schema_4(tmp_path):
+    path = tmp_path / "v3.sqlite"
+    with EventStore.open(path) as store:
+        sessions = []
+        for _ in range(2):
+            s = running(3, FakeClock(), sink=store.append)
+            s.next_turn()
+            for _ in range(2):  # two pauses at one held moment
+                s.toggle_pause()
+                s.toggle_pause()
+            sessions.append(s)
+        good, bad = sessions
+        expected = store.table_rows(good.id)["intervals"]
+        for s in sessions:  # as schema 3 left them: one row for the two
+            store.db.execute("DELETE FROM intervals WHERE session_id = ? AND seq = 2", [s.id])
+        store.db.execute(
+            "INSERT INTO events (session_id, kind, at, data)"
+            " VALUES (?, 'from_the_future', ?, '{}')",
+            [bad.id, "2030-01-01T00:00:00.000000Z"],
+        )
+        undo_interval_order(store.db)
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm004%'")
+        store.db.execute("PRAGMA user_version = 3")
+    with EventStore.open(path) as store:  # opens, upgraded
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.table_rows(good.id)["intervals"] == expected
+        assert len(store.table_rows(bad.id)["intervals"]) == 1  # left as it was
