@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import sqlite3
@@ -140,7 +139,6 @@ class BackgroundCheck(QObject):
         self.problems: list[str] | None = None
         self._on_problems = on_problems
         self._reported = False
-        self._conn: sqlite3.Connection | None = None
         self._stopping = False
         self.finished.connect(self._report)
         self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
@@ -149,9 +147,9 @@ class BackgroundCheck(QObject):
         self._thread.start()
 
     def _opened(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-        if self._stopping:  # closing already: do not start (an interrupt now would be lost)
-            raise sqlite3.OperationalError("interrupted")
+        # SQLite asks every 1,000 steps whether to go on: the check stops within milliseconds
+        # of the app closing, whenever that happens (no interrupt to time, no race).
+        conn.set_progress_handler(lambda: 1 if self._stopping else 0, 1000)
 
     def _run(self) -> None:
         try:
@@ -181,11 +179,7 @@ class BackgroundCheck(QObject):
         """At exit: stop the check if it is still running (a big file on a slow drive must not
         keep the app alive), and report what the event loop did not get to."""
         if self._thread.ident is not None:  # started
-            self._stopping = True
-            if self._thread.is_alive() and self._conn is not None:
-                # The check may finish (and close its connection) at this very moment.
-                with contextlib.suppress(sqlite3.ProgrammingError):
-                    self._conn.interrupt()
+            self._stopping = True  # the progress handler ends the check
             self._thread.join(timeout=10)
         if self.problems:
             self._report(self.problems)

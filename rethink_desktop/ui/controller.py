@@ -219,7 +219,9 @@ class SessionController(QObject):
                     session.remove_names()
         except BaseException as exc:
             self.store.forget()
-            if not isinstance(exc, (StorageError, IllegalAction)):
+            # StorageError, or a refusal (IllegalAction, EventError: ValueErrors) that must
+            # not stop the app from starting; anything else is a bug and goes on up.
+            if not isinstance(exc, (StorageError, ValueError)):
                 raise
             log.error("names of %d sessions not removed: %s", len(sessions), type(exc).__name__)
             if isinstance(exc, StorageError):
