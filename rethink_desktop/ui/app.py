@@ -175,12 +175,13 @@ class BackgroundCheck(QObject):
             log.warning("quick_check found damage in %s: %s", self.path, problems[:5])
             self._on_problems(problems)
 
-    def wait(self) -> None:
+    def wait(self, *, stop: bool = True) -> None:
         """At exit: stop the check if it is still running (a big file on a slow drive must not
-        keep the app alive), and report what the event loop did not get to."""
+        keep the app alive), and report what the event loop did not get to. ``stop=False``
+        lets it finish first (unattended runs, whose output is read by tests and IT)."""
         if self._thread.ident is not None:  # started
-            self._stopping = True  # the progress handler ends the check
-            self._thread.join(timeout=10)
+            self._stopping = stop  # the progress handler ends the check
+            self._thread.join(timeout=None if not stop else 10)
         if self.problems:
             self._report(self.problems)
 
@@ -335,7 +336,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         QTimer.singleShot(0, window.close)
     code = app.exec()
     if background is not None:
-        background.wait()
+        background.wait(stop=messages.interactive)
     controller.close_session()
     controller.store.close()  # a restore may have replaced the store that was opened here
     lock.unlock()

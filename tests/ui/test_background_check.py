@@ -59,3 +59,13 @@ def test_wait_returns_when_the_check_never_started(db_file):
     check = BackgroundCheck(db_file, lambda problems: None)
     check.wait()
     assert check.problems is None
+
+
+def test_an_unattended_run_lets_the_check_finish_and_reports_it(db_file):
+    damage_every_table(db_file)
+    seen = []
+    check = BackgroundCheck(db_file, seen.append)
+    check.start()
+    check.wait(stop=False)  # no event loop: the report comes from wait() itself
+    assert len(seen) == 1
+    assert check.problems
