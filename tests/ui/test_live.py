@@ -259,3 +259,29 @@ def test_the_circle_shows_the_panel_surface_not_a_grey_block(live):
     image = body.grab().toImage()
     corner = image.pixelColor(image.width() - 3, image.height() - 3)  # below the rows
     assert corner == QColor(current_theme().surface)
+
+
+def test_the_room_display_is_not_repainted_whole_when_nothing_changed(qtbot, live, controller):
+    from PySide6.QtCore import QEvent, QObject
+
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    display.show()
+    display.refresh()
+
+    class Count(QObject):
+        changes = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.PaletteChange:
+                Count.changes += 1
+            return False
+
+    counter = Count()
+    display.installEventFilter(counter)
+    display.main_page.installEventFilter(counter)
+    for _ in range(3):
+        display.refresh()  # a tick: same colours, so no new palette for the whole screen
+    assert Count.changes == 0
+    press(qtbot, live, Qt.Key.Key_B)  # blanking does change them
+    assert Count.changes > 0
