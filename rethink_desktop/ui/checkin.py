@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import KIND_LABELS
 from rethink_desktop.core.state import MIN_PARTICIPANTS, Participant
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.theme import repolish, set_font_role
 
@@ -46,13 +47,7 @@ QPushButton[square="true"] { padding: 4px 6px; }
 SKIPPED = object()  # the value of an explicit "skip this question" choice
 
 
-def _label(text: str, role: str = "body", *, muted: bool = False, bold: bool = False) -> QLabel:
-    label = QLabel(text)
-    set_font_role(label, role, bold=bold)
-    label.setWordWrap(True)
-    if muted:
-        label.setProperty("muted", True)
-    return label
+_label = partial(widgets.label, wrap=True)
 
 
 def set_primary_enabled(button: QPushButton, enabled: bool) -> None:

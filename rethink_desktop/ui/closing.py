@@ -7,6 +7,8 @@ rates, the screen shows nothing that identifies anyone — only "Person 3 of 6".
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -14,7 +16,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from rethink_desktop.core.state import WAY_FORWARD
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.checkin import ChoiceButtons, PulseSelector, set_primary_enabled
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.theme import set_font_role
@@ -36,15 +38,7 @@ QUESTIONS = (
 STEP_TITLES = ("Way forward", "The room now", "Check-out ratings", "Complete")
 
 
-def _label(
-    text: str = "", role: str = "body", *, muted: bool = False, bold: bool = False
-) -> QLabel:
-    label = QLabel(text)
-    set_font_role(label, role, bold=bold)
-    label.setWordWrap(True)
-    if muted:
-        label.setProperty("muted", True)
-    return label
+_label = partial(widgets.label, wrap=True)
 
 
 def _button(text: str, name: str, *, primary: bool = False) -> QPushButton:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -28,6 +27,7 @@ from rethink_desktop.core.clock import Clock, SystemClock
 from rethink_desktop.core.state import RATING_FIELDS, WAY_FORWARD
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.history import DashboardData, dashboard
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.charts import Bar, BarList, Histogram, LineChart
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.period import MONTHS, PeriodChooser
@@ -119,19 +119,13 @@ class DashboardView(QWidget):
         self.include_demo = QCheckBox("Include demo sessions")
         self.include_demo.setAccessibleName("Include demo sessions")
         self.include_demo.setChecked(demo)
-        self.history_button = QPushButton("History")
-        self.history_button.setAccessibleName("Show the history of sessions")
-        self.history_button.clicked.connect(self.history_requested)
-        self.home_button = QPushButton("Home")
-        self.home_button.setAccessibleName("Back to the home screen")
-        self.home_button.clicked.connect(self.home_requested)
-        for button in (self.history_button, self.home_button):
-            button.setMinimumHeight(em * 2)
-        self.problem_label = QLabel("")
-        self.problem_label.setProperty("problem", True)
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setAccessibleName("Problem reading the records")
-        self.problem_label.hide()
+        self.history_button = widgets.button(
+            "History", "Show the history of sessions", clicked=self.history_requested
+        )
+        self.home_button = widgets.button(
+            "Home", "Back to the home screen", clicked=self.home_requested
+        )
+        self.problem_label = widgets.problem_label("Problem reading the records")
 
         self.held_tile = Tile("Sessions held")
         self.pulse_tile = Tile("Tension pulse, start → end")

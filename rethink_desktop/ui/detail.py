@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -45,12 +44,14 @@ from rethink_desktop.reports.pdf import (
     draw_timeline,
 )
 from rethink_desktop.storage.database import StorageError
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.history import STATUS_LABELS, duration_text
 from rethink_desktop.ui.home import format_when
 from rethink_desktop.ui.live import TalkBar
 from rethink_desktop.ui.theme import AGENCY_COLOURS, Theme, base_point_size, current_theme
-from rethink_desktop.ui.theme import set_font_role as _role
+
+_label = widgets.label
 
 RATING_LABELS = {
     "communication": "Communication",
@@ -132,18 +133,6 @@ class TimelineWidget(QWidget):
         painter.end()
 
 
-def _label(text: str = "", *, role: str = "body", bold: bool = False, muted: bool = False,
-           name: str = "", wrap: bool = False) -> QLabel:  # fmt: skip
-    label = QLabel(text)
-    _role(label, role, bold=bold)
-    if muted:
-        label.setProperty("muted", True)
-    if name:
-        label.setAccessibleName(name)
-    label.setWordWrap(wrap)
-    return label
-
-
 class SessionDetailView(QWidget):
     """Everything recorded about one session's process, read-only."""
 
@@ -166,17 +155,13 @@ class SessionDetailView(QWidget):
         self.subtitle = _label("", muted=True, name="When, status and length", wrap=True)
         self.demo_label = _label("Demo — fictional", bold=True, name="Demo session")
         self.demo_label.setProperty("tone", "attention")
-        self.pdf_button = QPushButton("Export PDF…")
-        self.pdf_button.setAccessibleName("Export this session as a PDF summary")
-        self.pdf_button.clicked.connect(self._pdf)
-        self.back_button = QPushButton("Back to history")
-        self.back_button.setAccessibleName("Back to history (Esc)")
-        self.back_button.clicked.connect(self.back_requested)
-        for button in (self.pdf_button, self.back_button):
-            button.setMinimumHeight(em * 2)
-        self.problem_label = _label("", name="Problem reading the session", wrap=True)
-        self.problem_label.setProperty("problem", True)
-        self.problem_label.hide()
+        self.pdf_button = widgets.button(
+            "Export PDF…", "Export this session as a PDF summary", clicked=self._pdf
+        )
+        self.back_button = widgets.button(
+            "Back to history", "Back to history (Esc)", clicked=self.back_requested
+        )
+        self.problem_label = widgets.problem_label("Problem reading the session")
 
         self.timeline = TimelineWidget()
         # Rich text, so the legend wraps at large font sizes; each colour has its name.

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -46,6 +45,7 @@ from rethink_desktop.core.clock import Clock, SystemClock
 from rethink_desktop.core.state import ABANDON_REASONS
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.history import STATUS_GROUPS, HistoryFilters, count_sessions, page
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.home import format_when, parse_time
 from rethink_desktop.ui.period import PeriodChooser
@@ -330,10 +330,12 @@ class HistoryView(QWidget):
         self.count_label = QLabel("")
         self.count_label.setProperty("muted", True)
         self.count_label.setAccessibleName("Number of sessions shown")
-        self.dashboard_button = self._button("Dashboard", "Show the dashboard of trends")
-        self.dashboard_button.clicked.connect(self.dashboard_requested)
-        self.home_button = self._button("Home", "Back to the home screen")
-        self.home_button.clicked.connect(self.home_requested)
+        self.dashboard_button = widgets.button(
+            "Dashboard", "Show the dashboard of trends", clicked=self.dashboard_requested
+        )
+        self.home_button = widgets.button(
+            "Home", "Back to the home screen", clicked=self.home_requested
+        )
 
         # --- filters -----------------------------------------------------------------------
         self.period = PeriodChooser(self._today, default="all", name="History period")
@@ -405,20 +407,16 @@ class HistoryView(QWidget):
         self.empty_label.setProperty("muted", True)
         self.empty_label.setWordWrap(True)
         self.empty_label.setAccessibleName("No sessions")
-        self.problem_label = QLabel("")
-        self.problem_label.setProperty("problem", True)
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setAccessibleName("Problem reading sessions")
-        self.problem_label.hide()
+        self.problem_label = widgets.problem_label("Problem reading sessions")
 
         # --- actions on the selected session ----------------------------------------------
-        self.open_button = self._button("Open", "Open the selected session's detail")
+        self.open_button = widgets.button("Open", "Open the selected session's detail")
         self.open_button.setProperty("primary", True)
-        self.pdf_button = self._button("Export PDF…", "Export the selected session as a PDF")
-        self.anonymise_button = self._button(
+        self.pdf_button = widgets.button("Export PDF…", "Export the selected session as a PDF")
+        self.anonymise_button = widgets.button(
             "Anonymise…", "Anonymise the selected session: replace names by agency and role"
         )
-        self.delete_button = self._button("Delete…", "Delete the selected session")
+        self.delete_button = widgets.button("Delete…", "Delete the selected session")
         for button, signal in (
             (self.open_button, self.open_requested),
             (self.pdf_button, self.pdf_requested),
@@ -436,12 +434,6 @@ class HistoryView(QWidget):
         self._update_buttons()
 
     # --- building ------------------------------------------------------------------------
-    def _button(self, text: str, name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(name)
-        button.setMinimumHeight(round(self._em * 2))
-        return button
-
     def _build_layout(self) -> None:
         em = self._em
         top = QHBoxLayout()

@@ -36,6 +36,7 @@ from rethink_desktop.core.state import ABANDON_REASONS
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.home_queries import home_sessions
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.theme import SCALE, base_point_size, repolish
 
 DEMO_BANNER = "Demo — fictional network, kept apart from real records"
@@ -314,11 +315,7 @@ class HomeView(QWidget):
             f" border-radius: 8px; padding: {em // 2}px {em}px; }}"
         )
 
-        self.problem_label = QLabel()
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setProperty("problem", True)
-        self.problem_label.setAccessibleName("Problem reading sessions")
-        self.problem_label.hide()
+        self.problem_label = widgets.problem_label("Problem reading sessions")
 
         # --- in progress ---------------------------------------------------------------
         self.in_progress_panel = QFrame()

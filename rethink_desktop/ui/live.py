@@ -32,9 +32,12 @@ from rethink_desktop.core.metrics import (
     tally_people,
 )
 from rethink_desktop.core.state import SessionState
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
-from rethink_desktop.ui.theme import agency_colour, current_theme, repolish, set_font_role
+from rethink_desktop.ui.theme import agency_colour, current_theme, repolish
+
+_label = widgets.label
 
 # Participant states: a shape and a word, never colour alone.
 STATE_MARKS = {
@@ -59,17 +62,6 @@ def clock_text(seconds: float) -> str:
 
 def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
-
-
-def _label(text: str = "", *, role: str = "body", bold: bool = False, muted: bool = False,
-           tabular: bool = False, name: str = "") -> QLabel:  # fmt: skip
-    label = QLabel(text)
-    set_font_role(label, role, bold=bold, tabular=tabular)
-    if muted:
-        label.setProperty("muted", True)
-    if name:
-        label.setAccessibleName(name)
-    return label
 
 
 def _set_tone(label: QLabel, tone: str) -> None:
@@ -186,8 +178,8 @@ class CircleRow:
         self.time = _label("0:00", role="label", tabular=True)
         self.speaking = False  # whether the name is shown bold as the current speaker
         self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        widgets = (self.seat, self.mark, self.name, self.agency, self.state, self.bar, self.time)
-        for col, widget in enumerate(widgets):
+        cells = (self.seat, self.mark, self.name, self.agency, self.state, self.bar, self.time)
+        for col, widget in enumerate(cells):
             grid.addWidget(widget, row, col)
 
 

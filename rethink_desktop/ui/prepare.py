@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -81,6 +82,7 @@ from rethink_desktop.core.validation import (
     participant_problems,
     reference_problems,
 )
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.theme import current_theme, repolish, set_font_role
 
@@ -615,22 +617,8 @@ class _SpinDelegate(QStyledItemDelegate):
 # --- the screen ---------------------------------------------------------------------------
 
 
-def _label(text: str, *, muted: bool = False, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(wrap)
-    if muted:
-        label.setProperty("muted", "true")
-    return label
-
-
-def _problem_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setProperty("problem", "true")
-    label.setAccessibleName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.hide()
-    return label
+# Prepare's text is in the app's own font, wrapping.
+_label = partial(widgets.label, role=None, wrap=True)
 
 
 def _panel() -> tuple[QFrame, QVBoxLayout]:
@@ -780,7 +768,7 @@ class PrepareView(QWidget):
             "A case reference with at least one digit and no spaces. Never a child's or "
             "family's name."
         )
-        self.reference_problem = _problem_label("Reference code problem")
+        self.reference_problem = widgets.problem_label("Reference code problem")
 
         self.purpose = QLineEdit()
         self.purpose.setPlaceholderText("One short line — not a place for notes")
@@ -789,13 +777,13 @@ class PrepareView(QWidget):
         self.purpose.setAccessibleDescription(
             f"One short line, up to {PURPOSE_MAX} characters. Not a place for notes."
         )
-        self.purpose_problem = _problem_label("Purpose problem")
+        self.purpose_problem = widgets.problem_label("Purpose problem")
 
         self.venue = QLineEdit()
         self.venue.setPlaceholderText("e.g. Room 2, Civic Centre")
         self.venue.setMaxLength(VENUE_MAX)
         self.venue.setAccessibleName("Venue")
-        self.venue_problem = _problem_label("Venue problem")
+        self.venue_problem = widgets.problem_label("Venue problem")
 
         self.scheduled = QDateTimeEdit()
         self.scheduled.setCalendarPopup(True)
@@ -882,7 +870,7 @@ class PrepareView(QWidget):
                 "Move the selected person one seat later (Ctrl+Down).",
             ),
         )
-        self.people_problem = _problem_label("Participant problems")
+        self.people_problem = widgets.problem_label("Participant problems")
         layout.addWidget(self.people_problem)
 
     def _build_agenda(self) -> None:
@@ -972,7 +960,7 @@ class PrepareView(QWidget):
         self.confirm_total.setAccessibleName("Confirm the agenda total")
         self.confirm_total.hide()
         layout.addWidget(self.confirm_total)
-        self.agenda_problem = _problem_label("Agenda problems")
+        self.agenda_problem = widgets.problem_label("Agenda problems")
         layout.addWidget(self.agenda_problem)
 
         self.second_chance = QCheckBox("Offer a second chance to those who &passed")

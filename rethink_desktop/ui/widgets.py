@@ -1,0 +1,59 @@
+"""Small widget makers the screens share: a label in a type role, a button with a spoken name,
+and the line that reports a problem reading the records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from rethink_desktop.ui.theme import set_font_role
+
+
+def label(
+    text: str = "",
+    role: str | None = "body",
+    *,
+    bold: bool = False,
+    muted: bool = False,
+    tabular: bool = False,
+    name: str = "",
+    wrap: bool = False,
+) -> QLabel:
+    """A label in a type role (``None``: the app's own font), muted if asked, named for
+    screen readers if ``name`` is given."""
+    made = QLabel(text)
+    if role is not None:
+        set_font_role(made, role, bold=bold, tabular=tabular)
+    if muted:
+        made.setProperty("muted", True)
+    if name:
+        made.setAccessibleName(name)
+    made.setWordWrap(wrap)
+    return made
+
+
+def problem_label(name: str) -> QLabel:
+    """Hidden until a read or a check fails; then it shows the message, as plain text."""
+    made = QLabel()
+    made.setWordWrap(True)
+    made.setProperty("problem", True)
+    made.setAccessibleName(name)
+    made.setTextFormat(Qt.TextFormat.PlainText)
+    made.hide()
+    return made
+
+
+def button(
+    text: str, name: str, *, clicked: Callable[..., Any] | None = None, height_em: float = 2.0
+) -> QPushButton:
+    """A push button with a spoken name, ``height_em`` lines of its font tall."""
+    made = QPushButton(text)
+    made.setAccessibleName(name)
+    made.setMinimumHeight(round(QFontMetrics(made.font()).height() * height_em))
+    if clicked is not None:
+        made.clicked.connect(clicked)
+    return made
