@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -25,6 +25,7 @@ from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.state import ABANDON_REASONS, LIVE
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.paths import AppPaths
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.home import HomeView
 from rethink_desktop.ui.records import Records
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
         # The config file's settings (records code reads backups_to_keep, retention_months).
         self.config = config if config is not None else Config()
         self.room_display: RoomDisplay | None = None
-        self.confirm: Callable[[str, str], bool] = self._ask  # patched in tests
+        self.confirm: Callable[[str, str], bool] = partial(widgets.ask, self)  # patched in tests
         self.setWindowTitle(APP_DISPLAY_NAME + (" — DEMO (fictional)" if demo else ""))
         self.setAccessibleName(APP_DISPLAY_NAME)
 
@@ -452,16 +453,6 @@ class MainWindow(QMainWindow):
     def _storage_failed(self, message: str) -> None:
         self._show_notice(message)
         QMessageBox.warning(self, "Not saved", message)
-
-    def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     # --- closing the window ---------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -675,7 +674,7 @@ class PrepareView(QWidget):
         # The config file's default_template: a fresh draft starts from it (and its kind).
         self.default_template = default_template
         # Asked before throwing away edited phases or unsaved changes; tests replace it.
-        self.confirm: Callable[[str, str], bool] = self._ask
+        self.confirm: Callable[[str, str], bool] = partial(widgets.ask, self)
         self._loading = False
         self._locked = False
         self._template_id: str | None = None
@@ -1661,16 +1660,6 @@ class PrepareView(QWidget):
     def _clock_text(self) -> str:
         moment: datetime = self.controller.now().astimezone()
         return moment.strftime("%H:%M")
-
-    def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     # --- layout -------------------------------------------------------------------------
     def resizeEvent(self, event: Any) -> None:

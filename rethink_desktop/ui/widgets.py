@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 from rethink_desktop.ui.theme import set_font_role
 
@@ -57,3 +57,15 @@ def button(
     if clicked is not None:
         made.clicked.connect(clicked)
     return made
+
+
+def ask(parent: QWidget, title: str, text: str) -> bool:
+    """A yes/no question whose default answer (Enter) is No."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
