@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
 
 from rethink_desktop.core.agenda import load_templates
 from rethink_desktop.core.cards import load_default_deck
 from rethink_desktop.core.clock import FakeClock
+from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.paths import resolve_paths
 from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.main_window import MainWindow
 from tests.helpers import people, phases
 
 
@@ -32,6 +37,38 @@ def deck():
 @pytest.fixture(scope="session")
 def templates():
     return load_templates()
+
+
+@pytest.fixture
+def host(qtbot):
+    """A plain window to hold a view, as the app embeds it (a top-level widget with a
+    layout makes the offscreen platform warn about size hints)."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    return window
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, controller, templates):
+    """The main window on the test's controller; its questions answered yes."""
+
+    def make(config: Config | None = None, *, demo: bool = False) -> MainWindow:
+        settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(resolve_paths(tmp_path / "data"), controller, templates, settings,
+                         config=config, demo=demo)  # fmt: skip
+        win.confirm = lambda title, text: True
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
 
 
 @pytest.fixture

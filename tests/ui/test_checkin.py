@@ -15,16 +15,6 @@ from tests.ui.conftest import prepare_draft
 
 
 @pytest.fixture
-def host(qtbot):
-    """A plain window to hold the view, as the app embeds it (a top-level widget with a
-    layout makes the offscreen platform warn about size hints)."""
-    window = QWidget()
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    return window
-
-
-@pytest.fixture
 def view(host, controller):
     prepare_draft(controller, 4)
     widget = CheckInView(controller, host)

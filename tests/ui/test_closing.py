@@ -19,16 +19,6 @@ IDENTIFYING = [p[k] for p in PEOPLE for k in ("name", "agency", "role")]
 
 
 @pytest.fixture
-def host(qtbot):
-    """A plain window to hold the view, as the app embeds it (a top-level widget with a
-    layout makes the offscreen platform warn about size hints)."""
-    window = QWidget()
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    return window
-
-
-@pytest.fixture
 def closing(controller, clock):
     """A session that ran with three of four people present and has just ended."""
     start_live(controller, participants=PEOPLE, present=["a", "b", "c"])

@@ -7,8 +7,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from rethink_desktop.storage.config import THEME_NAMES, Config
-from rethink_desktop.storage.paths import resolve_paths
-from rethink_desktop.ui.main_window import MainWindow, effective_theme
+from rethink_desktop.ui.main_window import effective_theme
 from rethink_desktop.ui.theme import THEMES, apply_theme, current_theme
 from tests.ui.conftest import start_live
 
@@ -19,18 +18,9 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path, controller, templates, settings):
-    def make(config: Config) -> MainWindow:
-        win = MainWindow(resolve_paths(tmp_path / "data"), controller, templates, settings,
-                         config=config)  # fmt: skip
-        win.confirm = lambda title, text: True
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        return win
-
-    yield make
-    # Leave the application's theme as the other tests expect it.
+def make_window(make_window):
+    """The conftest's, leaving the application's theme as the other tests expect it."""
+    yield make_window
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, "light")

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 
-from rethink_desktop.storage.paths import resolve_paths
-from rethink_desktop.ui.main_window import MainWindow
 from tests.helpers import people
 from tests.ui.conftest import start_live
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, controller, templates):
-    paths = resolve_paths(tmp_path / "data")
-    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(paths, controller, templates, settings)
-    win.confirm = lambda title, text: True
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def test_starts_on_home(window):

@@ -8,15 +8,13 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.config import Config
-from rethink_desktop.storage.paths import resolve_paths
 from rethink_desktop.storage.retention import sessions_older_than
 from rethink_desktop.ui.home import parse_time
-from rethink_desktop.ui.main_window import MainWindow
 from rethink_desktop.ui.purge import SET_BY_IT, PurgeDialog, format_date
 from rethink_desktop.ui.records import LIVE_REASON, PURGE_DEMO_REASON
 from tests.helpers import prepared, running
@@ -66,26 +64,6 @@ def records(store):
         4, FakeClock(datetime(2023, 6, 5, 9, 30, tzinfo=UTC)), store.append, reference="FN-0808"
     )
     return made
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, controller, templates):
-    def make(config: Config | None = None, *, demo: bool = False) -> MainWindow:
-        settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(resolve_paths(tmp_path / "data"), controller, templates, settings,
-                         config=config, demo=demo)  # fmt: skip
-        win.confirm = lambda title, text: True
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        return win
-
-    return make
-
-
-@pytest.fixture
-def window(make_window):
-    return make_window()
 
 
 def references(store) -> set[str]:

@@ -20,18 +20,6 @@ from tests.ui.conftest import start_live
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, controller, templates):
-    paths = resolve_paths(tmp_path / "data")
-    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(paths, controller, templates, settings)
-    win.confirm = lambda title, text: True
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-@pytest.fixture
 def two(store):
     return (
         meeting(store, at(3, 3), "FN-1001", ratings=((4, 4, 4, 4),), way="yes"),
