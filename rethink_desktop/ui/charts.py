@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from rethink_desktop.ui.theme import current_theme
+from rethink_desktop.ui.theme import Theme, current_theme
 
 MARKERS = ("circle", "square", "triangle", "diamond")
 DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
@@ -84,6 +84,27 @@ class _Chart(QWidget):
     def minimumSizeHint(self) -> QSize:
         return self._ems(*self.MINIMUM)
 
+    def _has_data(self) -> bool:
+        raise NotImplementedError
+
+    def _draw(self, painter: QPainter, theme: Theme, metrics: QFontMetricsF, em: float) -> None:
+        """Draw the chart itself; only called when there is something to show."""
+        raise NotImplementedError
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        theme = current_theme()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        try:
+            if self._has_data():
+                metrics = QFontMetricsF(self.font())
+                self._draw(painter, theme, metrics, metrics.height())
+            else:
+                painter.setPen(QColor(theme.muted))
+                painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+        finally:
+            painter.end()
+
 
 class LineChart(_Chart):
     """Several series over the same labels (months), on a fixed value range."""
@@ -118,18 +139,11 @@ class LineChart(_Chart):
         self.setAccessibleDescription("; ".join(lines) if self.labels else self.empty_text)
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        theme = current_theme()
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = QFontMetricsF(self.font())
-        em = metrics.height()
+    def _has_data(self) -> bool:
+        return bool(self.labels)
+
+    def _draw(self, painter: QPainter, theme: Theme, metrics: QFontMetricsF, em: float) -> None:
         colours = SERIES_COLOURS_DARK if _dark() else SERIES_COLOURS
-        if not self.labels:
-            painter.setPen(QColor(theme.muted))
-            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
-            painter.end()
-            return
         # Legend along the top: marker, dash and name for each series.
         x = 0.0
         legend_y = em * 0.6
@@ -219,7 +233,6 @@ class LineChart(_Chart):
                     draw_marker(
                         painter, MARKERS[s % len(MARKERS)], QPointF(x_of(i), y_of(v)), marker
                     )
-        painter.end()
 
 
 def _describe(value: float | None) -> str:
@@ -264,17 +277,10 @@ class BarList(_Chart):
     def minimumSizeHint(self) -> QSize:
         return QSize(self.fontMetrics().height() * 12, self.sizeHint().height())
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        theme = current_theme()
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = QFontMetricsF(self.font())
-        em = metrics.height()
-        if not self.bars:
-            painter.setPen(QColor(theme.muted))
-            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
-            painter.end()
-            return
+    def _has_data(self) -> bool:
+        return bool(self.bars)
+
+    def _draw(self, painter: QPainter, theme: Theme, metrics: QFontMetricsF, em: float) -> None:
         label_w = max(metrics.horizontalAdvance(b.label) for b in self.bars) + em * 0.6
         text_w = max(metrics.horizontalAdvance(b.text) for b in self.bars) + em * 0.6
         bar_w = max(em * 2, self.width() - label_w - text_w)
@@ -300,7 +306,6 @@ class BarList(_Chart):
                 Qt.AlignmentFlag.AlignVCenter,
                 bar.text,
             )
-        painter.end()
 
 
 class Histogram(_Chart):
@@ -325,17 +330,10 @@ class Histogram(_Chart):
         self.setAccessibleDescription("; ".join(parts) if sum(self.counts) else self.empty_text)
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        theme = current_theme()
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = QFontMetricsF(self.font())
-        em = metrics.height()
-        if not self.counts or not sum(self.counts):
-            painter.setPen(QColor(theme.muted))
-            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
-            painter.end()
-            return
+    def _has_data(self) -> bool:
+        return bool(self.counts) and bool(sum(self.counts))
+
+    def _draw(self, painter: QPainter, theme: Theme, metrics: QFontMetricsF, em: float) -> None:
         plot = QRectF(em * 0.3, em * 2.4, self.width() - em * 0.6, self.height() - em * 3.9)
         n = len(self.counts)
         top = max(self.counts)
@@ -376,4 +374,3 @@ class Histogram(_Chart):
             painter.drawText(
                 QPointF(min(max(x - tw / 2, 0), self.width() - tw), plot.bottom() + em), text
             )
-        painter.end()
