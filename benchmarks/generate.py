@@ -37,6 +37,7 @@ from rethink_desktop.core.clock import FakeClock  # noqa: E402
 from rethink_desktop.core.events import Event  # noqa: E402
 from rethink_desktop.core.session import Session  # noqa: E402
 from rethink_desktop.core.state import SessionState  # noqa: E402
+from rethink_desktop.reports.exports import keep_export_texts  # noqa: E402
 from rethink_desktop.storage.database import backup_database  # noqa: E402
 from rethink_desktop.storage.eventlog import EventStore, derived_rows  # noqa: E402
 from rethink_desktop.storage.schema import DERIVED_TABLES  # noqa: E402
@@ -216,7 +217,8 @@ def _columns() -> dict[str, list[str]]:
 
 
 def write_rows(store: EventStore, rows: Rows, columns: dict[str, list[str]]) -> None:
-    """Insert one chunk's logs and derived rows in one transaction."""
+    """Insert one chunk's logs and derived rows in one transaction; then keep the export
+    texts of its finished sessions, as the app does when it finishes a session."""
     events, tables = rows
     with store.db.atomic():
         store.db.conn.executemany(
@@ -228,6 +230,7 @@ def write_rows(store: EventStore, rows: Rows, columns: dict[str, list[str]]) -> 
                 marks = ", ".join("?" * len(cols))
                 sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"
                 store.db.conn.executemany(sql, tables[table])
+    keep_export_texts(store.db, list(dict.fromkeys(event[0] for event in events)))
 
 
 def generate(
@@ -257,7 +260,7 @@ def generate(
     return sessions
 
 
-GENERATOR_VERSION = 1  # raise when the generated data changes, so cached files are remade
+GENERATOR_VERSION = 2  # raise when the generated data changes, so cached files are remade
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
 

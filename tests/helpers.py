@@ -70,8 +70,12 @@ def damage_every_table(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def undo_interval_order(db) -> None:
-    """Take a file's intervals back to before migration 4 (no ``seq``, the old index)."""
+def back_to_schema_3(db) -> None:
+    """Take a file back to schema 3, as a build before migration 4 left it: no kept export
+    texts (m005), intervals without ``seq`` and with the old index (m004)."""
+    db.execute("DROP TABLE export_texts")
     db.execute("DROP INDEX intervals_session")
     db.execute("ALTER TABLE intervals DROP COLUMN seq")
     db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm004'")
+    db.execute("PRAGMA user_version = 3")

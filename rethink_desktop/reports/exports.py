@@ -6,23 +6,29 @@ import csv
 import functools
 import io
 import json
+import logging
 import os
+import sqlite3
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from rethink_desktop.core.clock import SystemClock, format_timestamp
-from rethink_desktop.storage.database import Database
+from rethink_desktop.core.state import FINISHED
+from rethink_desktop.storage.database import Database, StorageError, transaction
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS
 from rethink_desktop.storage.records import CHILD_ORDER, chunked, export_session_ids
 
 FORMAT_NAME = "rethink-sessions"
 FORMAT_VERSION = 1
 FORMATS = ("json", "csv", "pdf")
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], bool]
 """Called with (done, total); return False to cancel."""
@@ -180,10 +186,12 @@ def _per_session(db: Database, sql: str, chunk: list[str], utf8: bool) -> Iterat
             yield text if utf8 else text.encode()
 
 
-def _for_chunk(select: str, blob: bool) -> str:
-    """``SELECT s.id, <select>`` over the sessions of a chunk (``?``: their ids, a JSON array);
-    ``blob``: the text as its UTF-8 bytes."""
+def _for_chunk(select: str, blob: bool, *, also: str = "") -> str:
+    """``SELECT s.id, [<also>,] <select>`` over the sessions of a chunk (``?``: their ids, a
+    JSON array); ``blob``: the text as its UTF-8 bytes."""
     value = f"CAST({select} AS BLOB)" if blob else select
+    if also:
+        value = f"{also}, {value}"
     chunk = "s.id IN (SELECT value FROM json_each(?))"
     return f"SELECT s.id, {value} FROM sessions AS s WHERE {chunk}"
 
@@ -268,9 +276,9 @@ def _array(table: str, fields: Fields, *, where: str = "") -> str:
     return f"'[' || coalesce({items}, '') || ']'"
 
 
-@functools.cache
-def _session_json_sql(anonymise: bool, blob: bool) -> str:
-    """(id, JSON text) of each session of a chunk; the fields of ``session_to_json``."""
+def _session_fields(anonymise: bool) -> tuple[Fields, Fields]:
+    """The fields of ``session_to_json`` as (head, tail): up to the participants, and from
+    the phases on. Only the head depends on names (and on the sessions row)."""
     label = "iif(role <> '', agency || ' · ' || role, agency)"  # anonymous_label()
     if not anonymise:
         label = f"iif(name IS NULL, {label}, name)"
@@ -319,7 +327,7 @@ def _session_json_sql(anonymise: bool, blob: bool) -> str:
     described = ("kind", "reference", "purpose", "venue", "scheduled_for", "status")
     times = ("created_at", "checked_in_at", "started_at", "ended_at", "completed_at")
     times += ("abandoned_at",)
-    session: Fields = [
+    head: Fields = [
         ("id", _string("s.id")),
         *((name, _string(f"s.{name}")) for name in described),
         ("demo", _boolean("s.demo")),
@@ -331,6 +339,8 @@ def _session_json_sql(anonymise: bool, blob: bool) -> str:
         ("way_forward", _string("s.way_forward")),
         ("pulse", [("start", _integer("s.pulse_start")), ("end", _integer("s.pulse_end"))]),
         ("participants", _array("participants", person)),
+    ]
+    tail: Fields = [
         ("phases", _array("phases", phase)),
         ("turns", _array("turns", turn)),
         ("cards_shown", _array("cards_shown", card)),
@@ -338,30 +348,143 @@ def _session_json_sql(anonymise: bool, blob: bool) -> str:
         ("pauses", _array("intervals", interval, where="kind = 'pause'")),
         ("spaces", _array("intervals", interval, where="kind = 'space'")),
     ]
-    return _for_chunk(_object(session), blob)
+    return head, tail
+
+
+@functools.cache
+def _head_sql(anonymise: bool, blob: bool) -> str:
+    """(id, JSON text of the head fields, as an object) of each session of a chunk."""
+    return _for_chunk(_object(_session_fields(anonymise)[0]), blob)
+
+
+@functools.cache
+def _tail_sql(blob: bool) -> str:
+    """(id, last event's seq, finished, JSON text of the tail fields as an object) of each
+    session of a chunk, read together so the text is known to follow that event."""
+    last = "(SELECT max(seq) FROM events WHERE session_id = s.id)"
+    finished = f"s.status IN ({', '.join(repr(status) for status in sorted(FINISHED))})"
+    return _for_chunk(_object(_session_fields(False)[1]), blob, also=f"{last}, {finished}")
+
+
+# --- Kept texts ------------------------------------------------------------------------------
+#
+# Even written by SQLite, the turns of 10,000 sessions took ~4.5 s to format at every export.
+# A finished session's tail (its phases, turns, cards, ratings, pauses and spaces: ~95 % of
+# its text, and nothing of it a name) no longer changes, so its text is kept in
+# ``export_texts`` (docs/schema.md), zlib-compressed (215 MB of JSON is ~28 MB), when the
+# session is finished in the app and at the first export that finds it missing. An export
+# then formats only each session's head (the sessions row and its participants, which names
+# and ``--anonymise`` change) and joins the two: ~1.5 s for those 10,000 sessions.
+#
+# A kept text follows the event log, as the derived rows do: it records the session's last
+# event when it was made and is used only while that is still the last event (any new event,
+# a removal of names say, makes it stale, and the next export makes it again). ``rebuild``
+# empties it; so must a migration that changes derived rows (storage/schema.py). The text is
+# the one SQLite just wrote from the rows, so an export is the same byte for byte with or
+# without it (tests/reports/test_export_texts.py).
+
+_KEPT_SQL = (
+    "SELECT k.session_id, k.body FROM export_texts AS k"
+    " WHERE k.session_id IN (SELECT value FROM json_each(?))"
+    " AND k.event_seq = (SELECT max(seq) FROM events WHERE session_id = k.session_id)"
+)
+_KEEP_SQL = "INSERT OR REPLACE INTO export_texts (session_id, event_seq, body) VALUES (?, ?, ?)"
+_KEPT_LEVEL = 1
+"""zlib level of the kept texts: level 1 squeezes JSON ~7.5 times at ~150 MB/s here."""
+
+Kept = list[tuple[str, int, bytes]]
+"""Rows of ``export_texts`` to write: (session id, last event's seq, compressed tail)."""
+
+
+def _as_bytes(text: bytes | str) -> bytes:
+    return text if isinstance(text, bytes) else text.encode()
+
+
+def _made_tails(db: Database, ids: list[str], utf8: bool) -> tuple[dict[str, bytes], Kept]:
+    """Format the tails of ``ids``: each session's text, and the rows to keep for the
+    finished ones."""
+    made: dict[str, bytes] = {}
+    keep: Kept = []
+    for sid, seq, finished, tail in db.execute(_tail_sql(utf8), [json.dumps(ids)]).fetchall():
+        made[sid] = _as_bytes(tail)
+        if finished and seq is not None:
+            keep.append((sid, seq, zlib.compress(made[sid], _KEPT_LEVEL)))
+    return made, keep
+
+
+def _chunk_texts(
+    db: Database, chunk: list[str], anonymise: bool, utf8: bool
+) -> tuple[list[bytes], Kept]:
+    """The JSON text of each session of ``chunk``, in order (those deleted meanwhile are
+    skipped), and the tails made for it that are worth keeping. One snapshot: the heads,
+    the kept tails still current and the tails made anew are read in one transaction."""
+    ids = json.dumps(chunk)
+    with db.atomic():
+        heads = dict(db.execute(_head_sql(anonymise, utf8), [ids]).fetchall())
+        kept = dict(db.execute(_KEPT_SQL, [ids]).fetchall())
+        missing = [sid for sid in chunk if sid in heads and sid not in kept]
+        made, keep = _made_tails(db, missing, utf8) if missing else ({}, [])
+    texts = []
+    for sid in chunk:
+        head = heads.get(sid)
+        if head is None:
+            continue
+        tail = made[sid] if sid in made else zlib.decompress(kept[sid])
+        # Both are objects: the head's closing brace and the tail's opening one go.
+        texts.append(b"".join((_as_bytes(head)[:-1], b", ", memoryview(tail)[1:])))
+    return texts, keep
+
+
+def _keep(db: Database, rows: Kept) -> bool:
+    """Write kept texts; a file that cannot take them (read-only, busy, full) only makes
+    the next export slower, so that is logged, not raised. Returns whether it worked."""
+    try:
+        with transaction(db):
+            db.conn.executemany(_KEEP_SQL, rows)
+    except (StorageError, sqlite3.Error) as exc:
+        log.info("export texts not kept: %s", type(exc).__name__)
+        return False
+    return True
+
+
+def keep_export_texts(db: Database, session_ids: list[str]) -> int:
+    """Make and keep the export text of those of ``session_ids`` that are finished (the
+    app calls this when it finishes a session); return how many were kept."""
+    _register_functions(db)
+    utf8 = _utf8(db)
+    count = 0
+    for chunk in chunked(session_ids):
+        with transaction(db):
+            keep = _made_tails(db, chunk, utf8)[1]
+            db.conn.executemany(_KEEP_SQL, keep)
+        count += len(keep)
+    return count
 
 
 def _session_texts(
     db: Database, include_demo: bool, anonymise: bool, progress: Progress | None
 ) -> Iterator[bytes]:
-    """Each session's JSON text in UTF-8, oldest first, a chunk of sessions per query.
+    """Each session's JSON text in UTF-8, oldest first, a chunk of sessions at a time.
 
     In a UTF-8 database (every one the app creates) the text comes out of SQLite as a BLOB
     of its bytes: decoding 200 MB into Python strings only to encode them again for the file
     would cost ~0.5 s. ``progress`` is called after each session has been handed on (written,
-    that is).
+    that is). The tails made for a chunk are kept once it is written (see above).
     """
     ids = export_session_ids(db, include_demo=include_demo)
     _register_functions(db)
     utf8 = _utf8(db)
-    sql = _session_json_sql(anonymise, utf8)
+    keeping = True
     done = 0
     for chunk in chunked(ids):
-        for text in _per_session(db, sql, chunk, utf8):
+        texts, keep = _chunk_texts(db, chunk, anonymise, utf8)
+        for text in texts:
             yield text
             done += 1
             if progress is not None and not progress(done, len(ids)):
                 raise ExportCancelled
+        if keep and keeping:
+            keeping = _keep(db, keep)
 
 
 def write_json(

@@ -313,6 +313,8 @@ class EventStore:
         """Write the session's rows: only what changed since the last write, if known."""
         before = self._written.get(session_id)
         if before is None:
+            # The export's kept text goes with the rows it was made from (reports/exports).
+            self.db.execute("DELETE FROM export_texts WHERE session_id = ?", [session_id])
             for table in _CHILD_TABLES:
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])

@@ -99,6 +99,7 @@ def _delete(db: Database, ids: list[str]) -> None:
     """Delete the sessions' events and derived rows (inside the caller's transaction)."""
     params = [(sid,) for sid in ids]
     db.conn.executemany("DELETE FROM events WHERE session_id = ?", params)
+    db.conn.executemany("DELETE FROM export_texts WHERE session_id = ?", params)
     for table in reversed(DERIVED_TABLES[1:]):  # children first, for the foreign keys
         db.conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", params)
     db.conn.executemany("DELETE FROM sessions WHERE id = ?", params)

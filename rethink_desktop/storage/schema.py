@@ -220,6 +220,21 @@ def m004_interval_order(db: Database) -> None:
     db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind, seq)")
 
 
+def m005_export_texts(db: Database) -> None:
+    # The JSON export's text of each finished session from "phases" to its end (~95 % of its
+    # bytes), zlib-compressed, made once instead of at every export (reports/exports.py).
+    # ``event_seq``: the session's last event when it was made; a text is used only while
+    # that is still the last one. Empty at first: exports and finishing sessions fill it.
+    db.execute(
+        """
+        CREATE TABLE export_texts (
+            session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            event_seq INTEGER NOT NULL,
+            body BLOB NOT NULL
+        )"""
+    )
+
+
 def sessions_missing_intervals(db: Database) -> list[str]:
     """Sessions whose log has more pauses (or spaces) than ``intervals`` rows: before schema 4
     two at one held moment were kept as one row. Opening a file older than 4 rebuilds their
@@ -255,12 +270,15 @@ DERIVED_TABLES = (
     "intervals",
 )
 
-# In order; append new ones, never change a released one.
+# In order; append new ones, never change a released one. A step that changes what the
+# derived rows of existing sessions hold must also ``DELETE FROM export_texts``: those texts
+# follow the event log, not the tables.
 STEPS: tuple[Callable[[Database], None], ...] = (
     m001_event_log_and_derived_tables,
     m002_history_order_and_balance_index,
     m003_session_figures,
     m004_interval_order,
+    m005_export_texts,
 )
 
 # Written to PRAGMA user_version once every step has run.

@@ -19,7 +19,7 @@ from rethink_desktop.core.cards import Card, Deck
 from rethink_desktop.core.clock import Clock, ScaledClock, ms_to_next_second
 from rethink_desktop.core.events import EventError
 from rethink_desktop.core.session import IllegalAction, Session
-from rethink_desktop.core.state import SessionState
+from rethink_desktop.core.state import FINISHED, SessionState
 from rethink_desktop.storage.database import StorageError, checkpoint, transaction
 from rethink_desktop.storage.eventlog import EventStore
 
@@ -187,11 +187,22 @@ class SessionController(QObject):
             else:
                 raise  # a bug: logged by the excepthook, the records as they were
             return False
+        self._keep_export_text(session.state.id)
         if session.state.names_removed:
             checkpoint(self.store.db)  # no copy of the names left in the write-ahead log
         self.changed.emit()
         self._schedule_tick()
         return True
+
+    def _keep_export_text(self, session_id: str) -> None:
+        """Keep a finished session's export text now, so that exports need not format it
+        (reports/exports.py); if this fails the next export makes it, so it is only logged."""
+        from rethink_desktop.reports.exports import keep_export_texts
+
+        try:
+            keep_export_texts(self.store.db, [session_id])
+        except (StorageError, sqlite3.Error) as exc:
+            log.warning("export text of a finished session not kept: %s", type(exc).__name__)
 
     def remove_names_of(self, session_ids: list[str]) -> int:
         """Remove the names of finished sessions other than the open one, in one transaction
@@ -240,6 +251,8 @@ class SessionController(QObject):
             return True
         if not self.act("remove_names"):
             return False
+        if self.state is not None and self.state.status in FINISHED:
+            self._keep_export_text(self.state.id)  # the removal was its last event
         checkpoint(self.store.db)
         return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -123,11 +124,18 @@ def test_names_left_by_a_crash_after_completion_are_removed_at_start(tmp_path):
     assert names == [None, None, None]
 
 
-def damage_middle_page(path) -> None:
-    """One page in the middle of a closed file overwritten, as a bad sector would."""
-    page = 4096
+def damage_a_page_of_turns(path) -> None:
+    """One page of the turns (which starting up and resuming never read) overwritten in a
+    closed file, as a bad sector would."""
+    with sqlite3.connect(path) as conn:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        leaves = conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'turns' AND pagetype = 'leaf' ORDER BY pageno"
+        ).fetchall()
+    conn.close()
+    pageno = leaves[len(leaves) // 2][0]
     data = bytearray(path.read_bytes())
-    start = (len(data) // page // 2) * page
+    start = (pageno - 1) * page
     data[start : start + page] = b"\xff" * page
     path.write_bytes(bytes(data))
 
@@ -142,7 +150,7 @@ def test_damage_in_a_cleanly_closed_file_is_found_after_start_up_and_nothing_cha
                 session.next_turn()
     db_file = data / "rethink.sqlite"
     assert not (data / "rethink.sqlite-wal").exists()  # closed cleanly
-    damage_middle_page(db_file)
+    damage_a_page_of_turns(db_file)
     before = db_file.read_bytes()
 
     done = run_once("--data-dir", str(data))

@@ -20,7 +20,7 @@ from rethink_desktop.storage.database import DiskFullError
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore, derived_rows
 from rethink_desktop.storage.schema import SCHEMA_VERSION
 from tests.core.test_properties import LIVE_ACTIONS, perform
-from tests.helpers import prepared, running, undo_interval_order
+from tests.helpers import back_to_schema_3, prepared, running
 
 
 @pytest.fixture
@@ -266,9 +266,7 @@ def test_migration_4_numbers_existing_pauses_and_spaces_as_the_log_does(tmp_path
         s.toggle_space()
         expected = store.table_rows(s.id)["intervals"]
         # Back to schema 3, as a build before this one left the file.
-        undo_interval_order(store.db)
-        store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm004%'")
-        store.db.execute("PRAGMA user_version = 3")
+        back_to_schema_3(store.db)
     with EventStore.open(path) as store:
         assert store.table_rows(s.id)["intervals"] == expected
         assert [r["seq"] for r in expected if r["kind"] == "pause"] == [1, 2, 3]
@@ -286,9 +284,7 @@ def test_migration_4_restores_a_pause_the_old_key_had_lost(tmp_path):
         assert len(expected) == 2
         # As schema 3 left it: one row for the two.
         store.db.execute("DELETE FROM intervals WHERE session_id = ? AND seq = 2", [s.id])
-        undo_interval_order(store.db)
-        store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm004%'")
-        store.db.execute("PRAGMA user_version = 3")
+        back_to_schema_3(store.db)
     with EventStore.open(path) as store:
         assert store.table_rows(s.id)["intervals"] == expected
 
@@ -313,9 +309,7 @@ def test_an_unreadable_log_does_not_stop_the_upgrade_to_schema_4(tmp_path):
             " VALUES (?, 'from_the_future', ?, '{}')",
             [bad.id, "2030-01-01T00:00:00.000000Z"],
         )
-        undo_interval_order(store.db)
-        store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm004%'")
-        store.db.execute("PRAGMA user_version = 3")
+        back_to_schema_3(store.db)
     with EventStore.open(path) as store:  # opens, upgraded
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.table_rows(good.id)["intervals"] == expected

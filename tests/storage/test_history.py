@@ -19,7 +19,7 @@ from rethink_desktop.storage.history import (
     refresh_balance_index,
 )
 from rethink_desktop.storage.schema import SCHEMA_VERSION
-from tests.helpers import prepared, running, undo_interval_order
+from tests.helpers import back_to_schema_3, prepared, running
 from tests.records_data import at, meeting
 
 
@@ -225,7 +225,7 @@ def test_migrating_a_version_1_file_fills_the_new_columns_and_totals(tmp_path):
         store.db.execute("DROP TABLE session_figures")
         store.db.execute("DROP INDEX sessions_when")
         store.db.execute("ALTER TABLE sessions DROP COLUMN balance_index")
-        undo_interval_order(store.db)  # and m004's
+        back_to_schema_3(store.db)  # and m004's, m005's
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name > 'm002'")
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm002%'")
         store.db.execute("PRAGMA user_version = 1")

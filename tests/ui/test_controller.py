@@ -116,6 +116,16 @@ def test_finishing_records_completion_and_name_removal_together(qtbot, controlle
     assert controller.state.status == "completed"
 
 
+def test_finishing_keeps_the_sessions_export_text(qtbot, controller, store):
+    start_live(controller, 3)
+    assert controller.act("end")
+    sid = controller.session.id
+    assert controller.finish("complete", remove_names=True)
+    last = store.db.execute("SELECT max(seq) FROM events WHERE session_id = ?", [sid])
+    kept = store.db.execute("SELECT session_id, event_seq FROM export_texts").fetchall()
+    assert kept == [(sid, last.fetchone()[0])]
+
+
 def test_a_failed_name_removal_leaves_the_session_unfinished_on_disk_and_in_memory(
     qtbot, controller, store, monkeypatch
 ):
