@@ -306,6 +306,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     window = MainWindow(paths, controller, templates, settings, demo=args.demo, config=config)
     if not messages.interactive:
         window.confirm = lambda title, text: True
+        window.alert = lambda title, text: messages.error(window, f"{title}: {text}")
     window.show()
     if moved_to is not None:
         messages.info(

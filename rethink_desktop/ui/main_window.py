@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self.config = config if config is not None else Config()
         self.room_display: RoomDisplay | None = None
         self.confirm: Callable[[str, str], bool] = partial(widgets.ask, self)  # patched in tests
+        # A warning the facilitator must see; unattended runs print it instead (ui/app.py).
+        self.alert: Callable[[str, str], object] = partial(QMessageBox.warning, self)
         self.setWindowTitle(APP_DISPLAY_NAME + (" — DEMO (fictional)" if demo else ""))
         self.setAccessibleName(APP_DISPLAY_NAME)
 
@@ -452,7 +454,7 @@ class MainWindow(QMainWindow):
 
     def _storage_failed(self, message: str) -> None:
         self._show_notice(message)
-        QMessageBox.warning(self, "Not saved", message)
+        self.alert("Not saved", message)
 
     # --- closing the window ---------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

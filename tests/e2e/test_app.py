@@ -124,13 +124,13 @@ def test_names_left_by_a_crash_after_completion_are_removed_at_start(tmp_path):
     assert names == [None, None, None]
 
 
-def damage_a_page_of_turns(path) -> None:
-    """One page of the turns (which starting up and resuming never read) overwritten in a
-    closed file, as a bad sector would."""
+def damage_a_page_of(path, table: str) -> None:
+    """One leaf page of ``table`` overwritten in a closed file, as a bad sector would."""
     with sqlite3.connect(path) as conn:
         page = conn.execute("PRAGMA page_size").fetchone()[0]
         leaves = conn.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'turns' AND pagetype = 'leaf' ORDER BY pageno"
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno",
+            [table],
         ).fetchall()
     conn.close()
     pageno = leaves[len(leaves) // 2][0]
@@ -150,7 +150,7 @@ def test_damage_in_a_cleanly_closed_file_is_found_after_start_up_and_nothing_cha
                 session.next_turn()
     db_file = data / "rethink.sqlite"
     assert not (data / "rethink.sqlite-wal").exists()  # closed cleanly
-    damage_a_page_of_turns(db_file)
+    damage_a_page_of(db_file, "turns")  # which starting up and resuming never read
     before = db_file.read_bytes()
 
     done = run_once("--data-dir", str(data))
@@ -160,6 +160,22 @@ def test_damage_in_a_cleanly_closed_file_is_found_after_start_up_and_nothing_cha
     assert "is damaged" in done.stderr
     assert db_file.read_bytes() == before  # not moved, not changed
     assert not list(data.glob("*.corrupt-*"))
+
+
+def test_a_log_that_cannot_be_read_at_resume_gives_a_message_and_the_run_ends(tmp_path):
+    data = tmp_path / "data"
+    clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
+    with EventStore.open(data / "rethink.sqlite") as store:
+        session = running(6, clock, sink=store.append)
+        for _ in range(300):  # a log over many pages
+            session.next_turn()
+    damage_a_page_of(data / "rethink.sqlite", "events")
+
+    done = run_once("--data-dir", str(data))  # unattended: no dialog may wait for a click
+
+    assert done.returncode == 0, done.stderr
+    assert "Not saved: " in done.stderr
+    assert "damaged" in done.stderr
 
 
 def test_a_sound_file_gives_no_damage_message(tmp_path):
