@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.room_display: RoomDisplay | None = None
         self.confirm: Callable[[str, str], bool] = partial(widgets.ask, self)  # patched in tests
         # A warning the facilitator must see; unattended runs print it instead (ui/app.py).
-        self.alert: Callable[[str, str], object] = partial(QMessageBox.warning, self)
+        self.alert: Callable[[str, str], object] = self._warning_dialog
         self.setWindowTitle(APP_DISPLAY_NAME + (" — DEMO (fictional)" if demo else ""))
         self.setAccessibleName(APP_DISPLAY_NAME)
 
@@ -451,6 +451,9 @@ class MainWindow(QMainWindow):
     # --- messages -------------------------------------------------------------------------
     def _show_notice(self, text: str) -> None:
         self.status.setText(text)
+
+    def _warning_dialog(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
 
     def _storage_failed(self, message: str) -> None:
         self._show_notice(message)
