@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -386,15 +387,33 @@ def _tail_sql(blob: bool) -> str:
 
 _KEPT_SQL = (
     "SELECT k.session_id, k.body FROM export_texts AS k"
-    " WHERE k.session_id IN (SELECT value FROM json_each(?))"
+    " WHERE k.session_id IN (SELECT value FROM json_each(?)) AND k.made_by = ?"
     " AND k.event_seq = (SELECT max(seq) FROM events WHERE session_id = k.session_id)"
 )
-_KEEP_SQL = "INSERT OR REPLACE INTO export_texts (session_id, event_seq, body) VALUES (?, ?, ?)"
+# Never back to an older event: another export may have kept a newer text meanwhile. The same
+# event again replaces the text (one that could not be read, say).
+_KEEP_SQL = """
+    INSERT INTO export_texts (session_id, event_seq, made_by, body) VALUES (?, ?, ?, ?)
+    ON CONFLICT (session_id) DO UPDATE
+    SET event_seq = excluded.event_seq, made_by = excluded.made_by, body = excluded.body
+    WHERE excluded.event_seq >= export_texts.event_seq"""
 _KEPT_LEVEL = 1
 """zlib level of the kept texts: level 1 squeezes JSON ~7.5 times at ~150 MB/s here."""
+_TAIL_START, _TAIL_END = b'{"phases": ', b"}"
 
-Kept = list[tuple[str, int, bytes]]
-"""Rows of ``export_texts`` to write: (session id, last event's seq, compressed tail)."""
+
+@functools.cache
+def _made_by() -> str:
+    """What a kept text was made with: the tail's SQL (this build's formatting of every
+    field) and the SQLite that ran it (its printf and json_quote). A text made otherwise,
+    by an older or newer build, is not used."""
+    made_with = f"{_tail_sql(True)}\n{sqlite3.sqlite_version}"
+    return hashlib.sha256(made_with.encode()).hexdigest()[:16]
+
+
+Kept = list[tuple[str, int, str, bytes]]
+"""Rows of ``export_texts`` to write: (session id, last event's seq, made by, compressed
+tail)."""
 
 
 def _as_bytes(text: bytes | str) -> bytes:
@@ -417,39 +436,57 @@ def _made_tails(db: Database, ids: list[str], utf8: bool) -> tuple[dict[str, byt
 
 
 def _compressed(made: dict[str, bytes], keepable: Keepable) -> Kept:
-    return [(sid, seq, zlib.compress(made[sid], _KEPT_LEVEL)) for sid, seq in keepable]
+    by = _made_by()
+    return [(sid, seq, by, zlib.compress(made[sid], _KEPT_LEVEL)) for sid, seq in keepable]
+
+
+def _unpacked(body: bytes) -> bytes | None:
+    """A kept text, or None when it cannot be read (damaged: it is then made again)."""
+    try:
+        tail = zlib.decompress(body)
+    except zlib.error:
+        return None
+    return tail if tail.startswith(_TAIL_START) and tail.endswith(_TAIL_END) else None
 
 
 Read = tuple[dict[str, Any], dict[str, bytes], dict[str, bytes], Keepable]
 """One chunk's snapshot: heads, current kept tails (compressed), tails made, which to keep."""
 
 
-def _read_chunk(db: Database, chunk: list[str], anonymise: bool, utf8: bool) -> Read:
-    """One snapshot of ``chunk``: the heads, the kept tails still current and the tails made
-    anew are read in one transaction."""
+def _read_chunk(
+    db: Database, chunk: list[str], anonymise: bool, utf8: bool, *, use_kept: bool = True
+) -> Read:
+    """One snapshot of ``chunk``: the heads, the kept tails still current (with
+    ``use_kept``) and the tails made anew are read in one transaction."""
     ids = json.dumps(chunk)
     with db.atomic():
         heads = dict(db.execute(_head_sql(anonymise, utf8), [ids]).fetchall())
-        kept = dict(db.execute(_KEPT_SQL, [ids]).fetchall())
+        kept = dict(db.execute(_KEPT_SQL, [ids, _made_by()]).fetchall()) if use_kept else {}
         missing = [sid for sid in chunk if sid in heads and sid not in kept]
         made, keepable = _made_tails(db, missing, utf8) if missing else ({}, [])
     return heads, kept, made, keepable
 
 
-def _join_texts(chunk: list[str], read: Read) -> tuple[list[bytes], Kept]:
-    """The JSON text of each session of ``chunk``, in order (those deleted meanwhile are
-    skipped), and the made tails to keep, compressed. No database: it runs beside the
-    reading of the next chunk."""
+Joined = tuple[list[tuple[str, bytes | None]], Kept]
+"""(session id, JSON text, or None when its kept text could not be read) in the chunk's
+order, and the made tails to keep."""
+
+
+def _join_texts(chunk: list[str], read: Read, compress: bool) -> Joined:
+    """The JSON text of each session of ``chunk`` (those deleted meanwhile are left out), and,
+    with ``compress``, the made tails to keep. No database: it runs beside the reading of the
+    next chunk."""
     heads, kept, made, keepable = read
-    texts = []
+    texts: list[tuple[str, bytes | None]] = []
     for sid in chunk:
         head = heads.get(sid)
         if head is None:
             continue
-        tail = made[sid] if sid in made else zlib.decompress(kept[sid])
+        tail = made[sid] if sid in made else _unpacked(kept[sid])
         # Both are objects: the head's closing brace and the tail's opening one go.
-        texts.append(b"".join((_as_bytes(head)[:-1], b", ", memoryview(tail)[1:])))
-    return texts, _compressed(made, keepable)
+        text = None if tail is None else b"".join((_as_bytes(head)[:-1], b", ", tail[1:]))
+        texts.append((sid, text))
+    return texts, _compressed(made, keepable) if compress else []
 
 
 def _keep(db: Database, rows: Kept) -> bool:
@@ -494,10 +531,21 @@ def _session_texts(
     keeping = True
     done = 0
 
-    def hand_on(joined: Future[tuple[list[bytes], Kept]]) -> Iterator[bytes]:
+    def hand_on(joined: Future[Joined]) -> Iterator[bytes]:
         nonlocal done, keeping
         texts, keep = joined.result()
-        for text in texts:
+        unread = [sid for sid, text in texts if text is None]
+        if unread:
+            # Made again from the rows, here and now, and kept again in place of the damage.
+            log.warning("%d kept export texts could not be read; made again", len(unread))
+            read = _read_chunk(db, unread, anonymise, utf8, use_kept=False)
+            again, keep_again = _join_texts(unread, read, compress=keeping)
+            remade = dict(again)
+            texts = [(sid, remade.get(sid) if text is None else text) for sid, text in texts]
+            keep = keep + keep_again
+        for _sid, text in texts:
+            if text is None:
+                continue  # deleted between the two reads
             yield text
             done += 1
             if progress is not None and not progress(done, len(ids)):
@@ -509,9 +557,10 @@ def _session_texts(
     # kept: zlib lets go of the GIL), the next chunk is read: ~0.4 s less for 10,000
     # sessions on two cores.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as joiner:
-        pending: Future[tuple[list[bytes], Kept]] | None = None
+        pending: Future[Joined] | None = None
         for chunk in chunked(ids):
-            following = joiner.submit(_join_texts, chunk, _read_chunk(db, chunk, anonymise, utf8))
+            read = _read_chunk(db, chunk, anonymise, utf8)
+            following = joiner.submit(_join_texts, chunk, read, keeping)
             if pending is not None:
                 yield from hand_on(pending)
             pending = following

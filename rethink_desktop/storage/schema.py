@@ -223,13 +223,15 @@ def m004_interval_order(db: Database) -> None:
 def m005_export_texts(db: Database) -> None:
     # The JSON export's text of each finished session from "phases" to its end (~95 % of its
     # bytes), zlib-compressed, made once instead of at every export (reports/exports.py).
-    # ``event_seq``: the session's last event when it was made; a text is used only while
-    # that is still the last one. Empty at first: exports and finishing sessions fill it.
+    # ``event_seq``: the session's last event when it was made, ``made_by``: a digest of the
+    # build's formatting and SQLite's version; a text is used only while both still hold.
+    # Empty at first: exports and finishing sessions fill it.
     db.execute(
         """
         CREATE TABLE export_texts (
             session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
             event_seq INTEGER NOT NULL,
+            made_by TEXT NOT NULL,
             body BLOB NOT NULL
         )"""
     )

@@ -100,6 +100,61 @@ def test_a_kept_text_is_never_used_once_the_session_has_moved_on(store):
     assert kept(store.db) == {s.id: last_seq(store.db, s.id)}  # made again and kept
 
 
+def test_a_text_made_by_another_build_is_not_used(store):
+    s = finished_session(store)
+    keep_export_texts(store.db, [s.id])
+    plant(store.db, s.id, last_seq(store.db, s.id))
+    with store.db.conn:
+        store.db.execute("UPDATE export_texts SET made_by = 'an older build'")
+    text = exported(store.db)
+    assert text == reference_json(store.db)
+    assert store.db.execute("SELECT made_by FROM export_texts").fetchone()[0] != "an older build"
+
+
+@pytest.mark.parametrize("body", [b"\x00\x11\x22\x33", zlib.compress(b"not a tail")])
+def test_a_damaged_kept_text_is_made_again_and_kept_again(store, caplog, monkeypatch, body):
+    monkeypatch.setattr("rethink_desktop.storage.records.CHUNK", 2)  # damage in a later chunk
+    sessions = [finished_session(store) for _ in range(5)]
+    keep_export_texts(store.db, [s.id for s in sessions])
+    with store.db.conn:
+        store.db.execute(
+            "UPDATE export_texts SET body = ? WHERE session_id = ?", [body, sessions[3].id]
+        )
+    assert exported(store.db) == reference_json(store.db)
+    assert "1 kept export texts could not be read" in caplog.text
+    (repaired,) = store.db.execute(
+        "SELECT body FROM export_texts WHERE session_id = ?", [sessions[3].id]
+    ).fetchone()
+    assert zlib.decompress(repaired).startswith(b'{"phases": ')
+
+
+def test_a_kept_text_is_never_replaced_by_an_older_one(store):
+    s = finished_session(store)
+    keep_export_texts(store.db, [s.id])
+    newer = last_seq(store.db, s.id) + 5  # as if another copy had kept a later state
+    plant(store.db, s.id, newer)
+    assert exported(store.db) == reference_json(store.db)  # not used: not the last event
+    assert kept(store.db) == {s.id: newer}  # and not overwritten by the older text
+
+
+def test_nothing_is_compressed_for_keeping_once_keeping_failed(store, monkeypatch):
+    from rethink_desktop.reports import exports
+
+    monkeypatch.setattr("rethink_desktop.storage.records.CHUNK", 1)
+    for _ in range(6):
+        finished_session(store)
+    compressed = []
+    real = exports._compressed
+    monkeypatch.setattr(exports, "_compressed", lambda *a: compressed.append(1) or real(*a))
+    store.db.execute("PRAGMA query_only = ON")
+    try:
+        assert exported(store.db) == reference_json(store.db)
+    finally:
+        store.db.execute("PRAGMA query_only = OFF")
+    assert kept(store.db) == {}
+    assert len(compressed) <= 2  # the first chunk, and the next one already on its way
+
+
 def test_unfinished_sessions_are_not_kept(store):
     live = running(3, FakeClock(), sink=store.append)
     live.next_turn()
