@@ -3,7 +3,8 @@
 Every action goes through :meth:`SessionController.act`: the Session writes the event to the
 store (committed) and only then does ``changed`` fire, so the screen never shows something
 that is not on disk. A refused action becomes a short ``notice``; a storage failure becomes
-``storage_failed`` with the plain message, and the state stays as it was.
+``storage_failed`` with the plain message, and the state stays as it was (``read_failed``
+when a session's record could not be read).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class SessionController(QObject):
     ticked = Signal()  # a whole second passed on the meeting clock
     notice = Signal(str)  # a refused action, in plain words
     storage_failed = Signal(str)  # the store could not save; nothing changed
+    read_failed = Signal(str)  # a session's record could not be read; nothing changed
     display_changed = Signal()  # card shown/hidden or blanked on the room display
 
     def __init__(
@@ -71,12 +73,12 @@ class SessionController(QObject):
         try:
             self.session = self.store.session(session_id, self.clock)
         except StorageError as exc:
-            self.storage_failed.emit(exc.message)
+            self.read_failed.emit(exc.message)
             return None
         except (IllegalAction, EventError, ValueError, sqlite3.Error) as exc:
             # A log this build cannot read (a newer app's event, damage): say so, carry on.
             log.error("session %s could not be read: %s", session_id, type(exc).__name__)
-            self.storage_failed.emit(
+            self.read_failed.emit(
                 "This session's record could not be read by this version of Re-Think "
                 "Desktop. It has been left exactly as it is. Other sessions are not affected."
             )
@@ -213,7 +215,7 @@ class SessionController(QObject):
             try:
                 session = self.store.session(session_id, self.clock)
             except StorageError as exc:
-                self.storage_failed.emit(exc.message)
+                self.read_failed.emit(exc.message)
                 return 0
             except (IllegalAction, EventError, ValueError, sqlite3.Error) as exc:
                 # A log this build cannot read (a newer app's event, damage) is left exactly

@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         ctl.changed.connect(self._follow_state)
         ctl.notice.connect(self._show_notice)
         ctl.storage_failed.connect(self._storage_failed)
+        ctl.read_failed.connect(self._read_failed)
         self.home.new_requested.connect(self.new_session)
         self.home.demo_requested.connect(self.open_demo)
         self.home.open_requested.connect(self.open_session)
@@ -458,6 +459,10 @@ class MainWindow(QMainWindow):
     def _storage_failed(self, message: str) -> None:
         self._show_notice(message)
         self.alert("Not saved", message)
+
+    def _read_failed(self, message: str) -> None:
+        self._show_notice(message)
+        self.alert("Could not open the session", message)
 
     # --- closing the window ---------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -82,9 +82,11 @@ def test_an_unreadable_session_log_is_reported_not_raised(qtbot, controller, sto
         [session.id, "2026-03-02T09:40:00.000000Z"],
     )
     store.db.conn.commit()
-    messages = []
-    controller.storage_failed.connect(messages.append)
+    messages, not_saved = [], []
+    controller.read_failed.connect(messages.append)
+    controller.storage_failed.connect(not_saved.append)
     assert controller.open_session(session.id) is None
+    assert not_saved == []  # nothing was being saved
     assert "could not be read" in messages[0]
     assert "left exactly as it is" in messages[0]
 

@@ -98,6 +98,17 @@ def test_storage_failure_is_shown_in_plain_words(qtbot, window, controller, monk
     assert "disk is full" in window.status.text()
 
 
+def test_a_record_that_cannot_be_read_is_not_called_unsaved(qtbot, window, controller):
+    shown = []
+    window.alert = lambda title, text: shown.append((title, text))
+    controller.read_failed.emit("This session's record could not be read.")
+    controller.storage_failed.emit("The disk is full.")
+    assert shown == [
+        ("Could not open the session", "This session's record could not be read."),
+        ("Not saved", "The disk is full."),
+    ]
+
+
 def test_abandon_records_the_chosen_reason(qtbot, window, controller, monkeypatch):
     start_live(controller, 3)
     window.show_for_state()
