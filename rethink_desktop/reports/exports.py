@@ -376,14 +376,15 @@ def _tail_sql(blob: bool) -> str:
 # ``export_texts`` (docs/schema.md), zlib-compressed (215 MB of JSON is ~28 MB), when the
 # session is finished in the app and at the first export that finds it missing. An export
 # then formats only each session's head (the sessions row and its participants, which names
-# and ``--anonymise`` change) and joins the two: ~1.5 s for those 10,000 sessions.
+# and ``--anonymise`` change) and joins the two: ~1.3 s for those 10,000 sessions.
 #
 # A kept text follows the event log, as the derived rows do: it records the session's last
 # event when it was made and is used only while that is still the last event (any new event,
 # a removal of names say, makes it stale, and the next export makes it again). ``rebuild``
-# empties it; so must a migration that changes derived rows (storage/schema.py). The text is
-# the one SQLite just wrote from the rows, so an export is the same byte for byte with or
-# without it (tests/reports/test_export_texts.py).
+# empties it; so must a migration that changes derived rows (storage/schema.py). It is also
+# passed over when another build or SQLite made it (``_made_by``) or when it cannot be read
+# (then made and kept again). The text is the one SQLite wrote from the rows, so an export is
+# the same byte for byte with or without it (tests/reports/test_export_texts.py).
 
 _KEPT_SQL = (
     "SELECT k.session_id, k.body FROM export_texts AS k"
