@@ -8,12 +8,15 @@ attended, and ``D_max = 1 - 1/n`` is that distance when one person does all the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rethink_desktop.core.clock import overlap_seconds
-from rethink_desktop.core.state import SessionState
+from rethink_desktop.core.state import RATING_FIELDS, SessionState
+
+ATTENDANCE_KINDS = ("present", "late", "left_early", "late_left_early", "absent")
 
 
 @dataclass(frozen=True)
@@ -121,3 +124,45 @@ def fair_share_now(state: SessionState, now: datetime) -> tuple[float, int] | No
     if waiting == 0 or state.phase is None:
         return None
     return max(0.0, state.phase_remaining(now)) / waiting, waiting
+
+
+# --- per-session figures stored with the derived rows (storage/eventlog, the importer) ----
+def talk_balance(
+    attended: Sequence[str], turns: Iterable[tuple[str, float | None, bool]]
+) -> float | None:
+    """Balance index of talk time among ``attended`` (ids in seating order).
+
+    ``turns`` are ``(participant_id, seconds, passed)`` in order; passes, running turns
+    (no seconds yet) and people who did not attend do not count. Rounded to 6 places so
+    the event log and a rebuild from the tables agree exactly.
+    """
+    talk = dict.fromkeys(attended, 0.0)
+    for pid, seconds, passed in turns:
+        if not passed and seconds is not None and pid in talk:
+            talk[pid] += seconds
+    value = balance_index(list(talk.values()))
+    return None if value is None else round(value, 6)
+
+
+FIGURE_COLUMNS = (
+    "invited", *ATTENDANCE_KINDS, "ratings",
+    *(f"{name}_{part}" for name in RATING_FIELDS for part in ("sum", "n")),
+)  # fmt: skip
+
+
+def figures_row(
+    session_id: str, participants: Sequence[Mapping[str, Any]], ratings: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The ``session_figures`` row of one session, from its participant and rating rows."""
+    row: dict[str, Any] = {"session_id": session_id, **dict.fromkeys(FIGURE_COLUMNS, 0)}
+    row["invited"] = len(participants)
+    for person in participants:
+        if person["attendance"] in ATTENDANCE_KINDS:
+            row[person["attendance"]] += 1
+    row["ratings"] = len(ratings)
+    for rating in ratings:
+        for name in RATING_FIELDS:
+            if rating[name] is not None:
+                row[f"{name}_sum"] += rating[name]
+                row[f"{name}_n"] += 1
+    return row

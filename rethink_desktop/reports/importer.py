@@ -54,6 +54,7 @@ from rethink_desktop.core.clock import (
     merge_intervals,
 )
 from rethink_desktop.core.events import Event
+from rethink_desktop.core.metrics import figures_row, talk_balance
 from rethink_desktop.core.state import (
     _ATTENDANCE,
     ABANDON_REASONS,
@@ -72,7 +73,6 @@ from rethink_desktop.core.state import (
 from rethink_desktop.reports.exports import FORMAT_NAME, FORMAT_VERSION, session_to_json
 from rethink_desktop.storage.database import transaction
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore, derived_rows
-from rethink_desktop.storage.history import figures_row, talk_balance
 from rethink_desktop.storage.records import CHILD_ORDER, session_record
 from rethink_desktop.storage.schema import DERIVED_TABLES
 

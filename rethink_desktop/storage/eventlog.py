@@ -16,10 +16,10 @@ from typing import Any
 
 from rethink_desktop.core.clock import Clock, format_timestamp
 from rethink_desktop.core.events import Event
+from rethink_desktop.core.metrics import FIGURE_COLUMNS, figures_row, talk_balance
 from rethink_desktop.core.session import Session
 from rethink_desktop.core.state import LIVE, SessionState, Turn, reduce
 from rethink_desktop.storage.database import Database, open_database, reads, transaction
-from rethink_desktop.storage.history import FIGURE_COLUMNS, figures_row, talk_balance
 from rethink_desktop.storage.schema import DERIVED_TABLES
 
 # Children first, so foreign keys are satisfied while a session's rows are replaced.

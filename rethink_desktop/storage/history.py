@@ -15,13 +15,13 @@ tables) has it computed from ``turns`` on the fly: figures are never wrong, only
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from rethink_desktop.core.clock import format_timestamp
-from rethink_desktop.core.metrics import balance_index
+from rethink_desktop.core.metrics import ATTENDANCE_KINDS, FIGURE_COLUMNS, talk_balance
 from rethink_desktop.core.state import ATTENDED, RATING_FIELDS
 from rethink_desktop.storage.database import Database, classify, database_path
 
@@ -35,7 +35,6 @@ STATUS_GROUPS: dict[str, tuple[str, ...]] = {
     "in_progress": ("checked_in", "running", "paused", "closing"),
     "prepared": ("draft",),
 }
-ATTENDANCE_KINDS = ("present", "late", "left_early", "late_left_early", "absent")
 BALANCE_BINS = 10  # the distribution is counted in tenths: 0.0–0.1 … 0.9–1.0
 
 _ATTENDED_SQL = ", ".join(f"'{value}'" for value in sorted(ATTENDED))
@@ -117,23 +116,6 @@ def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 # --- the balance index ----------------------------------------------------------------------
-def talk_balance(
-    attended: Sequence[str], turns: Iterable[tuple[str, float | None, bool]]
-) -> float | None:
-    """Balance index of talk time among ``attended`` (ids in seating order).
-
-    ``turns`` are ``(participant_id, seconds, passed)`` in order; passes, running turns
-    (no seconds yet) and people who did not attend do not count. Rounded to 6 places so
-    the event log and a rebuild from the tables agree exactly.
-    """
-    talk = dict.fromkeys(attended, 0.0)
-    for pid, seconds, passed in turns:
-        if not passed and seconds is not None and pid in talk:
-            talk[pid] += seconds
-    value = balance_index(list(talk.values()))
-    return None if value is None else round(value, 6)
-
-
 def compute_balances(db: Database, session_ids: Sequence[str]) -> dict[str, float | None]:
     """The balance index of each session, computed from its ``participants`` and ``turns``."""
     out: dict[str, float | None] = {}
@@ -185,30 +167,6 @@ def _fill_missing_balances(db: Database, rows: list[dict[str, Any]]) -> None:
 
 
 # --- per-session totals for the dashboard ---------------------------------------------------
-FIGURE_COLUMNS = (
-    "invited", *ATTENDANCE_KINDS, "ratings",
-    *(f"{name}_{part}" for name in RATING_FIELDS for part in ("sum", "n")),
-)  # fmt: skip
-
-
-def figures_row(
-    session_id: str, participants: Sequence[Mapping[str, Any]], ratings: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
-    """The ``session_figures`` row of one session, from its participant and rating rows."""
-    row: dict[str, Any] = {"session_id": session_id, **dict.fromkeys(FIGURE_COLUMNS, 0)}
-    row["invited"] = len(participants)
-    for person in participants:
-        if person["attendance"] in ATTENDANCE_KINDS:
-            row[person["attendance"]] += 1
-    row["ratings"] = len(ratings)
-    for rating in ratings:
-        for name in RATING_FIELDS:
-            if rating[name] is not None:
-                row[f"{name}_sum"] += rating[name]
-                row[f"{name}_n"] += 1
-    return row
-
-
 def refresh_session_figures(db: Database) -> int:
     """Rewrite every ``session_figures`` row from the tables (a migration, a repair)."""
     attendance = ", ".join(
