@@ -178,6 +178,38 @@ def test_a_log_that_cannot_be_read_at_resume_gives_a_message_and_the_run_ends(tm
     assert "damaged" in done.stderr
 
 
+def test_starting_up_loads_only_what_home_needs(tmp_path):
+    """Start-up time: the records screens, the exports, sqlite-utils and the dashboard's
+    queries are imported when first used, never on the way to Home (a run that resumes a
+    session, so the event log and the live view's paths are loaded too)."""
+    data = tmp_path / "data"
+    seed_running_session(data, minutes_ago=2)
+    script = (
+        "import sys\n"
+        "from rethink_desktop.cli import main\n"
+        f"code = main(['--data-dir', {str(data)!r}, '--quit-after-start'])\n"
+        "print('exit', code)\n"
+        "print(*sorted(m for m in sys.modules if m.startswith(('rethink', 'sqlite_utils'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=ENV, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    exit_line, modules_line = done.stdout.splitlines()[-2:]
+    assert exit_line == "exit 0"
+    loaded = set(modules_line.split())
+    assert "rethink_desktop.storage.eventlog" in loaded  # the list is real
+    for lazy in (
+        "sqlite_utils",
+        "rethink_desktop.storage.history",
+        "rethink_desktop.reports.exports",
+        "rethink_desktop.reports.importer",
+        "rethink_desktop.ui.dashboard",
+        "rethink_desktop.ui.history",
+    ):
+        assert lazy not in loaded, lazy
+
+
 def test_a_sound_file_gives_no_damage_message(tmp_path):
     data = tmp_path / "data"
     seed_running_session(data, minutes_ago=1)
