@@ -81,6 +81,8 @@ class Messages:
         log.info("%s", text)
         if self.interactive:
             QMessageBox.information(parent, APP_DISPLAY_NAME, text)
+        else:
+            print(text, file=sys.stderr)  # seen in an unattended run's output, as errors are
 
     def resume(self, parent: QWidget | None, text: str) -> bool:
         """True to resume (the default, Enter); False to end the session as abandoned."""

@@ -462,7 +462,7 @@ class MainWindow(QMainWindow):
 
     def _read_failed(self, message: str) -> None:
         self._show_notice(message)
-        self.alert("Could not open the session", message)
+        self.alert("Could not read a session", message)
 
     # --- closing the window ---------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

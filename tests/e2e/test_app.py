@@ -174,7 +174,7 @@ def test_a_log_that_cannot_be_read_at_resume_gives_a_message_and_the_run_ends(tm
     done = run_once("--data-dir", str(data))  # unattended: no dialog may wait for a click
 
     assert done.returncode == 0, done.stderr
-    assert "Could not open the session: " in done.stderr
+    assert "Could not read a session: " in done.stderr
     assert "damaged" in done.stderr
 
 

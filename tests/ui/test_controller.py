@@ -196,6 +196,24 @@ def test_a_failed_sweep_removes_no_names_at_all(qtbot, controller, store, monkey
     assert all(None not in _names_on_disk(store, sid) for sid in ids)  # all rolled back
 
 
+def test_a_sweep_that_cannot_read_the_file_says_so_as_a_read(qtbot, controller, store, monkeypatch):
+    from rethink_desktop.storage.database import CorruptError
+
+    ids = _finished_with_names(controller, 2)
+    not_saved = []
+    controller.storage_failed.connect(not_saved.append)
+
+    def damaged(session_id, clock):
+        raise CorruptError(store.path)
+
+    monkeypatch.setattr(store, "session", damaged)
+    with qtbot.waitSignal(controller.read_failed) as failed:
+        assert controller.remove_names_of(ids) == 0
+    assert "damaged" in failed.args[0]
+    assert not_saved == []
+    assert all(None not in _names_on_disk(store, sid) for sid in ids)
+
+
 def test_one_unreadable_log_does_not_keep_the_names_of_the_others(qtbot, controller, store):
     ids = _finished_with_names(controller, 3)
     store.db.execute(

@@ -104,7 +104,7 @@ def test_a_record_that_cannot_be_read_is_not_called_unsaved(qtbot, window, contr
     controller.read_failed.emit("This session's record could not be read.")
     controller.storage_failed.emit("The disk is full.")
     assert shown == [
-        ("Could not open the session", "This session's record could not be read."),
+        ("Could not read a session", "This session's record could not be read."),
         ("Not saved", "The disk is full."),
     ]
 
