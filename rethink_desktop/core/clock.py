@@ -160,6 +160,8 @@ def active_seconds(
         return 0.0
     gross = (end - start).total_seconds()
     spans = excluded if merged else merge_intervals(excluded, now)
+    if not spans:  # the usual case (no pause, no space): runs for every turn on a key press
+        return gross
     return max(0.0, gross - overlap_seconds(start, end, spans, now))
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rethink_desktop.core.clock import overlap_seconds
 from rethink_desktop.core.state import RATING_FIELDS, SessionState
 
 ATTENDANCE_KINDS = ("present", "late", "left_early", "late_left_early", "absent")
@@ -61,13 +60,7 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
             passes[pid] += 1
             continue
         turns[pid] += 1
-        # state.turn_seconds, inlined: this runs for every turn on every key press and tick.
-        start, end = turn.started_at, turn.ended_at or now
-        if end > start:
-            gross = (end - start).total_seconds()
-            if silent:
-                gross = max(0.0, gross - overlap_seconds(start, end, silent, now))
-            seconds[pid] += gross
+        seconds[pid] += state.turn_seconds(turn, now, silent)
     total = sum(seconds.values())
     equal = 1 / len(people) if people else 0.0
     return [
