@@ -393,11 +393,15 @@ def classify(
 
 
 @contextlib.contextmanager
-def _classified(path: Path, *, backup: bool = False) -> Iterator[None]:
+def _classified(
+    path: str | Path | Callable[[], str | Path], *, backup: bool = False
+) -> Iterator[None]:
+    """Environment failures inside the block arrive as :class:`StorageError`; bugs stay as
+    they are. ``path`` may be a function, asked only when something failed."""
     try:
         yield
     except (sqlite3.Error, OSError) as exc:
-        error = classify(exc, path, backup=backup)
+        error = classify(exc, path() if callable(path) else path, backup=backup)
         if error is None:
             raise
         raise error from exc
@@ -779,14 +783,9 @@ def reads(fn: Callable[..., R]) -> Callable[..., R]:
 
     @functools.wraps(fn)
     def wrapper(target: Any, *args: Any, **kwargs: Any) -> R:
-        try:
+        db = target if isinstance(target, Database) else getattr(target, "db", target)
+        with _classified(lambda: database_path(db) or ""):
             return fn(target, *args, **kwargs)
-        except (sqlite3.Error, OSError) as exc:
-            db = target if isinstance(target, Database) else target.db
-            error = classify(exc, database_path(db) or "")
-            if error is None:
-                raise
-            raise error from exc
 
     return wrapper
 
@@ -794,14 +793,8 @@ def reads(fn: Callable[..., R]) -> Callable[..., R]:
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """``db.atomic()`` whose environment failures arrive as :class:`StorageError`."""
-    try:
-        with db.atomic():
-            yield db
-    except (sqlite3.Error, OSError) as exc:
-        error = classify(exc, database_path(db) or "")
-        if error is None:
-            raise
-        raise error from exc
+    with _classified(lambda: database_path(db) or ""), db.atomic():
+        yield db
 
 
 def write(db: Database, fn: Callable[[Database], T]) -> T:

@@ -14,7 +14,6 @@ tables) has it computed from ``turns`` on the fly: figures are never wrong, only
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -23,7 +22,7 @@ from typing import Any
 from rethink_desktop.core.clock import format_timestamp
 from rethink_desktop.core.metrics import ATTENDANCE_KINDS, FIGURE_COLUMNS, talk_balance
 from rethink_desktop.core.state import ATTENDED, RATING_FIELDS
-from rethink_desktop.storage.database import Database, classify, database_path
+from rethink_desktop.storage.database import Database, reads
 
 # The expression the ``sessions_when`` index is built on; queries must spell it the same way.
 WHEN = "coalesce(s.started_at, s.created_at)"
@@ -99,15 +98,10 @@ def _where(filters: HistoryFilters) -> tuple[str, dict[str, Any]]:
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
+@reads
 def _read(db: Database, sql: str, params: Mapping[str, Any] | Sequence[Any] = ()) -> list[Any]:
     """Rows of one query; environment failures arrive as ``StorageError``."""
-    try:
-        return db.execute(sql, params).fetchall()
-    except sqlite3.Error as exc:
-        error = classify(exc, database_path(db) or "")
-        if error is None:
-            raise
-        raise error from exc
+    return db.execute(sql, params).fetchall()
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:

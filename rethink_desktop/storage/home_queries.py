@@ -6,11 +6,10 @@ One SQL query per list, each reading the ``sessions`` row plus two counts from
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from rethink_desktop.core.state import ATTENDED
-from rethink_desktop.storage.database import Database, classify, database_path, reads
+from rethink_desktop.storage.database import Database, reads
 
 IN_PROGRESS = ("checked_in", "running", "paused", "closing")
 PREPARED = ("draft",)
@@ -58,6 +57,7 @@ def _query(db: Database, name: str, params: dict[str, Any]) -> list[dict[str, An
     return rows
 
 
+@reads
 def home_sessions(db: Database, *, demo: bool, recent_limit: int = 20) -> dict[str, list[dict]]:
     """Sessions for the home screen under ``in_progress``, ``prepared`` and ``recent``.
 
@@ -66,13 +66,7 @@ def home_sessions(db: Database, *, demo: bool, recent_limit: int = 20) -> dict[s
     Environment failures (locked, damaged file…) arrive as ``StorageError``.
     """
     params = {"demo": int(demo), "limit": max(0, recent_limit)}
-    try:
-        return {name: _query(db, name, params) for name in _ORDER}
-    except sqlite3.Error as exc:
-        error = classify(exc, database_path(db) or "")
-        if error is None:
-            raise
-        raise error from exc
+    return {name: _query(db, name, params) for name in _ORDER}
 
 
 @reads
