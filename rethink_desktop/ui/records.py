@@ -358,7 +358,7 @@ class Records(QObject):
         QMessageBox.information(self.window, title, text)
 
     def _warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.window, title, text)
+        self.window.alert(title, text)  # the window's one warning (printed when unattended)
 
     def _progress(self, title: str, text: str) -> tuple[QProgressDialog, Progress]:
         """A modal progress dialog with Cancel, and the ``progress`` callback that feeds it."""
