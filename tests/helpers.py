@@ -55,19 +55,28 @@ def running(n: int = 4, clock: FakeClock | None = None, sink: Sink | None = None
     return session
 
 
+def overwrite_pages(path: Path, pagenos) -> None:
+    """Pages of a closed file (numbered from 1) overwritten with 0xff, as bad sectors would."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+    data = bytearray(path.read_bytes())
+    for pageno in pagenos:
+        start = (pageno - 1) * page
+        data[start : start + page] = b"\xff" * page
+    path.write_bytes(bytes(data))
+
+
 def damage_every_table(path: Path) -> None:
     """The root page of every table and index overwritten; the schema itself left readable."""
     conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
-        page = conn.execute("PRAGMA page_size").fetchone()[0]
         roots = [r for (r,) in conn.execute("SELECT rootpage FROM sqlite_master WHERE rootpage")]
     finally:
         conn.close()
-    data = bytearray(path.read_bytes())
-    for root in roots:
-        start = (root - 1) * page
-        data[start : start + page] = b"\xff" * page
-    path.write_bytes(bytes(data))
+    overwrite_pages(path, roots)
 
 
 def back_to_schema_3(db) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
-from tests.helpers import damage_every_table, running
+from tests.helpers import damage_every_table, overwrite_pages, running
 
 pytestmark = pytest.mark.e2e
 
@@ -127,17 +127,12 @@ def test_names_left_by_a_crash_after_completion_are_removed_at_start(tmp_path):
 def damage_a_page_of(path, table: str) -> None:
     """One leaf page of ``table`` overwritten in a closed file, as a bad sector would."""
     with sqlite3.connect(path) as conn:
-        page = conn.execute("PRAGMA page_size").fetchone()[0]
         leaves = conn.execute(
             "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno",
             [table],
         ).fetchall()
     conn.close()
-    pageno = leaves[len(leaves) // 2][0]
-    data = bytearray(path.read_bytes())
-    start = (pageno - 1) * page
-    data[start : start + page] = b"\xff" * page
-    path.write_bytes(bytes(data))
+    overwrite_pages(path, [leaves[len(leaves) // 2][0]])
 
 
 def test_damage_in_a_cleanly_closed_file_is_found_after_start_up_and_nothing_changed(tmp_path):

@@ -38,6 +38,7 @@ from rethink_desktop.storage.database import (
     write,
 )
 from rethink_desktop.storage.schema import DERIVED_TABLES, SCHEMA_VERSION, migrations
+from tests.helpers import overwrite_pages
 
 POSIX = os.name == "posix"
 # Root ignores file modes, so read-only cases use SQLite's own read-only mode instead.
@@ -228,13 +229,9 @@ def test_random_bytes_are_not_a_database_and_stay_untouched(db_path):
 def damage_middle(path: Path) -> None:
     """Overwrite one whole page in the middle of the file, as a bad sector would."""
     with Database(sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)) as db:
-        page_size = pragma(db, "page_size")
         pages = pragma(db, "page_count")
     assert pages > 20  # big enough that the middle page holds records
-    data = bytearray(path.read_bytes())
-    start = (pages // 2) * page_size
-    data[start : start + page_size] = b"\xff" * page_size
-    path.write_bytes(bytes(data))
+    overwrite_pages(path, [pages // 2 + 1])
 
 
 def test_damaged_pages_are_detected_at_open(db_path):
