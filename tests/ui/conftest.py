@@ -15,6 +15,7 @@ from rethink_desktop.storage.paths import resolve_paths
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.main_window import MainWindow
 from tests.helpers import people, phases
+from tests.ui import full_session
 
 
 @pytest.fixture
@@ -55,13 +56,10 @@ def make_window(qtbot, tmp_path, controller, templates):
 
     def make(config: Config | None = None, *, demo: bool = False) -> MainWindow:
         settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(resolve_paths(tmp_path / "data"), controller, templates, settings,
-                         config=config, demo=demo)  # fmt: skip
-        win.confirm = lambda title, text: True
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        return win
+        paths = resolve_paths(tmp_path / "data")
+        return full_session.make_window(
+            qtbot, paths, controller, templates, settings, config, demo=demo
+        )
 
     return make
 

@@ -8,12 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from rethink_desktop.reports.exports import export
 from rethink_desktop.storage.eventlog import EventStore
-from rethink_desktop.storage.paths import resolve_paths
-from rethink_desktop.ui.main_window import MainWindow
 from rethink_desktop.ui.records import LIVE_REASON, ExportDialog
 from tests.records_data import at, meeting
 from tests.ui.conftest import start_live
@@ -257,13 +255,10 @@ def test_delete_and_anonymise_name_the_session(window, controller, two):
     assert window.status.text() == "Session TH-2002 deleted."
 
 
-def test_the_demo_window_makes_no_backups(qtbot, tmp_path, controller, templates):
+def test_the_demo_window_makes_no_backups(make_window):
     from rethink_desktop.ui.records import DEMO_REASON
 
-    paths = resolve_paths(tmp_path / "data")
-    settings = QSettings(str(tmp_path / "demo.ini"), QSettings.Format.IniFormat)
-    demo = MainWindow(paths, controller, templates, settings, demo=True)
-    qtbot.addWidget(demo)
+    demo = make_window(demo=True)
     records = demo.records
     assert not records.backup_action.isEnabled()
     assert not records.restore_action.isEnabled()
