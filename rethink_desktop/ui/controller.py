@@ -26,6 +26,10 @@ from rethink_desktop.storage.eventlog import EventStore
 
 log = logging.getLogger(__name__)
 
+UNREADABLE = (IllegalAction, EventError, ValueError, sqlite3.Error)
+"""What reading a session's log raises when this build cannot read it (a newer app's event,
+damage): that session is left as it is and the others carry on."""
+
 
 class SessionController(QObject):
     """Owns the open session, the card position and the room display's switches."""
@@ -75,7 +79,7 @@ class SessionController(QObject):
         except StorageError as exc:
             self.read_failed.emit(exc.message)
             return None
-        except (IllegalAction, EventError, ValueError, sqlite3.Error) as exc:
+        except UNREADABLE as exc:
             # A log this build cannot read (a newer app's event, damage): say so, carry on.
             log.error("session %s could not be read: %s", session_id, type(exc).__name__)
             self.read_failed.emit(
@@ -132,13 +136,25 @@ class SessionController(QObject):
             return False
         try:
             getattr(self.session, verb)(*args, **kwargs)
-        except IllegalAction as exc:
-            self.notice.emit(str(exc))
+        except (IllegalAction, StorageError) as exc:
+            self._refused(verb, exc)
             return False
-        except StorageError as exc:
+        return self._recorded()
+
+    def _refused(self, verb: str, exc: BaseException) -> bool:
+        """Say why ``verb`` was not recorded: a refusal as a notice, a storage failure as
+        ``storage_failed``. False for anything else (a bug, for the caller to raise)."""
+        if isinstance(exc, IllegalAction):
+            self.notice.emit(str(exc))
+        elif isinstance(exc, StorageError):
             log.error("could not save %s: %s", verb, type(exc).__name__)
             self.storage_failed.emit(exc.message)
+        else:
             return False
+        return True
+
+    def _recorded(self) -> bool:
+        """After an action was recorded: the screens follow, the clock ticks on."""
         self.changed.emit()
         self._schedule_tick()
         return True
@@ -181,20 +197,13 @@ class SessionController(QObject):
             self.store.forget(session.state.id)
             self.session = Session(before, self.clock, self.store.append)
             self.changed.emit()
-            if isinstance(exc, IllegalAction):
-                self.notice.emit(str(exc))
-            elif isinstance(exc, StorageError):
-                log.error("could not save %s: %s", verb, type(exc).__name__)
-                self.storage_failed.emit(exc.message)
-            else:
+            if not self._refused(verb, exc):
                 raise  # a bug: logged by the excepthook, the records as they were
             return False
         self._keep_export_text(session.state.id)
         if session.state.names_removed:
             checkpoint(self.store.db)  # no copy of the names left in the write-ahead log
-        self.changed.emit()
-        self._schedule_tick()
-        return True
+        return self._recorded()
 
     def _keep_export_text(self, session_id: str) -> None:
         """Keep a finished session's export text now, so that exports need not format it
@@ -217,7 +226,7 @@ class SessionController(QObject):
             except StorageError as exc:
                 self.read_failed.emit(exc.message)
                 return 0
-            except (IllegalAction, EventError, ValueError, sqlite3.Error) as exc:
+            except UNREADABLE as exc:
                 # A log this build cannot read (a newer app's event, damage) is left exactly
                 # as it is; the others still lose their names.
                 log.error("session %s could not be read: %s", session_id, type(exc).__name__)
