@@ -7,6 +7,8 @@ rates, the screen shows nothing that identifies anyone — only "Person 3 of 6".
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
@@ -491,12 +493,10 @@ class CloseView(QWidget):
         state = self.controller.state
         if state is not None and state.status != "completed":
             # Completion and the removal of names are one transaction (both or neither).
-            self._acting = True
-            try:
-                if not self.controller.finish("complete", remove_names=not self.keep_names):
-                    return
-            finally:
-                self._acting = False
+            with self._showing_refusals():
+                finished = self.controller.finish("complete", remove_names=not self.keep_names)
+            if not finished:
+                return
         # Already completed (names kept then, or an older build): names go before anything
         # else happens; if that fails the facilitator sees why and can press Complete again.
         if not self.keep_names and not self.controller.remove_names():
@@ -539,12 +539,18 @@ class CloseView(QWidget):
         elif self.next_button.isEnabled():
             self.next()
 
-    def _act(self, verb: str, *args: object, **kwargs: object) -> bool:
+    @contextlib.contextmanager
+    def _showing_refusals(self) -> Iterator[None]:
+        """A refusal or a storage failure of what the block does is shown on this screen."""
         self._acting = True
         try:
-            return self.controller.act(verb, *args, **kwargs)
+            yield
         finally:
             self._acting = False
+
+    def _act(self, verb: str, *args: object, **kwargs: object) -> bool:
+        with self._showing_refusals():
+            return self.controller.act(verb, *args, **kwargs)
 
     def _on_refused(self, text: str) -> None:
         if self._acting:
