@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rethink_desktop.storage.database import (
+    BEFORE_PURGE_PREFIX,
+    PRE_MIGRATION_PREFIX,
     CorruptError,
     Database,
     NewerVersionError,
@@ -46,7 +48,7 @@ BEFORE_RESTORE_PREFIX = "before-restore-"
 DEFAULT_KEEP = 10
 # The copies the app makes to protect the records before a restore, a purge or a schema
 # upgrade; they are removed once older than ``safety_copy_days`` (config, default 30).
-SAFETY_PREFIXES = (BEFORE_RESTORE_PREFIX, "before-purge-", "pre-migration-")
+SAFETY_PREFIXES = (BEFORE_RESTORE_PREFIX, BEFORE_PURGE_PREFIX, PRE_MIGRATION_PREFIX)
 DEFAULT_SAFETY_DAYS = 30
 _STAMP = re.compile(r"(\d{8}T\d{6}Z)")
 _SQLITE_MAGIC = b"SQLite format 3\x00"

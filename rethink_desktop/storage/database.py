@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 2000
+# Safety copies written into ``backups/`` before a change that cannot be undone otherwise
+# (pruned by name after ``safety_copy_days``: storage/backups.py).
+PRE_MIGRATION_PREFIX = "pre-migration-"
+BEFORE_PURGE_PREFIX = "before-purge-"
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
@@ -573,7 +577,7 @@ def _migrate(db: Database, path: Path, *, read_only: bool) -> None:
         # Read-only: no copy, the migration itself fails with SQLite's own read-only error.
         if _has_tables(db) and not read_only:
             # An older database holds real records: keep a copy in case a migration goes wrong.
-            name = f"pre-migration-{_timestamp()}-v{found}.sqlite"
+            name = f"{PRE_MIGRATION_PREFIX}{_timestamp()}-v{found}.sqlite"
             copy = backup_database(db, _unused(path.parent / "backups" / name))
             log.info("copied %s to %s before migrating", path, copy)
         migrations().apply(db.utils)

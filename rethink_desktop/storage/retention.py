@@ -21,6 +21,7 @@ from typing import Any
 from rethink_desktop.core.clock import Clock, SystemClock, format_timestamp
 from rethink_desktop.core.state import FINISHED, IllegalAction
 from rethink_desktop.storage.database import (
+    BEFORE_PURGE_PREFIX,
     Database,
     _timestamp,
     _unused,
@@ -35,7 +36,6 @@ from rethink_desktop.storage.schema import DERIVED_TABLES
 # Statuses that may be purged: finished sessions, and drafts that were never run.
 PURGEABLE = ("draft", *sorted(FINISHED))
 FINISHED_AT_SQL = "coalesce(completed_at, abandoned_at, ended_at, created_at)"
-BEFORE_PURGE_PREFIX = "before-purge-"
 
 
 @dataclass
