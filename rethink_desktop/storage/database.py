@@ -503,13 +503,20 @@ def quick_check(
         try:
             if opened is not None:
                 opened(conn)
-            rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
-        except sqlite3.DatabaseError as exc:
-            if isinstance(classify(exc, path), CorruptError):
-                return [str(exc)]
-            raise
+            return _problems(conn, "quick_check", path)
         finally:
             conn.close()
+
+
+def _problems(conn: sqlite3.Connection, pragma: str, path: str | Path) -> list[str]:
+    """What an integrity ``pragma`` reports (empty when the file is sound). A badly damaged
+    file raises instead of listing problems: that is the answer."""
+    try:
+        rows = [row[0] for row in conn.execute(f"PRAGMA {pragma}")]
+    except sqlite3.DatabaseError as exc:
+        if isinstance(classify(exc, path), CorruptError):
+            return [str(exc)]
+        raise
     return [] if rows == ["ok"] else rows
 
 
@@ -687,14 +694,7 @@ def open_or_recover(path: str | Path, *, check: bool = True) -> tuple[Database, 
 
 def integrity_check(db: Database) -> list[str]:
     """Problems reported by ``PRAGMA integrity_check`` (empty when the file is sound)."""
-    try:
-        rows = [row[0] for row in db.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as exc:
-        # A badly damaged file raises instead of listing problems: that is the answer.
-        if isinstance(classify(exc, database_path(db) or ""), CorruptError):
-            return [str(exc)]
-        raise
-    return [] if rows == ["ok"] else rows
+    return _problems(db.conn, "integrity_check", database_path(db) or "")
 
 
 def foreign_key_problems(db: Database) -> list[dict[str, Any]]:
