@@ -1021,16 +1021,14 @@ class _Import:
         sid = match.group(1)
         if sid not in self.existing or sid in self.seen:
             return False
-        log = self.store.db.execute(
-            "SELECT kind, data FROM events WHERE session_id = ? LIMIT 2", [sid]
-        ).fetchall()
-        if len(log) != 1 or log[0][0] != "imported":
+        logged = _imported_data(self.store.db, [sid]).get(sid)
+        if logged is None:
             return False
         try:
             data = _data_of_text(text, self._people)
         except (ValueError, TypeError, AttributeError, IndexError):  # not even the list
             return False
-        if data is None or data != log[0][1]:
+        if data is None or data != logged:
             return False
         self.seen[sid] = text
         self.pending.append((sid, text))
