@@ -38,7 +38,7 @@ import os
 import re
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -969,7 +969,7 @@ class _Import:
         if rows is None:
             rows, data = _full_rows(session, stored, self.at, n)
         form = _same_form(rows)
-        key = hash((tuple(name in session for name in _OPTIONAL_FIELDS), form))
+        key = _form_key(session, form)
         if sid in self.seen:
             first = self.seen[sid]
             if isinstance(first, str):  # recognised by its text, never decoded
@@ -1043,7 +1043,7 @@ class _Import:
         rows = _direct_rows(session, self.keep_names, self.stamp, self.at)
         if rows is None:
             rows = _full_rows(session, self._stored(session), self.at, 0)[0]
-        return hash((tuple(name in session for name in _OPTIONAL_FIELDS), _same_form(rows)))
+        return _form_key(session, _same_form(rows))
 
     def flush(self) -> None:
         if self.pending:
@@ -1093,6 +1093,12 @@ class _Import:
             else:
                 report.conflicts.append((sid, f"differs in {_first_difference(kept, given)}"))
         self.pending.clear()
+
+
+def _form_key(session: Mapping[str, Any], form: Any) -> int:
+    """What two sessions of one id in a file must share to be the same: which optional
+    fields they have, and their rows in same-form (see ``_same_form``)."""
+    return hash((tuple(name in session for name in _OPTIONAL_FIELDS), form))
 
 
 def _imported_data(db: Any, ids: list[str]) -> dict[str, str]:
