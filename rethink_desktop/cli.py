@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -85,15 +84,34 @@ def setup_logging(paths: AppPaths, debug: bool, level: str = "info") -> Path | N
     log_file = paths.log_dir / "rethink-desktop.log"
     try:
         ensure_dir(paths.log_dir)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-        )
+        handler = _log_handler(log_file)
     except OSError:
         handler, log_file = logging.StreamHandler(sys.stderr), None
         handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     return log_file
+
+
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 5
+
+
+def _log_handler(log_file: Path) -> logging.Handler:
+    """The log file's handler: rotating (``LOG_BACKUPS`` old files kept) once it has
+    reached ``LOG_MAX_BYTES``, checked at each start. ``logging.handlers`` (and the socket
+    and pickle modules it loads, ~11 ms) is imported only when a rotation is due."""
+    try:
+        due = log_file.stat().st_size >= LOG_MAX_BYTES
+    except FileNotFoundError:
+        due = False
+    if not due:
+        return logging.FileHandler(log_file, encoding="utf-8")
+    from logging.handlers import RotatingFileHandler
+
+    return RotatingFileHandler(
+        log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
 
 
 def demo_refused_message(config: Config) -> str:
