@@ -932,6 +932,32 @@ def _journal_mode(db: Any, mode: str, *, wait: bool) -> str | None:
     return str(before)
 
 
+@dataclass(frozen=True, slots=True)
+class _Recognised:
+    """A session here that ``known`` found the same by its text: skipped as identical."""
+
+    sid: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeat:
+    """An id that came earlier in the file with other contents: a conflict."""
+
+    sid: str
+
+
+@dataclass(frozen=True, slots=True)
+class _AlreadyHere:
+    """A session whose id is here already: the same (skipped) or not (a conflict)."""
+
+    sid: str
+    session: dict[str, Any]
+    form: Any  # its rows in same-form (``_same_form``)
+    text: str
+    stored: dict[str, Any]
+    data: str | None  # its ``imported`` event's data, when the full path made it
+
+
 class _Import:
     """One import's batches: sessions to add, and decisions waiting for rows kept here."""
 
@@ -946,10 +972,8 @@ class _Import:
         self.seen: dict[str, int | str] = {}
         self.events: list[tuple[str, str, str, str]] = []
         self.tables: Rows = {table: [] for table in DERIVED_TABLES}
-        # Decided at the next flush, in file order: (id, None, None) for a repeat that differs,
-        # (id, session, form, text, stored, data) for an id already here, and (id, text) for
-        # one ``known`` found the same.
-        self.pending: list[tuple[Any, ...]] = []
+        # Decided at the next flush, in file order.
+        self.pending: list[_Recognised | _Repeat | _AlreadyHere] = []
 
     def add(self, session: dict[str, Any], text: str, n: int) -> None:
         sid = session.get("id")
@@ -975,11 +999,11 @@ class _Import:
             if isinstance(first, str):  # recognised by its text, never decoded
                 first = self.seen[sid] = self._key_of_text(first)
             if first != key:
-                self.pending.append((sid, None, None))
+                self.pending.append(_Repeat(sid))
             return
         self.seen[sid] = key
         if sid in self.existing:
-            self.pending.append((sid, session, form, text, stored, data))
+            self.pending.append(_AlreadyHere(sid, session, form, text, stored, data))
         else:
             if data is None:
                 data = _event_data(text, stored)
@@ -1031,7 +1055,7 @@ class _Import:
         if data is None or data != logged:
             return False
         self.seen[sid] = text
-        self.pending.append((sid, text))
+        self.pending.append(_Recognised(sid))
         if len(self.events) + len(self.pending) >= _BATCH:
             self.flush()
         return True
@@ -1063,31 +1087,32 @@ class _Import:
         full comparison decide, and say where they differ.
         """
         db = self.store.db
-        waiting = [item for item in self.pending if len(item) == 6]
-        logged = _imported_data(db, [item[0] for item in waiting])
-        same = set()
-        for sid, _session, _form, text, stored, data in waiting:
-            if sid in logged and logged[sid] == (data or _event_data(text, stored)):
-                same.add(sid)
-        here = _forms_here(self.store, [item[0] for item in waiting if item[0] not in same])
+        waiting = [item for item in self.pending if isinstance(item, _AlreadyHere)]
+        logged = _imported_data(db, [item.sid for item in waiting])
+        same = {
+            item.sid
+            for item in waiting
+            if item.sid in logged
+            and logged[item.sid] == (item.data or _event_data(item.text, item.stored))
+        }
+        here = _forms_here(self.store, [item.sid for item in waiting if item.sid not in same])
         report = self.report
         for item in self.pending:
-            sid = item[0]
-            if len(item) == 2:  # recognised by its text (``known``)
+            sid = item.sid
+            if isinstance(item, _Recognised):
                 report.skipped_identical.append(sid)
                 continue
-            session, form = item[1], item[2]
-            if session is None:
+            if isinstance(item, _Repeat):
                 report.conflicts.append((sid, "appears twice in the file, differently"))
                 continue
-            if sid in same or here.get(sid) == form:
+            if sid in same or here.get(sid) == item.form:
                 report.skipped_identical.append(sid)
                 continue
-            keys = _compared_keys(session)
+            keys = _compared_keys(item.session)
             record = session_record(db, sid)
             assert record is not None
             kept = _canonical(session_to_json(record), keys)
-            given = _canonical(session, keys)
+            given = _canonical(item.session, keys)
             if kept == given:
                 report.skipped_identical.append(sid)
             else:
