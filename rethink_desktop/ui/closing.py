@@ -28,7 +28,6 @@ from rethink_desktop.core.state import WAY_FORWARD
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.checkin import ChoiceButtons, PulseSelector, set_primary_enabled
 from rethink_desktop.ui.controller import SessionController
-from rethink_desktop.ui.theme import set_font_role
 
 QUESTIONS = (
     ("communication", "Communication"),
@@ -44,13 +43,7 @@ _label = partial(widgets.label, wrap=True)
 
 
 def _button(text: str, name: str, *, primary: bool = False) -> QPushButton:
-    button = QPushButton(text)
-    set_font_role(button, "body", bold=primary)
-    button.setAccessibleName(name)
-    button.setMinimumHeight(int(QFontMetrics(button.font()).height() * 2.4))
-    if primary:
-        button.setProperty("primary", True)
-    return button
+    return widgets.button(text, name, role="body", primary=primary, height_em=2.4)
 
 
 def _page(*widgets: QWidget, top: int = 8) -> QWidget:

@@ -410,8 +410,9 @@ class HistoryView(QWidget):
         self.problem_label = widgets.problem_label("Problem reading sessions")
 
         # --- actions on the selected session ----------------------------------------------
-        self.open_button = widgets.button("Open", "Open the selected session's detail")
-        self.open_button.setProperty("primary", True)
+        self.open_button = widgets.button(
+            "Open", "Open the selected session's detail", primary=True
+        )
         self.pdf_button = widgets.button("Export PDF…", "Export the selected session as a PDF")
         self.anonymise_button = widgets.button(
             "Anonymise…", "Anonymise the selected session: replace names by agency and role"

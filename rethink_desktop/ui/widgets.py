@@ -48,10 +48,21 @@ def problem_label(name: str) -> QLabel:
 
 
 def button(
-    text: str, name: str, *, clicked: Callable[..., Any] | None = None, height_em: float = 2.0
+    text: str,
+    name: str,
+    *,
+    clicked: Callable[..., Any] | None = None,
+    height_em: float = 2.0,
+    role: str | None = None,
+    primary: bool = False,
 ) -> QPushButton:
-    """A push button with a spoken name, ``height_em`` lines of its font tall."""
+    """A push button with a spoken name, ``height_em`` lines of its font tall, in a type
+    ``role`` if given; ``primary`` marks the screen's main action (accent colour, bold)."""
     made = QPushButton(text)
+    if role is not None:
+        set_font_role(made, role, bold=primary)
+    if primary:
+        made.setProperty("primary", True)
     made.setAccessibleName(name)
     made.setMinimumHeight(round(QFontMetrics(made.font()).height() * height_em))
     if clicked is not None:
