@@ -151,8 +151,10 @@ class CloseView(QWidget):
 
     completed = Signal()
     home_requested = Signal()
+    private_changed = Signal(bool)  # a participant holds the laptop (rating, hand-over) or not
 
     WAY, PULSE, INTRO, RATING, HANDOVER, FINISH = range(6)
+    PRIVATE = (RATING, HANDOVER)
 
     def __init__(
         self,
@@ -221,7 +223,16 @@ class CloseView(QWidget):
         controller.notice.connect(self._on_refused)
         controller.storage_failed.connect(self._on_refused)
         self.stack.setCurrentIndex(self.WAY)
+        self.stack.currentChanged.connect(
+            lambda step: self.private_changed.emit(step in self.PRIVATE)
+        )
         self._sync_nav()
+
+    @property
+    def private(self) -> bool:
+        """Whether a participant holds the laptop: their rating or the hand-over is showing,
+        and the window shows nothing else (no menus, no way to the records)."""
+        return self.stack.currentIndex() in self.PRIVATE
 
     # --- pages ----------------------------------------------------------------------------
     def _build_way_page(self) -> QWidget:

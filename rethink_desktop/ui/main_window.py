@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.home = HomeView(controller.store, demo=demo)
         self.home.demo_button.setVisible(self.config.allow_demo)
         self.stack.addWidget(self.home)
+        self.stack.currentChanged.connect(lambda _index: self._sync_menu_bar())
         self.setCentralWidget(self.stack)
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
@@ -167,8 +168,18 @@ class MainWindow(QMainWindow):
         view = CloseView(self.controller, keep_names=self.keep_names)
         view.completed.connect(self._completed)
         view.home_requested.connect(self.show_home)
+        view.private_changed.connect(lambda _private: self._sync_menu_bar())
         self.stack.addWidget(view)
         return view
+
+    def _sync_menu_bar(self) -> None:
+        """No menus while a participant holds the laptop to rate: the screen shows nothing
+        else, and none of the menus' shortcuts (Home, History…) can lead away from it."""
+        view = self.__dict__.get("close_view")  # not built yet: no close showing either
+        private = view is not None and self.stack.currentWidget() is view and view.private
+        self.menuBar().setVisible(not private)
+        for action in self.menuBar().actions():
+            action.setEnabled(not private)  # a hidden bar's shortcuts would still work
 
     def _action(self, menu, text: str, slot, shortcut: str | None = None) -> QAction:
         action = QAction(text, self)

@@ -61,6 +61,15 @@ PURGE_DEMO_REASON = (
     "Not in the demo: removing old records starts with a backup, and the demo makes none (its "
     "sessions are fictional, and a copy of them must never be restored over real records)."
 )
+CLOSE_REASON = (
+    "Not during the close: records, exports and backups wait until the session is complete "
+    "(the ratings are anonymous, and the screen that takes them shows nothing else)."
+)
+# The disabled line in the File and View menus that says why records are unavailable.
+REASON_LINES = {
+    LIVE_REASON: "Records: unavailable while a session is running",
+    CLOSE_REASON: "Records: unavailable until the close is complete",
+}
 HISTORY_KEY = "Ctrl+H"
 DASHBOARD_KEY = "Ctrl+Shift+D"
 
@@ -208,6 +217,8 @@ class Records(QObject):
         state = self.controller.state
         if state is not None and state.status in LIVE:
             return LIVE_REASON
+        if state is not None and state.status == "closing":
+            return CLOSE_REASON
         return None
 
     def _backups_unavailable(self) -> str | None:
@@ -231,6 +242,8 @@ class Records(QObject):
             action.setStatusTip(why or action.toolTip())
         for action in self._reason_actions:
             action.setVisible(reason is not None)
+            action.setText(REASON_LINES.get(reason, REASON_LINES[LIVE_REASON]))
+            action.setStatusTip(reason or LIVE_REASON)
 
     def _guard(self, *, backups: bool = False, purge: bool = False) -> bool:
         if purge:
@@ -253,7 +266,7 @@ class Records(QObject):
         return action
 
     def _reason(self, menu: QMenu) -> None:
-        note = QAction("Records: unavailable while a session is running", self.window)
+        note = QAction(REASON_LINES[LIVE_REASON], self.window)
         note.setEnabled(False)
         note.setVisible(False)
         note.setStatusTip(LIVE_REASON)
@@ -285,6 +298,13 @@ class Records(QObject):
     def _leave_session(self) -> None:
         # Like Home: everything is on disk, so the open (not running) session can close.
         self.controller.close_session()
+
+    def _set_session_aside(self) -> None:
+        """Import and restore change the records under the open (not running) session: it
+        closes, and its screen (Prepare, Check-in, the close) gives way to Home, whose
+        buttons act on what is there."""
+        if self.controller.state is not None:
+            self.window.show_home()  # closes the session
 
     def show_history(self) -> None:
         if not self._guard():
@@ -493,7 +513,7 @@ class Records(QObject):
             return None
         from rethink_desktop.reports.importer import ImportCancelled, ImportFileError, import_export
 
-        self.controller.close_session()
+        self._set_session_aside()
         dialog, progress = self._progress("Importing", f"Reading {Path(chosen).name}…")
         try:
             report = import_export(
@@ -574,7 +594,7 @@ class Records(QObject):
         if live_path is None:
             self.warn("Cannot restore", "The records file of this window is not known.")
             return False
-        self.controller.close_session()
+        self._set_session_aside()
         old.close()
         restored = False
         try:

@@ -189,3 +189,55 @@ def test_back_from_a_checked_in_session_goes_home(qtbot, window, controller):
     window.show_for_state()
     window.check_in.back_requested.emit()
     assert window.stack.currentWidget() is window.home
+
+
+def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, window, controller):
+    """The rating screen shows nothing else: while a participant holds the laptop (their
+    rating, the hand-over) the menus are hidden and their shortcuts do nothing."""
+    from rethink_desktop.ui.records import CLOSE_REASON
+
+    start_live(controller, 3)
+    window.show_for_state()
+    with qtbot.waitActive(window):  # shown and active: its shortcuts are live
+        window.show()
+        window.activateWindow()
+    window.end_session()
+    view = window.close_view
+    assert window.stack.currentWidget() is view
+    assert not window.menuBar().isHidden()  # the facilitator's own steps keep their menus
+    assert not window.records.history_action.isEnabled()  # but no records until complete
+    assert window.records.history_action.statusTip() == CLOSE_REASON
+    controller.act("record_way_forward", "yes")
+    view.load()
+    assert view.stack.currentIndex() == view.PULSE
+    view.next()  # left unset
+    assert view.stack.currentIndex() == view.INTRO  # "hand the laptop to the first person"
+    assert not window.menuBar().isHidden()
+
+    view.next()
+    assert view.stack.currentIndex() == view.RATING
+    assert window.menuBar().isHidden()
+    for keys in ("Ctrl+H", "Ctrl+Shift+D", "Ctrl+Shift+H", "Ctrl+N", "Ctrl+Q"):
+        qtbot.keySequence(view.rating, keys)
+        assert window.stack.currentWidget() is view, keys
+        assert view.stack.currentIndex() == view.RATING, keys
+        assert controller.state is not None, keys
+        assert window.isVisible(), keys
+    window.records.show_history()  # asked anyway: refused, with the reason
+    assert window.stack.currentWidget() is view
+    assert window.status.text() == CLOSE_REASON
+
+    view.skip_person()
+    assert view.stack.currentIndex() == view.HANDOVER
+    assert window.menuBar().isHidden()
+    for _ in range(3):  # the others, then back to the facilitator
+        view.next()
+        if view.stack.currentIndex() == view.RATING:
+            view.skip_person()
+    assert view.stack.currentIndex() == view.FINISH
+    assert not window.menuBar().isHidden()
+    assert all(action.isEnabled() for action in window.menuBar().actions())
+    assert controller.act("complete")
+    assert window.records.history_action.isEnabled()
+    qtbot.keySequence(view, "Ctrl+H")  # the same shortcut, live again
+    assert window.stack.currentWidget() is window.records.history

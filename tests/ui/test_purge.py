@@ -294,6 +294,9 @@ def test_not_during_a_live_session(window, controller, store, records):
     assert window.stack.currentWidget() is window.live
     assert references(store) == before
     controller.act("end")
+    assert not action.isEnabled()  # nor during the close
+    controller.act("record_way_forward", "yes")
+    controller.act("complete")
     assert action.isEnabled()
 
 

@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 
 from rethink_desktop.reports.exports import export
 from rethink_desktop.storage.eventlog import EventStore
-from rethink_desktop.ui.records import LIVE_REASON, ExportDialog
+from rethink_desktop.ui.records import CLOSE_REASON, LIVE_REASON, ExportDialog
 from tests.records_data import at, meeting
-from tests.ui.conftest import start_live
+from tests.ui.conftest import prepare_draft, start_live
 
 
 @pytest.fixture
@@ -54,8 +54,14 @@ def test_records_are_unavailable_during_a_live_session(qtbot, window, controller
     window.records.export()
     assert window.stack.currentWidget() is window.live
     assert window.status.text() == LIVE_REASON
-    controller.act("end")
+    controller.act("end")  # the close: still none, its ratings are anonymous
+    assert not any(action.isEnabled() for action in record_actions(window))
+    assert window.records.history_action.statusTip() == CLOSE_REASON
+    assert window.records._reason_actions[0].text().endswith("until the close is complete")
+    controller.act("record_way_forward", "yes")
+    controller.act("complete")
     assert all(action.isEnabled() for action in record_actions(window))
+    assert not any(a.isVisible() for a in window.records._reason_actions)
 
 
 def test_view_menu_shortcuts_do_not_clash_with_live_keys(window):
@@ -309,3 +315,35 @@ def test_remove_old_records_that_cannot_back_up_removes_nothing(tmp_path, window
     assert warned[0][0] == "Nothing removed"
     assert warned[0][1].endswith("No session was removed.")
     assert store.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("screen", ["prepare", "check_in"])
+@pytest.mark.parametrize("action", ["import", "restore"])
+def test_import_and_restore_leave_an_open_sessions_screen_for_home(
+    tmp_path, window, controller, two, screen, action
+):
+    """They change the records under the open session: it closes, and its screen (whose
+    Start or Save would now act on nothing) gives way to Home."""
+    records = window.records
+    if action == "import":
+        other = EventStore.open(tmp_path / "other" / "rethink.sqlite")
+        meeting(other, at(2, 2), "FN-OTHER-1")
+        export(other.db, "json", tmp_path / "other.json")
+        other.close()
+        records.choose_open_file = lambda *a: str(tmp_path / "other.json")
+        records.inform = lambda *a: None
+    else:
+        records.choose_save_file = lambda *a: str(tmp_path / "copy.sqlite")
+        assert records.back_up()
+        records.choose_open_file = lambda *a: str(tmp_path / "copy.sqlite")
+    prepare_draft(controller, 3)
+    if screen == "check_in":
+        controller.act("check_in", [p.id for p in controller.state.participants], pulse=5)
+    window.show_for_state()
+    assert window.stack.currentWidget() is getattr(window, screen)
+
+    assert records.import_file() if action == "import" else records.restore()
+
+    assert controller.state is None
+    assert window.stack.currentWidget() is window.home
+    assert window.home.store is controller.store
