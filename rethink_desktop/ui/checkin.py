@@ -289,11 +289,7 @@ class CheckInView(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         self.heading = _label("Check in", "heading", bold=True)
         self.heading.setAccessibleName("Session")
-        self.demo_marker = _label("DEMO · fictional training scenario", "body", bold=True)
-        self.demo_marker.setProperty("tone", "accent")
-        self.demo_marker.setWordWrap(False)
-        self.demo_marker.setAccessibleName("Demo session: fictional, not a real record")
-        self.demo_marker.hide()
+        self.demo_marker = widgets.demo_marker()
         intro = _label("Mark who is here. The doors close when you start.", muted=True)
 
         top = QHBoxLayout()

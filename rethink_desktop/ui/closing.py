@@ -171,6 +171,7 @@ class CloseView(QWidget):
         self.setAccessibleName("Closing the session")
 
         self.heading = _label("Closing the session", "heading", bold=True)
+        self.demo_marker = widgets.demo_marker()
         self.step_label = _label("", "body", muted=True)
         self.step_label.setWordWrap(False)
         self.step_label.setAccessibleName("Step")
@@ -208,7 +209,9 @@ class CloseView(QWidget):
         layout.setContentsMargins(32, 16, 32, 16)
         layout.setSpacing(16)
         header = QHBoxLayout()
-        header.addWidget(self.heading, 1)
+        header.addWidget(self.heading)
+        header.addWidget(self.demo_marker, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addStretch(1)
         header.addWidget(self.step_label, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(header)
         layout.addWidget(panel, 1)
@@ -329,6 +332,7 @@ class CloseView(QWidget):
     def load(self) -> None:
         """Fill from the session and continue from the first step not yet recorded."""
         state = self.controller.state
+        self.demo_marker.setVisible(bool(state and state.demo))
         self.message.hide()
         if state is None:
             return

@@ -336,7 +336,8 @@ class HomeView(QWidget):
         self.new_button = self._big_button("New session", "New session: prepare a new session")
         self.new_button.clicked.connect(self.new_requested)
         self.demo_button = self._big_button(
-            "Demo for trainers", "Demo for trainers: a fictional network with a faster clock"
+            "Demo for trainers",
+            "Demo for trainers: a fictional network, kept apart from real records",
         )
         self.demo_button.clicked.connect(self.demo_requested)
         self.history_button = self._big_button(

@@ -52,7 +52,13 @@ class RoomDisplay(QWidget):
         top = QHBoxLayout()
         self.phase = _label(Qt.AlignmentFlag.AlignLeft, "Phase")
         self.phase_left = _label(Qt.AlignmentFlag.AlignRight, "Phase time left")
+        self.demo_tag = _label(Qt.AlignmentFlag.AlignCenter, "Demo session: fictional")
+        self.demo_tag.setText("DEMO · fictional")
+        self.demo_tag.setWordWrap(False)
+        self.demo_tag.hide()
         top.addWidget(self.phase, 1)
+        top.addWidget(self.demo_tag)
+        top.addSpacing(32)
         top.addWidget(self.phase_left)
         page.addLayout(top)
         page.addStretch(1)
@@ -116,6 +122,7 @@ class RoomDisplay(QWidget):
         # Scale with the window: the prompt about 6 % of the height, time left about 10 %.
         self.phase.setFont(self._font(0.045, bold=True))
         self.phase_left.setFont(self._font(0.045))
+        self.demo_tag.setFont(self._font(0.035, bold=True))
         self.prompt.setFont(self._font(0.06))
         self.speaker.setFont(self._font(0.05))
         self.time_left.setFont(self._font(0.10, bold=True))
@@ -157,6 +164,9 @@ class RoomDisplay(QWidget):
             self._stack.setCurrentWidget(self.blank_page)
             return
         self._paint(self, theme.background, theme.text)
+        demo = bool(state and state.demo)
+        self.demo_tag.setVisible(demo)
+        self.setWindowTitle("Re-Think — room display" + (" — DEMO" if demo else ""))
         if state is None or state.status not in ("running", "paused", "checked_in"):
             self._paint(self.main_page, theme.background, theme.text)
             self.phase.setText("")
@@ -205,4 +215,7 @@ class RoomDisplay(QWidget):
     def visible_text(self) -> str:
         """All text currently on the wall screen (used by tests: no balance figures)."""
         page = self._stack.currentWidget()
-        return " ".join(label.text() for label in page.findChildren(QLabel) if label.text())
+        labels = page.findChildren(QLabel)
+        return " ".join(
+            label.text() for label in labels if label.text() and label.isVisibleTo(page)
+        )

@@ -36,6 +36,16 @@ def label(
     return made
 
 
+def demo_marker() -> QLabel:
+    """A screen's mark that its session is the trainers' demo (hidden until shown)."""
+    made = label("DEMO · fictional training scenario", "body", bold=True)
+    made.setProperty("tone", "accent")
+    made.setWordWrap(False)
+    made.setAccessibleName("Demo session: fictional, not a real record")
+    made.hide()
+    return made
+
+
 def problem_label(name: str) -> QLabel:
     """Hidden until a read or a check fails; then it shows the message, as plain text."""
     made = QLabel()

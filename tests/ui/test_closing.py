@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from rethink_desktop.ui.closing import CloseView
+from rethink_desktop.ui.controller import SessionController
 from tests.ui.conftest import start_live
 
 PEOPLE = [
@@ -271,3 +272,17 @@ def test_completion_waits_until_names_are_removed(qtbot, controller, monkeypatch
     assert view.done
     assert fired == [True]
     assert all(p.name is None for p in controller.state.participants)
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_the_demo_is_marked_on_the_close_and_a_real_session_is_not(qtbot, host, store, clock,
+                                                                    deck, demo):  # fmt: skip
+    ctl = SessionController(store, clock, deck, demo=demo)
+    start_live(ctl, 3)
+    assert ctl.act("end")
+    view = make_view(qtbot, host, ctl)
+    assert view.demo_marker.isVisibleTo(view) is demo
+    assert "DEMO" in view.demo_marker.text()
+    ctl.close_session()
+    view.deleteLater()
+    ctl.deleteLater()

@@ -285,3 +285,19 @@ def test_the_room_display_is_not_repainted_whole_when_nothing_changed(qtbot, liv
     assert Count.changes == 0
     press(qtbot, live, Qt.Key.Key_B)  # blanking does change them
     assert Count.changes > 0
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_the_room_display_marks_the_demo_and_only_the_demo(qtbot, store, clock, deck, demo):
+    from rethink_desktop.ui.controller import SessionController
+
+    ctl = SessionController(store, clock, deck, demo=demo)
+    start_live(ctl, 3)
+    display = RoomDisplay(ctl)
+    qtbot.addWidget(display)
+    display.refresh()
+    assert ("DEMO" in display.visible_text()) is demo
+    assert display.demo_tag.isVisibleTo(display) is demo
+    assert ("DEMO" in display.windowTitle()) is demo
+    ctl.close_session()
+    ctl.deleteLater()
