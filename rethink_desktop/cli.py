@@ -318,6 +318,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.speed is not None and (not args.demo or not 1 <= args.speed <= 120):
         parser.error("--speed needs --demo and a value from 1 to 120")
+    if args.command == "export" and args.session and args.format != "pdf":
+        # A JSON or CSV export holds every session; silently ignoring --session would hand
+        # IT a file with far more in it than they asked for.
+        parser.error("--session is for --format pdf; a JSON or CSV export holds every session")
     # The config comes first: it can move the data folder and set the log level.
     config = load_config()
     paths = resolve_paths(args.data_dir, config_data_dir=config.data_dir)

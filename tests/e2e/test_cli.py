@@ -137,6 +137,16 @@ def test_speed_needs_demo():
     assert "--speed needs --demo" in result.stderr
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_session_is_refused_for_a_whole_export(tmp_path, fmt):
+    out = tmp_path / f"one.{fmt}"
+    result = cli("--data-dir", str(tmp_path), "export", "--format", fmt, "--session", "x",
+                 "--out", str(out))  # fmt: skip
+    assert result.returncode == 2
+    assert "--session is for --format pdf" in result.stderr
+    assert not out.exists()
+
+
 def test_the_app_opens_and_quits_offscreen(tmp_path):
     data = tmp_path / "gui"
     result = cli(
