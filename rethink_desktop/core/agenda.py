@@ -19,6 +19,9 @@ FORMAT_NAME = "rethink-agenda"
 FORMAT_VERSION = 1
 
 SESSION_MINUTES = 120
+# A confirmed longer or shorter agenda still has to be a meeting of this kind.
+MIN_AGENDA_MINUTES = 60
+MAX_AGENDA_MINUTES = 180
 MAX_PHASES = 12
 MAX_PHASE_NAME_LENGTH = 60
 MIN_TURN_SECONDS = 15
@@ -126,8 +129,13 @@ def agenda_problems(phases: Iterable[Phase], confirm_total: bool = False) -> lis
         if card is not None and not isinstance(card, str):
             problems.append(f"{label} has an opening card that is not a card id.")
     # A total built from broken minutes would only repeat the phase's own problem.
-    if minutes_ok and not confirm_total:
-        total = planned_total_minutes(phases)
+    total = planned_total_minutes(phases) if minutes_ok else SESSION_MINUTES
+    if not MIN_AGENDA_MINUTES <= total <= MAX_AGENDA_MINUTES:
+        problems.append(
+            f"The phases add up to {total} minutes; an agenda must last between "
+            f"{MIN_AGENDA_MINUTES} and {MAX_AGENDA_MINUTES} minutes (one to three hours)."
+        )
+    elif not confirm_total:
         if total < SESSION_MINUTES:
             problems.append(
                 f"The phases add up to {total} minutes, {SESSION_MINUTES - total} short of the "

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rethink_desktop.core.agenda import KIND_LABELS
+from rethink_desktop.core.agenda import KIND_LABELS, SESSION_MINUTES
 from rethink_desktop.core.clock import format_duration
 from rethink_desktop.core.metrics import (
     balance_index,
@@ -58,6 +58,12 @@ def turn_tone(seconds: float, allowance: float) -> str:
 
 def clock_text(seconds: float) -> str:
     return format_duration(seconds, always_hours=True)
+
+
+def planned_words(seconds: float) -> str:
+    """The session's planned length in words: "the two hours", or a confirmed other one."""
+    minutes = round(seconds / 60)
+    return "the two hours" if minutes == SESSION_MINUTES else f"the planned {minutes} minutes"
 
 
 def local_time(moment: datetime) -> str:
@@ -498,10 +504,11 @@ class LiveView(QWidget):
         now = self.controller.now()
         remaining = state.remaining(now)
         self.clock.setText(clock_text(remaining) if remaining >= 0 else "0:00:00")
+        planned = planned_words(state.planned_seconds)
         self.clock_caption.setText(
-            "left of the two hours"
+            f"left of {planned}"
             if remaining >= 0
-            else f"over the two hours by {format_duration(-remaining)}"
+            else f"over {planned} by {format_duration(-remaining)}"
         )
         _set_tone(self.clock, "" if remaining >= 0 else "over")
 

@@ -58,8 +58,10 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import (
     KIND_LABELS,
+    MAX_AGENDA_MINUTES,
     MAX_PHASE_NAME_LENGTH,
     MAX_TURN_SECONDS,
+    MIN_AGENDA_MINUTES,
     MIN_TURN_SECONDS,
     SESSION_KINDS,
     SESSION_MINUTES,
@@ -1478,7 +1480,8 @@ class PrepareView(QWidget):
         numbers_ok = all(
             isinstance(ph.minutes, int) and 1 <= ph.minutes <= SESSION_MINUTES for ph in phases
         )
-        needs_confirm = bool(phases) and numbers_ok and off != 0
+        in_range = MIN_AGENDA_MINUTES <= total <= MAX_AGENDA_MINUTES  # else no confirming it
+        needs_confirm = bool(phases) and numbers_ok and off != 0 and in_range
         if not needs_confirm and self.confirm_total.isChecked():
             # Back to two hours: forget the old confirmation, so a later change asks again.
             self.confirm_total.blockSignals(True)

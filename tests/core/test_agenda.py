@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from rethink_desktop.core.agenda import (
     FORMAT_VERSION,
     KIND_LABELS,
+    MAX_AGENDA_MINUTES,
     MAX_PHASES,
+    MIN_AGENDA_MINUTES,
     SESSION_KINDS,
     SESSION_MINUTES,
     AgendaError,
@@ -255,13 +257,17 @@ def test_any_positive_split_of_two_hours_is_accepted(minutes, turn_seconds):
 
 
 @given(st.lists(st.integers(1, SESSION_MINUTES), min_size=1, max_size=MAX_PHASES))
-def test_any_other_total_is_refused_unless_confirmed(minutes):
+def test_any_other_total_is_refused_unless_confirmed_and_one_to_three_hours(minutes):
     total = sum(minutes)
     assume(total != SESSION_MINUTES)
     phases = [Phase(f"Phase {n}", m, 180) for n, m in enumerate(minutes, start=1)]
     with pytest.raises(AgendaError, match=f"add up to {total} minutes"):
         validate_phases(phases)
-    assert validate_phases(phases, confirm_total=True) == phases
+    if MIN_AGENDA_MINUTES <= total <= MAX_AGENDA_MINUTES:
+        assert validate_phases(phases, confirm_total=True) == phases
+    else:
+        with pytest.raises(AgendaError, match="must last between 60 and 180 minutes"):
+            validate_phases(phases, confirm_total=True)
 
 
 # --- template files ----------------------------------------------------------------------
@@ -370,3 +376,25 @@ def test_load_templates_refuses_a_repeated_id(tmp_path):
 
 def test_agenda_error_is_a_value_error():
     assert issubclass(AgendaError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "problem"),
+    [
+        ((30, 29), "The phases add up to 59 minutes; an agenda must last between 60 and 180"),
+        ((30, 30), None),  # the shortest a confirmed agenda may be
+        ((90, 90), None),  # the longest
+        ((90, 91), "The phases add up to 181 minutes; an agenda must last between 60 and 180"),
+        ((120, 120), "The phases add up to 240 minutes; an agenda must last between 60 and"),
+    ],
+)
+def test_a_confirmed_total_must_still_be_one_to_three_hours(minutes, problem):
+    """Confirming a longer or shorter agenda does not make a 5-minute or 24-hour one fit."""
+    phases = [Phase("One", minutes[0], 120), Phase("Two", minutes[1], 120)]
+    found = agenda_problems(phases, confirm_total=True)
+    if problem is None:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert found[0].startswith(problem)
+        assert agenda_problems(phases) == found  # unconfirmed: the same, not "confirm it"

@@ -301,3 +301,24 @@ def test_the_room_display_marks_the_demo_and_only_the_demo(qtbot, store, clock, 
     assert ("DEMO" in display.windowTitle()) is demo
     ctl.close_session()
     ctl.deleteLater()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "left", "over"),
+    [
+        ((60, 60), "left of the two hours", "over the two hours by 0:30"),
+        ((45, 45), "left of the planned 90 minutes", "over the planned 90 minutes by 0:30"),
+    ],
+)
+def test_the_big_clock_says_which_length_it_counts_down(qtbot, controller, clock, minutes, left,
+                                                          over):  # fmt: skip
+    from tests.helpers import phases
+
+    start_live(controller, 3, phases=phases(*minutes))
+    view = LiveView(controller)
+    qtbot.addWidget(view)
+    view.refresh()
+    assert view.clock_caption.text() == left
+    clock.advance(sum(minutes) * 60 + 30)
+    view.refresh_time()
+    assert view.clock_caption.text() == over

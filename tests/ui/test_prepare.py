@@ -401,6 +401,20 @@ def test_a_short_agenda_needs_the_confirm_box(prepared):
     assert not prepared.save_button.isEnabled()
 
 
+def test_an_agenda_outside_one_to_three_hours_cannot_be_confirmed(prepared):
+    for row in range(1, prepared.phases.rowCount()):
+        set_cell(prepared, "phases", row, MINUTES, 120 if row < 3 else 1)
+    total = 10 + 120 + 120 + (prepared.phases.rowCount() - 3)
+    assert prepared.total.text().startswith(f"Total {total} of 120 minutes — ")
+    assert prepared.total.property("problem") == "true"
+    assert prepared.confirm_total.isHidden()  # nothing to confirm: it cannot be saved
+    assert any(
+        f"add up to {total} minutes; an agenda must last between 60 and 180" in line
+        for line in summary_lines(prepared)
+    )
+    assert not prepared.save_button.isEnabled()
+
+
 def test_a_saved_short_agenda_loads_confirmed(controller, make_view):
     prepare_draft(controller, 3, phases=make_phases(30, 30, 30))
     view = make_view()
