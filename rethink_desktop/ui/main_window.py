@@ -241,11 +241,19 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         page.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def may_leave_screen(self) -> bool:
+        """Whether the screen showing may give way to another (or the window close): not
+        Prepare with unsaved changes, unless the facilitator agrees to lose them."""
+        prepare = self.__dict__.get("prepare")  # not built: not showing either
+        return prepare is None or self.stack.currentWidget() is not prepare or (prepare.may_leave())
+
     def show_home(self) -> None:
         state = self.controller.state
         if state is not None and state.status in LIVE:
             self._show_notice("The session is running. End it (Ctrl+E) before leaving it.")
             self._show(self.live)
+            return
+        if not self.may_leave_screen():
             return
         self.controller.close_session()
         self.home.refresh()
@@ -292,6 +300,8 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is not None and state.status in LIVE:
             self._show_notice("A session is running. End it before preparing another.")
+            return
+        if not self.may_leave_screen():
             return
         if self.controller.new_session() is not None:
             self.show_prepare()
@@ -487,6 +497,9 @@ class MainWindow(QMainWindow):
             if not ok:
                 event.ignore()
                 return
+        if not self.may_leave_screen():
+            event.ignore()
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
         if self.room_display is not None:

@@ -1640,16 +1640,22 @@ class PrepareView(QWidget):
         return True
 
     def go_back(self) -> None:
-        if (
-            self.is_dirty()
-            and not self._locked
-            and not self.confirm(
-                "Leave without saving?",
-                "You have changes that are not saved. Leave this screen and lose them?",
-            )
+        if self.may_leave():
+            self.cancelled.emit()
+
+    def may_leave(self) -> bool:
+        """Whether the screen may be left (Back, Home, New session, the records, Quit):
+        at once when nothing is unsaved, else only if the facilitator agrees to lose the
+        changes (and then it does not ask again on the way out)."""
+        if not self.is_dirty() or self._locked:
+            return True
+        if not self.confirm(
+            "Leave without saving?",
+            "You have changes that are not saved. Leave this screen and lose them?",
         ):
-            return
-        self.cancelled.emit()
+            return False
+        self._snapshot = self.form_data()  # given up: the form counts as unchanged now
+        return True
 
     def _adopt_ids(self) -> None:
         # New people got ids from the session; keep them so the next save names the same people.

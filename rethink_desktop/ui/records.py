@@ -307,7 +307,7 @@ class Records(QObject):
             self.window.show_home()  # closes the session
 
     def show_history(self) -> None:
-        if not self._guard():
+        if not self._guard() or not self.window.may_leave_screen():
             return
         self._leave_session()
         self.history.refresh()
@@ -315,7 +315,7 @@ class Records(QObject):
         self.history.focus_default()
 
     def show_dashboard(self) -> None:
-        if not self._guard():
+        if not self._guard() or not self.window.may_leave_screen():
             return
         self._leave_session()
         self.dashboard.refresh()
@@ -504,7 +504,7 @@ class Records(QObject):
     # --- import ----------------------------------------------------------------------------
     def import_file(self) -> Any:
         """File → Import…: merge another laptop's JSON export."""
-        if not self._guard():
+        if not self._guard() or not self.window.may_leave_screen():
             return None
         chosen = self.choose_open_file(
             "Import records from another laptop", str(self._documents()), "JSON export (*.json)"
@@ -565,7 +565,7 @@ class Records(QObject):
 
     def restore(self) -> bool:
         """File → Restore…: replace the records with a backup, after naming what it holds."""
-        if not self._guard(backups=True):
+        if not self._guard(backups=True) or not self.window.may_leave_screen():
             return False
         from rethink_desktop.storage.backups import describe_backup, restore_backup
         from rethink_desktop.storage.eventlog import EventStore

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 
@@ -241,3 +242,55 @@ def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, win
     assert window.records.history_action.isEnabled()
     qtbot.keySequence(view, "Ctrl+H")  # the same shortcut, live again
     assert window.stack.currentWidget() is window.records.history
+
+
+def test_every_way_off_an_edited_prepare_screen_asks_first(qtbot, window, controller, tmp_path):
+    """Home, New session, History, Dashboard, Import, Restore and closing the window: each
+    asks before unsaved preparation is lost, stays put on No, and asks once on Yes."""
+    from tests.ui.conftest import prepare_draft
+
+    prepare_draft(controller, 3)
+    window.show_for_state()
+    prepare = window.prepare
+    assert window.stack.currentWidget() is prepare
+    asked = []
+    prepare.confirm = lambda title, text: asked.append(title) or False
+    window.records.choose_open_file = lambda *a: pytest.fail("no file dialog: it stayed put")
+    qtbot.keyClicks(prepare.venue, " east")
+    session = controller.state.id
+    ways = {
+        "home": window.show_home,
+        "new session": window.new_session,
+        "history": window.records.show_history,
+        "dashboard": window.records.show_dashboard,
+        "import": window.records.import_file,
+        "restore": window.records.restore,
+        "close": window.close,
+    }
+    for name, leave in ways.items():
+        asked.clear()
+        leave()
+        assert asked == ["Leave without saving?"], name
+        assert window.stack.currentWidget() is prepare, name
+        assert controller.state.id == session, name
+        assert prepare.venue.text().endswith(" east"), name
+
+    prepare.confirm = lambda title, text: asked.append(title) or True
+    asked.clear()
+    window.records.show_history()
+    assert asked == ["Leave without saving?"]  # once, not again on the way to Home
+    assert window.stack.currentWidget() is window.records.history
+    assert controller.state is None
+
+
+def test_a_saved_or_untouched_prepare_screen_is_left_without_asking(window, controller):
+    from tests.ui.conftest import prepare_draft
+
+    prepare_draft(controller, 3)
+    window.show_for_state()
+    window.prepare.confirm = lambda title, text: pytest.fail("nothing to lose: no question")
+    window.new_session()
+    assert window.stack.currentWidget() is window.prepare
+    assert controller.state.reference == ""  # the new, empty draft
+    window.show_home()
+    assert window.stack.currentWidget() is window.home
