@@ -235,11 +235,17 @@ class _Page:
     def text(
         self, text: str, size: float = 9.5, *, bold: bool = False, colour: str = "#1F2328"
     ) -> None:
+        """One paragraph at the left margin, wrapped at word boundaries to the page width
+        (a long ratings or attendance line, a long purpose) rather than cut off at its edge."""
         metrics = self.font(size, bold)
-        self.need(metrics.height())
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
+            Qt.TextFlag.TextWordWrap
+        )
+        area = metrics.boundingRect(QRectF(0, 0, self.width, A4_HEIGHT), flags, text)
+        self.need(area.height())
         self.painter.setPen(QColor(colour))
-        self.painter.drawText(QPointF(MARGIN, self.y + metrics.ascent()), text)
-        self.y += metrics.height() + 2
+        self.painter.drawText(QRectF(MARGIN, self.y, self.width, area.height()), flags, text)
+        self.y += area.height() + 2
 
     def heading(self, text: str) -> None:
         self.y += 8

@@ -99,3 +99,24 @@ def test_timeline_draws_on_an_image_and_a_draft_says_so(store, qapp):
         painter.end()
         assert image.pixel(300, 60) != 0  # something was painted
     assert summary_lines(s.state)["way_forward"] == "Yes"
+
+
+def page_text(path) -> str:
+    """Only the text inside the A4 page (pdftotext would also read what runs off its edge)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    crop = ["-x", "0", "-y", "0", "-W", "595", "-H", "842"]
+    return subprocess.run(
+        ["pdftotext", *crop, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_long_lines_wrap_inside_the_page_instead_of_running_off_it(store, tmp_path):
+    s = finished_session(store)
+    out = tmp_path / "summary.pdf"
+    export(store.db, "pdf", out, session_id=s.id)
+    whole = " ".join(page_text(out).split())  # wrapped lines joined again
+    line = f"Ratings, anonymous (average, count): {summary_lines(s.state)['ratings']}"
+    assert len(line) > 100  # longer than the page is wide at this size: it has to wrap
+    assert line in whole
+    assert "Felt heard 5.0 (1)" in whole  # the end of it, which used to fall off the page
