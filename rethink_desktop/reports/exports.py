@@ -619,6 +619,9 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
         "id", "kind", "reference", "purpose", "venue", "scheduled_for", "status", "demo",
         "planned_minutes", "template_id", "created_at", "started_at", "ended_at", "completed_at",
         "abandoned_reason", "way_forward", "pulse_start", "pulse_end",
+        # Added after the first release, at the end so that readers by position still work.
+        "second_chance", "starter_id", "seed", "checked_in_at", "abandoned_at", "names_removed",
+        "updated_at", "balance_index",
     ),
     "participants": (
         "session_id", "id", "seat", "name", "agency", "role", "attendance", "arrived_at", "left_at",

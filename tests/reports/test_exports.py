@@ -12,7 +12,7 @@ import pytest
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.reports.exports import ExportCancelled, export, write_json
-from rethink_desktop.storage.eventlog import EventStore
+from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore
 from tests.helpers import running
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
@@ -113,11 +113,21 @@ def test_csv_zip_has_a_file_per_table_and_a_readme(store, tmp_path):
         assert {"README.txt", "sessions.csv", "participants.csv", "turns.csv"} <= names
         turns = list(csv.DictReader(io.StringIO(archive.read("turns.csv").decode())))
         people = list(csv.DictReader(io.StringIO(archive.read("participants.csv").decode())))
+        sessions = list(csv.DictReader(io.StringIO(archive.read("sessions.csv").decode())))
         assert "anonymised" in archive.read("README.txt").decode()
     assert len(turns) == 3
     assert turns[0]["session_id"] == s.id
     assert float(turns[0]["seconds"]) == 100
     assert all(p["name"] == "" for p in people)
+    # Every column of the sessions table (docs/schema.md), with the database's values.
+    (row,) = sessions
+    assert set(row) == set(DERIVED_COLUMNS["sessions"])
+    cursor = store.db.execute("SELECT * FROM sessions")
+    kept = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+    for column, value in kept.items():
+        assert row[column] == ("" if value is None else str(value)), column
+    for filled in ("checked_in_at", "updated_at", "balance_index", "second_chance"):
+        assert row[filled], filled
 
 
 def test_csv_needs_an_output_file(store):
