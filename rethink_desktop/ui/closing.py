@@ -321,8 +321,11 @@ class CloseView(QWidget):
     # --- state ----------------------------------------------------------------------------
     @property
     def total(self) -> int:
+        """The people asked for a rating: those still in the room at the close (someone who
+        left early has gone; the core would still take their rating, up to all who attended,
+        for a session resumed from an older build)."""
         state = self.controller.state
-        return len(state.attended()) if state else 0
+        return len(state.in_room_ids()) if state else 0
 
     @property
     def recorded(self) -> int:
@@ -371,7 +374,7 @@ class CloseView(QWidget):
         if done >= total:
             return f"All {total} people have answered."
         if done == 0:
-            return f"{total} people attended. No answers yet."
+            return f"{total} people in the room at the close. No answers yet."
         return f"{done} of {total} people have answered. Next: person {done + 1}."
 
     def _sync_nav(self) -> None:

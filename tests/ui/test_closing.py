@@ -286,3 +286,27 @@ def test_the_demo_is_marked_on_the_close_and_a_real_session_is_not(qtbot, host, 
     ctl.close_session()
     view.deleteLater()
     ctl.deleteLater()
+
+
+def test_only_those_still_in_the_room_are_asked_to_rate(qtbot, host, controller, clock):
+    """Someone who left early has gone: the close asks the others, and counts them."""
+    start_live(controller, participants=PEOPLE, present=["a", "b", "c"])
+    clock.advance(600)
+    assert controller.act("leave", "b")
+    clock.advance(6600)
+    assert controller.act("end")
+    view = make_view(qtbot, host, controller)
+    assert view.total == 2
+    controller.act("record_way_forward", "yes")
+    view.load()
+    view.next()  # the closing pulse, left unset
+    assert view.progress.text() == "2 people in the room at the close. No answers yet."
+    view.next()
+    assert view.rating.person_label.text() == "Person 1 of 2"
+    view.skip_person()
+    view.next()
+    assert view.rating.person_label.text() == "Person 2 of 2"
+    view.skip_person()
+    view.next()
+    assert view.stack.currentIndex() == view.FINISH
+    assert "Ratings: 0 of 2 people answered" in view.summary.text()
