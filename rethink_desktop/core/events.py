@@ -29,6 +29,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "card_shown": ("card_id",),
     "arrived": ("participant_id",),
     "left": ("participant_id",),
+    "returned": ("participant_id",),
     "ended": (),
     "way_forward": ("value",),
     "pulse": ("moment", "value"),

@@ -148,6 +148,9 @@ class Session:
     def leave(self, participant_id: str) -> SessionState:
         return self.dispatch("left", participant_id=participant_id)
 
+    def come_back(self, participant_id: str) -> SessionState:
+        return self.dispatch("returned", participant_id=participant_id)
+
     # --- the clock, space and cards -----------------------------------------------------
     def next_phase(self) -> SessionState:
         return self.dispatch("phase")

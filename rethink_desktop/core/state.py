@@ -32,6 +32,7 @@ WAY_FORWARD = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
 RATING_FIELDS = ("communication", "compassion", "clarity", "heard")
 ATTENDED = frozenset({"present", "late", "left_early", "late_left_early"})
 IN_ROOM = frozenset({"present", "late"})
+GONE = frozenset({"left_early", "late_left_early"})  # recorded as leaving; may come back
 MIN_PARTICIPANTS = 2
 MAX_PARTICIPANTS = 30
 MAX_PHASES = 12
@@ -305,7 +306,7 @@ class SessionState:
         elif s == "checked_in":
             ok |= {"checked_in", "started", "card_shown", "abandoned"}
         elif s in LIVE:
-            ok |= {"card_shown", "ended", "abandoned", "left", "arrived"}
+            ok |= {"card_shown", "ended", "abandoned", "left", "arrived", "returned"}
             ok.add("resumed" if s == "paused" else "paused")
             if s == "running":
                 if self.next_up() is not None:
@@ -526,6 +527,15 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
             current.ended_at = at
         person.attendance = "late_left_early" if person.attendance == "late" else "left_early"
         person.left_at = at
+    elif kind == "returned":
+        # Back in the room after leaving (or recorded as leaving by mistake): in the rotation
+        # again at their seat, as they were before.
+        _need(state, "running", "paused", action="record someone coming back")
+        person = state.participant(data["participant_id"])
+        if person.attendance not in GONE:
+            raise IllegalAction(f"{person.label} has not left.")
+        person.attendance = "late" if person.attendance == "late_left_early" else "present"
+        person.left_at = None
     elif kind == "ended":
         _need(state, "running", "paused", action="end the session")
         _finish_live(state, at)

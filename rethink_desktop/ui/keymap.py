@@ -44,7 +44,7 @@ LIVE_KEYS: tuple[Binding, ...] = (
     Binding("toggle_blank", ("B",), "B", "Blank or unblank the room display"),
     Binding("toggle_pause", ("Ctrl+P", "Pause"), "Ctrl+P", "Pause or resume the meeting clock"),
     Binding("toggle_room_display", ("D",), "D", "Open or close the room display"),
-    Binding("arrival", ("A",), "A", "Record a late arrival (they join at their seat)"),
+    Binding("arrival", ("A",), "A", "Record a late arrival or someone coming back (at their seat)"),
     Binding("departure", ("L",), "L", "Record someone leaving early"),
     Binding("end_session", ("Ctrl+E",), "Ctrl+E", "End the session and go to the close"),
     # F11 and F1 belong to the View and Help menus (two shortcuts on one key cancel out).

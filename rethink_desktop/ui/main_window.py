@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.core.agenda import Template
-from rethink_desktop.core.state import ABANDON_REASONS, LIVE
+from rethink_desktop.core.state import ABANDON_REASONS, GONE, LIVE
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui import widgets
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
 
         session_menu = bar.addMenu("&Session")
-        self._action(session_menu, "Record a late &arrival…", self.record_arrival)
+        self._action(session_menu, "Record a late &arrival or a return…", self.record_arrival)
         self._action(session_menu, "Record someone &leaving…", self.record_departure)
         self._action(session_menu, "&Give the floor to…", self.give_floor)
         self._action(session_menu, "&End session…", self.end_session)
@@ -388,11 +388,17 @@ class MainWindow(QMainWindow):
         """End the session without a close; names go too, as on completion (unless kept)."""
         return self.controller.finish("abandon", reason, remove_names=not self.keep_names)
 
-    def _choose_person(self, title: str, people: list) -> str | None:
+    def _choose_person(
+        self, title: str, people: list, returning: frozenset[str] | set[str] = frozenset()
+    ) -> str | None:
         if not people:
             self._show_notice("There is no one to choose.")
             return None
-        labels = [f"Seat {p.seat} · {p.label} · {p.agency}" for p in people]
+        labels = [
+            f"Seat {p.seat} · {p.label} · {p.agency}"
+            + (" · left, coming back" if p.id in returning else "")
+            for p in people
+        ]
         label, ok = QInputDialog.getItem(self, title, "Who?", labels, 0, False)
         return people[labels.index(label)].id if ok else None
 
@@ -400,10 +406,13 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status not in LIVE:
             return
-        absent = [p for p in state.participants if p.attendance == "absent"]
-        pid = self._choose_person("Late arrival", absent)
+        # Someone absent arrives late; someone who left (or was recorded leaving by mistake)
+        # comes back.
+        gone = {p.id for p in state.participants if p.attendance in GONE}
+        people = [p for p in state.participants if p.attendance == "absent" or p.id in gone]
+        pid = self._choose_person("Late arrival or return", people, returning=gone)
         if pid:
-            self.controller.act("arrive", pid)
+            self.controller.act("come_back" if pid in gone else "arrive", pid)
 
     def give_floor(self) -> None:
         """Open discussion: any seat, including those beyond the 1–9 keys."""

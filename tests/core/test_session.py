@@ -229,6 +229,40 @@ def test_leaving_removes_someone_from_later_rounds_and_ends_their_turn():
     assert [t.participant_id for t in s.state.turns] == ["p1", "p2", "p3", "p2"]
 
 
+@pytest.mark.parametrize(("arrived", "back_as"), [(False, "present"), (True, "late")])
+def test_someone_who_left_comes_back_as_they_were(arrived, back_as):
+    """A person recorded as leaving (a slip of L, or a real return) comes back into the room
+    and the rotation at their seat; their attendance is as before they left."""
+    clock = FakeClock()
+    s = prepared(3, clock)
+    s.check_in(["p1", "p2"] if arrived else ["p1", "p2", "p3"])
+    s.start()
+    if arrived:
+        s.arrive("p3")
+    s.next_turn()  # p1
+    s.leave("p3")
+    assert s.state.participant("p3").attendance == ("late_left_early" if arrived else "left_early")
+    clock.advance(30)
+    s.come_back("p3")
+    person = s.state.participant("p3")
+    assert person.attendance == back_as
+    assert person.left_at is None
+    assert person.in_room
+    s.next_turn()
+    s.next_turn()
+    assert speaker(s) == "p3"
+    assert reduce(s.events) == s.state  # a replay agrees
+
+
+def test_only_someone_who_left_can_come_back():
+    s = running(3)
+    with pytest.raises(IllegalAction, match="has not left"):
+        s.come_back("p2")
+    s.end()
+    with pytest.raises(IllegalAction):
+        s.come_back("p2")
+
+
 def test_phase_advance_ends_the_turn_and_starts_a_new_round():
     clock = FakeClock()
     s = running(3, clock)

@@ -136,6 +136,16 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     assert controller.state.participant("p4").attendance == "late"
     window.record_departure()
     assert controller.state.participant("p1").attendance == "left_early"
+    # A again: no one is absent now, so the list holds the one who left, to come back.
+    offered = []
+    monkeypatch.setattr(
+        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        lambda parent, title, label, items, *a: offered.extend(items) or (items[0], True),
+    )
+    window.record_arrival()
+    assert offered == ["Seat 1 · Person 1 · Education · left, coming back"]
+    assert controller.state.participant("p1").attendance == "present"
+    assert controller.session.events[-1].kind == "returned"
 
 
 def test_abandoning_removes_names_unless_kept(qtbot, window, controller):
