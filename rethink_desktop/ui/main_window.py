@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
             self.controller, self.templates, default_template=self.config.default_template
         )
         view.check_in_requested.connect(self.show_check_in)
-        view.cancelled.connect(self.show_home)
+        view.cancelled.connect(partial(self.show_home, ask=False))  # Back asked already
         view.saved.connect(lambda: self._show_notice("Saved."))
         self.stack.addWidget(view)
         return view
@@ -247,13 +247,14 @@ class MainWindow(QMainWindow):
         prepare = self.__dict__.get("prepare")  # not built: not showing either
         return prepare is None or self.stack.currentWidget() is not prepare or (prepare.may_leave())
 
-    def show_home(self) -> None:
+    def show_home(self, *, ask: bool = True) -> None:
+        """Home; ``ask=False`` when leaving an edited Prepare was agreed to already."""
         state = self.controller.state
         if state is not None and state.status in LIVE:
             self._show_notice("The session is running. End it (Ctrl+E) before leaving it.")
             self._show(self.live)
             return
-        if not self.may_leave_screen():
+        if ask and not self.may_leave_screen():
             return
         self.controller.close_session()
         self.home.refresh()

@@ -1646,16 +1646,14 @@ class PrepareView(QWidget):
     def may_leave(self) -> bool:
         """Whether the screen may be left (Back, Home, New session, the records, Quit):
         at once when nothing is unsaved, else only if the facilitator agrees to lose the
-        changes (and then it does not ask again on the way out)."""
+        changes. Only asks: the caller leaves (without asking again) or, if it does not
+        get that far, the changes stay unsaved and protected."""
         if not self.is_dirty() or self._locked:
             return True
-        if not self.confirm(
+        return self.confirm(
             "Leave without saving?",
             "You have changes that are not saved. Leave this screen and lose them?",
-        ):
-            return False
-        self._snapshot = self.form_data()  # given up: the form counts as unchanged now
-        return True
+        )
 
     def _adopt_ids(self) -> None:
         # New people got ids from the session; keep them so the next save names the same people.

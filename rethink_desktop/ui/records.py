@@ -302,9 +302,9 @@ class Records(QObject):
     def _set_session_aside(self) -> None:
         """Import and restore change the records under the open (not running) session: it
         closes, and its screen (Prepare, Check-in, the close) gives way to Home, whose
-        buttons act on what is there."""
+        buttons act on what is there. Leaving an edited Prepare was asked about just before."""
         if self.controller.state is not None:
-            self.window.show_home()  # closes the session
+            self.window.show_home(ask=False)  # closes the session
 
     def show_history(self) -> None:
         if not self._guard() or not self.window.may_leave_screen():
@@ -504,12 +504,12 @@ class Records(QObject):
     # --- import ----------------------------------------------------------------------------
     def import_file(self) -> Any:
         """File → Import…: merge another laptop's JSON export."""
-        if not self._guard() or not self.window.may_leave_screen():
+        if not self._guard():
             return None
         chosen = self.choose_open_file(
             "Import records from another laptop", str(self._documents()), "JSON export (*.json)"
         )
-        if not chosen:
+        if not chosen or not self.window.may_leave_screen():
             return None
         from rethink_desktop.reports.importer import ImportCancelled, ImportFileError, import_export
 
@@ -565,7 +565,7 @@ class Records(QObject):
 
     def restore(self) -> bool:
         """File → Restore…: replace the records with a backup, after naming what it holds."""
-        if not self._guard(backups=True) or not self.window.may_leave_screen():
+        if not self._guard(backups=True):
             return False
         from rethink_desktop.storage.backups import describe_backup, restore_backup
         from rethink_desktop.storage.eventlog import EventStore
@@ -582,11 +582,14 @@ class Records(QObject):
         except StorageError as exc:
             self.warn("Cannot restore", exc.message)
             return False
-        if not self.window.confirm(
-            "Restore this backup?",
-            f"{info.describe()}\n\nEvery record on this laptop will be replaced by the "
-            "backup's. A copy of the records as they are now is kept first, in the backups "
-            "folder (before-restore-…).",
+        if (
+            not self.window.confirm(
+                "Restore this backup?",
+                f"{info.describe()}\n\nEvery record on this laptop will be replaced by the "
+                "backup's. A copy of the records as they are now is kept first, in the backups "
+                "folder (before-restore-…).",
+            )
+            or not self.window.may_leave_screen()
         ):
             return False
         old = self.controller.store

@@ -256,25 +256,35 @@ def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, win
 
 def test_every_way_off_an_edited_prepare_screen_asks_first(qtbot, window, controller, tmp_path):
     """Home, New session, History, Dashboard, Import, Restore and closing the window: each
-    asks before unsaved preparation is lost, stays put on No, and asks once on Yes."""
+    asks before unsaved preparation is lost (Import and Restore once the file is chosen),
+    stays put on No, and asks once on Yes."""
+    from rethink_desktop.reports.exports import export
     from tests.ui.conftest import prepare_draft
 
+    records = window.records
+    records.inform = records.warn = lambda *a: None
+    export(controller.store.db, "json", tmp_path / "other.json")
+    records.choose_save_file = lambda *a: str(tmp_path / "copy.sqlite")
+    assert records.back_up()
     prepare_draft(controller, 3)
     window.show_for_state()
     prepare = window.prepare
     assert window.stack.currentWidget() is prepare
     asked = []
     prepare.confirm = lambda title, text: asked.append(title) or False
-    window.records.choose_open_file = lambda *a: pytest.fail("no file dialog: it stayed put")
     qtbot.keyClicks(prepare.venue, " east")
     session = controller.state.id
+
+    def choose(name):
+        records.choose_open_file = lambda *a: str(tmp_path / name)
+
     ways = {
         "home": window.show_home,
         "new session": window.new_session,
-        "history": window.records.show_history,
-        "dashboard": window.records.show_dashboard,
-        "import": window.records.import_file,
-        "restore": window.records.restore,
+        "history": records.show_history,
+        "dashboard": records.show_dashboard,
+        "import": lambda: choose("other.json") or records.import_file(),
+        "restore": lambda: choose("copy.sqlite") or records.restore(),
         "close": window.close,
     }
     for name, leave in ways.items():
@@ -285,12 +295,28 @@ def test_every_way_off_an_edited_prepare_screen_asks_first(qtbot, window, contro
         assert controller.state.id == session, name
         assert prepare.venue.text().endswith(" east"), name
 
-    prepare.confirm = lambda title, text: asked.append(title) or True
+    # Import with its file dialog cancelled: nothing asked, and the edits still protected.
+    records.choose_open_file = lambda *a: ""
     asked.clear()
-    window.records.show_history()
-    assert asked == ["Leave without saving?"]  # once, not again on the way to Home
-    assert window.stack.currentWidget() is window.records.history
-    assert controller.state is None
+    assert records.import_file() is None
+    assert asked == []
+    window.show_home()
+    assert asked == ["Leave without saving?"]
+    assert window.stack.currentWidget() is prepare
+
+    prepare.confirm = lambda title, text: asked.append(title) or True
+    for leave, screen in ((records.import_file, window.home), (records.show_history, None)):
+        asked.clear()
+        choose("other.json")
+        leave()
+        assert asked == ["Leave without saving?"]  # once, not again on the way to Home
+        assert controller.state is None
+        if screen is not None:
+            assert window.stack.currentWidget() is screen
+        prepare_draft(controller, 3)
+        window.show_for_state()
+        qtbot.keyClicks(prepare.venue, " west")
+    assert window.stack.currentWidget() is prepare
 
 
 def test_a_saved_or_untouched_prepare_screen_is_left_without_asking(window, controller):
