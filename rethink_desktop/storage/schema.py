@@ -237,6 +237,13 @@ def m005_export_texts(db: Database) -> None:
     )
 
 
+def m006_returned_events(db: Database) -> None:
+    """No table changes: from version 6 the event log may hold ``returned`` events (someone
+    recorded as leaving comes back, docs/events.md). A build before it could not replay
+    such a log, so the version number alone makes it refuse the file as from a newer version
+    instead of failing on the session later."""
+
+
 def sessions_missing_intervals(db: Database) -> list[str]:
     """Sessions whose log has more pauses (or spaces) than ``intervals`` rows: before schema 4
     two at one held moment were kept as one row. Opening a file older than 4 rebuilds their
@@ -281,6 +288,7 @@ STEPS: tuple[Callable[[Database], None], ...] = (
     m003_session_figures,
     m004_interval_order,
     m005_export_texts,
+    m006_returned_events,
 )
 
 # Written to PRAGMA user_version once every step has run.
