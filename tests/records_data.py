@@ -58,5 +58,7 @@ def meeting(
         session.record_way_forward(way)
     for values in ratings:
         session.rate(*values)
+    if finish == "closing":  # ended, its close not complete
+        return session
     session.complete()
     return session

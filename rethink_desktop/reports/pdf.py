@@ -291,6 +291,11 @@ def _local(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%d %b %Y %H:%M") if moment else "—"
 
 
+# A session still being closed keeps its ratings to itself: with some given and some not,
+# the order of hand-over could tell whose answers are whose.
+RATINGS_WAIT = "The close is not complete: its ratings are shown once it is."
+
+
 def summary_lines(state: SessionState) -> dict[str, str]:
     """The plain-text facts of the summary (also handy for a detail screen)."""
     attended = state.attended()
@@ -318,7 +323,7 @@ def summary_lines(state: SessionState) -> dict[str, str]:
         "status": status,
         "attendance": f"{len(attended)} of {len(state.participants)} attended: {attendance}",
         "pulse": pulse,
-        "ratings": "; ".join(ratings),
+        "ratings": "; ".join(ratings) if state.status != "closing" else RATINGS_WAIT,
         "way_forward": WAY_FORWARD.get(state.way_forward or "", "Not recorded"),
     }
 

@@ -39,6 +39,7 @@ from rethink_desktop.core.state import (
 )
 from rethink_desktop.reports.pdf import (
     ATTENDANCE_LABELS,
+    RATINGS_WAIT,
     TimelinePalette,
     agency_colours,
     draw_timeline,
@@ -340,18 +341,27 @@ class SessionDetailView(QWidget):
         self.attendance_label.setText(self.facts["attendance"])
         self.pulse_label.setText(self.facts["pulse"])
         self.way_forward_label.setText(self.facts["way_forward"])
+        hidden = state.status == "closing"  # see RATINGS_WAIT
         for name in RATING_FIELDS:
             values = [getattr(r, name) for r in state.ratings if getattr(r, name) is not None]
-            self.rating_values[name].setText(f"{sum(values) / len(values):.1f}" if values else "—")
+            self.rating_values[name].setText(
+                f"{sum(values) / len(values):.1f}" if values and not hidden else "—"
+            )
             skipped = len(state.ratings) - len(values)
             self.rating_counts[name].setText(
-                f"{len(values)} answer{'s' if len(values) != 1 else ''}"
+                ""
+                if hidden
+                else f"{len(values)} answer{'s' if len(values) != 1 else ''}"
                 + (f", {skipped} skipped" if skipped else "")
             )
-        attended = len(state.attended())
+        # Asked: those still in the room at the close (a build before that asked everyone
+        # who attended, so never fewer than the ratings given).
+        asked = max(len(state.in_room_ids()), len(state.ratings))
         self.ratings_note.setText(
-            f"{len(state.ratings)} of {attended} who attended gave ratings."
-            if state.ratings or state.status in ("completed",)
+            RATINGS_WAIT
+            if hidden
+            else f"{len(state.ratings)} of the {asked} asked at the close gave ratings."
+            if state.ratings or state.status == "completed"
             else "No ratings were given."
         )
 

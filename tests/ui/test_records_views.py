@@ -185,6 +185,7 @@ def test_detail_shows_the_figures_of_a_known_session(qtbot, controller, known):
         "communication": "4.0", "compassion": "4.5", "clarity": "4.5", "heard": "5.0",
     }  # fmt: skip
     assert view.rating_counts["heard"].text() == "1 answer, 1 skipped"
+    assert view.ratings_note.text() == "2 of the 2 asked at the close gave ratings."
     assert view.timeline.state is view.state
     assert "2 turns, 0 passes" in view.timeline.accessibleDescription()
     assert "Education" in view.legend.text()
@@ -194,6 +195,24 @@ def test_detail_shows_the_figures_of_a_known_session(qtbot, controller, known):
     assert emitted.args == [known["th1"].id]
     with qtbot.waitSignal(view.back_requested):
         qtbot.keyClick(view, Qt.Key.Key_Escape)
+
+
+def test_detail_keeps_the_ratings_of_a_close_in_progress_to_itself(qtbot, controller, store):
+    """Some have rated and some not: the order of hand-over could tell whose is whose."""
+    from rethink_desktop.reports.pdf import RATINGS_WAIT, summary_lines
+
+    closing = meeting(store, at(3, 3), "FN-1009", ratings=((1, 2, 1, 1),), finish="closing")
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(closing.id)
+    assert {v.text() for v in view.rating_values.values()} == {"—"}
+    assert {v.text() for v in view.rating_counts.values()} == {""}
+    assert view.ratings_note.text() == RATINGS_WAIT
+    assert summary_lines(closing.state)["ratings"] == RATINGS_WAIT
+    closing.complete()
+    assert view.load(closing.id)
+    assert view.rating_values["communication"].text() == "1.0"
+    assert summary_lines(closing.state)["ratings"].startswith("Communication 1.0 (1)")
 
 
 def test_detail_of_an_absentee_session_and_a_draft(qtbot, controller, known):
