@@ -58,7 +58,7 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+N", "New session"),
     ("Ctrl+H", "History of sessions (not during a session or its close)"),
     ("Ctrl+Shift+D", "Dashboard of trends (not during a session or its close)"),
-    ("Ctrl+Q", "Quit (asks first during a live session)"),
+    ("Ctrl+Q", "Quit (asks first during a live session or with unsaved changes)"),
 )
 
 

@@ -492,6 +492,9 @@ class LiveView(QWidget):
             self._rebuild_circle(state)
         kind = KIND_LABELS.get(state.kind, state.kind)
         self.title.setText(f"Re-Think · {state.reference} · {kind}")
+        spoken = f"Time left of {planned_words(state.planned_seconds)}"
+        if self.clock.accessibleName() != spoken:  # a confirmed agenda of another length
+            self.clock.setAccessibleName(spoken)
         self.demo_tag.setVisible(state.demo)
         self._refresh_card()
         self.refresh_time()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.core.metrics import balance_index, tally_people
 from rethink_desktop.core.session import Session
-from rethink_desktop.core.state import reduce
+from rethink_desktop.core.state import GONE, reduce
 from tests.helpers import prepared
 
 LIVE_ACTIONS = (
@@ -29,6 +29,7 @@ LIVE_ACTIONS = (
     "card_shown",
     "arrived",
     "left",
+    "returned",
 )
 
 steps = st.lists(
@@ -57,12 +58,14 @@ def perform(s: Session, action: str, pick: int) -> bool:
     state = s.state
     if action not in state.allowed():
         return False
-    if action in ("pick", "arrived", "left"):
+    if action in ("pick", "arrived", "left", "returned"):
         current = state.current_turn.participant_id if state.current_turn else None
         if action == "pick":
             choices = [p.id for p in state.participants if p.in_room and p.id != current]
         elif action == "arrived":
             choices = [p.id for p in state.participants if p.attendance == "absent"]
+        elif action == "returned":
+            choices = [p.id for p in state.participants if p.attendance in GONE]
         else:
             choices = [p.id for p in state.participants if p.in_room]
             if len(choices) <= 1:

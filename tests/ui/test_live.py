@@ -319,6 +319,7 @@ def test_the_big_clock_says_which_length_it_counts_down(qtbot, controller, clock
     qtbot.addWidget(view)
     view.refresh()
     assert view.clock_caption.text() == left
+    assert view.clock.accessibleName() == "Time left of " + left.removeprefix("left of ")
     clock.advance(sum(minutes) * 60 + 30)
     view.refresh_time()
     assert view.clock_caption.text() == over
