@@ -298,7 +298,12 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         deck = load_default_deck()
         templates = load_templates()
     except ValueError as exc:
-        messages.error(None, f"A bundled resource is damaged: {exc}")
+        messages.error(
+            None,
+            f"A card deck or agenda template of this installation cannot be used: {exc} "
+            "Nothing was changed. Ask IT to put the file right (or reinstall the app); "
+            "`rethink-desktop check` names every problem.",
+        )
         store.close()
         lock.unlock()
         return 1
