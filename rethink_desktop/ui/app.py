@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sqlite3
@@ -25,6 +26,7 @@ from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import (
     StorageError,
     at_rest,
+    classify,
     open_or_recover,
     quick_check,
 )
@@ -54,16 +56,52 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+class DataFolderError(OSError):
+    """The data folder cannot be used (read-only, someone else's, full); ``message`` is for
+    the facilitator. Not the same as another copy of the app holding it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def data_folder_message(folder: Path, *, full: bool) -> str:
+    if full:
+        return (
+            f"Re-Think Desktop cannot write in its data folder ({folder}): the disk may be "
+            "full. Nothing was changed. Free some space, or ask IT, then open the app again."
+        )
+    return (
+        f"Re-Think Desktop cannot write in its data folder ({folder}): it is read-only or "
+        "belongs to another user. Nothing was changed. Ask IT for write access, or for "
+        "another folder (data_dir in the config file)."
+    )
+
+
 def acquire_lock(path: Path) -> QLockFile | None:
-    """One copy of the app per database; a lock left by a crashed copy is taken over."""
-    ensure_dir(path.parent)
+    """One copy of the app per database; a lock left by a crashed copy is taken over.
+
+    None when another copy holds the lock; ``DataFolderError`` when the folder cannot be
+    made or written (which would otherwise look like another copy).
+    """
+    try:
+        ensure_dir(path.parent)
+    except OSError as exc:
+        full = exc.errno == errno.ENOSPC
+        known = None if full else classify(exc, path)  # read-only, or a file in the way
+        message = known.message if known else data_folder_message(path.parent, full=full)
+        raise DataFolderError(message) from exc
     lock = QLockFile(str(path))
     lock.setStaleLockTime(0)  # stale only when its process is gone, however long ago
     if lock.tryLock(200):
         return lock
     if lock.error() == QLockFile.LockError.LockFailedError and lock.removeStaleLockFile():
         return lock if lock.tryLock(200) else None
-    return None
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    # PermissionError: cannot create the lock file; UnknownError: e.g. no space to write it.
+    full = lock.error() == QLockFile.LockError.UnknownError
+    raise DataFolderError(data_folder_message(path.parent, full=full))
 
 
 class Messages:
@@ -272,8 +310,8 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     db_path = paths.demo_database if args.demo else paths.database
     try:
         lock = acquire_lock(db_path.with_suffix(".lock"))
-    except OSError as exc:
-        messages.error(None, f"Re-Think Desktop cannot use its data folder: {exc}")
+    except DataFolderError as exc:
+        messages.error(None, exc.message)
         return 1
     if lock is None:
         messages.error(

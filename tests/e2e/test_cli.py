@@ -131,6 +131,26 @@ def test_backup_without_a_database_says_so(tmp_path):
     assert "no database to back up" in result.stderr
 
 
+def test_a_data_folder_that_is_a_file_gets_words_not_a_traceback(tmp_path):
+    in_the_way = tmp_path / "records"
+    in_the_way.write_text("not a folder")
+    done = cli("--data-dir", str(in_the_way), "check")
+    assert done.returncode == 1
+    assert "a file is in the way" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert in_the_way.read_text() == "not a folder"
+
+
+def test_the_app_is_not_told_apart_from_a_file_in_the_way_as_another_copy(tmp_path):
+    in_the_way = tmp_path / "records"
+    in_the_way.write_text("not a folder")
+    done = cli("--data-dir", str(in_the_way), "--quit-after-start",
+               env={"QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    assert done.returncode == 1
+    assert "a file is in the way" in done.stderr
+    assert "already open" not in done.stderr
+
+
 def test_speed_needs_demo():
     result = cli("--speed", "10", "check")
     assert result.returncode == 2

@@ -1,0 +1,66 @@
+"""The one-copy lock (ui/app.acquire_lock): another copy is told apart from a folder that
+cannot be written, which gets its own message instead of "already open"."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+from PySide6.QtCore import QLockFile
+
+from rethink_desktop.ui import app
+from rethink_desktop.ui.app import DataFolderError, acquire_lock
+
+Error = QLockFile.LockError
+
+
+def test_a_free_lock_is_taken_and_a_held_one_refused(tmp_path):
+    path = tmp_path / "data" / "rethink.lock"
+    first = acquire_lock(path)
+    assert first is not None
+    assert first.isLocked()
+    assert path.parent.is_dir()  # the folder was made
+    second = QLockFile(str(path))
+    assert not second.tryLock(0)  # held
+    first.unlock()
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [(Error.PermissionError, "read-only or belongs to another user"),
+     (Error.UnknownError, "the disk may be full")],
+)  # fmt: skip
+def test_a_lock_that_cannot_be_written_is_not_called_another_copy(
+    tmp_path, monkeypatch, error, words
+):
+    monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
+    monkeypatch.setattr(QLockFile, "error", lambda self: error)
+    with pytest.raises(DataFolderError) as raised:
+        acquire_lock(tmp_path / "rethink.lock")
+    assert words in raised.value.message
+    assert str(tmp_path) in raised.value.message
+    assert "Nothing was changed" in raised.value.message
+    assert "already open" not in raised.value.message
+
+
+def test_another_copy_holding_the_lock_is_none(tmp_path, monkeypatch):
+    monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
+    monkeypatch.setattr(QLockFile, "error", lambda self: Error.LockFailedError)
+    monkeypatch.setattr(QLockFile, "removeStaleLockFile", lambda self: False)
+    assert acquire_lock(tmp_path / "rethink.lock") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.EROFS, "because it is read-only"),
+     (errno.EACCES, "because it is read-only"),
+     (errno.EEXIST, "a file is in the way"),
+     (errno.ENOSPC, "the disk may be full")],
+)  # fmt: skip
+def test_a_data_folder_that_cannot_be_made_says_why(tmp_path, monkeypatch, code, words):
+    def refuse(path):
+        raise OSError(code, "refused", str(path))
+
+    monkeypatch.setattr(app, "ensure_dir", refuse)
+    with pytest.raises(DataFolderError, match=words):
+        acquire_lock(tmp_path / "missing" / "rethink.lock")
