@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from rethink_desktop.storage.config import load_config
+from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
@@ -164,8 +164,11 @@ def cmd_purge(
     from rethink_desktop.storage.database import StorageError, open_database
     from rethink_desktop.storage.retention import purge
 
-    if months < 1:
-        err.write("--older-than needs a whole number of months, at least 1.\n")
+    if not 1 <= months <= MAX_RETENTION_MONTHS:
+        err.write(
+            f"--older-than takes a whole number of months from 1 to {MAX_RETENTION_MONTHS} "
+            "(20 years). Nothing was removed.\n"
+        )
         return EXIT_PROBLEM
     with _app_lock(db_path, err) as locked:
         if not locked:

@@ -62,9 +62,12 @@ class Setting:
         return "a folder path"
 
 
+MAX_RETENTION_MONTHS = 240  # 20 years: also the most `purge --older-than` takes
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", str, None, "folder for the database, demo database and backups"),
-    Setting("retention_months", int, 24, "records older than this are purged", 1, 240),
+    Setting("retention_months", int, 24, "records older than this are purged",
+            1, MAX_RETENTION_MONTHS),
     Setting("keep_names", bool, False, "keep participants' names after a session is completed"),
     Setting("backups_to_keep", int, 10, "automatic backups kept (0: none)", 0, 1000),
     Setting("safety_copy_days", int, 30,

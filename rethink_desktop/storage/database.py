@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -281,6 +282,9 @@ class NotFoundError(StorageError):
 
 # SQLITE_READONLY_ROLLBACK: a read-only connection met a hot journal it may not roll back.
 _READONLY_ROLLBACK = 776
+# SQLITE_IOERR_SHMSIZE: the WAL index could not grow; on a full disk SQLite says only this.
+_IOERR_SHMSIZE = 4874
+_NEARLY_FULL = 1 << 20  # bytes free under which an I/O error is taken for a full disk
 
 # Primary result codes (the low byte of an extended code), from sqlite3.h.
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR = 3, 5, 6, 8, 10
@@ -343,6 +347,25 @@ def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
     )
 
 
+def _out_of_space(path: Path) -> bool:
+    """Whether the drive of ``path`` has (next to) nothing free: SQLite reports some writes on
+    a full disk, such as growing the WAL index, as I/O errors rather than "disk is full"."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        return shutil.disk_usage(folder).free < _NEARLY_FULL
+    except OSError:
+        return False
+
+
+def _not_a_folder(path: Path) -> StorageError:
+    return StorageError(
+        f"Re-Think Desktop needs a folder at {path}, but a file is in the way. Nothing was "
+        "changed. Start it with --data-dir pointing to a folder (or set data_dir in the "
+        "config file), or move the file.",
+        path,
+    )
+
+
 def _disk_full(path: Path, *, backup: bool) -> DiskFullError:
     if not backup:
         return DiskFullError(path)
@@ -367,7 +390,9 @@ def classify(
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return _read_only(path, backup=backup)
         if exc.errno == errno.EIO:
-            return _disk_problem(path)
+            return _disk_full(path, backup=backup) if _out_of_space(path) else _disk_problem(path)
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
+            return _not_a_folder(Path(exc.filename) if exc.filename else path.parent)
         return None
     if not isinstance(exc, sqlite3.Error):
         return None
@@ -392,7 +417,8 @@ def classify(
     if code == _CANTOPEN:
         return _cannot_open(path, backup=backup)
     if code == _IOERR:
-        return _disk_problem(path)
+        full = getattr(exc, "sqlite_errorcode", None) == _IOERR_SHMSIZE or _out_of_space(path)
+        return _disk_full(path, backup=backup) if full else _disk_problem(path)
     return None
 
 
@@ -770,7 +796,9 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
             raise CorruptError(src_path or out) from exc.__cause__
         finally:
             for leftover in (tmp, Path(f"{tmp}-journal")):
-                leftover.unlink(missing_ok=True)
+                # On a read-only folder this fails too: the first error is the one to report.
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
     finally:
         if not isinstance(source, Database):
             src_conn.close()

@@ -92,6 +92,17 @@ def test_restore_asks_and_names_the_newest_session(tmp_path):
     assert count(data) == 1
 
 
+@pytest.mark.parametrize("months", ["0", "241", "100000"])
+def test_purge_refuses_a_period_outside_one_to_240_months(tmp_path, months):
+    data = tmp_path / "d"
+    seeded(data, datetime(2015, 1, 5, 9, tzinfo=UTC))
+    done = cli("--data-dir", str(data), "purge", "--older-than", months, "--dry-run")
+    assert done.returncode == 1
+    assert "from 1 to 240" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert count(data) == 1
+
+
 def test_purge_dry_run_then_for_real(tmp_path):
     data = tmp_path / "d"
     seeded(data, datetime(2015, 1, 5, 9, tzinfo=UTC), datetime(2099, 1, 5, 9, tzinfo=UTC))

@@ -6,6 +6,7 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -751,3 +752,50 @@ def test_reading_a_file_left_mid_change_says_so_and_restore_repairs_it_first(db_
         assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+def test_an_io_error_on_a_full_disk_is_called_a_full_disk(tmp_path, monkeypatch):
+    """SQLite reports some writes on a full disk (growing the WAL index) as I/O errors."""
+    path = tmp_path / "rethink.sqlite"
+    shm = error_with_code("disk I/O error", 10 | (19 << 8))  # SQLITE_IOERR_SHMSIZE
+    assert type(classify(shm, path)) is DiskFullError
+    plain = error_with_code("disk I/O error", 10)
+    assert type(classify(plain, path)) is StorageError  # room to spare: a drive problem
+    assert type(classify(OSError(errno.EIO, "I/O error"), path)) is StorageError
+    monkeypatch.setattr(
+        "rethink_desktop.storage.database.shutil.disk_usage",
+        lambda folder: shutil._ntuple_diskusage(10 << 30, 10 << 30, 0),
+    )
+    assert type(classify(plain, path)) is DiskFullError
+    assert type(classify(OSError(errno.EIO, "I/O error"), path)) is DiskFullError
+
+
+@pytest.mark.parametrize("code", [errno.EEXIST, errno.ENOTDIR])
+def test_a_file_where_the_data_folder_should_be_says_so(tmp_path, code):
+    in_the_way = tmp_path / "records"
+    error = classify(OSError(code, "File exists", str(in_the_way)), in_the_way / "x.sqlite")
+    assert f"needs a folder at {in_the_way}, but a file is in the way" in error.message
+
+
+def test_a_data_folder_that_is_a_file_is_refused_in_words(tmp_path):
+    in_the_way = tmp_path / "records"
+    in_the_way.write_text("not a folder")
+    with pytest.raises(StorageError, match="a file is in the way"):
+        open_database(in_the_way / "rethink.sqlite")
+    assert in_the_way.read_text() == "not a folder"
+
+
+def test_a_backup_into_a_folder_that_refuses_writes_reports_that_not_the_cleanup(
+    db_path, tmp_path, monkeypatch
+):
+    """Removing the half-written copy fails there too; the first error is the one told."""
+    open_database(db_path).close()
+
+    def refuse(path, *a, **kw):
+        raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(database, "_create_private_file", refuse)
+    monkeypatch.setattr(Path, "unlink", refuse)
+    with pytest.raises(ReadOnlyError) as info:
+        database.backup_database(db_path, tmp_path / "usb" / "copy.sqlite")
+    assert "write the backup to" in info.value.message
