@@ -333,7 +333,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.warning("config: %s", warning)
     if args.demo and not config.allow_demo:
         log.warning("--demo refused: allow_demo is false (%s)", config.sources["allow_demo"])
-        sys.stderr.write(demo_refused_message(config) + "\n")
+        if args.command is None:  # a desktop start: no console to read, so a dialog
+            from rethink_desktop.ui.app import show_refusal
+
+            show_refusal(args, demo_refused_message(config))
+        else:
+            print(demo_refused_message(config), file=sys.stderr)  # print: stderr may be None
         return EXIT_USAGE
     if args.command == "check":
         return cmd_check(paths, args.demo, sys.stdout, config)

@@ -226,6 +226,13 @@ class BackgroundCheck(QObject):
             self._report(self.problems)
 
 
+def show_refusal(args: argparse.Namespace, text: str) -> None:
+    """A refusal before any window (the demo turned off by IT): in a dialog, since a start
+    from the desktop has no console; printed too, for unattended runs and the log reader."""
+    make_application()
+    Messages(interactive=not (args.quit_after_start or args.unattended)).error(None, text)
+
+
 def make_clock(args: argparse.Namespace) -> Clock:
     if args.demo and args.speed:
         return ScaledClock(SystemClock(), args.speed)
