@@ -234,8 +234,11 @@ def show_refusal(args: argparse.Namespace, text: str) -> None:
 
 
 def make_clock(args: argparse.Namespace) -> Clock:
-    if args.demo and args.speed:
-        return ScaledClock(SystemClock(), args.speed)
+    """The demo's clock is always a scaled one (×1 without ``--speed``): a demo run faster
+    before has recorded times ahead of the real ones, and only a scaled clock catches up to
+    them when the session is reopened instead of standing still until real time gets there."""
+    if args.demo:
+        return ScaledClock(SystemClock(), args.speed or 1)
     return SystemClock()
 
 

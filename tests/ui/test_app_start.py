@@ -1,4 +1,4 @@
-"""Refusals before any window exists reach a person starting the app from the desktop."""
+"""Start-up decisions: refusals before any window reach a desktop user; the demo's clock."""
 
 from __future__ import annotations
 
@@ -52,3 +52,32 @@ def test_a_command_prints_the_refusal_even_without_stderr(tmp_path, monkeypatch,
     assert "demo is turned off" in capsys.readouterr().err
     monkeypatch.setattr(sys, "stderr", None)
     assert cli.main(["--data-dir", str(tmp_path / "data"), "--demo", "check"]) == cli.EXIT_USAGE
+
+
+def test_a_demo_run_fast_then_reopened_at_normal_speed_carries_on_from_its_last_event(
+    tmp_path, store, deck
+):
+    """Recorded at ×120 its times ran ahead of the real ones: reopened without --speed (as
+    the Home button starts it) the clock picks up there, it does not stand still."""
+    from datetime import timedelta
+
+    from rethink_desktop.core.clock import SystemClock
+    from rethink_desktop.ui.app import make_clock
+    from rethink_desktop.ui.controller import SessionController
+    from tests.ui.conftest import start_live
+
+    fast = cli.build_parser().parse_args(["--demo", "--speed", "120"])
+    ahead = SessionController(store, make_clock(fast), deck, demo=True)
+    session = start_live(ahead, 3)
+    ahead.clock.catch_up(SystemClock().now() + timedelta(hours=1))  # an hour of demo later
+    ahead.act("next_turn")
+    last = max(e.at for e in session.events)
+    ahead.close_session()
+
+    normal = cli.build_parser().parse_args(["--demo"])
+    again = SessionController(store, make_clock(normal), deck, demo=True)
+    assert again.open_session(session.id) is not None
+    assert again.now() >= last  # not held back at the real time, an hour behind
+    assert again.state.elapsed(again.now()) >= timedelta(minutes=59).total_seconds()
+    again.close_session()
+    assert make_clock(cli.build_parser().parse_args([])).__class__ is SystemClock
