@@ -17,6 +17,10 @@ from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
+DEMO_KEPT_APART = (
+    "The trainers' demo keeps only its fictional network: records are imported and restored "
+    "into the real records (without --demo)."
+)
 RECORD_COMMANDS = ("import", "restore", "purge")
 
 
@@ -72,6 +76,10 @@ def run_record_command(
     paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
 ) -> int:
     db_path = paths.demo_database if args.demo else paths.database
+    if args.demo and args.command in ("import", "restore"):
+        # The demo's file holds only its fictional network, never real records.
+        err.write(f"{DEMO_KEPT_APART} Nothing has been changed.\n")
+        return EXIT_PROBLEM
     if args.command == "import":
         return cmd_import(db_path, args, out, err)
     if args.command == "restore":
@@ -126,6 +134,9 @@ def cmd_restore(
         info = describe_backup(Path(args.file))
     except StorageError as exc:
         err.write(f"{exc.message}\n")
+        return EXIT_PROBLEM
+    if info.refusal():
+        err.write(f"{info.refusal()}\n")
         return EXIT_PROBLEM
     out.write(f"{info.describe()}\nIt will replace the records in {db_path}.\n")
     out.write("A copy of the current records is kept in the backups folder first.\n")

@@ -33,7 +33,9 @@ def phases(*minutes: int, turn_seconds: int = 120) -> list[dict]:
 
 def prepared(n: int = 4, clock: FakeClock | None = None, sink: Sink | None = None, **kw) -> Session:
     clock = clock or FakeClock()
-    session = Session.create(clock, sink, session_id=kw.pop("session_id", None))
+    session = Session.create(
+        clock, sink, session_id=kw.pop("session_id", None), demo=kw.pop("demo", False)
+    )
     session.prepare(
         kind=kw.pop("kind", "family_network"),
         reference=kw.pop("reference", "FN-2291"),

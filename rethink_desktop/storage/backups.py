@@ -64,6 +64,17 @@ class BackupInfo:
     newest_session_date: str | None  # UTC time the newest session started (or was created)
     schema_version: int
     size: int
+    demo_sessions: int = 0  # a copy of the demo's file holds these (and no real ones)
+
+    def refusal(self) -> str | None:
+        """Why this file must not replace the real records: it is a copy of the demo's."""
+        if not self.demo_sessions:
+            return None
+        return (
+            f"The file {self.path} is a copy of the trainers' demo ({self.demo_sessions} "
+            "fictional session(s)), not of real records, so it is not restored over them. "
+            "Nothing has been changed. Choose a backup of the real records."
+        )
 
     def describe(self) -> str:
         """Two lines for a confirmation: the file, and its newest session."""
@@ -128,6 +139,7 @@ def describe_backup(path: str | Path) -> BackupInfo:
                     "has been changed. Choose an older backup.",
                 )
             count = conn.execute("SELECT count(*) FROM sessions WHERE demo = 0").fetchone()[0]
+            demo = conn.execute("SELECT count(*) FROM sessions WHERE demo = 1").fetchone()[0]
             newest = conn.execute(
                 "SELECT reference, coalesce(started_at, created_at) AS at FROM sessions"
                 " WHERE demo = 0 ORDER BY at DESC, id LIMIT 1"
@@ -143,6 +155,7 @@ def describe_backup(path: str | Path) -> BackupInfo:
         newest_session_date=newest[1] if newest else None,
         schema_version=version,
         size=path.stat().st_size,
+        demo_sessions=demo,
     )
 
 

@@ -57,6 +57,10 @@ DEMO_REASON = (
     "The demo has no backups: its sessions are fictional, and a copy of them must never be "
     "restored over real records."
 )
+IMPORT_DEMO_REASON = (
+    "Not in the demo: it keeps only its fictional network. Import other laptops' records "
+    "in the app's normal window."
+)
 PURGE_DEMO_REASON = (
     "Not in the demo: removing old records starts with a backup, and the demo makes none (its "
     "sessions are fictional, and a copy of them must never be restored over real records)."
@@ -238,6 +242,8 @@ class Records(QObject):
                 why = self._backups_unavailable()
             elif action is getattr(self, "purge_action", None):
                 why = self._purge_unavailable()
+            elif action is getattr(self, "import_action", None):
+                why = IMPORT_DEMO_REASON if self.window.demo else reason
             action.setEnabled(why is None)
             action.setStatusTip(why or action.toolTip())
         for action in self._reason_actions:
@@ -504,6 +510,9 @@ class Records(QObject):
     # --- import ----------------------------------------------------------------------------
     def import_file(self) -> Any:
         """File → Import…: merge another laptop's JSON export."""
+        if self.window.demo:
+            self.window._show_notice(IMPORT_DEMO_REASON)
+            return None
         if not self._guard():
             return None
         chosen = self.choose_open_file(
@@ -581,6 +590,9 @@ class Records(QObject):
             info = describe_backup(chosen)
         except StorageError as exc:
             self.warn("Cannot restore", exc.message)
+            return False
+        if info.refusal():
+            self.warn("Cannot restore", info.refusal())
             return False
         if (
             not self.window.confirm(

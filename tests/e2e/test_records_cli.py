@@ -92,6 +92,31 @@ def test_restore_asks_and_names_the_newest_session(tmp_path):
     assert count(data) == 1
 
 
+def test_demo_and_real_records_are_never_mixed(tmp_path):
+    """A copy of the demo's file is not restored over real records, and nothing is imported
+    into or restored over the demo's (--demo): each keeps only its own sessions."""
+    data = tmp_path / "d"
+    seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    with EventStore.open(data / "demo.sqlite") as demo:
+        running(3, FakeClock(), sink=demo.append, demo=True, reference="DEMO-001").end()
+    demo_copy = tmp_path / "demo-copy.sqlite"
+    made = cli("--data-dir", str(data), "--demo", "backup", "--out", str(demo_copy))
+    assert made.returncode == 0, made.stderr
+    refused = cli("--data-dir", str(data), "restore", str(demo_copy), "--yes")
+    assert refused.returncode == 1
+    assert "a copy of the trainers' demo (1 fictional session(s))" in refused.stderr
+    assert count(data) == 1
+    real = tmp_path / "real.json"
+    assert cli("--data-dir", str(data), "export", "--out", str(real)).returncode == 0
+    for command in (["import", str(real)], ["restore", str(demo_copy), "--yes"]):
+        into_demo = cli("--data-dir", str(data), "--demo", *command)
+        assert into_demo.returncode == 1, command
+        assert "keeps only its fictional network" in into_demo.stderr, command
+    conn = sqlite3.connect(data / "demo.sqlite")
+    assert conn.execute("SELECT reference, demo FROM sessions").fetchall() == [("DEMO-001", 1)]
+    conn.close()
+
+
 @pytest.mark.parametrize("months", ["0", "241", "100000"])
 def test_purge_refuses_a_period_outside_one_to_240_months(tmp_path, months):
     data = tmp_path / "d"

@@ -347,3 +347,30 @@ def test_import_and_restore_leave_an_open_sessions_screen_for_home(
     assert controller.state is None
     assert window.stack.currentWidget() is window.home
     assert window.home.store is controller.store
+
+
+def test_the_demo_window_imports_nothing(make_window, tmp_path):
+    from rethink_desktop.ui.records import IMPORT_DEMO_REASON
+
+    demo = make_window(demo=True)
+    action = demo.records.import_action
+    assert not action.isEnabled()
+    assert action.statusTip() == IMPORT_DEMO_REASON
+    demo.records.choose_open_file = lambda *a: pytest.fail("no file dialog in the demo")
+    assert demo.records.import_file() is None
+    assert demo.status.text() == IMPORT_DEMO_REASON
+
+
+def test_a_copy_of_the_demo_is_not_restored_over_real_records(tmp_path, window, controller, two):
+    from tests.helpers import running
+
+    with EventStore.open(tmp_path / "demo.sqlite") as demo:
+        running(3, demo=True, sink=demo.append, reference="DEMO-001")
+    warned = []
+    window.records.warn = lambda title, text: warned.append(text)
+    window.confirm = lambda title, text: pytest.fail("refused before any question")
+    window.records.choose_open_file = lambda *a: str(tmp_path / "demo.sqlite")
+    store = controller.store
+    assert not window.records.restore()
+    assert controller.store is store
+    assert "a copy of the trainers' demo" in warned[0]
