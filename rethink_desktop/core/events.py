@@ -30,6 +30,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "arrived": ("participant_id",),
     "left": ("participant_id",),
     "returned": ("participant_id",),
+    "arrival_withdrawn": ("participant_id",),
     "ended": (),
     "way_forward": ("value",),
     "pulse": ("moment", "value"),

@@ -151,6 +151,9 @@ class Session:
     def come_back(self, participant_id: str) -> SessionState:
         return self.dispatch("returned", participant_id=participant_id)
 
+    def withdraw_arrival(self, participant_id: str) -> SessionState:
+        return self.dispatch("arrival_withdrawn", participant_id=participant_id)
+
     # --- the clock, space and cards -----------------------------------------------------
     def next_phase(self) -> SessionState:
         return self.dispatch("phase")

@@ -307,6 +307,7 @@ class SessionState:
             ok |= {"checked_in", "started", "card_shown", "abandoned"}
         elif s in LIVE:
             ok |= {"card_shown", "ended", "abandoned", "left", "arrived", "returned"}
+            ok.add("arrival_withdrawn")
             ok.add("resumed" if s == "paused" else "paused")
             if s == "running":
                 if self.next_up() is not None:
@@ -536,6 +537,17 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
             raise IllegalAction(f"{person.label} has not left.")
         person.attendance = "late" if person.attendance == "late_left_early" else "present"
         person.left_at = None
+    elif kind == "arrival_withdrawn":
+        # A late arrival recorded for the wrong person: absent again, as if never recorded,
+        # while nothing rests on it yet (once they have had the floor, the arrival stands).
+        _need(state, "running", "paused", action="take back a late arrival")
+        person = state.participant(data["participant_id"])
+        if person.attendance != "late":
+            raise IllegalAction(f"{person.label} is not recorded as arriving late.")
+        if any(turn.participant_id == person.id for turn in state.turns):
+            raise IllegalAction(f"{person.label} has had the floor since arriving.")
+        person.attendance = "absent"
+        person.arrived_at = None
     elif kind == "ended":
         _need(state, "running", "paused", action="end the session")
         _finish_live(state, at)

@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
         session_menu = bar.addMenu("&Session")
         self._action(session_menu, "Record a late &arrival or a return…", self.record_arrival)
         self._action(session_menu, "Record someone &leaving…", self.record_departure)
+        self._action(session_menu, "&Take back a late arrival…", self.withdraw_arrival)
         self._action(session_menu, "&Give the floor to…", self.give_floor)
         self._action(session_menu, "&End session…", self.end_session)
         self._action(session_menu, "A&bandon session…", self.abandon_session)
@@ -425,6 +426,17 @@ class MainWindow(QMainWindow):
         pid = self._choose_person("Give the floor", people)
         if pid:
             self.controller.act("pick", pid)
+
+    def withdraw_arrival(self) -> None:
+        """A late arrival recorded for the wrong person, before they have had the floor."""
+        state = self.controller.state
+        if state is None or state.status not in LIVE:
+            return
+        spoke = {turn.participant_id for turn in state.turns}
+        people = [p for p in state.participants if p.attendance == "late" and p.id not in spoke]
+        pid = self._choose_person("Take back a late arrival", people)
+        if pid:
+            self.controller.act("withdraw_arrival", pid)
 
     def record_departure(self) -> None:
         state = self.controller.state

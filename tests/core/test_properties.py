@@ -30,6 +30,7 @@ LIVE_ACTIONS = (
     "arrived",
     "left",
     "returned",
+    "arrival_withdrawn",
 )
 
 steps = st.lists(
@@ -58,7 +59,7 @@ def perform(s: Session, action: str, pick: int) -> bool:
     state = s.state
     if action not in state.allowed():
         return False
-    if action in ("pick", "arrived", "left", "returned"):
+    if action in ("pick", "arrived", "left", "returned", "arrival_withdrawn"):
         current = state.current_turn.participant_id if state.current_turn else None
         if action == "pick":
             choices = [p.id for p in state.participants if p.in_room and p.id != current]
@@ -66,6 +67,10 @@ def perform(s: Session, action: str, pick: int) -> bool:
             choices = [p.id for p in state.participants if p.attendance == "absent"]
         elif action == "returned":
             choices = [p.id for p in state.participants if p.attendance in GONE]
+        elif action == "arrival_withdrawn":
+            spoke = {t.participant_id for t in state.turns}
+            late = [p.id for p in state.participants if p.attendance == "late"]
+            choices = [pid for pid in late if pid not in spoke]
         else:
             choices = [p.id for p in state.participants if p.in_room]
             if len(choices) <= 1:

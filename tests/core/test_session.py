@@ -254,6 +254,32 @@ def test_someone_who_left_comes_back_as_they_were(arrived, back_as):
     assert reduce(s.events) == s.state  # a replay agrees
 
 
+def test_a_mistaken_late_arrival_is_taken_back_until_they_have_had_the_floor():
+    s = prepared(4)
+    s.check_in(["p1", "p2", "p4"])
+    s.start()
+    s.next_turn()  # p1
+    s.arrive("p3")  # the wrong person
+    s.withdraw_arrival("p3")
+    person = s.state.participant("p3")
+    assert person.attendance == "absent"
+    assert person.arrived_at is None
+    assert not person.in_room
+    s.next_turn()
+    s.next_turn()
+    assert speaker(s) == "p4"  # seat 3 is skipped again
+    assert reduce(s.events) == s.state
+    s.arrive("p3")
+    s.next_turn()  # p1, round 2
+    s.next_turn()  # p2
+    s.next_turn()  # p3: the arrival now has something resting on it
+    assert speaker(s) == "p3"
+    with pytest.raises(IllegalAction, match="has had the floor since arriving"):
+        s.withdraw_arrival("p3")
+    with pytest.raises(IllegalAction, match="not recorded as arriving late"):
+        s.withdraw_arrival("p1")
+
+
 def test_only_someone_who_left_can_come_back():
     s = running(3)
     with pytest.raises(IllegalAction, match="has not left"):

@@ -146,6 +146,12 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     assert offered == ["Seat 1 · Person 1 · Education · left, coming back"]
     assert controller.state.participant("p1").attendance == "present"
     assert controller.session.events[-1].kind == "returned"
+    # Session → Take back a late arrival: p4 has not had the floor, so it can be taken back.
+    offered.clear()
+    window.withdraw_arrival()
+    assert offered == ["Seat 4 · Person 4 · Housing"]
+    assert controller.state.participant("p4").attendance == "absent"
+    assert controller.session.events[-1].kind == "arrival_withdrawn"
 
 
 def test_abandoning_removes_names_unless_kept(qtbot, window, controller):
