@@ -66,6 +66,11 @@ class ScaledClock:
         if behind > timedelta(0):
             self._offset += behind
 
+    def forget_catch_up(self) -> None:
+        """Back to plain scaled time: the session caught up to is closed, and the next one
+        must not be dated from it."""
+        self._offset = timedelta(0)
+
 
 class MonotonicClock:
     """Wraps a clock so it never runs backwards: a backward jump is held at the last value."""

@@ -871,6 +871,10 @@ class Reducer:
             if event.kind in UNDOABLE:
                 self.done.append(len(self.effective) - 1)
                 self.undone.clear()
+            elif event.kind == "arrival_withdrawn":
+                # A rotation step undone before it may have given them the floor: redoing it
+                # now would undo the withdrawal's reason, so it can no longer be redone.
+                self.undone.clear()
         state.updated_at = at
         state.undo_depth = len(self.done)
         state.redo_depth = len(self.undone)

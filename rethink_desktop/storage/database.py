@@ -357,6 +357,15 @@ def _out_of_space(path: Path) -> bool:
         return False
 
 
+def _in_the_way(path: Path) -> Path:
+    """The file that stops ``path``'s folders being made: it, or the nearest parent that
+    exists and is not a folder (``path`` itself if none is found)."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return path if candidate.is_dir() else candidate
+    return path
+
+
 def _not_a_folder(path: Path) -> StorageError:
     return StorageError(
         f"Re-Think Desktop needs a folder at {path}, but a file is in the way. Nothing was "
@@ -392,7 +401,7 @@ def classify(
         if exc.errno == errno.EIO:
             return _disk_full(path, backup=backup) if _out_of_space(path) else _disk_problem(path)
         if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
-            return _not_a_folder(Path(exc.filename) if exc.filename else path.parent)
+            return _not_a_folder(_in_the_way(Path(exc.filename) if exc.filename else path))
         return None
     if not isinstance(exc, sqlite3.Error):
         return None

@@ -65,16 +65,24 @@ class DataFolderError(OSError):
         self.message = message
 
 
-def data_folder_message(folder: Path, *, full: bool) -> str:
-    if full:
+def data_folder_message(folder: Path, why: str) -> str:
+    """Why the data folder cannot be used at start-up: "full", "read_only" or anything
+    else (missing, a drive or share not connected, an I/O error)."""
+    if why == "full":
         return (
             f"Re-Think Desktop cannot write in its data folder ({folder}): the disk may be "
             "full. Nothing was changed. Free some space, or ask IT, then open the app again."
         )
+    if why == "read_only":
+        return (
+            f"Re-Think Desktop cannot write in its data folder ({folder}): it is read-only or "
+            "belongs to another user. Nothing was changed. Ask IT for write access, or for "
+            "another folder (data_dir in the config file)."
+        )
     return (
-        f"Re-Think Desktop cannot write in its data folder ({folder}): it is read-only or "
-        "belongs to another user. Nothing was changed. Ask IT for write access, or for "
-        "another folder (data_dir in the config file)."
+        f"Re-Think Desktop cannot reach its data folder ({folder}). Nothing was changed. "
+        "Check that the drive or network share is connected, then open the app again; ask "
+        "IT if it keeps happening, or for another folder (data_dir in the config file)."
     )
 
 
@@ -87,9 +95,14 @@ def acquire_lock(path: Path) -> QLockFile | None:
     try:
         ensure_dir(path.parent)
     except OSError as exc:
-        full = exc.errno == errno.ENOSPC
-        known = None if full else classify(exc, path)  # read-only, or a file in the way
-        message = known.message if known else data_folder_message(path.parent, full=full)
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
+            message = classify(exc, path).message  # type: ignore[union-attr]
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            message = data_folder_message(path.parent, "full")
+        elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+            message = data_folder_message(path.parent, "read_only")
+        else:
+            message = data_folder_message(path.parent, "unavailable")
         raise DataFolderError(message) from exc
     lock = QLockFile(str(path))
     lock.setStaleLockTime(0)  # stale only when its process is gone, however long ago
@@ -101,7 +114,7 @@ def acquire_lock(path: Path) -> QLockFile | None:
         return None
     # PermissionError: cannot create the lock file; UnknownError: e.g. no space to write it.
     full = lock.error() == QLockFile.LockError.UnknownError
-    raise DataFolderError(data_folder_message(path.parent, full=full))
+    raise DataFolderError(data_folder_message(path.parent, "full" if full else "read_only"))
 
 
 class Messages:
@@ -229,8 +242,10 @@ class BackgroundCheck(QObject):
 def show_refusal(args: argparse.Namespace, text: str) -> None:
     """A refusal before any window (the demo turned off by IT): in a dialog, since a start
     from the desktop has no console; printed too, for unattended runs and the log reader."""
-    make_application()
-    Messages(interactive=not (args.quit_after_start or args.unattended)).error(None, text)
+    print(text, file=sys.stderr)  # first: it is the whole of it when there is no display
+    if not (args.quit_after_start or args.unattended):
+        make_application()
+        QMessageBox.critical(None, APP_DISPLAY_NAME, text)
 
 
 def make_clock(args: argparse.Namespace) -> Clock:

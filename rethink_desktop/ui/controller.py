@@ -65,6 +65,7 @@ class SessionController(QObject):
 
     # --- opening sessions -----------------------------------------------------------------
     def new_session(self) -> Session | None:
+        self._forget_catch_up()
         try:
             self.session = self.store.new_session(self.clock, demo=self.demo)
         except StorageError as exc:
@@ -89,14 +90,20 @@ class SessionController(QObject):
             return None
         if isinstance(self.clock, ScaledClock) and self.session.events:
             # A demo reopened after a restart: its recorded times ran ahead of the new clock.
+            self.clock.forget_catch_up()  # only this session's times count
             self.clock.catch_up(max(e.at for e in self.session.events))
         self._after_open()
         return self.session
 
     def close_session(self) -> None:
         self.session = None
+        self._forget_catch_up()
         self._timer.stop()
         self.changed.emit()
+
+    def _forget_catch_up(self) -> None:
+        if isinstance(self.clock, ScaledClock):
+            self.clock.forget_catch_up()
 
     def _after_open(self) -> None:
         assert self.session is not None

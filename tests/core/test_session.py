@@ -280,6 +280,26 @@ def test_a_mistaken_late_arrival_is_taken_back_until_they_have_had_the_floor():
         s.withdraw_arrival("p1")
 
 
+def test_a_rotation_step_undone_before_a_withdrawn_arrival_cannot_be_redone():
+    """Redo would give the floor back to the person whose arrival was just taken back."""
+    s = prepared(4)
+    s.check_in(["p1", "p2", "p4"])
+    s.start()
+    s.next_turn()  # p1
+    s.next_turn()  # p2
+    s.arrive("p3")
+    s.next_turn()  # p3, by mistake
+    s.undo()
+    assert s.state.redo_depth == 1
+    s.withdraw_arrival("p3")
+    assert s.state.redo_depth == 0
+    with pytest.raises(IllegalAction, match="Nothing more to redo"):
+        s.redo()
+    s.next_turn()
+    assert speaker(s) == "p4"
+    assert reduce(s.events) == s.state
+
+
 def test_only_someone_who_left_can_come_back():
     s = running(3)
     with pytest.raises(IllegalAction, match="has not left"):

@@ -142,6 +142,16 @@ def test_allow_demo_false_refuses_demo_with_a_clear_message(dirs):
     assert run(dirs, "--data-dir", str(dirs["data"]), "--quit-after-start").returncode == 0
 
 
+def test_the_demo_refusal_is_printed_even_with_no_display(dirs):
+    """An unattended run on a machine with no display (Qt could not open a window): the
+    refusal is printed before Qt is asked for anything."""
+    config_file(dirs, "machine", "allow_demo = false\n")
+    result = run(dirs, "--data-dir", str(dirs["data"]), "--demo", "--unattended",
+                 QT_QPA_PLATFORM="xcb", DISPLAY="", WAYLAND_DISPLAY="")  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "The trainers' demo is turned off on this computer" in result.stderr
+
+
 def test_log_level_debug_in_the_config(dirs):
     config_file(dirs, "user", 'log_level = "debug"\n')
     result = run(dirs, "--data-dir", str(dirs["data"]), "check")

@@ -141,6 +141,14 @@ def test_a_data_folder_that_is_a_file_gets_words_not_a_traceback(tmp_path):
     assert in_the_way.read_text() == "not a folder"
 
 
+def test_the_file_in_the_way_is_named_even_higher_up(tmp_path):
+    in_the_way = tmp_path / "records"
+    in_the_way.write_text("not a folder")
+    done = cli("--data-dir", str(in_the_way / "deeper"), "check")
+    assert done.returncode == 1
+    assert f"needs a folder at {in_the_way}, but a file is in the way" in done.stdout
+
+
 def test_the_app_is_not_told_apart_from_a_file_in_the_way_as_another_copy(tmp_path):
     in_the_way = tmp_path / "records"
     in_the_way.write_text("not a folder")

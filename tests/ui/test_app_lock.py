@@ -52,10 +52,13 @@ def test_another_copy_holding_the_lock_is_none(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("code", "words"),
-    [(errno.EROFS, "because it is read-only"),
-     (errno.EACCES, "because it is read-only"),
+    [(errno.EROFS, "read-only or belongs to another user"),
+     (errno.EACCES, "read-only or belongs to another user"),
      (errno.EEXIST, "a file is in the way"),
-     (errno.ENOSPC, "the disk may be full")],
+     (errno.ENOSPC, "the disk may be full"),
+     (errno.EDQUOT, "the disk may be full"),
+     (errno.ENOENT, "cannot reach its data folder"),  # a drive or share not connected
+     (errno.EIO, "cannot reach its data folder")],
 )  # fmt: skip
 def test_a_data_folder_that_cannot_be_made_says_why(tmp_path, monkeypatch, code, words):
     def refuse(path):

@@ -54,30 +54,43 @@ def test_a_command_prints_the_refusal_even_without_stderr(tmp_path, monkeypatch,
     assert cli.main(["--data-dir", str(tmp_path / "data"), "--demo", "check"]) == cli.EXIT_USAGE
 
 
-def test_a_demo_run_fast_then_reopened_at_normal_speed_carries_on_from_its_last_event(
-    tmp_path, store, deck
-):
-    """Recorded at ×120 its times ran ahead of the real ones: reopened without --speed (as
-    the Home button starts it) the clock picks up there, it does not stand still."""
+def test_the_demo_clock_is_always_a_scaled_one_and_the_app_s_the_real_one():
+    from rethink_desktop.core.clock import ScaledClock, SystemClock
+    from rethink_desktop.ui.app import make_clock
+
+    plain = make_clock(cli.build_parser().parse_args(["--demo"]))
+    fast = make_clock(cli.build_parser().parse_args(["--demo", "--speed", "20"]))
+    assert isinstance(plain, ScaledClock)
+    assert plain.speed == 1
+    assert isinstance(fast, ScaledClock)
+    assert fast.speed == 20
+    assert type(make_clock(cli.build_parser().parse_args([]))) is SystemClock
+
+
+def test_a_demo_run_fast_then_reopened_at_normal_speed_carries_on_from_its_last_event(store, deck):
+    """Recorded at ×120 its times ran ahead of the real ones: reopened at ×1 (as the Home
+    button starts the demo) the clock goes on from its last event instead of standing still
+    there until real time catches up; and a new session is dated by the real time again."""
     from datetime import timedelta
 
-    from rethink_desktop.core.clock import SystemClock
-    from rethink_desktop.ui.app import make_clock
+    from rethink_desktop.core.clock import FakeClock, ScaledClock
     from rethink_desktop.ui.controller import SessionController
     from tests.ui.conftest import start_live
 
-    fast = cli.build_parser().parse_args(["--demo", "--speed", "120"])
-    ahead = SessionController(store, make_clock(fast), deck, demo=True)
+    real = FakeClock()
+    ahead = SessionController(store, ScaledClock(real, 120), deck, demo=True)
     session = start_live(ahead, 3)
-    ahead.clock.catch_up(SystemClock().now() + timedelta(hours=1))  # an hour of demo later
+    real.advance(60)  # a minute: two hours of demo
     ahead.act("next_turn")
     last = max(e.at for e in session.events)
     ahead.close_session()
 
-    normal = cli.build_parser().parse_args(["--demo"])
-    again = SessionController(store, make_clock(normal), deck, demo=True)
+    again = SessionController(store, ScaledClock(real, 1), deck, demo=True)
     assert again.open_session(session.id) is not None
-    assert again.now() >= last  # not held back at the real time, an hour behind
-    assert again.state.elapsed(again.now()) >= timedelta(minutes=59).total_seconds()
+    real.advance(10)
+    assert again.now() - last == timedelta(seconds=10)  # moving, from where it stopped
     again.close_session()
-    assert make_clock(cli.build_parser().parse_args([])).__class__ is SystemClock
+    fresh = again.new_session()
+    assert fresh is not None
+    assert fresh.state.created_at == real.now()  # not two hours ahead with the last one
+    again.close_session()
