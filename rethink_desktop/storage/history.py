@@ -318,6 +318,9 @@ def balance_bin(value: float) -> int:
     return min(BALANCE_BINS - 1, max(0, int(value * BALANCE_BINS)))
 
 
+RATING_COLUMN_PREFIXES = ("ratings", *RATING_FIELDS)  # the rating columns of session_figures
+
+
 def _mean(total: float, n: int) -> float | None:
     return total / n if n else None
 
@@ -355,7 +358,14 @@ def dashboard(
     left out); the balance average is over sessions in which someone spoke.
     """
     where, params = _held_where(period_from, period_to, include_demo)
-    figures = ", ".join(f"sum(f.{column})" for column in FIGURE_COLUMNS)
+    # A close in progress keeps its ratings to itself until it is complete (as the detail
+    # does): with some given and some not, a change in an average could tell whose is whose.
+    figures = ", ".join(
+        f"coalesce(sum(CASE WHEN s.status <> 'closing' THEN f.{column} END), 0)"
+        if column.startswith(RATING_COLUMN_PREFIXES)
+        else f"sum(f.{column})"
+        for column in FIGURE_COLUMNS
+    )
     width = len(FIGURE_COLUMNS)
     months_rows = _read(db, _BY_MONTH.format(figures=figures, where=where), params)
     col = {name: 2 + i for i, name in enumerate(FIGURE_COLUMNS)}

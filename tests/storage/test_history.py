@@ -176,6 +176,24 @@ def test_dashboard_figures_for_known_sessions(store):
     assert [m.month for m in everything.months] == ["2026-03", "2026-04", "2026-06"]
 
 
+def test_dashboard_leaves_out_the_ratings_of_a_close_in_progress(store):
+    """Its session counts as held, but its ratings wait until the close is complete: with
+    some given and some not, the averages moving could tell whose answers are whose."""
+    meeting(store, at(3, 3), "FN-1", ratings=((4, 4, 4, 4),))
+    closing = meeting(store, at(3, 10), "FN-2", ratings=((1, 1, 1, 1),), finish="closing")
+    data = dashboard(store.db, date(2026, 3, 1), date(2026, 3, 31))
+    assert data.sessions_held == 2
+    (march,) = data.months
+    assert march.ratings == 1
+    assert march.communication == 4
+    assert data.rating_count == 1
+    assert data.ratings["heard"] == 4
+    closing.complete()
+    data = dashboard(store.db, date(2026, 3, 1), date(2026, 3, 31))
+    assert data.rating_count == 2
+    assert data.ratings["heard"] == pytest.approx(2.5)
+
+
 def test_dashboard_attendance_late_and_left_early(store):
     clock = FakeClock(at(7, 1))
     s = running(5, clock, sink=store.append, present=["p1", "p2", "p3", "p4"])
