@@ -120,7 +120,7 @@ def session_to_json(record: dict[str, Any], *, anonymise: bool = False) -> dict[
         ],
         "ratings": [
             {k: r[k] for k in ("communication", "compassion", "clarity", "heard")}
-            for r in record["ratings"]
+            for r in (record["ratings"] if record["status"] != "closing" else ())
         ],
         "pauses": [_interval(i) for i in record["intervals"] if i["kind"] == "pause"],
         "spaces": [_interval(i) for i in record["intervals"] if i["kind"] == "space"],
@@ -196,6 +196,11 @@ def _for_chunk(select: str, blob: bool, *, also: str = "") -> str:
         value = f"{also}, {value}"
     chunk = "s.id IN (SELECT value FROM json_each(?))"
     return f"SELECT s.id, {value} FROM sessions AS s WHERE {chunk}"
+
+
+# A close in progress keeps its ratings to itself until it is complete (as the app's screens
+# do): with some given and some not, the order of hand-over could tell whose are whose.
+RATINGS_SHOWN = "s.status <> 'closing'"
 
 
 def _ordered_rows(table: str, item: str, separator: str, where: str = "") -> str:
@@ -346,7 +351,7 @@ def _session_fields(anonymise: bool) -> tuple[Fields, Fields]:
         ("phases", _array("phases", phase)),
         ("turns", _array("turns", turn)),
         ("cards_shown", _array("cards_shown", card)),
-        ("ratings", _array("ratings", rating)),
+        ("ratings", _array("ratings", rating, where=RATINGS_SHOWN)),
         ("pauses", _array("intervals", interval, where="kind = 'pause'")),
         ("spaces", _array("intervals", interval, where="kind = 'space'")),
     ]
@@ -710,7 +715,8 @@ def _csv_sql(table: str, columns: tuple[str, ...], declared: tuple[str, ...], bl
         line = f"iif({nul}, {joined}, {line})"
     if table == "sessions":
         return _for_chunk(f"{line} || char(10)", blob)
-    return _for_chunk(f"{_ordered_rows(table, line, 'char(10)')} || char(10)", blob)
+    shown = RATINGS_SHOWN if table == "ratings" else ""
+    return _for_chunk(f"{_ordered_rows(table, line, 'char(10)', shown)} || char(10)", blob)
 
 
 def write_csv_zip(

@@ -142,3 +142,24 @@ def test_cancelled_export_writes_nothing(store, tmp_path):
         export(store.db, "json", out, progress=lambda done, total: False)
     assert not out.exists()
     assert list(tmp_path.glob("*.part")) == []
+
+
+def test_a_close_in_progress_keeps_its_ratings_out_of_the_exports(store, tmp_path):
+    """As on the app's screens: with some given and some not, whose is whose could show."""
+    from tests.records_data import at, meeting
+
+    closing = meeting(store, at(3, 3), "FN-1", ratings=((1, 2, 3, 4),), finish="closing")
+
+    def exported() -> tuple[list, list]:
+        export(store.db, "json", tmp_path / "out.json")
+        export(store.db, "csv", tmp_path / "out.zip")
+        (session,) = json.loads((tmp_path / "out.json").read_text())["sessions"]
+        with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+            rows = list(csv.DictReader(io.StringIO(archive.read("ratings.csv").decode())))
+        return session["ratings"], rows
+
+    assert exported() == ([], [])
+    closing.complete()
+    ratings, rows = exported()
+    assert ratings == [{"communication": 1, "compassion": 2, "clarity": 3, "heard": 4}]
+    assert [row["communication"] for row in rows] == ["1"]
