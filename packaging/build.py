@@ -315,10 +315,10 @@ def smoke_test(frozen: Frozen, version: str) -> None:
             raise SmokeFailure("the PDF export wrote no PDF")
         if not zipfile.is_zipfile(files["csv"]):
             raise SmokeFailure("the CSV export wrote no zip file")
-        backup = home / "backup.sqlite"
+        backup = home / "backup.sqlite"  # of the real records (the demo's are never backed up)
         run_frozen(
             frozen.cli,
-            [*data_args, "--demo", "backup", "--out", str(backup)],
+            [*data_args, "backup", "--out", str(backup)],
             env,
             allowed_stderr=NOTES,
         )

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import TextIO
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
-from rethink_desktop.cli_records import RECORD_COMMANDS, add_record_commands, run_record_command
+from rethink_desktop.cli_records import (
+    DEMO_KEPT_APART,
+    RECORD_COMMANDS,
+    add_record_commands,
+    run_record_command,
+)
 from rethink_desktop.storage.config import Config, format_value, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, resolve_paths
 
@@ -300,6 +305,9 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
 def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
     from rethink_desktop.storage.database import StorageError, backup_database
 
+    if args.demo:
+        err.write(f"{DEMO_KEPT_APART} Nothing has been changed.\n")
+        return EXIT_PROBLEM
     source = database_for(paths, args.demo)
     if not source.exists():
         err.write(f"There is no database to back up at {source}.\n")

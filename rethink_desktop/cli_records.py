@@ -17,9 +17,11 @@ from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
+# As the demo window, whose Import, Back up, Restore and Remove old records are disabled.
 DEMO_KEPT_APART = (
-    "The trainers' demo keeps only its fictional network: records are imported and restored "
-    "into the real records (without --demo)."
+    "The trainers' demo keeps only its fictional network, apart from real records: nothing is "
+    "imported into it, restored over it, purged from it or backed up from it (run the command "
+    "without --demo for the real records)."
 )
 RECORD_COMMANDS = ("import", "restore", "purge")
 
@@ -76,8 +78,7 @@ def run_record_command(
     paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
 ) -> int:
     db_path = paths.demo_database if args.demo else paths.database
-    if args.demo and args.command in ("import", "restore"):
-        # The demo's file holds only its fictional network, never real records.
+    if args.demo:
         err.write(f"{DEMO_KEPT_APART} Nothing has been changed.\n")
         return EXIT_PROBLEM
     if args.command == "import":

@@ -38,6 +38,13 @@ MAX_PARTICIPANTS = 30
 MAX_PHASES = 12
 
 
+def ratings_withheld(status: str) -> bool:
+    """Whether a session's ratings are kept back from every screen, summary and export: while
+    its close is in progress. With some given and some not, the order of hand-over could tell
+    whose answers are whose; once the close is complete they are all there together."""
+    return status == "closing"
+
+
 class IllegalAction(ValueError):
     """An action that the session's rules do not allow now; the message says why."""
 
@@ -174,6 +181,11 @@ class SessionState:
             if person.id == pid:
                 return person
         raise IllegalAction("That person is not in this session.")
+
+    def asked_to_rate(self) -> int:
+        """How many people the close asks for a rating: those still in the room at the end.
+        (The core takes up to one per person who attended: a build before asked them all.)"""
+        return len(self.in_room_ids())
 
     def in_room_ids(self) -> set[str]:
         return {p.id for p in self.participants if p.in_room}

@@ -21,10 +21,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from rethink_desktop.core.clock import SystemClock, format_timestamp
-from rethink_desktop.core.state import FINISHED
+from rethink_desktop.core.state import FINISHED, ratings_withheld
 from rethink_desktop.storage.database import Database, StorageError, transaction
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS
-from rethink_desktop.storage.records import CHILD_ORDER, chunked, export_session_ids
+from rethink_desktop.storage.records import (
+    CHILD_ORDER,
+    RATINGS_SHOWN,
+    chunked,
+    export_session_ids,
+)
 
 FORMAT_NAME = "rethink-sessions"
 FORMAT_VERSION = 1
@@ -120,7 +125,7 @@ def session_to_json(record: dict[str, Any], *, anonymise: bool = False) -> dict[
         ],
         "ratings": [
             {k: r[k] for k in ("communication", "compassion", "clarity", "heard")}
-            for r in (record["ratings"] if record["status"] != "closing" else ())
+            for r in (() if ratings_withheld(record["status"]) else record["ratings"])
         ],
         "pauses": [_interval(i) for i in record["intervals"] if i["kind"] == "pause"],
         "spaces": [_interval(i) for i in record["intervals"] if i["kind"] == "space"],
@@ -196,11 +201,6 @@ def _for_chunk(select: str, blob: bool, *, also: str = "") -> str:
         value = f"{also}, {value}"
     chunk = "s.id IN (SELECT value FROM json_each(?))"
     return f"SELECT s.id, {value} FROM sessions AS s WHERE {chunk}"
-
-
-# A close in progress keeps its ratings to itself until it is complete (as the app's screens
-# do): with some given and some not, the order of hand-over could tell whose are whose.
-RATINGS_SHOWN = "s.status <> 'closing'"
 
 
 def _ordered_rows(table: str, item: str, separator: str, where: str = "") -> str:

@@ -40,6 +40,7 @@ from rethink_desktop.core.state import (
     RATING_FIELDS,
     WAY_FORWARD,
     SessionState,
+    ratings_withheld,
     reduce,
 )
 from rethink_desktop.reports.exports import ExportCancelled
@@ -291,8 +292,7 @@ def _local(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%d %b %Y %H:%M") if moment else "—"
 
 
-# A session still being closed keeps its ratings to itself: with some given and some not,
-# the order of hand-over could tell whose answers are whose.
+# Said instead of the ratings while they are withheld (core.state.ratings_withheld).
 RATINGS_WAIT = "The close is not complete: its ratings are shown once it is."
 
 
@@ -323,7 +323,7 @@ def summary_lines(state: SessionState) -> dict[str, str]:
         "status": status,
         "attendance": f"{len(attended)} of {len(state.participants)} attended: {attendance}",
         "pulse": pulse,
-        "ratings": "; ".join(ratings) if state.status != "closing" else RATINGS_WAIT,
+        "ratings": RATINGS_WAIT if ratings_withheld(state.status) else "; ".join(ratings),
         "way_forward": WAY_FORWARD.get(state.way_forward or "", "Not recorded"),
     }
 

@@ -366,10 +366,16 @@ def _in_the_way(path: Path) -> Path:
     return path
 
 
-def _not_a_folder(path: Path) -> StorageError:
+def _not_a_folder(path: Path, *, backup: bool) -> StorageError:
+    if backup:
+        return StorageError(
+            f"The backup cannot be written there: {path} is a file, not a folder. Nothing has "
+            "been changed. Choose another place for the backup.",
+            path,
+        )
     return StorageError(
-        f"Re-Think Desktop needs a folder at {path}, but a file is in the way. Nothing was "
-        "changed. Start it with --data-dir pointing to a folder (or set data_dir in the "
+        f"Re-Think Desktop needs a folder at {path}, but a file is in the way. Nothing has "
+        "been changed. Start it with --data-dir pointing to a folder (or set data_dir in the "
         "config file), or move the file.",
         path,
     )
@@ -401,7 +407,8 @@ def classify(
         if exc.errno == errno.EIO:
             return _disk_full(path, backup=backup) if _out_of_space(path) else _disk_problem(path)
         if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
-            return _not_a_folder(_in_the_way(Path(exc.filename) if exc.filename else path))
+            in_the_way = _in_the_way(Path(exc.filename) if exc.filename else path)
+            return _not_a_folder(in_the_way, backup=backup)
         return None
     if not isinstance(exc, sqlite3.Error):
         return None

@@ -23,6 +23,7 @@ from rethink_desktop.core.clock import format_timestamp
 from rethink_desktop.core.metrics import ATTENDANCE_KINDS, FIGURE_COLUMNS, talk_balance
 from rethink_desktop.core.state import ATTENDED, RATING_FIELDS
 from rethink_desktop.storage.database import Database, reads
+from rethink_desktop.storage.records import RATINGS_SHOWN
 
 # The expression the ``sessions_when`` index is built on; queries must spell it the same way.
 WHEN = "coalesce(s.started_at, s.created_at)"
@@ -358,10 +359,9 @@ def dashboard(
     left out); the balance average is over sessions in which someone spoke.
     """
     where, params = _held_where(period_from, period_to, include_demo)
-    # A close in progress keeps its ratings to itself until it is complete (as the detail
-    # does): with some given and some not, a change in an average could tell whose is whose.
+    # A close in progress keeps its ratings back (core.state.ratings_withheld).
     figures = ", ".join(
-        f"coalesce(sum(CASE WHEN s.status <> 'closing' THEN f.{column} END), 0)"
+        f"coalesce(sum(CASE WHEN {RATINGS_SHOWN} THEN f.{column} END), 0)"
         if column.startswith(RATING_COLUMN_PREFIXES)
         else f"sum(f.{column})"
         for column in FIGURE_COLUMNS

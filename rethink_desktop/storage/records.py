@@ -7,6 +7,9 @@ from typing import Any
 
 from rethink_desktop.storage.database import Database, reads
 
+# core.state.ratings_withheld in SQL, for queries over ``sessions AS s``.
+RATINGS_SHOWN = "s.status <> 'closing'"
+
 CHILD_ORDER = {
     "participants": "seat",
     "phases": "idx",

@@ -240,9 +240,8 @@ def m005_export_texts(db: Database) -> None:
 def m006_returned_events(db: Database) -> None:
     """No table changes: from version 6 the event log may hold ``returned`` (someone recorded
     as leaving comes back) and ``arrival_withdrawn`` events (docs/events.md). A build before
-    it could not replay
-    such a log, so the version number alone makes it refuse the file as from a newer version
-    instead of failing on the session later."""
+    it could not replay such a log, so the version number alone makes it refuse the file as
+    from a newer version instead of failing on the session later."""
 
 
 def sessions_missing_intervals(db: Database) -> list[str]:

@@ -57,8 +57,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 class DataFolderError(OSError):
-    """The data folder cannot be used (read-only, someone else's, full); ``message`` is for
-    the facilitator. Not the same as another copy of the app holding it."""
+    """The data folder cannot be used (read-only, someone else's, full, a file in the way,
+    not reachable); ``message`` is for the facilitator. Not another copy holding it."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -71,16 +71,16 @@ def data_folder_message(folder: Path, why: str) -> str:
     if why == "full":
         return (
             f"Re-Think Desktop cannot write in its data folder ({folder}): the disk may be "
-            "full. Nothing was changed. Free some space, or ask IT, then open the app again."
+            "full. Nothing has been changed. Free some space, or ask IT, then open the app again."
         )
     if why == "read_only":
         return (
             f"Re-Think Desktop cannot write in its data folder ({folder}): it is read-only or "
-            "belongs to another user. Nothing was changed. Ask IT for write access, or for "
+            "belongs to another user. Nothing has been changed. Ask IT for write access, or for "
             "another folder (data_dir in the config file)."
         )
     return (
-        f"Re-Think Desktop cannot reach its data folder ({folder}). Nothing was changed. "
+        f"Re-Think Desktop cannot reach its data folder ({folder}). Nothing has been changed. "
         "Check that the drive or network share is connected, then open the app again; ask "
         "IT if it keeps happening, or for another folder (data_dir in the config file)."
     )
@@ -364,7 +364,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         messages.error(
             None,
             f"A card deck or agenda template of this installation cannot be used: {exc} "
-            "Nothing was changed. Ask IT to put the file right (or reinstall the app); "
+            "Nothing has been changed. Ask IT to put the file right (or reinstall the app); "
             "`rethink-desktop check` names every problem.",
         )
         store.close()

@@ -321,11 +321,9 @@ class CloseView(QWidget):
     # --- state ----------------------------------------------------------------------------
     @property
     def total(self) -> int:
-        """The people asked for a rating: those still in the room at the close (someone who
-        left early has gone; the core would still take their rating, up to all who attended,
-        for a session resumed from an older build)."""
+        """The people asked for a rating (``SessionState.asked_to_rate``)."""
         state = self.controller.state
-        return len(state.in_room_ids()) if state else 0
+        return state.asked_to_rate() if state else 0
 
     @property
     def recorded(self) -> int:

@@ -35,6 +35,7 @@ from rethink_desktop.core.state import (
     WAY_FORWARD,
     IllegalAction,
     SessionState,
+    ratings_withheld,
     reduce,
 )
 from rethink_desktop.reports.pdf import (
@@ -341,7 +342,7 @@ class SessionDetailView(QWidget):
         self.attendance_label.setText(self.facts["attendance"])
         self.pulse_label.setText(self.facts["pulse"])
         self.way_forward_label.setText(self.facts["way_forward"])
-        hidden = state.status == "closing"  # see RATINGS_WAIT
+        hidden = ratings_withheld(state.status)
         for name in RATING_FIELDS:
             values = [getattr(r, name) for r in state.ratings if getattr(r, name) is not None]
             self.rating_values[name].setText(
@@ -354,9 +355,7 @@ class SessionDetailView(QWidget):
                 else f"{len(values)} answer{'s' if len(values) != 1 else ''}"
                 + (f", {skipped} skipped" if skipped else "")
             )
-        # Asked: those still in the room at the close (a build before that asked everyone
-        # who attended, so never fewer than the ratings given).
-        asked = max(len(state.in_room_ids()), len(state.ratings))
+        asked = max(state.asked_to_rate(), len(state.ratings))  # an older build asked more
         self.ratings_note.setText(
             RATINGS_WAIT
             if hidden

@@ -56,8 +56,8 @@ LIVE_KEYS: tuple[Binding, ...] = (
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Return", "Check-in: start the session (close the doors)"),
     ("Ctrl+N", "New session"),
-    ("Ctrl+H", "History of sessions (not during a session or its close)"),
-    ("Ctrl+Shift+D", "Dashboard of trends (not during a session or its close)"),
+    ("Ctrl+H", "History of sessions (not during a live session or a close)"),
+    ("Ctrl+Shift+D", "Dashboard of trends (not during a live session or a close)"),
     ("Ctrl+Q", "Quit (asks first during a live session or with unsaved changes)"),
 )
 

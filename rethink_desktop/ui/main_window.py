@@ -375,6 +375,8 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status in ("completed", "abandoned"):
             return
+        if not self.may_leave_screen():  # asked before anything is recorded
+            return
         reasons = list(ABANDON_REASONS.items())
         labels = [label for _, label in reasons]
         label, ok = QInputDialog.getItem(
@@ -384,7 +386,7 @@ class MainWindow(QMainWindow):
         if ok:
             reason = reasons[labels.index(label)][0]
             if self.abandon(reason):
-                self.show_home()
+                self.show_home(ask=False)
 
     def abandon(self, reason: str) -> bool:
         """End the session without a close; names go too, as on completion (unless kept)."""

@@ -1483,7 +1483,7 @@ class PrepareView(QWidget):
         in_range = MIN_AGENDA_MINUTES <= total <= MAX_AGENDA_MINUTES  # else no confirming it
         needs_confirm = bool(phases) and numbers_ok and off != 0 and in_range
         if not needs_confirm and self.confirm_total.isChecked():
-            # Back to two hours: forget the old confirmation, so a later change asks again.
+            # Back to two hours (or out of reach): forget the confirmation; a later change asks.
             self.confirm_total.blockSignals(True)
             self.confirm_total.setChecked(False)
             self.confirm_total.blockSignals(False)

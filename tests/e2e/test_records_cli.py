@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 
@@ -94,24 +95,31 @@ def test_restore_asks_and_names_the_newest_session(tmp_path):
 
 def test_demo_and_real_records_are_never_mixed(tmp_path):
     """A copy of the demo's file is not restored over real records, and nothing is imported
-    into or restored over the demo's (--demo): each keeps only its own sessions."""
+    into, restored over, purged from or backed up from the demo's (--demo), as in the demo
+    window: each keeps only its own sessions."""
     data = tmp_path / "d"
     seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
     with EventStore.open(data / "demo.sqlite") as demo:
         running(3, FakeClock(), sink=demo.append, demo=True, reference="DEMO-001").end()
     demo_copy = tmp_path / "demo-copy.sqlite"
-    made = cli("--data-dir", str(data), "--demo", "backup", "--out", str(demo_copy))
-    assert made.returncode == 0, made.stderr
+    shutil.copyfile(data / "demo.sqlite", demo_copy)  # a copy made by hand: the app makes none
     refused = cli("--data-dir", str(data), "restore", str(demo_copy), "--yes")
     assert refused.returncode == 1
     assert "a copy of the trainers' demo (1 fictional session(s))" in refused.stderr
     assert count(data) == 1
     real = tmp_path / "real.json"
     assert cli("--data-dir", str(data), "export", "--out", str(real)).returncode == 0
-    for command in (["import", str(real)], ["restore", str(demo_copy), "--yes"]):
+    for command in (
+        ["import", str(real)],
+        ["restore", str(demo_copy), "--yes"],
+        ["purge", "--older-than", "1"],
+        ["backup", "--out", str(tmp_path / "never.sqlite")],
+    ):
         into_demo = cli("--data-dir", str(data), "--demo", *command)
         assert into_demo.returncode == 1, command
         assert "keeps only its fictional network" in into_demo.stderr, command
+    assert not (tmp_path / "never.sqlite").exists()
+    assert not list((data / "backups").glob("before-purge-*"))
     conn = sqlite3.connect(data / "demo.sqlite")
     assert conn.execute("SELECT reference, demo FROM sessions").fetchall() == [("DEMO-001", 1)]
     conn.close()

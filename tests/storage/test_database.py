@@ -777,6 +777,15 @@ def test_a_file_where_the_data_folder_should_be_says_so(tmp_path, code):
     assert f"needs a folder at {in_the_way}, but a file is in the way" in error.message
 
 
+def test_a_file_where_the_backup_folder_should_be_is_worded_for_the_backup(tmp_path):
+    in_the_way = tmp_path / "usb"
+    in_the_way.write_text("a file")
+    out = in_the_way / "copy.sqlite"
+    error = classify(OSError(errno.ENOTDIR, "Not a directory", str(out)), out, backup=True)
+    assert error.message.startswith(f"The backup cannot be written there: {in_the_way} is a file")
+    assert "--data-dir" not in error.message
+
+
 def test_a_data_folder_that_is_a_file_is_refused_in_words(tmp_path):
     in_the_way = tmp_path / "records"
     in_the_way.write_text("not a folder")

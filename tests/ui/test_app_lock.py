@@ -39,7 +39,7 @@ def test_a_lock_that_cannot_be_written_is_not_called_another_copy(
         acquire_lock(tmp_path / "rethink.lock")
     assert words in raised.value.message
     assert str(tmp_path) in raised.value.message
-    assert "Nothing was changed" in raised.value.message
+    assert "Nothing has been changed" in raised.value.message
     assert "already open" not in raised.value.message
 
 

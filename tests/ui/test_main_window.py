@@ -261,8 +261,8 @@ def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, win
 
 
 def test_every_way_off_an_edited_prepare_screen_asks_first(qtbot, window, controller, tmp_path):
-    """Home, New session, History, Dashboard, Import, Restore and closing the window: each
-    asks before unsaved preparation is lost (Import and Restore once the file is chosen),
+    """Home, New session, History, Dashboard, Import, Restore, Abandon and closing the window:
+    each asks before unsaved preparation is lost (Import and Restore once the file is chosen),
     stays put on No, and asks once on Yes."""
     from rethink_desktop.reports.exports import export
     from tests.ui.conftest import prepare_draft
@@ -292,6 +292,7 @@ def test_every_way_off_an_edited_prepare_screen_asks_first(qtbot, window, contro
         "import": lambda: choose("other.json") or records.import_file(),
         "restore": lambda: choose("copy.sqlite") or records.restore(),
         "close": window.close,
+        "abandon": window.abandon_session,  # asked before the reason (nothing recorded)
     }
     for name, leave in ways.items():
         asked.clear()
@@ -299,6 +300,7 @@ def test_every_way_off_an_edited_prepare_screen_asks_first(qtbot, window, contro
         assert asked == ["Leave without saving?"], name
         assert window.stack.currentWidget() is prepare, name
         assert controller.state.id == session, name
+        assert controller.state.status == "draft", name
         assert prepare.venue.text().endswith(" east"), name
 
     # Import with its file dialog cancelled: nothing asked, and the edits still protected.
