@@ -631,11 +631,11 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
     "participants": (
         "session_id", "id", "seat", "name", "agency", "role", "attendance", "arrived_at", "left_at",
     ),
-    # The other tables go out with exactly the columns the database keeps.
-    **{
-        table: DERIVED_COLUMNS[table]
-        for table in ("phases", "turns", "cards_shown", "ratings", "intervals")
-    },
+    # The other tables go out with exactly the columns the database keeps (the ratings without
+    # their ``seq``, the order they were given: see storage.records.RATINGS_ORDER).
+    **{table: DERIVED_COLUMNS[table] for table in ("phases", "turns", "cards_shown")},
+    "ratings": tuple(column for column in DERIVED_COLUMNS["ratings"] if column != "seq"),
+    "intervals": DERIVED_COLUMNS["intervals"],
 }  # fmt: skip
 
 CSV_README = """Re-Think Desktop export (CSV, format version {version})

@@ -315,7 +315,17 @@ def _canonical(session: dict[str, Any], keys: set[str]) -> dict[str, Any]:
     for person in out.get("participants") or []:
         person.pop("name", None)
         person.pop("label", None)
+    ratings = out.get("ratings")
+    if isinstance(ratings, list) and all(isinstance(r, dict) for r in ratings):
+        # Their order is not part of a session: exports list them by value (since 2026-11),
+        # files from before in the order given (storage.records.RATINGS_ORDER).
+        out["ratings"] = sorted(ratings, key=_rating_key)
     return out
+
+
+def _rating_key(rating: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple((value is not None, value if isinstance(value, int) else 0)
+                 for value in (rating.get(q) for q in RATING_FIELDS))  # fmt: skip
 
 
 def _compared_keys(session: dict[str, Any]) -> set[str]:

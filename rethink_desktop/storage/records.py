@@ -10,12 +10,19 @@ from rethink_desktop.storage.database import Database, reads
 # core.state.ratings_withheld in SQL, for queries over ``sessions AS s``.
 RATINGS_SHOWN = "s.status <> 'closing'"
 
+# Ratings leave the app in the order of their values, never in the order they were given:
+# someone who knew the order the laptop went round could otherwise tell whose were whose.
+RATINGS_ORDER = (
+    "coalesce(communication, 0), coalesce(compassion, 0), coalesce(clarity, 0), "
+    "coalesce(heard, 0), seq"
+)
+
 CHILD_ORDER = {
     "participants": "seat",
     "phases": "idx",
     "turns": "seq",
     "cards_shown": "seq",
-    "ratings": "seq",
+    "ratings": RATINGS_ORDER,
     "intervals": "started_at, kind, seq",
 }
 """Each child table and the order of a session's rows in it, for every reader (exports,

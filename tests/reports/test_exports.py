@@ -163,3 +163,21 @@ def test_a_close_in_progress_keeps_its_ratings_out_of_the_exports(store, tmp_pat
     ratings, rows = exported()
     assert ratings == [{"communication": 1, "compassion": 2, "clarity": 3, "heard": 4}]
     assert [row["communication"] for row in rows] == ["1"]
+
+
+def test_ratings_leave_in_the_order_of_their_values_not_the_order_given(store, tmp_path):
+    """Anyone who knew the order the laptop went round could otherwise tell whose were whose."""
+    from tests.records_data import at, meeting
+
+    given = ((5, 5, 5, 5), (1, 2, 3, 4), (None, 4, 4, 4), (1, 2, 2, 5))
+    meeting(store, at(3, 3), "FN-1", ratings=given)
+    export(store.db, "json", tmp_path / "out.json")
+    export(store.db, "csv", tmp_path / "out.zip")
+    (session,) = json.loads((tmp_path / "out.json").read_text())["sessions"]
+    order = [tuple(r[q] for q in ("communication", "compassion", "clarity", "heard"))
+             for r in session["ratings"]]  # fmt: skip
+    assert order == [(None, 4, 4, 4), (1, 2, 2, 5), (1, 2, 3, 4), (5, 5, 5, 5)]
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("ratings.csv").decode())))
+    assert "seq" not in rows[0]
+    assert [row["clarity"] for row in rows] == ["4", "2", "3", "5"]

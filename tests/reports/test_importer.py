@@ -513,3 +513,25 @@ def test_a_file_on_one_line_is_still_read_as_a_stream(source, target, tmp_path, 
         [s for s in doc["sessions"] if s["status"] in ("completed", "abandoned")]
     )
     assert len(read) > size // 4096 // 2  # read a piece at a time, not all at once
+
+
+def test_a_file_with_ratings_in_the_order_given_matches_one_in_value_order(
+    source, target, tmp_path
+):
+    """Files exported before ratings were listed by value still merge as identical, and a
+    session added from one is exported again in value order."""
+    from tests.records_data import at, meeting
+
+    meeting(source, at(3, 3), "FN-1", ratings=((5, 5, 5, 5), (1, 2, 3, 4), (None, 4, 4, 4)))
+    now = tmp_path / "now.json"
+    doc = exported(source, now)
+    older = tmp_path / "older.json"
+    doc["sessions"][0]["ratings"].reverse()  # as an earlier build might have listed them
+    older.write_text(json.dumps({"exported_at": "2026-01-01T00:00:00Z", **doc}))
+
+    again = import_export(source, older, keep_names=True)
+    assert len(again.skipped_identical) == 1
+    assert again.conflicts == []
+    added = import_export(target, older, keep_names=True)
+    assert len(added.added) == 1
+    assert exported(target, tmp_path / "from-older.json") == exported(source, now)
