@@ -225,25 +225,21 @@ class Records(QObject):
             return CLOSE_REASON
         return None
 
-    def _backups_unavailable(self) -> str | None:
-        return DEMO_REASON if self.window.demo else self.unavailable()
-
-    def _purge_unavailable(self) -> str | None:
-        return PURGE_DEMO_REASON if self.window.demo else self.unavailable()
+    def _unavailable_to(self, demo_reason: str | None) -> str | None:
+        """Why an action cannot be used now: ``demo_reason`` in the demo window (None: the
+        demo may use it), else ``unavailable()``."""
+        return demo_reason if demo_reason and self.window.demo else self.unavailable()
 
     def update_availability(self) -> None:
         reason = self.unavailable()
+        demo_reasons = {
+            getattr(self, "backup_action", None): DEMO_REASON,
+            getattr(self, "restore_action", None): DEMO_REASON,
+            getattr(self, "purge_action", None): PURGE_DEMO_REASON,
+            getattr(self, "import_action", None): IMPORT_DEMO_REASON,
+        }
         for action in self.actions:
-            why = reason
-            if action in (
-                getattr(self, "backup_action", None),
-                getattr(self, "restore_action", None),
-            ):
-                why = self._backups_unavailable()
-            elif action is getattr(self, "purge_action", None):
-                why = self._purge_unavailable()
-            elif action is getattr(self, "import_action", None):
-                why = IMPORT_DEMO_REASON if self.window.demo else reason
+            why = self._unavailable_to(demo_reasons.get(action))
             action.setEnabled(why is None)
             action.setStatusTip(why or action.toolTip())
         for action in self._reason_actions:
@@ -251,11 +247,8 @@ class Records(QObject):
             action.setText(REASON_LINES.get(reason, REASON_LINES[LIVE_REASON]))
             action.setStatusTip(reason or LIVE_REASON)
 
-    def _guard(self, *, backups: bool = False, purge: bool = False) -> bool:
-        if purge:
-            reason = self._purge_unavailable()
-        else:
-            reason = self._backups_unavailable() if backups else self.unavailable()
+    def _guard(self, demo_reason: str | None = None) -> bool:
+        reason = self._unavailable_to(demo_reason)
         if reason is not None:
             self.window._show_notice(reason)
             return False
@@ -510,10 +503,7 @@ class Records(QObject):
     # --- import ----------------------------------------------------------------------------
     def import_file(self) -> Any:
         """File → Import…: merge another laptop's JSON export."""
-        if self.window.demo:
-            self.window._show_notice(IMPORT_DEMO_REASON)
-            return None
-        if not self._guard():
+        if not self._guard(IMPORT_DEMO_REASON):
             return None
         chosen = self.choose_open_file(
             "Import records from another laptop", str(self._documents()), "JSON export (*.json)"
@@ -552,7 +542,7 @@ class Records(QObject):
     # --- backups ---------------------------------------------------------------------------
     def back_up(self) -> Path | None:
         """File → Back up now…: an SQLite online backup wherever the facilitator chooses."""
-        if not self._guard(backups=True):
+        if not self._guard(DEMO_REASON):
             return None
         from rethink_desktop.storage.database import backup_database
 
@@ -574,7 +564,7 @@ class Records(QObject):
 
     def restore(self) -> bool:
         """File → Restore…: replace the records with a backup, after naming what it holds."""
-        if not self._guard(backups=True):
+        if not self._guard(DEMO_REASON):
             return False
         from rethink_desktop.storage.backups import describe_backup, restore_backup
         from rethink_desktop.storage.eventlog import EventStore
@@ -641,7 +631,7 @@ class Records(QObject):
         The purge takes a backup first and removes the sessions in one transaction; it uses
         the preview's "now", so exactly the listed sessions go.
         """
-        if not self._guard(purge=True):
+        if not self._guard(PURGE_DEMO_REASON):
             return None
         from rethink_desktop.storage.retention import purge
         from rethink_desktop.ui.home import parse_time
