@@ -44,6 +44,9 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
 
 # Actions that Ctrl+Z can take back: the rotation and the agenda, where slips happen.
 UNDOABLE = frozenset({"next", "pass", "pick", "phase"})
+# Actions after which nothing undone can be redone: a new undoable step, and taking back a
+# late arrival (a redone rotation step could hand them the floor again).
+ENDS_REDO = UNDOABLE | {"arrival_withdrawn"}
 
 
 class EventError(ValueError):

@@ -15,7 +15,7 @@ from typing import Any
 
 from rethink_desktop.core.agenda import SESSION_KINDS
 from rethink_desktop.core.clock import Interval, active_seconds, merge_intervals, parse_timestamp
-from rethink_desktop.core.events import UNDOABLE, Event
+from rethink_desktop.core.events import ENDS_REDO, UNDOABLE, Event
 from rethink_desktop.core.rotation import Rotation
 
 STATUSES = ("draft", "checked_in", "running", "paused", "closing", "completed", "abandoned")
@@ -318,8 +318,8 @@ class SessionState:
         elif s == "checked_in":
             ok |= {"checked_in", "started", "card_shown", "abandoned"}
         elif s in LIVE:
-            ok |= {"card_shown", "ended", "abandoned", "left", "arrived", "returned"}
-            ok.add("arrival_withdrawn")
+            ok |= {"card_shown", "ended", "abandoned"}
+            ok |= {"arrived", "left", "returned", "arrival_withdrawn"}  # attendance
             ok.add("resumed" if s == "paused" else "paused")
             if s == "running":
                 if self.next_up() is not None:
@@ -882,10 +882,7 @@ class Reducer:
             self.effective.append((event, at))
             if event.kind in UNDOABLE:
                 self.done.append(len(self.effective) - 1)
-                self.undone.clear()
-            elif event.kind == "arrival_withdrawn":
-                # A rotation step undone before it may have given them the floor: redoing it
-                # now would undo the withdrawal's reason, so it can no longer be redone.
+            if event.kind in ENDS_REDO:
                 self.undone.clear()
         state.updated_at = at
         state.undo_depth = len(self.done)
