@@ -16,9 +16,9 @@ from typing import TextIO
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.cli_records import (
-    DEMO_KEPT_APART,
     RECORD_COMMANDS,
     add_record_commands,
+    refuse_demo,
     run_record_command,
 )
 from rethink_desktop.storage.config import Config, format_value, load_config
@@ -306,8 +306,7 @@ def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
     from rethink_desktop.storage.database import StorageError, backup_database
 
     if args.demo:
-        err.write(f"{DEMO_KEPT_APART} Nothing has been changed.\n")
-        return EXIT_PROBLEM
+        return refuse_demo(err)
     source = database_for(paths, args.demo)
     if not source.exists():
         err.write(f"There is no database to back up at {source}.\n")

@@ -26,6 +26,12 @@ DEMO_KEPT_APART = (
 RECORD_COMMANDS = ("import", "restore", "purge")
 
 
+def refuse_demo(err: TextIO) -> int:
+    """``--demo`` with a records command (import, restore, purge, backup): refused."""
+    err.write(f"{DEMO_KEPT_APART} Nothing has been changed.\n")
+    return EXIT_PROBLEM
+
+
 def add_record_commands(commands: Any) -> None:
     """Add ``import``, ``restore`` and ``purge`` to the CLI's subparsers."""
     imp = commands.add_parser(
@@ -79,8 +85,7 @@ def run_record_command(
 ) -> int:
     db_path = paths.demo_database if args.demo else paths.database
     if args.demo:
-        err.write(f"{DEMO_KEPT_APART} Nothing has been changed.\n")
-        return EXIT_PROBLEM
+        return refuse_demo(err)
     if args.command == "import":
         return cmd_import(db_path, args, out, err)
     if args.command == "restore":
@@ -136,8 +141,9 @@ def cmd_restore(
     except StorageError as exc:
         err.write(f"{exc.message}\n")
         return EXIT_PROBLEM
-    if info.refusal():
-        err.write(f"{info.refusal()}\n")
+    refusal = info.refusal()
+    if refusal:
+        err.write(f"{refusal}\n")
         return EXIT_PROBLEM
     out.write(f"{info.describe()}\nIt will replace the records in {db_path}.\n")
     out.write("A copy of the current records is kept in the backups folder first.\n")

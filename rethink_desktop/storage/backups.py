@@ -138,8 +138,9 @@ def describe_backup(path: str | Path) -> BackupInfo:
                     message=f"The backup {path} is damaged, so it cannot be restored. Nothing "
                     "has been changed. Choose an older backup.",
                 )
-            count = conn.execute("SELECT count(*) FROM sessions WHERE demo = 0").fetchone()[0]
-            demo = conn.execute("SELECT count(*) FROM sessions WHERE demo = 1").fetchone()[0]
+            count, demo = conn.execute(
+                "SELECT count(*) - total(demo = 1), total(demo = 1) FROM sessions"
+            ).fetchone()
             newest = conn.execute(
                 "SELECT reference, coalesce(started_at, created_at) AS at FROM sessions"
                 " WHERE demo = 0 ORDER BY at DESC, id LIMIT 1"
@@ -150,12 +151,12 @@ def describe_backup(path: str | Path) -> BackupInfo:
         conn.close()
     return BackupInfo(
         path=path,
-        sessions=count,
+        sessions=int(count),
         newest_session_reference=newest[0] if newest else None,
         newest_session_date=newest[1] if newest else None,
         schema_version=version,
         size=path.stat().st_size,
-        demo_sessions=demo,
+        demo_sessions=int(demo),
     )
 
 

@@ -581,8 +581,9 @@ class Records(QObject):
         except StorageError as exc:
             self.warn("Cannot restore", exc.message)
             return False
-        if info.refusal():
-            self.warn("Cannot restore", info.refusal())
+        refusal = info.refusal()
+        if refusal:
+            self.warn("Cannot restore", refusal)
             return False
         if (
             not self.window.confirm(
