@@ -187,13 +187,19 @@ def test_pick_gives_the_floor_and_counts_as_their_turn():
         s.pick("p4")
 
 
-def test_late_arrival_joins_at_their_seat():
+def p3_arrives_after_two_turns() -> Session:
+    """Four seats, p3 absent at check-in; p1 and p2 have spoken when p3 arrives late."""
     s = prepared(4)
     s.check_in(["p1", "p2", "p4"])
     s.start()
     s.next_turn()  # p1
     s.next_turn()  # p2
     s.arrive("p3")
+    return s
+
+
+def test_late_arrival_joins_at_their_seat():
+    s = p3_arrives_after_two_turns()
     assert s.state.participant("p3").attendance == "late"
     s.next_turn()
     assert speaker(s) == "p3"  # their seat is still ahead in this round
@@ -282,12 +288,7 @@ def test_a_mistaken_late_arrival_is_taken_back_until_they_have_had_the_floor():
 
 def test_a_rotation_step_undone_before_a_withdrawn_arrival_cannot_be_redone():
     """Redo would give the floor back to the person whose arrival was just taken back."""
-    s = prepared(4)
-    s.check_in(["p1", "p2", "p4"])
-    s.start()
-    s.next_turn()  # p1
-    s.next_turn()  # p2
-    s.arrive("p3")
+    s = p3_arrives_after_two_turns()
     s.next_turn()  # p3, by mistake
     s.undo()
     assert s.state.redo_depth == 1
