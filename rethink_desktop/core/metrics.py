@@ -60,7 +60,12 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
             passes[pid] += 1
             continue
         turns[pid] += 1
-        seconds[pid] += state.turn_seconds(turn, now, silent)
+        if silent:
+            seconds[pid] += state.turn_seconds(turn, now, silent)
+        else:  # as turn_seconds with nothing to leave out; this runs on every key press
+            start, end = turn.started_at, turn.ended_at or now
+            if end > start:
+                seconds[pid] += (end - start).total_seconds()
     total = sum(seconds.values())
     equal = 1 / len(people) if people else 0.0
     return [

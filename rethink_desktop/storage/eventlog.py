@@ -327,7 +327,7 @@ class EventStore:
             old = before[table]
             for key, row in rows[table].items():
                 previous = old.get(key)
-                if previous == row:
+                if previous is row or previous == row:  # an ended turn's row is reused
                     continue
                 if previous is None:
                     cols = ", ".join(row)
