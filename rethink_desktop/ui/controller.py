@@ -14,7 +14,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from rethink_desktop.core.cards import Card, Deck
 from rethink_desktop.core.clock import Clock, ScaledClock, ms_to_next_second
@@ -61,6 +61,9 @@ class SessionController(QObject):
         self.display_blanked = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # A coarse timer may fire up to 5 % early: just before the second it aims at, and so
+        # a second, near-immediate tick. A precise one lands after it, once a second.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_tick)
 
     # --- opening sessions -----------------------------------------------------------------
@@ -125,6 +128,11 @@ class SessionController(QObject):
         state = self.state
         if state is None or state.status not in ("running", "paused", "checked_in"):
             self._timer.stop()
+            return
+        if state.status != "running":
+            # The meeting clock stands still (paused, or not started): nothing moves on the
+            # second, and aiming at the next one would re-arm the timer every millisecond.
+            self._timer.start(1000)
             return
         # Land just after the next whole second of the meeting clock, so the display
         # changes on the second and never drifts (a scaled demo clock ticks faster).

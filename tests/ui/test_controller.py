@@ -1,4 +1,5 @@
 import pytest
+from PySide6.QtCore import Qt
 
 from rethink_desktop.ui.controller import SessionController
 from tests.ui.conftest import start_live
@@ -72,6 +73,22 @@ def test_tick_is_scheduled_only_for_live_sessions(qtbot, store, clock, deck):
     assert 1 <= ctl._timer.interval() <= 1000
     ctl.close_session()
     assert not ctl._timer.isActive()
+
+
+def test_a_paused_clock_ticks_once_a_second_not_every_millisecond(qtbot, store, clock, deck):
+    # Paused a millisecond before a whole second of meeting time: that second never comes,
+    # and aiming at it again and again would re-arm the timer every millisecond.
+    ctl = SessionController(store, clock, deck)
+    start_live(ctl, 2)
+    clock.advance(100.999)
+    assert ctl.act("toggle_pause")
+    assert ctl._timer.interval() == 1000
+    ctl._on_tick()
+    assert ctl._timer.interval() == 1000
+    clock.advance(30)
+    assert ctl.act("toggle_pause")  # running again: back on the meeting clock's seconds
+    assert 1 <= ctl._timer.interval() <= 1000
+    assert ctl._timer.timerType() == Qt.TimerType.PreciseTimer
 
 
 def test_an_unreadable_session_log_is_reported_not_raised(qtbot, controller, store):
