@@ -181,6 +181,12 @@ def ms_to_next_second(elapsed_seconds: float) -> int:
     return max(1, min(1000, math.ceil((1.0 - fraction) * 1000)))
 
 
+def countdown(remaining: float) -> int:
+    """The whole seconds a countdown shows for ``remaining``: rounded up, so it reads the full
+    time at the start and 0 only once time is up; negative (-1, -2 …) as it runs over."""
+    return math.ceil(remaining)
+
+
 def format_duration(seconds: float, *, always_hours: bool = False) -> str:
     """``H:MM:SS`` or ``M:SS`` for a duration in seconds (floored; negatives shown as magnitude)."""
     whole = math.floor(abs(seconds))

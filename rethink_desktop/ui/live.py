@@ -6,6 +6,7 @@ buttons never take the keyboard focus, so Space always means "next speaker".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from rethink_desktop.core.agenda import KIND_LABELS, SESSION_MINUTES
-from rethink_desktop.core.clock import format_duration
+from rethink_desktop.core.clock import countdown, format_duration
 from rethink_desktop.core.metrics import (
     balance_index,
     fair_share_now,
@@ -53,7 +54,8 @@ def turn_tone(seconds: float, allowance: float) -> str:
     """Neutral to 80 % of the allowance, then attention, then over (VISUAL.md)."""
     if allowance <= 0 or seconds < 0.8 * allowance:
         return ""
-    return "attention" if seconds <= allowance else "over"
+    # Over from the first whole second past it, when "over by 0:01" can be shown.
+    return "attention" if math.floor(seconds) <= allowance else "over"
 
 
 def clock_text(seconds: float) -> str:
@@ -505,7 +507,7 @@ class LiveView(QWidget):
         if state is None or state.status not in ("running", "paused"):
             return
         now = self.controller.now()
-        remaining = state.remaining(now)
+        remaining = countdown(state.remaining(now))
         self.clock.setText(clock_text(remaining) if remaining >= 0 else "0:00:00")
         planned = planned_words(state.planned_seconds)
         self.clock_caption.setText(
@@ -517,7 +519,7 @@ class LiveView(QWidget):
 
         phase = state.phase
         if phase is not None:
-            left = state.phase_remaining(now)
+            left = countdown(state.phase_remaining(now))
             left_text = (
                 f"{format_duration(left)} left" if left >= 0 else f"over by {format_duration(left)}"
             )

@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
-from rethink_desktop.core.clock import format_duration
+from rethink_desktop.core.clock import countdown, format_duration
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.theme import current_theme
 
@@ -190,8 +190,8 @@ class RoomDisplay(QWidget):
         phase = state.phase
         self.phase.setText(phase.name if phase else "Welcome")
         if phase is not None:
-            left = state.phase_remaining(now)
-            self.phase_left.setText(format_duration(max(0.0, left)))
+            left = countdown(state.phase_remaining(now))
+            self.phase_left.setText(format_duration(max(0, left)))
         else:
             self.phase_left.setText("")
         card = ctl.card
@@ -203,7 +203,7 @@ class RoomDisplay(QWidget):
             self.speaker.setText(f"{speaker.label} is speaking")
         else:
             self.speaker.setText("")
-        remaining = max(0.0, state.remaining(now))
+        remaining = max(0, countdown(state.remaining(now)))
         planned = format_duration(state.planned_seconds, always_hours=True)[:-3]
         self.time_left.setText(
             f"{format_duration(remaining, always_hours=True)} of {planned}"

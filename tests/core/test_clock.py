@@ -8,6 +8,7 @@ from rethink_desktop.core.clock import (
     MonotonicClock,
     ScaledClock,
     active_seconds,
+    countdown,
     format_duration,
     format_timestamp,
     ms_to_next_second,
@@ -93,3 +94,12 @@ def test_scaled_clock_catches_up_with_recorded_demo_time():
     assert scaled.now() == ahead + timedelta(minutes=1)
     scaled.catch_up(T0)  # never moves back
     assert scaled.now() == ahead + timedelta(minutes=1)
+
+
+def test_countdown_rounds_up_to_the_whole_second():
+    assert countdown(7200.0) == 7200
+    assert countdown(7199.4) == 7200
+    assert countdown(0.5) == 1
+    assert countdown(0.0) == 0
+    assert countdown(-0.5) == 0
+    assert countdown(-1.0) == -1

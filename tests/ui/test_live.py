@@ -177,7 +177,36 @@ def test_turn_tone_thresholds():
     assert turn_tone(79, 100) == ""
     assert turn_tone(80, 100) == "attention"
     assert turn_tone(100, 100) == "attention"
+    assert turn_tone(100.9, 100) == "attention"  # "over by 0:00" would say nothing
     assert turn_tone(101, 100) == "over"
+
+
+def test_countdowns_read_the_full_time_at_the_start_and_zero_only_when_time_is_up(
+    qtbot, live, controller, clock
+):
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    minutes = controller.state.phase.minutes
+    clock.advance(0.4)  # a real clock is never exactly on the second
+    live.refresh_time()
+    display.refresh()
+    assert live.clock.text() == "2:00:00"
+    assert f"{minutes}:00 left" in live.phase_title.text()
+    assert display.time_left.text().startswith("2:00:00 of")
+    assert display.phase_left.text() == f"{minutes}:00"
+    clock.advance(2 * 3600 - 1)  # 0.6 s left
+    live.refresh_time()
+    display.refresh()
+    assert live.clock.text() == "0:00:01"
+    assert live.clock_caption.text() == "left of the two hours"
+    assert display.time_left.text().startswith("0:00:01 of")
+    clock.advance(1.0)  # 0.4 s over: the time is up, not yet a whole second over
+    live.refresh_time()
+    assert live.clock.text() == "0:00:00"
+    assert live.clock_caption.text() == "left of the two hours"
+    clock.advance(1.0)
+    live.refresh_time()
+    assert live.clock_caption.text() == "over the two hours by 0:01"
 
 
 def test_buttons_never_take_focus(live):
