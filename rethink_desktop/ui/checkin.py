@@ -570,7 +570,12 @@ class CheckInView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self.arrows.widgets and not self.focusWidget():
+        if not self.focusWidget():
+            self.focus_default()
+
+    def focus_default(self) -> None:
+        """The first person, so that Space marks them and Tab goes on to the next."""
+        if self.arrows.widgets:
             self.arrows.widgets[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
 

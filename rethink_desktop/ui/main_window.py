@@ -240,7 +240,11 @@ class MainWindow(QMainWindow):
     # --- navigation -----------------------------------------------------------------------
     def _show(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
-        page.setFocus(Qt.FocusReason.OtherFocusReason)
+        focus_default = getattr(page, "focus_default", None)
+        if focus_default is not None:  # the screen's own first control (check-in: a person)
+            focus_default()
+        else:
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def may_leave_screen(self) -> bool:
         """Whether the screen showing may give way to another (or the window close): not

@@ -208,6 +208,21 @@ def test_back_from_a_checked_in_session_goes_home(qtbot, window, controller):
     assert window.stack.currentWidget() is window.home
 
 
+def test_check_in_opens_with_the_keys_on_the_first_person(qtbot, window, controller):
+    # keyboard.md: Space marks present/absent, Tab moves between people, from the start.
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.conftest import prepare_draft
+
+    prepare_draft(controller, 3)
+    window.show_check_in()
+    view = window.check_in
+    first = view.arrows.widgets[0]
+    assert QApplication.focusWidget() is first
+    qtbot.keyClick(first, Qt.Key.Key_Space)
+    assert view.count_label.text() == "2 of 3 present"
+
+
 def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, window, controller):
     """The rating screen shows nothing else: while a participant holds the laptop (their
     rating, the hand-over) the menus are hidden and their shortcuts do nothing."""
