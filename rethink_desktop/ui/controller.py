@@ -187,6 +187,32 @@ class SessionController(QObject):
         self._show_opening_card()
         return True
 
+    def undo(self) -> bool:
+        return self._step("undo")
+
+    def redo(self) -> bool:
+        return self._step("redo")
+
+    def _step(self, verb: str) -> bool:
+        """Undo or redo; if that moved the phase, the card goes back with it: a card shown
+        is not undone itself (it is what the room saw), so N pressed by mistake and undone
+        would otherwise leave the next phase's card up."""
+        before = self.state
+        if before is None or not self.act(verb):
+            return False
+        state = self.state
+        if state is None or state.phase is None or state.phase_index == before.phase_index:
+            return True
+        # Back: the card last shown in that phase (before the undone change, the cards still
+        # say which phase each was shown in); forward: the phase's opening card, as N shows.
+        earlier = [c.card_id for c in before.cards if c.phase == state.phase_index]
+        going_back = state.phase_index < before.phase_index
+        card_id = earlier[-1] if going_back and earlier else state.phase.opening_card
+        card = self.card
+        if card_id and (card is None or card.id != card_id):
+            self.show_card_id(card_id)
+        return True
+
     def _show_opening_card(self) -> None:
         state = self.state
         phase = state.phase if state else None

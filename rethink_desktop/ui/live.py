@@ -402,10 +402,10 @@ class LiveView(QWidget):
         self.controller.act("pass_turn")
 
     def undo(self) -> None:
-        self.controller.act("undo")
+        self.controller.undo()
 
     def redo(self) -> None:
-        self.controller.act("redo")
+        self.controller.redo()
 
     def pick_seat(self, seat: int) -> None:
         state = self.controller.state

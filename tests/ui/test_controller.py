@@ -39,6 +39,32 @@ def test_start_shows_the_first_phase_opening_card(qtbot, controller, templates):
     assert controller.card.id == tpl.phases[1].opening_card
 
 
+def test_undoing_a_phase_change_takes_its_card_back_too(qtbot, controller, templates):
+    tpl = templates["family-network"]
+    phases = [
+        {"name": p.name, "minutes": p.minutes, "turn_seconds": p.turn_seconds,
+         "opening_card": p.opening_card}
+        for p in tpl.phases
+    ]  # fmt: skip
+    start_live(controller, 3, phases=phases)
+    controller.step_card(1)
+    in_first_phase = controller.card.id
+    assert in_first_phase != tpl.phases[1].opening_card
+    controller.next_phase()  # N pressed by mistake
+    assert controller.card.id == tpl.phases[1].opening_card
+    assert controller.undo()
+    assert controller.state.phase_index == 0
+    assert controller.card.id == in_first_phase  # what the room saw in that phase
+    assert controller.session.state.cards[-1].card_id == in_first_phase  # and recorded
+    assert controller.redo()
+    assert controller.state.phase_index == 1
+    assert controller.card.id == tpl.phases[1].opening_card
+    controller.act("next_turn")
+    shown = len(controller.session.state.cards)
+    assert controller.undo()  # not a phase change: the card stays as it is
+    assert len(controller.session.state.cards) == shown
+
+
 def test_card_steps_are_recorded_during_a_session(qtbot, controller, deck):
     start_live(controller, 3)
     controller.step_card(1)
