@@ -269,8 +269,8 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
         elapsed = format_duration(state.elapsed(now), always_hours=True)
         if state.status == "running":
             detail = (
-                f"The meeting clock kept running while the app was closed: {elapsed} have "
-                "passed since the start."
+                f"The meeting clock kept running while the app was closed: it stands at "
+                f"{elapsed} of meeting time (pauses left out)."
             )
         elif state.status == "paused":
             detail = f"It was paused at {elapsed}."

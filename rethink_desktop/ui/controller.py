@@ -68,6 +68,8 @@ class SessionController(QObject):
 
     # --- opening sessions -----------------------------------------------------------------
     def new_session(self) -> Session | None:
+        self.card_on_display = True
+        self.display_blanked = False
         self._forget_catch_up()
         try:
             self.session = self.store.new_session(self.clock, demo=self.demo)
@@ -100,6 +102,9 @@ class SessionController(QObject):
 
     def close_session(self) -> None:
         self.session = None
+        # The room display starts the next session showing its card, not blank.
+        self.card_on_display = True
+        self.display_blanked = False
         self._forget_catch_up()
         self._timer.stop()
         self.changed.emit()

@@ -216,6 +216,9 @@ class LiveView(QWidget):
         controller.ticked.connect(self.refresh_time)
         controller.display_changed.connect(self._refresh_card)
         controller.notice.connect(self.show_notice)
+        # A refusal ("… while the session is paused") is about the key just pressed: the next
+        # recorded action, or another session, makes it stale.
+        controller.changed.connect(lambda: self.notice.setText(""))
 
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:

@@ -74,6 +74,13 @@ class RoomDisplay(QWidget):
 
         self.space_page = QWidget()
         space = QVBoxLayout(self.space_page)
+        space.setContentsMargins(48, 32, 48, 32)
+        # The demo is marked during a space too: the room may see nothing else for minutes.
+        self.space_demo_tag = _label(Qt.AlignmentFlag.AlignRight, "Demo session: fictional")
+        self.space_demo_tag.setText("DEMO · fictional")
+        self.space_demo_tag.setWordWrap(False)
+        self.space_demo_tag.hide()
+        space.addWidget(self.space_demo_tag)
         self.space_text = _label(Qt.AlignmentFlag.AlignCenter, "Space — time to think")
         self.space_minutes = _label(Qt.AlignmentFlag.AlignCenter, "Space minutes")
         space.addStretch(2)
@@ -123,6 +130,7 @@ class RoomDisplay(QWidget):
         self.phase.setFont(self._font(0.045, bold=True))
         self.phase_left.setFont(self._font(0.045))
         self.demo_tag.setFont(self._font(0.035, bold=True))
+        self.space_demo_tag.setFont(self._font(0.035, bold=True))
         self.prompt.setFont(self._font(0.06))
         self.speaker.setFont(self._font(0.05))
         self.time_left.setFont(self._font(0.10, bold=True))
@@ -166,6 +174,7 @@ class RoomDisplay(QWidget):
         self._paint(self, theme.background, theme.text)
         demo = bool(state and state.demo)
         self.demo_tag.setVisible(demo)
+        self.space_demo_tag.setVisible(demo)
         self.setWindowTitle("Re-Think — room display" + (" — DEMO" if demo else ""))
         if state is None or state.status not in ("running", "paused", "checked_in"):
             self._paint(self.main_page, theme.background, theme.text)

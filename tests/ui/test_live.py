@@ -328,6 +328,10 @@ def test_the_room_display_marks_the_demo_and_only_the_demo(qtbot, store, clock, 
     assert ("DEMO" in display.visible_text()) is demo
     assert display.demo_tag.isVisibleTo(display) is demo
     assert ("DEMO" in display.windowTitle()) is demo
+    assert ctl.act("toggle_space")  # the wall may show only the space for minutes
+    display.refresh()
+    assert "Space — time to think" in display.visible_text()
+    assert ("DEMO" in display.visible_text()) is demo
     ctl.close_session()
     ctl.deleteLater()
 
@@ -352,3 +356,19 @@ def test_the_big_clock_says_which_length_it_counts_down(qtbot, controller, clock
     clock.advance(sum(minutes) * 60 + 30)
     view.refresh_time()
     assert view.clock_caption.text() == over
+
+
+def test_a_refusal_notice_goes_once_the_next_action_is_recorded(qtbot, live, controller):
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # paused
+    press(qtbot, live, Qt.Key.Key_Space)
+    assert "paused" in live.notice.text()
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # resumed
+    assert live.notice.text() == ""
+
+
+def test_blank_and_hide_do_not_carry_over_to_the_next_session(qtbot, live, controller):
+    controller.toggle_blank()
+    controller.toggle_card_on_display()
+    controller.close_session()
+    assert not controller.display_blanked
+    assert controller.card_on_display

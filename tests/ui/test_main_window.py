@@ -353,3 +353,25 @@ def test_a_saved_or_untouched_prepare_screen_is_left_without_asking(window, cont
     assert controller.state.reference == ""  # the new, empty draft
     window.show_home()
     assert window.stack.currentWidget() is window.home
+
+
+def test_the_resume_question_gives_meeting_time_with_pauses_left_out(window, controller, clock):
+    from rethink_desktop.ui.app import Messages, offer_resume
+
+    start_live(controller, 3)
+    clock.advance(600)
+    controller.act("toggle_pause")
+    clock.advance(900)  # a 15-minute pause: not meeting time
+    controller.act("toggle_pause")
+    clock.advance(300)
+    controller.close_session()  # as after a crash: the session is still running
+
+    class Asked(Messages):
+        def resume(self, parent, text):
+            self.text = text
+            return True
+
+    asked = Asked(interactive=True)
+    offer_resume(window, asked)
+    assert "stands at 0:15:00 of meeting time (pauses left out)" in asked.text
+    assert window.stack.currentWidget() is window.live
