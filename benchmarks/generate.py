@@ -260,7 +260,7 @@ def generate(
     return sessions
 
 
-GENERATOR_VERSION = 5  # raise when the generated data (or the kept texts' SQL) changes
+GENERATOR_VERSION = 6  # raise when the generated data (or the kept texts' SQL) changes
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
 

@@ -39,10 +39,12 @@ MAX_PHASES = 12
 
 
 def ratings_withheld(status: str) -> bool:
-    """Whether a session's ratings are kept back from every screen, summary and export: while
-    its close is in progress. With some given and some not, the order of hand-over could tell
-    whose answers are whose; once the close is complete they are all there together."""
-    return status == "closing"
+    """Whether a session's ratings are kept back from every screen, summary, figure and
+    export: while its close is in progress, and for good if it was abandoned then. With some
+    given and some not, the order of hand-over could tell whose answers are whose; only a
+    completed close has them all there together. (Ratings are given only during the close,
+    so an abandoned session has some only if it was abandoned then.)"""
+    return status in ("closing", "abandoned")
 
 
 class IllegalAction(ValueError):

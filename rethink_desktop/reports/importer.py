@@ -68,6 +68,7 @@ from rethink_desktop.core.state import (
     RATING_FIELDS,
     WAY_FORWARD,
     IllegalAction,
+    ratings_withheld,
     reduce,
 )
 from rethink_desktop.reports.exports import FORMAT_NAME, FORMAT_VERSION, session_to_json
@@ -315,6 +316,10 @@ def _canonical(session: dict[str, Any], keys: set[str]) -> dict[str, Any]:
     for person in out.get("participants") or []:
         person.pop("name", None)
         person.pop("label", None)
+    if isinstance(session.get("status"), str) and ratings_withheld(session["status"]):
+        # A file from before abandoned sessions kept their ratings back may list some; an
+        # export never does now (core.state.ratings_withheld), and they are not compared.
+        out["ratings"] = []
     ratings = out.get("ratings")
     if isinstance(ratings, list) and all(isinstance(r, dict) for r in ratings):
         # Their order is not part of a session: exports list them by value (since 2026-11),

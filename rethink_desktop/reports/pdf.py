@@ -294,6 +294,20 @@ def _local(moment: datetime | None) -> str:
 
 # Said instead of the ratings while they are withheld (core.state.ratings_withheld).
 RATINGS_WAIT = "The close is not complete: its ratings are shown once it is."
+RATINGS_LEFT_OUT = (
+    "Abandoned during its close: the ratings given are not shown, as an incomplete set could "
+    "tell whose answers were whose."
+)
+
+
+def withheld_ratings_note(state: SessionState) -> str | None:
+    """What is said instead of a session's ratings, or None when they are shown (or there
+    were none to withhold: an abandoned session with no ratings simply has none)."""
+    if not ratings_withheld(state.status):
+        return None
+    if state.status == "closing":
+        return RATINGS_WAIT
+    return RATINGS_LEFT_OUT if state.ratings else None
 
 
 def summary_lines(state: SessionState) -> dict[str, str]:
@@ -323,7 +337,7 @@ def summary_lines(state: SessionState) -> dict[str, str]:
         "status": status,
         "attendance": f"{len(attended)} of {len(state.participants)} attended: {attendance}",
         "pulse": pulse,
-        "ratings": RATINGS_WAIT if ratings_withheld(state.status) else "; ".join(ratings),
+        "ratings": withheld_ratings_note(state) or "; ".join(ratings),
         "way_forward": WAY_FORWARD.get(state.way_forward or "", "Not recorded"),
     }
 

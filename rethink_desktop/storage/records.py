@@ -8,7 +8,7 @@ from typing import Any
 from rethink_desktop.storage.database import Database, reads
 
 # core.state.ratings_withheld in SQL, for queries over ``sessions AS s``.
-RATINGS_SHOWN = "s.status <> 'closing'"
+RATINGS_SHOWN = "s.status NOT IN ('closing', 'abandoned')"
 
 # Ratings leave the app in the order of their values, never in the order they were given:
 # someone who knew the order the laptop went round could otherwise tell whose were whose.

@@ -40,10 +40,10 @@ from rethink_desktop.core.state import (
 )
 from rethink_desktop.reports.pdf import (
     ATTENDANCE_LABELS,
-    RATINGS_WAIT,
     TimelinePalette,
     agency_colours,
     draw_timeline,
+    withheld_ratings_note,
 )
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.ui import widgets
@@ -356,13 +356,14 @@ class SessionDetailView(QWidget):
                 + (f", {skipped} skipped" if skipped else "")
             )
         asked = max(state.asked_to_rate(), len(state.ratings))  # an older build asked more
-        self.ratings_note.setText(
-            RATINGS_WAIT
-            if hidden
-            else f"{len(state.ratings)} of the {asked} asked at the close gave ratings."
-            if state.ratings or state.status == "completed"
-            else "No ratings were given."
-        )
+        note = withheld_ratings_note(state)
+        if note is None:
+            note = (
+                f"{len(state.ratings)} of the {asked} asked at the close gave ratings."
+                if state.ratings or state.status == "completed"
+                else "No ratings were given."
+            )
+        self.ratings_note.setText(note)
 
     def _facts(self, state: SessionState, end: datetime) -> dict[str, str]:
         now = self.controller.clock.now().astimezone()

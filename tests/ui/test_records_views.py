@@ -215,6 +215,23 @@ def test_detail_keeps_the_ratings_of_a_close_in_progress_to_itself(qtbot, contro
     assert summary_lines(closing.state)["ratings"].startswith("Communication 1.0 (1)")
 
 
+def test_detail_of_a_session_abandoned_at_its_close_keeps_its_ratings_back(
+    qtbot, controller, store
+):
+    from rethink_desktop.reports.pdf import RATINGS_LEFT_OUT
+
+    session = meeting(store, at(3, 3), "FN-1010", ratings=((1, 2, 1, 1),), finish="closing")
+    session.abandon("interrupted")
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(session.id)
+    assert {v.text() for v in view.rating_values.values()} == {"—"}
+    assert view.ratings_note.text() == RATINGS_LEFT_OUT
+    abandoned_early = meeting(store, at(3, 4), "FN-1011", finish="abandoned")
+    assert view.load(abandoned_early.id)
+    assert view.ratings_note.text() == "No ratings were given."
+
+
 def test_detail_of_an_absentee_session_and_a_draft(qtbot, controller, known):
     view = SessionDetailView(controller)
     qtbot.addWidget(view)
