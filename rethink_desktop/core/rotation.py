@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+ROTATION_RULES = 2
+"""The rules a session started now follows; the ``started`` event records them.
+
+1: the first rules. 2: someone who passes as the round's last offer is not handed the floor
+straight back as their own second chance (nothing was said in between); that second chance
+is used up and the rotation moves on. A log started under 1 replays under 1.
+"""
+
 
 @dataclass
 class Rotation:
@@ -26,6 +34,8 @@ class Rotation:
     second_offered: set[str] = field(default_factory=set)
     cursor: int = -1
     in_second_chance: bool = False
+    # Which rules the session was started under (ROTATION_RULES); a log replays by its own.
+    rules: int = 1
 
     def order(self) -> list[str]:
         """Seats starting from the starter."""
@@ -106,6 +116,7 @@ class Rotation:
             second_offered=set(self.second_offered),
             cursor=self.cursor,
             in_second_chance=self.in_second_chance,
+            rules=self.rules,
         )
 
     def peek_next(self, eligible: Collection[str]) -> tuple[str, bool] | None:

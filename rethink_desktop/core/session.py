@@ -14,6 +14,7 @@ from typing import Any
 
 from rethink_desktop.core.clock import Clock, MonotonicClock
 from rethink_desktop.core.events import Event
+from rethink_desktop.core.rotation import ROTATION_RULES
 from rethink_desktop.core.state import IllegalAction, Reducer, SessionState
 
 Sink = Callable[[str, Event, SessionState], None]
@@ -124,7 +125,7 @@ class Session:
         return self.dispatch("checked_in", present=sorted(present), pulse=pulse)
 
     def start(self, starter: str | None = None, seed: int | None = None) -> SessionState:
-        return self.dispatch("started", starter=starter, seed=seed)
+        return self.dispatch("started", starter=starter, seed=seed, rotation=ROTATION_RULES)
 
     # --- the rotation -------------------------------------------------------------------
     def next_turn(self) -> SessionState:

@@ -16,7 +16,7 @@ from typing import Any
 from rethink_desktop.core.agenda import SESSION_KINDS
 from rethink_desktop.core.clock import Interval, active_seconds, merge_intervals, parse_timestamp
 from rethink_desktop.core.events import ENDS_REDO, UNDOABLE, Event
-from rethink_desktop.core.rotation import Rotation
+from rethink_desktop.core.rotation import ROTATION_RULES, Rotation
 
 STATUSES = ("draft", "checked_in", "running", "paused", "closing", "completed", "abandoned")
 LIVE = frozenset({"running", "paused"})
@@ -459,8 +459,14 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         elif starter not in in_room:
             raise IllegalAction("The person chosen to start is not present.")
         state.starter_id, state.seed = starter, seed
+        rules = data.get("rotation", 1)
+        if rules not in (1, ROTATION_RULES) or type(rules) is not int:
+            raise IllegalAction("This session follows turn rules of a newer version of the app.")
         state.rotation = Rotation(
-            [p.id for p in state.participants], starter, second_chance=state.second_chance
+            [p.id for p in state.participants],
+            starter,
+            second_chance=state.second_chance,
+            rules=rules,
         )
         state.started_at = at
         state.phase_index = 0
@@ -479,7 +485,18 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         turn.ended_at = at
         assert state.rotation is not None
         state.rotation.record_pass(turn.participant_id, turn.second_chance)
-        if state.next_up() is not None:
+        upcoming = state.next_up()
+        if (
+            upcoming is not None
+            and state.rotation.rules >= 2
+            and upcoming[1]
+            and upcoming[0].id == turn.participant_id
+        ):
+            # They declined a moment ago and no one has spoken since: the floor straight back
+            # would be no second chance at all. It is used up; the rotation moves on.
+            state.rotation.second_offered.add(turn.participant_id)
+            upcoming = state.next_up()
+        if upcoming is not None:
             _give_floor_to_next(state, at)
     elif kind == "pick":
         _need(state, "running", action="give someone the floor")

@@ -244,6 +244,13 @@ def m006_returned_events(db: Database) -> None:
     from a newer version instead of failing on the session later."""
 
 
+def m007_rotation_rules(db: Database) -> None:
+    """No table changes: from version 7 a ``started`` event may name the turn rules its
+    session follows (``rotation``: 2, core.rotation.ROTATION_RULES). A build before it would
+    replay such a session under the first rules, and so hand the floor differently from what
+    the room saw; the version number alone makes it refuse the file as from a newer version."""
+
+
 def sessions_missing_intervals(db: Database) -> list[str]:
     """Sessions whose log has more pauses (or spaces) than ``intervals`` rows: before schema 4
     two at one held moment were kept as one row. Opening a file older than 4 rebuilds their
@@ -289,6 +296,7 @@ STEPS: tuple[Callable[[Database], None], ...] = (
     m004_interval_order,
     m005_export_texts,
     m006_returned_events,
+    m007_rotation_rules,
 )
 
 # Written to PRAGMA user_version once every step has run.

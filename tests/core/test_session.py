@@ -117,6 +117,59 @@ def test_second_chance_for_those_who_passed():
     assert not s.state.current_turn.second_chance
 
 
+def test_the_last_to_pass_in_a_round_is_not_handed_the_floor_straight_back():
+    # No one has spoken since they declined: that would be no second chance at all.
+    s = running(3)
+    s.next_turn()  # p1
+    s.next_turn()  # p2
+    s.next_turn()  # p3, the round's last
+    s.pass_turn()
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.round == 2
+    assert not s.state.current_turn.second_chance
+    assert [t.passed for t in s.state.turns if t.participant_id == "p3"] == [True]
+    assert reduce(s.events) == s.state
+
+
+def test_an_earlier_pass_still_has_its_second_chance_before_the_last_one():
+    s = running(3)
+    s.next_turn()  # p1
+    s.pass_turn()  # p1 passes, p2 up
+    s.next_turn()  # p3
+    s.pass_turn()  # p3 passes last: p1's second chance comes first
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.second_chance
+    s.next_turn()  # someone has spoken since p3 passed: now p3's second chance
+    assert speaker(s) == "p3"
+    assert s.state.current_turn.second_chance
+
+
+def test_a_log_started_under_the_first_rules_replays_under_them():
+    # Logs written before the rules changed must replay exactly as they did.
+    s = running(3)
+    events = [
+        Event(e.kind, e.at, {k: v for k, v in e.data.items() if k != "rotation"})
+        if e.kind == "started"
+        else e
+        for e in s.events
+    ]
+    old = Session(events, FakeClock(), lambda *_: None)
+    assert old.state.rotation.rules == 1
+    old.next_turn()
+    old.next_turn()
+    old.next_turn()
+    old.pass_turn()
+    assert speaker(old) == "p3"  # as the first rules did
+    assert old.state.current_turn.second_chance
+
+
+def test_turn_rules_of_a_newer_version_are_refused():
+    s = prepared(3)
+    s.check_in([p.id for p in s.state.participants], pulse=5)
+    with pytest.raises(IllegalAction, match="newer version"):
+        s.dispatch("started", rotation=3)
+
+
 def test_second_chance_off_goes_straight_to_the_next_round():
     s = running(3, second_chance=False)
     s.next_turn()
