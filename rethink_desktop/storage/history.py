@@ -256,7 +256,10 @@ def page(
 # --- the Dashboard --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MonthFigures:
-    """One month of held sessions: the averages of the ratings given, and of the balance."""
+    """One month of held sessions: the averages of the ratings given, and of the balance.
+
+    A month without sessions between the first and the last has ``sessions`` 0 and no averages.
+    """
 
     month: str  # "2026-03", local time
     sessions: int
@@ -347,6 +350,17 @@ GROUP BY 1, 2, 3, 4
 """
 
 
+def month_range(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` inclusive, as "YYYY-MM"."""
+    year, month = map(int, first.split("-"))
+    end = tuple(map(int, last.split("-")))
+    out = []
+    while (year, month) <= end:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def dashboard(
     db: Database,
     period_from: date | None = None,
@@ -402,8 +416,8 @@ def dashboard(
     def total(name: str) -> int:
         return sum(row[col[name]] or 0 for row in months_rows)
 
-    months = [
-        MonthFigures(
+    held = {
+        row[0]: MonthFigures(
             row[0],
             row[1],
             row[col["ratings"]] or 0,
@@ -413,8 +427,13 @@ def dashboard(
             ),
             _mean(*month_balance[row[0]]),
         )
-        for row in sorted(months_rows)
-    ]
+        for row in months_rows
+    }
+    # Every month from the first held to the last, so the chart spaces months evenly and
+    # breaks its line over a month without sessions instead of joining across it.
+    span = month_range(min(held), max(held)) if held else []
+    empty = (None,) * (len(RATING_FIELDS) + 1)  # no rating averages, no balance
+    months = [held.get(month) or MonthFigures(month, 0, 0, *empty) for month in span]
     pulse_start = sum(row[4 + width] or 0 for row in months_rows)
     pulse_end = sum(row[5 + width] or 0 for row in months_rows)
     n_pulse = sum(row[6 + width] for row in months_rows)

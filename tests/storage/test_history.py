@@ -15,6 +15,7 @@ from rethink_desktop.storage.history import (
     compute_balances,
     count_sessions,
     dashboard,
+    month_range,
     page,
     refresh_balance_index,
 )
@@ -173,7 +174,28 @@ def test_dashboard_figures_for_known_sessions(store):
 
     everything = dashboard(store.db)
     assert everything.sessions_held == 5
-    assert [m.month for m in everything.months] == ["2026-03", "2026-04", "2026-06"]
+    assert [m.month for m in everything.months] == ["2026-03", "2026-04", "2026-05", "2026-06"]
+    may = everything.months[2]
+    assert (may.sessions, may.ratings, may.communication, may.balance) == (0, 0, None, None)
+
+
+def test_dashboard_months_without_sessions_are_gaps_not_neighbours(store):
+    """Sessions in January and June: the months between are there, empty, so the chart
+    breaks its line over them rather than drawing January and June side by side."""
+    meeting(store, at(1, 15), "FN-JAN", ratings=((4, 4, 4, 4),))
+    meeting(store, at(6, 15), "FN-JUN", ratings=((2, 2, 2, 2),))
+    data = dashboard(store.db, date(2025, 10, 1), date(2026, 12, 31))
+    assert [m.month for m in data.months] == [f"2026-{n:02d}" for n in range(1, 7)]
+    assert [m.sessions for m in data.months] == [1, 0, 0, 0, 0, 1]
+    assert [m.communication for m in data.months] == [4, None, None, None, None, 2]
+    assert [m.balance for m in data.months] == [1, None, None, None, None, 1]
+    assert data.sessions_held == 2
+    assert data.rating_count == 2
+
+
+def test_month_range_crosses_years():
+    assert month_range("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert month_range("2026-03", "2026-03") == ["2026-03"]
 
 
 def test_dashboard_leaves_out_the_ratings_of_a_close_in_progress(store):

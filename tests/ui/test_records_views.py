@@ -297,6 +297,23 @@ def test_dashboard_charts_the_expected_averages(qtbot, controller, today, known,
     )
 
 
+def test_dashboard_chart_gaps_months_without_sessions(qtbot, controller, today, store):
+    meeting(store, at(1, 15), "FN-JAN", ratings=((4, 4, 4, 4),))
+    meeting(store, at(6, 15), "FN-JUN", ratings=((2, 2, 2, 2),))
+    view = DashboardView(controller, clock=today)
+    qtbot.addWidget(view)
+    view.period.set_dates(date(2026, 1, 1), date(2026, 6, 30))
+    view.refresh()
+    chart = view.ratings_chart
+    assert chart.labels == [
+        "Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026", "Jun 2026",
+    ]  # fmt: skip
+    assert chart.series["Communication"] == [4, None, None, None, None, 2]
+    assert "Feb 2026 no ratings" in chart.accessibleDescription()
+    view.resize(900, 700)
+    assert not view.grab().isNull()
+
+
 def test_dashboard_leaves_demo_out_unless_asked(qtbot, controller, today, known):
     view = DashboardView(controller, clock=today)
     qtbot.addWidget(view)
