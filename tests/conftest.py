@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -33,3 +34,16 @@ def data_dir(tmp_path):
     """A fresh, empty data folder for one test."""
     path = tmp_path / "rethink-data"
     return path
+
+
+@pytest.fixture
+def local_zone(monkeypatch):
+    """Set the process's local time zone (``local_zone("Pacific/Kiritimati")``) for one test."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()

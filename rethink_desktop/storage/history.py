@@ -61,13 +61,25 @@ def day_start(day: date) -> str:
     return format_timestamp(datetime.combine(day, time.min).astimezone())
 
 
+# Bounds are kept within the days whose local midnight is a four-digit UTC year (stamps compare
+# as text only then; a day spare for the time zone) and whose next day is still a date, so
+# the far ends a date box allows (1 Jan 0001, 31 Dec 9999) read as "from the start" or "to
+# the end" rather than failing.
+_FIRST_DAY = date(1000, 1, 2)
+_LAST_DAY = date.max - timedelta(days=1)
+
+
+def _within(day: date) -> date:
+    return min(max(day, _FIRST_DAY), _LAST_DAY)
+
+
 def _period_sql(date_from: date | None, date_to: date | None, params: dict[str, Any]) -> list[str]:
     where = []
     if date_from is not None:
-        params["from"] = day_start(date_from)
+        params["from"] = day_start(_within(date_from))
         where.append(f"{WHEN} >= :from")
     if date_to is not None:
-        params["to"] = day_start(date_to + timedelta(days=1))
+        params["to"] = day_start(_within(date_to) + timedelta(days=1))
         where.append(f"{WHEN} < :to")
     return where
 

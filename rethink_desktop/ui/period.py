@@ -18,6 +18,10 @@ PERIODS = (
     ("custom", "Between dates…"),
 )
 
+# What the date boxes allow; Qt's own range runs to 31 Dec 9999, of no use for meetings.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
 
 def period_for(key: str, today: date) -> tuple[date | None, date | None]:
     """The first and last day (inclusive) of a named period; None means open-ended."""
@@ -104,6 +108,7 @@ class PeriodChooser(QWidget):
         edit = QDateEdit()
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("d MMM yyyy")
+        edit.setDateRange(_qdate(FIRST_DAY), _qdate(LAST_DAY))
         edit.setAccessibleName(name)
         return edit
 

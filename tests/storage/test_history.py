@@ -98,6 +98,26 @@ def test_filters_narrow_the_list(store):
     assert rows(kind="family_network", statuses=("completed",), reference="01") == ["FN-0110"]
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Etc/GMT+12"])
+def test_periods_at_the_far_ends_of_the_calendar(store, local_zone, zone):
+    """1 Jan 0001 and 31 Dec 9999 (a date box's own limits) are open ends, not errors."""
+    local_zone(zone)
+    meeting(store, at(3, 3), "FN-1")
+    meeting(store, at(4, 7), "FN-2")
+    for first, last in ((date.min, date.max), (date.min, None), (None, date.max)):
+        filters = HistoryFilters(date_from=first, date_to=last)
+        assert count_sessions(store.db, filters) == 2
+        assert refs(page(store.db, filters, 0, 10)) == ["FN-2", "FN-1"]
+        assert dashboard(store.db, first, last).sessions_held == 2
+    # Days before year 1000 do not compare as text with the stamps: still none of them match.
+    assert (
+        count_sessions(store.db, HistoryFilters(date_from=date(1, 1, 1), date_to=date(999, 12, 31)))
+        == 0
+    )
+    assert count_sessions(store.db, HistoryFilters(date_from=date(9999, 12, 31))) == 0
+    assert dashboard(store.db, date.max, date.max).sessions_held == 0
+
+
 def test_pages_cover_every_row_once(store):
     for day in range(1, 26):
         meeting(store, at(5, day), f"FN-{day:04d}", talk=(30, 30), ratings=())

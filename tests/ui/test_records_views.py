@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.history import HistoryFilters, dashboard
 from rethink_desktop.ui.dashboard import DashboardView
 from rethink_desktop.ui.detail import SessionDetailView
 from rethink_desktop.ui.history import COLUMNS, HistoryView
+from rethink_desktop.ui.period import FIRST_DAY, LAST_DAY
 from tests.helpers import prepared
 from tests.records_data import at, meeting
 
@@ -101,6 +102,22 @@ def test_history_filters_and_search(qtbot, controller, today, known):
     view.apply_filters()
     assert shown(view) == []
     assert view.empty_label.text() == "No sessions match these filters."
+
+
+def test_period_dates_stay_within_this_century(qtbot, controller, today, known):
+    """Qt's date boxes would go to 31 Dec 9999; ours stop at 2099 and History still lists."""
+    view = history(qtbot, controller, today)
+    view.period.set_key("custom")
+    view.period.from_edit.setDate(QDate(1, 1, 1))
+    view.period.to_edit.setDate(QDate(9999, 12, 31))
+    assert view.period.period() == (FIRST_DAY, LAST_DAY) == (date(2000, 1, 1), date(2099, 12, 31))
+    view.apply_filters()
+    assert len(shown(view)) == 5
+    dash = DashboardView(controller, clock=today)
+    qtbot.addWidget(dash)
+    dash.period.set_dates(date(1, 1, 1), date(9999, 12, 31))
+    dash.refresh()
+    assert dash.data.sessions_held == 4
 
 
 def test_the_demo_window_lists_demo_sessions_first(qtbot, controller, today, known):
