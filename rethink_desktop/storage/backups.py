@@ -14,9 +14,11 @@ older backup with the usual pre-migration copy.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +39,7 @@ from rethink_desktop.storage.database import (
     _timestamp,
     _unused,
     backup_database,
+    classify,
 )
 from rethink_desktop.storage.paths import ensure_dir
 from rethink_desktop.storage.schema import SCHEMA_VERSION
@@ -100,6 +103,27 @@ def _not_a_backup(path: Path) -> NotADatabaseError:
     )
 
 
+def _damaged(path: Path) -> CorruptError:
+    return CorruptError(
+        path,
+        message=f"The backup {path} is damaged, so it cannot be restored. Nothing has been "
+        "changed. Choose an older backup.",
+    )
+
+
+@contextlib.contextmanager
+def _reading_backup(path: Path) -> Iterator[None]:
+    """As ``_classified``, but damage is named as a damaged backup: the live database's
+    words (set it aside, check --data-dir) are no help when choosing a backup."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        error = classify(exc, path)
+        if error is None:
+            raise
+        raise (_damaged(path) if isinstance(error, CorruptError) else error) from exc
+
+
 def describe_backup(path: str | Path) -> BackupInfo:
     """Read a backup without changing it; refuse anything that could not be restored.
 
@@ -108,7 +132,11 @@ def describe_backup(path: str | Path) -> BackupInfo:
     """
     path = Path(path).expanduser().absolute()
     if not path.is_file():
-        raise NotFoundError(path)
+        raise NotFoundError(
+            path,
+            f"There is no backup file at {path}. Nothing has been changed. Check the name and "
+            "the folder, or choose another backup.",
+        )
     with _classified(path), open(path, "rb") as handle:
         if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
             raise _not_a_backup(path)
@@ -118,7 +146,7 @@ def describe_backup(path: str | Path) -> BackupInfo:
     except CorruptError as exc:
         raise _not_a_backup(path) from exc
     try:
-        with _classified(path):
+        with _reading_backup(path):
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 error = NewerVersionError(path, version, SCHEMA_VERSION)
@@ -133,11 +161,7 @@ def describe_backup(path: str | Path) -> BackupInfo:
             if not {"events", "sessions"} <= tables:
                 raise _not_a_backup(path)
             if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
-                raise CorruptError(
-                    path,
-                    message=f"The backup {path} is damaged, so it cannot be restored. Nothing "
-                    "has been changed. Choose an older backup.",
-                )
+                raise _damaged(path)
             count, demo = conn.execute(
                 "SELECT count(*) - total(demo = 1), total(demo = 1) FROM sessions"
             ).fetchone()

@@ -272,9 +272,10 @@ class NewerVersionError(StorageError):
 class NotFoundError(StorageError):
     """Asked to open an existing database, and there is none."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, message: str | None = None) -> None:
         super().__init__(
-            f"There is no Re-Think Desktop database at {path}. Nothing has been created. "
+            message
+            or f"There is no Re-Think Desktop database at {path}. Nothing has been created. "
             "Check the data folder setting (--data-dir).",
             path,
         )

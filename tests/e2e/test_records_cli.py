@@ -91,6 +91,18 @@ def test_restore_asks_and_names_the_newest_session(tmp_path):
     assert refused.returncode == 1
     assert "not a Re-Think Desktop backup" in refused.stderr
     assert count(data) == 1
+    # A backup cut short, and one that is not there: named as a backup, not as the records.
+    half = tmp_path / "half.sqlite"
+    half.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
+    damaged = cli("--data-dir", str(data), "restore", str(half), "--yes")
+    assert damaged.returncode == 1
+    assert f"The backup {half} is damaged, so it cannot be restored." in damaged.stderr
+    assert "Traceback" not in damaged.stderr
+    missing = cli("--data-dir", str(data), "restore", str(tmp_path / "gone.sqlite"), "--yes")
+    assert missing.returncode == 1
+    assert f"There is no backup file at {tmp_path / 'gone.sqlite'}." in missing.stderr
+    assert "--data-dir" not in missing.stderr
+    assert count(data) == 1
 
 
 def test_demo_and_real_records_are_never_mixed(tmp_path):

@@ -15,7 +15,12 @@ from rethink_desktop.storage.backups import (
     prune_backups,
     restore_backup,
 )
-from rethink_desktop.storage.database import NewerVersionError, NotADatabaseError
+from rethink_desktop.storage.database import (
+    CorruptError,
+    NewerVersionError,
+    NotADatabaseError,
+    NotFoundError,
+)
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.schema import SCHEMA_VERSION
 from tests.helpers import running
@@ -113,3 +118,43 @@ def test_not_sqlite_and_newer_backups_are_refused_and_nothing_changes(tmp_path):
         restore_backup(live, newer)
     assert _bytes(live) == before
     assert not (tmp_path / "backups").exists()  # not even a safety copy was needed
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 120])
+def test_a_damaged_backup_is_refused_in_backup_words(tmp_path, keep):
+    """A copy cut short (a full USB stick, an interrupted copy): a fraction, or bytes."""
+    live = tmp_path / "rethink.sqlite"
+    with EventStore.open(live) as store:
+        for n in range(20):
+            completed(store, f"FN-{n}")
+        backup = auto_backup(store.db, tmp_path / "backups")
+    before = _bytes(live)
+    data = backup.read_bytes()
+    cut = tmp_path / "cut.sqlite"
+    cut.write_bytes(data[: keep if isinstance(keep, int) else int(len(data) * keep)])
+    for attempt in (describe_backup, lambda path: restore_backup(live, path)):
+        with pytest.raises(CorruptError) as caught:
+            attempt(cut)
+        message = caught.value.message
+        assert message == (
+            f"The backup {cut} is damaged, so it cannot be restored. Nothing has been changed. "
+            "Choose an older backup."
+        )
+    assert _bytes(live) == before
+    assert [p.name for p in (tmp_path / "backups").iterdir()] == [backup.name]
+
+
+def test_a_missing_backup_is_named_as_a_backup(tmp_path):
+    live = tmp_path / "rethink.sqlite"
+    with EventStore.open(live) as store:
+        completed(store)
+    before = _bytes(live)
+    gone = tmp_path / "usb" / "gone.sqlite"
+    with pytest.raises(NotFoundError) as caught:
+        restore_backup(live, gone)
+    assert caught.value.message == (
+        f"There is no backup file at {gone}. Nothing has been changed. Check the name and the "
+        "folder, or choose another backup."
+    )
+    assert "--data-dir" not in caught.value.message
+    assert _bytes(live) == before

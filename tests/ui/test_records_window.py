@@ -237,6 +237,33 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, window, controlle
     assert "not a Re-Think Desktop backup" in warned[0]
 
 
+@pytest.mark.parametrize("problem", ["damaged", "missing"])
+def test_restore_names_a_damaged_or_missing_backup(tmp_path, window, controller, two, problem):
+    records = window.records
+    backup = tmp_path / "copies" / "before.sqlite"
+    records.choose_save_file = lambda *a: str(backup)
+    assert records.back_up() == backup
+    if problem == "damaged":
+        data = backup.read_bytes()
+        backup.write_bytes(data[: len(data) // 2])
+    else:
+        backup.unlink()
+    warned = []
+    records.warn = lambda title, text: warned.append((title, text))
+    records.choose_open_file = lambda *a: str(backup)
+    store = controller.store
+    assert not records.restore()
+    assert controller.store is store
+    expected = (
+        f"The backup {backup} is damaged, so it cannot be restored. Nothing has been changed. "
+        "Choose an older backup."
+        if problem == "damaged"
+        else f"There is no backup file at {backup}. Nothing has been changed. Check the name "
+        "and the folder, or choose another backup."
+    )
+    assert warned == [("Cannot restore", expected)]
+
+
 def test_delete_and_anonymise_name_the_session(window, controller, two):
     records = window.records
     asked = []
