@@ -382,6 +382,21 @@ def _not_a_folder(path: Path, *, backup: bool) -> StorageError:
     )
 
 
+def _a_folder(path: Path, *, backup: bool) -> StorageError:
+    if backup:
+        return StorageError(
+            f"The backup cannot be written to {path} because that is a folder. Nothing has "
+            "been changed. Give a file name for the backup, for example "
+            f"{path / 'rethink-backup.sqlite'}.",
+            path,
+        )
+    return StorageError(
+        f"Re-Think Desktop needs a file at {path}, but a folder is in the way. Nothing has "
+        "been changed. Move the folder, or choose another file name.",
+        path,
+    )
+
+
 def _disk_full(path: Path, *, backup: bool) -> DiskFullError:
     if not backup:
         return DiskFullError(path)
@@ -410,6 +425,8 @@ def classify(
         if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
             in_the_way = _in_the_way(Path(exc.filename) if exc.filename else path)
             return _not_a_folder(in_the_way, backup=backup)
+        if exc.errno == errno.EISDIR:  # a folder where the file should be
+            return _a_folder(path, backup=backup)
         return None
     if not isinstance(exc, sqlite3.Error):
         return None
@@ -775,6 +792,8 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
     the old file or a complete new one. A path ``source`` is read without being changed.
     """
     out = Path(out).expanduser().absolute()
+    if out.is_dir():
+        raise _a_folder(out, backup=True)
     if isinstance(source, Database):
         src_conn, src_path = source.conn, database_path(source)
     else:

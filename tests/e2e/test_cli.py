@@ -131,6 +131,17 @@ def test_backup_without_a_database_says_so(tmp_path):
     assert "no database to back up" in result.stderr
 
 
+def test_backup_onto_a_folder_gets_words_not_a_traceback(tmp_path):
+    data, _ = seeded(tmp_path)
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    result = cli("--data-dir", str(data), "backup", "--out", str(folder))
+    assert result.returncode == 1
+    assert f"The backup cannot be written to {folder} because that is a folder." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(folder.iterdir()) == []
+
+
 def test_a_data_folder_that_is_a_file_gets_words_not_a_traceback(tmp_path):
     in_the_way = tmp_path / "records"
     in_the_way.write_text("not a folder")

@@ -786,6 +786,28 @@ def test_a_file_where_the_backup_folder_should_be_is_worded_for_the_backup(tmp_p
     assert "--data-dir" not in error.message
 
 
+def test_a_backup_onto_a_folder_asks_for_a_file_name(db_path, tmp_path):
+    folder = tmp_path / "usb"
+    (folder / "earlier").mkdir(parents=True)
+    with open_database(db_path) as db:
+        add_event(db)
+    expected = (
+        f"The backup cannot be written to {folder} because that is a folder. Nothing has been "
+        f"changed. Give a file name for the backup, for example {folder / 'rethink-backup.sqlite'}."
+    )
+    with pytest.raises(StorageError) as from_path:
+        backup_database(db_path, folder)
+    with open_database(db_path) as db, pytest.raises(StorageError) as from_open:
+        backup_database(db, folder)
+    assert from_path.value.message == from_open.value.message == expected
+    assert [p.name for p in folder.iterdir()] == ["earlier"]  # no copy, no leftovers
+    # Should the folder appear between the check and the rename, the words are the same.
+    error = classify(IsADirectoryError(errno.EISDIR, "Is a directory"), folder, backup=True)
+    assert error.message.startswith(f"The backup cannot be written to {folder} because")
+    error = classify(IsADirectoryError(errno.EISDIR, "Is a directory"), folder)
+    assert error.message.startswith(f"Re-Think Desktop needs a file at {folder}, but a folder")
+
+
 def test_a_data_folder_that_is_a_file_is_refused_in_words(tmp_path):
     in_the_way = tmp_path / "records"
     in_the_way.write_text("not a folder")
