@@ -7,7 +7,9 @@ so a session that finished exactly N months ago is kept until the next instant. 
 progress (checked in, running, paused, closing) are never purged, however old.
 
 A purge copies the database to ``backups/before-purge-<UTC time>.sqlite`` first, then
-deletes the sessions' events and derived rows in one transaction.
+deletes the sessions' events and derived rows in one transaction. A purge, a deletion and a
+removal of names end with a WAL checkpoint, so the write-ahead log keeps no copy of what went
+(``secure_delete`` blanks it in the file itself).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rethink_desktop.storage.database import (
     _timestamp,
     _unused,
     backup_database,
+    checkpoint,
     database_path,
     reads,
     transaction,
@@ -140,6 +143,7 @@ def purge(
         report.backup = backup_database(db, _unused(folder / name))
     with transaction(db):
         _delete(db, report.ids)
+    checkpoint(db)  # no copy of the removed sessions (their names) left in the WAL
     if folder is not None:
         from rethink_desktop.storage.backups import DEFAULT_SAFETY_DAYS, prune_safety_copies
 
@@ -165,6 +169,7 @@ def delete_session(store: EventStore, session_id: str) -> None:
     with transaction(store.db):
         _delete(store.db, [session_id])
     store.forget(session_id)
+    checkpoint(store.db)  # no copy of its names left in the write-ahead log
 
 
 def anonymise_session(store: EventStore, session_id: str, clock: Clock | None = None) -> bool:
@@ -178,4 +183,5 @@ def anonymise_session(store: EventStore, session_id: str, clock: Clock | None = 
     if session.state.names_removed:
         return False
     session.remove_names()
+    checkpoint(store.db)  # no copy of the names left in the write-ahead log
     return True

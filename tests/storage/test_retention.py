@@ -17,7 +17,7 @@ from rethink_desktop.storage.retention import (
     purge,
     sessions_older_than,
 )
-from tests.helpers import running
+from tests.helpers import people, running
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 
@@ -28,10 +28,10 @@ def store(tmp_path):
         yield opened
 
 
-def completed_at(store, moment, reference="FN-1000"):
+def completed_at(store, moment, reference="FN-1000", **kw):
     """A session completed exactly at ``moment``."""
     clock = FakeClock(moment.replace(hour=9))
-    s = running(3, clock, sink=store.append, reference=reference)
+    s = running(3, clock, sink=store.append, reference=reference, **kw)
     s.next_turn()
     s.end()
     clock.set(moment)
@@ -136,3 +136,36 @@ def test_a_purge_also_removes_safety_copies_older_than_the_setting(store, tmp_pa
     assert recent.exists()
     assert report.backup is not None
     assert report.backup.exists()  # today's copy stays
+
+
+NAME = b"Person Zed"
+
+
+def on_disk(store) -> bytes:
+    """The records file and its write-ahead log, as another program could read them."""
+    path = store.path
+    return b"".join(
+        p.read_bytes() for p in (path, path.with_name(f"{path.name}-wal")) if p.exists()
+    )
+
+
+def named(store, moment, reference):
+    participants = people(3)
+    participants[0]["name"] = NAME.decode()
+    return completed_at(store, moment, reference, participants=participants)
+
+
+@pytest.mark.parametrize("how", ["delete", "anonymise", "purge"])
+def test_removed_names_leave_no_copy_in_the_file_or_its_log(store, how):
+    """secure_delete blanks the pages in the file; the checkpoint empties the WAL, which
+    otherwise keeps the old pages (names and all) until the app closes."""
+    old = named(store, datetime(2020, 5, 1, 12, tzinfo=UTC), "OLD-1")
+    completed_at(store, datetime(2026, 1, 1, 12, tzinfo=UTC), "NEW-1")
+    assert NAME in on_disk(store)
+    if how == "delete":
+        delete_session(store, old.id)
+    elif how == "anonymise":
+        assert anonymise_session(store, old.id, FakeClock(NOW))
+    else:
+        assert purge(store, 24, NOW).count == 1
+    assert NAME not in on_disk(store)
