@@ -277,7 +277,10 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
         return EXIT_PROBLEM
     try:
         include_demo = args.include_demo or args.demo
-        if not args.anonymise and names_kept(db, include_demo=include_demo):
+        # A PDF holds one session: only its names count (--session is refused otherwise).
+        if not args.anonymise and names_kept(
+            db, include_demo=include_demo, session_id=args.session
+        ):
             err.write(
                 "Note: this export includes participants' names. "
                 "Use --anonymise to leave them out.\n"

@@ -111,8 +111,14 @@ def _rows(db: Database, sql: str, params: Sequence[str]) -> Iterator[dict[str, A
 
 
 @reads
-def names_kept(db: Database, *, include_demo: bool = False) -> int:
-    """How many participants still have a name (the app warns before writing names out)."""
+def names_kept(db: Database, *, include_demo: bool = False, session_id: str | None = None) -> int:
+    """How many participants still have a name (the app warns before writing names out);
+    with ``session_id``, only that session's (a PDF), demo or not."""
+    if session_id is not None:
+        return db.execute(
+            "SELECT count(*) FROM participants WHERE session_id = ? AND name IS NOT NULL",
+            [session_id],
+        ).fetchone()[0]
     demo = "" if include_demo else " AND s.demo = 0"
     return db.execute(
         "SELECT count(*) FROM participants p JOIN sessions s ON s.id = p.session_id"

@@ -423,10 +423,7 @@ class Records(QObject):
         if not anonymise:
             if fmt == "pdf":
                 assert current is not None
-                kept = db.execute(
-                    "SELECT count(*) FROM participants WHERE session_id = ? AND name IS NOT NULL",
-                    [current[0]],
-                ).fetchone()[0]
+                kept = names_kept(db, session_id=current[0])
             else:
                 kept = names_kept(db, include_demo=include_demo)
             if kept and not self.window.confirm(

@@ -51,6 +51,21 @@ def test_export_pdf(tmp_path):
     assert "--session" in missing.stderr
 
 
+def test_export_pdf_warns_only_about_its_own_sessions_names(tmp_path):
+    data = tmp_path / "d"
+    (finished,) = seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    with EventStore.open(data / "rethink.sqlite") as store:
+        store.session(finished, FakeClock()).remove_names()
+        waiting = running(3, FakeClock(), sink=store.append, reference="FN-2000")  # named
+    note = "this export includes participants' names"
+    for sid, warned in ((finished, False), (waiting.id, True)):
+        out = tmp_path / f"{sid}.pdf"
+        result = cli("--data-dir", str(data), "export", "--format", "pdf", "--session", sid,
+                     "--out", str(out))  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert (note in result.stderr) is warned
+
+
 def test_import_twice_then_bad_file(tmp_path):
     seeded(tmp_path / "a", datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2026, 2, 5, 9, tzinfo=UTC))
     export = tmp_path / "a.json"
