@@ -108,6 +108,15 @@ def parse_timestamp(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def local_day(text: str) -> str:
+    """The local calendar day (``2026-03-05``) of a stored UTC timestamp, as the facilitator
+    would date it; a stamp that cannot be read is shown as it starts."""
+    try:
+        return parse_timestamp(text).astimezone().date().isoformat()
+    except (ValueError, OverflowError):
+        return text[:10]
+
+
 def seconds_between(start: datetime, end: datetime) -> float:
     """Seconds from ``start`` to ``end``, clamped at zero."""
     return max(0.0, (end - start).total_seconds())

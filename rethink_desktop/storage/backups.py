@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from rethink_desktop.core.clock import local_day
 from rethink_desktop.storage.database import (
     BEFORE_PURGE_PREFIX,
     PRE_MIGRATION_PREFIX,
@@ -80,13 +81,13 @@ class BackupInfo:
         )
 
     def describe(self) -> str:
-        """Two lines for a confirmation: the file, and its newest session."""
+        """Two lines for a confirmation: the file, and its newest session (its local day)."""
         if self.newest_session_reference is None:
             newest = "It holds no sessions."
         else:
             newest = (
                 f"It holds {self.sessions} session(s); the newest is "
-                f"{self.newest_session_reference} of {self.newest_session_date[:10]}."
+                f"{self.newest_session_reference} of {local_day(self.newest_session_date)}."
                 if self.newest_session_date
                 else f"It holds {self.sessions} session(s); the newest is "
                 f"{self.newest_session_reference}."

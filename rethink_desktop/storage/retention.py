@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rethink_desktop.core.clock import Clock, SystemClock, format_timestamp
+from rethink_desktop.core.clock import Clock, SystemClock, format_timestamp, local_day
 from rethink_desktop.core.state import FINISHED, IllegalAction
 from rethink_desktop.storage.database import (
     BEFORE_PURGE_PREFIX,
@@ -58,13 +58,15 @@ class PurgeReport:
         return len(self.ids)
 
     def summary(self) -> str:
+        """One line for the command line; its days are local, like the app's."""
         verb = "would be removed" if self.dry_run else "removed"
+        cutoff = local_day(self.cutoff)
         if not self.ids:
-            return f"No sessions finished before {self.cutoff[:10]}; nothing {verb}."
+            return f"No sessions finished before {cutoff}; nothing {verb}."
         return (
-            f"{self.count} session(s) finished before {self.cutoff[:10]} {verb} "
-            f"(oldest {self.oldest[:10] if self.oldest else '?'}, "
-            f"newest {self.newest[:10] if self.newest else '?'})."
+            f"{self.count} session(s) finished before {cutoff} {verb} "
+            f"(oldest {local_day(self.oldest) if self.oldest else '?'}, "
+            f"newest {local_day(self.newest) if self.newest else '?'})."
         )
 
 

@@ -11,6 +11,7 @@ from rethink_desktop.core.clock import (
     countdown,
     format_duration,
     format_timestamp,
+    local_day,
     ms_to_next_second,
     parse_timestamp,
 )
@@ -103,3 +104,11 @@ def test_countdown_rounds_up_to_the_whole_second():
     assert countdown(0.0) == 0
     assert countdown(-0.5) == 0
     assert countdown(-1.0) == -1
+
+
+def test_local_day_of_a_stored_stamp(local_zone):
+    local_zone("Pacific/Auckland")
+    assert local_day("2026-01-05T23:30:00.000000Z") == "2026-01-06"
+    local_zone("America/New_York")
+    assert local_day("2026-01-06T03:00:00.000000Z") == "2026-01-05"
+    assert local_day("not a time at all") == "not a time"
