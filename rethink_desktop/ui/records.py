@@ -11,6 +11,7 @@ a Cancel button and reports in plain words.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -82,6 +83,16 @@ Progress = Callable[[int, int], bool]
 
 def _stamp() -> str:
     return datetime.now().strftime("%Y-%m-%d-%H%M")
+
+
+# Characters Windows, macOS or Linux refuse in a file name (or read as a folder), and controls.
+_NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def safe_file_name(name: str) -> str:
+    """``name`` with each character no file system takes in a name replaced by ``-``: a
+    reference may hold ``/`` (FN/2291), which would otherwise point into a folder."""
+    return _NOT_IN_FILE_NAMES.sub("-", name)
 
 
 class ExportDialog(QDialog):
@@ -436,7 +447,8 @@ class Records(QObject):
                 return None
         if fmt == "pdf":
             assert current is not None
-            suggested, filters = f"rethink-{current[1]}.pdf", "PDF summary (*.pdf)"
+            suggested = safe_file_name(f"rethink-{current[1]}.pdf")
+            filters = "PDF summary (*.pdf)"
         elif fmt == "csv":
             suggested, filters = f"rethink-export-{_stamp()}.zip", "CSV tables, zipped (*.zip)"
         else:

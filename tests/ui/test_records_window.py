@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from rethink_desktop.reports.exports import export
 from rethink_desktop.storage.eventlog import EventStore
-from rethink_desktop.ui.records import CLOSE_REASON, LIVE_REASON, ExportDialog
+from rethink_desktop.ui.records import CLOSE_REASON, LIVE_REASON, ExportDialog, safe_file_name
 from tests.records_data import at, meeting
 from tests.ui.conftest import prepare_draft, start_live
 
@@ -169,6 +169,25 @@ def test_pdf_of_the_selected_session(tmp_path, window, two):
     assert seen == [("Session FN-1001 as a PDF summary", False)]
     pdf = tmp_path / "rethink-FN-1001.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_file_names_lose_what_no_file_system_takes():
+    assert safe_file_name("rethink-FN/2291.pdf") == "rethink-FN-2291.pdf"
+    assert safe_file_name('a\\b:c*d?e"f<g>h|i\x01j.pdf') == "a-b-c-d-e-f-g-h-i-j.pdf"
+    assert safe_file_name("rethink-TH_20.v2-x.pdf") == "rethink-TH_20.v2-x.pdf"
+
+
+def test_a_pdf_of_a_reference_with_a_slash_is_suggested_beside_the_others(tmp_path, window, store):
+    session = meeting(store, at(3, 3), "FN/2291")
+    records = window.records
+    records.choose_export_dialog = choose("pdf")
+    offered = []
+    records.choose_save_file = lambda title, suggested, filters: (
+        offered.append(suggested) or str(tmp_path / Path(suggested).name)
+    )
+    assert records.export(session.id) == tmp_path / "rethink-FN-2291.pdf"
+    assert Path(offered[0]) == records._documents() / "rethink-FN-2291.pdf"
+    assert (tmp_path / "rethink-FN-2291.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_import_merges_another_laptops_export(tmp_path, window, controller):
