@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from rethink_desktop.core.clock import Clock, MonotonicClock
+from rethink_desktop.core.clock import Clock, MonotonicClock, format_timestamp
 from rethink_desktop.core.events import Event
 from rethink_desktop.core.rotation import ROTATION_RULES
 from rethink_desktop.core.state import IllegalAction, Reducer, SessionState
@@ -196,8 +196,12 @@ class Session:
     def complete(self) -> SessionState:
         return self.dispatch("completed")
 
-    def abandon(self, reason: str) -> SessionState:
-        return self.dispatch("abandoned", reason=reason)
+    def abandon(self, reason: str, ended_at: datetime | None = None) -> SessionState:
+        """End without a close; ``ended_at``: when the meeting's record ends, if earlier than
+        now (the last recorded moment of a session not resumed after the app stopped)."""
+        if ended_at is None:
+            return self.dispatch("abandoned", reason=reason)
+        return self.dispatch("abandoned", reason=reason, ended_at=format_timestamp(ended_at))
 
     def remove_names(self) -> SessionState:
         return self.dispatch("names_removed")

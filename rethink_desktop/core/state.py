@@ -611,7 +611,15 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         if data["reason"] not in ABANDON_REASONS:
             raise IllegalAction("Choose one of the listed reasons for ending the session.")
         if state.status in LIVE:
-            _finish_live(state, at)
+            # ``ended_at``: the meeting's record ends earlier than the decision, at the last
+            # moment recorded (a session not resumed after the app stopped: what went on
+            # after that was never recorded, and must not count as talk or meeting time).
+            end = _time(data.get("ended_at"), "The end of the meeting") or at
+            if end > at or (state.updated_at is not None and end < state.updated_at):
+                raise IllegalAction(
+                    "The meeting cannot end before its last recorded moment, or later than now."
+                )
+            _finish_live(state, end)
         state.abandoned_at = at
         state.abandoned_reason = data["reason"]
         state.status = "abandoned"

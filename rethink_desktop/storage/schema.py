@@ -246,9 +246,11 @@ def m006_returned_events(db: Database) -> None:
 
 def m007_rotation_rules(db: Database) -> None:
     """No table changes: from version 7 a ``started`` event may name the turn rules its
-    session follows (``rotation``: 2, core.rotation.ROTATION_RULES). A build before it would
-    replay such a session under the first rules, and so hand the floor differently from what
-    the room saw; the version number alone makes it refuse the file as from a newer version."""
+    session follows (``rotation``: 2, core.rotation.ROTATION_RULES), and an ``abandoned``
+    event the moment the meeting's record ends (``ended_at``). A build before it would replay
+    such a session under the first rules, or run its clock to the abandonment, and so tell a
+    different story from the room's; the version number alone makes it refuse the file as
+    from a newer version."""
 
 
 def sessions_missing_intervals(db: Database) -> list[str]:

@@ -283,7 +283,8 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
                 print(f"resumed {session_id} status={state.status} elapsed={elapsed}", flush=True)
             window.show_for_state()
             return
-        window.abandon("not_resumed")
+        # What went on after the app stopped was never recorded: the record ends there.
+        window.abandon("not_resumed", ended_at=state.updated_at)
         window.show_home()
 
 

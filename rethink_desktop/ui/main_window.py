@@ -32,6 +32,8 @@ from rethink_desktop.ui.records import Records
 from rethink_desktop.ui.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rethink_desktop.ui.checkin import CheckInView
     from rethink_desktop.ui.closing import CloseView
     from rethink_desktop.ui.live import LiveView
@@ -392,9 +394,10 @@ class MainWindow(QMainWindow):
             if self.abandon(reason):
                 self.show_home(ask=False)
 
-    def abandon(self, reason: str) -> bool:
-        """End the session without a close; names go too, as on completion (unless kept)."""
-        return self.controller.finish("abandon", reason, remove_names=not self.keep_names)
+    def abandon(self, reason: str, *, ended_at: datetime | None = None) -> bool:
+        """End the session without a close; names go too, as on completion (unless kept).
+        ``ended_at``: when the meeting's record ends, if before now (see Session.abandon)."""
+        return self.controller.finish("abandon", reason, ended_at, remove_names=not self.keep_names)
 
     def _choose_person(
         self, title: str, people: list, returning: frozenset[str] | set[str] = frozenset()

@@ -504,3 +504,25 @@ def test_event_validation():
 def test_log_must_start_with_creation():
     with pytest.raises(IllegalAction):
         reduce([Event("next", FakeClock().now())])
+
+
+def test_a_meeting_not_resumed_ends_at_its_last_recorded_moment():
+    # What went on after the app stopped was never recorded: it is neither talk nor meeting
+    # time, however long it was before the facilitator chose to end the session.
+    clock = FakeClock()
+    s = running(3, clock)
+    clock.advance(60)
+    s.next_turn()  # p1 has the floor: the last thing recorded
+    last = s.state.updated_at
+    clock.advance(3 * 24 * 3600)  # the laptop was off for three days
+    with pytest.raises(IllegalAction, match="last recorded moment"):
+        s.abandon("not_resumed", ended_at=last - timedelta(seconds=1))
+    with pytest.raises(IllegalAction, match="later than now"):
+        s.abandon("not_resumed", ended_at=clock.now() + timedelta(seconds=1))
+    s.abandon("not_resumed", ended_at=last)
+    state = s.state
+    assert state.status == "abandoned"
+    assert state.abandoned_at == clock.now()  # when it was decided
+    assert state.elapsed(clock.now()) == 60
+    assert state.turns[-1].ended_at == last
+    assert reduce(s.events) == state

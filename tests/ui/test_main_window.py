@@ -375,3 +375,23 @@ def test_the_resume_question_gives_meeting_time_with_pauses_left_out(window, con
     offer_resume(window, asked)
     assert "stands at 0:15:00 of meeting time (pauses left out)" in asked.text
     assert window.stack.currentWidget() is window.live
+
+
+def test_a_session_not_resumed_keeps_only_the_time_recorded(window, controller, clock):
+    from rethink_desktop.ui.app import Messages, offer_resume
+
+    start_live(controller, 3)
+    clock.advance(600)
+    controller.act("next_turn")
+    controller.close_session()  # as after a crash
+    clock.advance(2 * 24 * 3600)  # opened again two days later
+
+    class Declined(Messages):
+        def resume(self, parent, text):
+            return False
+
+    offer_resume(window, Declined(interactive=True))
+    state = controller.store.session(controller.store.session_ids("abandoned")[0], clock).state
+    assert state.abandoned_reason == "not_resumed"
+    assert state.elapsed(clock.now()) == 600
+    assert window.stack.currentWidget() is window.home
