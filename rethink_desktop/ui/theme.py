@@ -151,6 +151,7 @@ def style_sheet(theme: Theme) -> str:
     QLabel[problem="true"] {{ color: {theme.over}; }}
     QPushButton {{ background: {theme.surface}; border: {o}px solid {theme.border};
                    border-radius: 6px; padding: 6px 14px; }}
+    QCheckBox, QRadioButton {{ border: 2px solid transparent; }}
     QPushButton:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
     QTableView:focus, QListView:focus, QTreeView:focus, QCheckBox:focus, QRadioButton:focus,
     QDateTimeEdit:focus, QTableWidget:focus, QListWidget:focus {{

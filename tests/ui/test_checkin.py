@@ -186,3 +186,14 @@ def test_every_control_has_an_accessible_name(view):
     controls = view.findChildren(QAbstractButton) + view.findChildren(QComboBox)
     assert controls
     assert all(c.accessibleName() for c in controls)
+
+
+def test_check_boxes_keep_their_room_when_the_focus_ring_appears():
+    # The focus ring is a 2 px border; drawn only on focus it took 4 px from the text
+    # ("Presen" on the check-in). The same border, transparent, is there all the time.
+    from rethink_desktop.ui.theme import THEMES, style_sheet
+
+    for theme in THEMES.values():
+        sheet = " ".join(style_sheet(theme).split())
+        assert "QCheckBox, QRadioButton { border: 2px solid transparent; }" in sheet
+        assert "QCheckBox:focus, QRadioButton:focus," in sheet
