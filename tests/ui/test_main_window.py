@@ -395,3 +395,29 @@ def test_a_session_not_resumed_keeps_only_the_time_recorded(window, controller, 
     assert state.abandoned_reason == "not_resumed"
     assert state.elapsed(clock.now()) == 600
     assert window.stack.currentWidget() is window.home
+
+
+def test_turning_names_off_on_the_complete_step_removes_them(qtbot, window, controller):
+    # The View menu is there on the last step; what it says at that moment is what happens.
+    window.settings.setValue("privacy/keep_names", True)
+    window.keep_names_action.setChecked(True)
+    start_live(controller, 3)
+    controller.act("end")
+    window.show_for_state()
+    close = window.close_view
+    assert window.stack.currentWidget() is close
+    close.way.set_value("partly")
+    close.next()
+    close.next()  # the pulse is optional
+    for _ in range(close.total):
+        close.next()  # this person's form
+        close.skip_person()
+    close.next()
+    assert "Names stay" in close.names_note.text()
+    window.keep_names_action.setChecked(False)
+    assert "names are replaced" in close.names_note.text()
+    close.complete()
+    state = controller.state
+    assert state.status == "completed"
+    assert state.names_removed
+    assert {p.name for p in state.participants} == {None}
