@@ -8,7 +8,7 @@ rates, the screen shows nothing that identifies anyone — only "Person 3 of 6".
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
@@ -165,6 +165,7 @@ class CloseView(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.keep_names = keep_names
+        self.confirm: Callable[[str, str], bool] = partial(widgets.ask, self)  # patched in tests
         self.person = 0  # people handled so far in this round of ratings (saved or skipped)
         self.done = False
         self._acting = False
@@ -456,7 +457,19 @@ class CloseView(QWidget):
         self._hand_over()
 
     def skip_person(self) -> None:
-        """Skipping a person records nothing; the facilitator simply moves on."""
+        """Skipping a person records nothing; the facilitator simply moves on. With answers
+        on the screen, the person is asked first (No, the default, keeps them): Tab from an
+        unfinished form reaches Skip, and Enter there must not throw them away."""
+        given = any(c.answered() for c in self.rating.questions.values())
+        if (
+            given
+            and self.stack.currentIndex() == self.RATING
+            and not self.confirm(
+                "Skip?",
+                "Record nothing for you and move on? The answers on this screen will not be kept.",
+            )
+        ):
+            return
         self._hand_over()
 
     def _hand_over(self) -> None:
@@ -486,14 +499,24 @@ class CloseView(QWidget):
         if self.done:
             self._show_done()
         else:
-            self.names_note.setText(
-                "Names stay with this record, as your settings say."
-                if self.keep_names
-                else "On completion, names are replaced by agency and role."
-            )
+            self._say_what_happens_to_names()
             self.finish_title.setText("Complete the session")
             self.complete_row.show()
         self._go(self.FINISH)
+
+    def set_keep_names(self, keep: bool) -> None:
+        """The View menu's setting changed (it is there on the Complete step): completion
+        follows it, and the note says so."""
+        self.keep_names = keep
+        if not self.done:
+            self._say_what_happens_to_names()
+
+    def _say_what_happens_to_names(self) -> None:
+        self.names_note.setText(
+            "Names stay with this record, as your settings say."
+            if self.keep_names
+            else "On completion, names are replaced by agency and role."
+        )
 
     def complete(self) -> None:
         """Complete the session and, unless settings keep them, remove the names."""

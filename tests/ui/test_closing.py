@@ -310,3 +310,28 @@ def test_only_those_still_in_the_room_are_asked_to_rate(qtbot, host, controller,
     view.next()
     assert view.stack.currentIndex() == view.FINISH
     assert "Ratings: 0 of 2 people answered" in view.summary.text()
+
+
+def test_skip_with_answers_on_the_screen_asks_first_and_no_keeps_them(qtbot, host, closing):
+    # Tab from an unfinished form reaches Skip; Enter there must not throw the answers away.
+    view = make_view(qtbot, host, closing)
+    asked = []
+    view.confirm = lambda title, text: asked.append(text) or False
+    view.way.set_value("partly")
+    view.next()
+    view.next()
+    view.next()  # person 1's form
+    rate_by_clicks(qtbot, view, communication=2, compassion=3, clarity=4)
+    view.skip_person()  # as Tab, Enter on Skip would
+    assert asked
+    assert view.stack.currentIndex() == view.RATING
+    assert view.rating.values()["compassion"] == 3  # still there
+    view.confirm = lambda title, text: True
+    view.skip_person()
+    assert view.stack.currentIndex() == view.HANDOVER
+    assert closing.state.ratings == []
+    asked.clear()
+    view.next()  # person 2: nothing answered, so Skip asks nothing
+    view.skip_person()
+    assert not asked
+    assert view.stack.currentIndex() == view.HANDOVER
