@@ -398,6 +398,10 @@ class CloseView(QWidget):
         }[step]
         self.step_label.setText(f"Step {shown + 1} of 4 · {STEP_TITLES[shown]}")
 
+    def focus_default(self) -> None:
+        """The current step's first control (the main window calls it on showing the close)."""
+        self._focus_step(self.stack.currentIndex())
+
     def _focus_step(self, step: int) -> None:
         if step == self.WAY:
             self.way.focus_first()

@@ -1643,6 +1643,10 @@ class PrepareView(QWidget):
         if self.may_leave():
             self.cancelled.emit()
 
+    def focus_default(self) -> None:
+        """The first field, Kind (the main window calls it on showing Prepare)."""
+        self.kind.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def may_leave(self) -> bool:
         """Whether the screen may be left (Back, Home, New session, the records, Quit):
         at once when nothing is unsaved, else only if the facilitator agrees to lose the

@@ -421,3 +421,18 @@ def test_turning_names_off_on_the_complete_step_removes_them(qtbot, window, cont
     assert state.status == "completed"
     assert state.names_removed
     assert {p.name for p in state.participants} == {None}
+
+
+def test_prepare_and_the_close_open_with_the_keys_on_their_first_control(qtbot, window, controller):
+    from PySide6.QtWidgets import QApplication
+
+    window.new_session()
+    assert window.stack.currentWidget() is window.prepare
+    assert QApplication.focusWidget() is window.prepare.kind
+    window.show_home(ask=False)
+    start_live(controller, 3)
+    controller.act("end")
+    window.show_for_state()
+    close = window.close_view
+    assert window.stack.currentWidget() is close
+    assert QApplication.focusWidget() is close.way.buttons[0]  # Space answers at once
