@@ -957,6 +957,7 @@ class PrepareView(QWidget):
         self.total = QLabel()
         self.total.setAccessibleName("Agenda total")
         layout.addWidget(self.total)
+        self._confirmed_total: int | None = None  # the total the tick below was given for
         self.confirm_total = QCheckBox()
         self.confirm_total.setAccessibleName("Confirm the agenda total")
         self.confirm_total.hide()
@@ -1029,6 +1030,8 @@ class PrepareView(QWidget):
             edit.textChanged.connect(self._on_edit)
         self.scheduled.dateTimeChanged.connect(self._on_edit)
         self.second_chance.toggled.connect(self._on_edit)
+        # First: the total confirmed is remembered before the edit is checked.
+        self.confirm_total.toggled.connect(self._remember_confirmed_total)
         self.confirm_total.toggled.connect(self._on_edit)
         self.template.currentIndexChanged.connect(self._on_template_chosen)
 
@@ -1473,6 +1476,9 @@ class PrepareView(QWidget):
         self.people_count.setText(f"{n} {'person' if n == 1 else 'people'} · 2 to 30")
         return [(p.field, p.message) for p in problems]
 
+    def _remember_confirmed_total(self, checked: bool) -> None:
+        self._confirmed_total = self._total_minutes() if checked else None
+
     def _validate_agenda(self) -> list[tuple[str, str]]:
         phases = self.agenda()
         total = self._total_minutes()
@@ -1482,11 +1488,13 @@ class PrepareView(QWidget):
         )
         in_range = MIN_AGENDA_MINUTES <= total <= MAX_AGENDA_MINUTES  # else no confirming it
         needs_confirm = bool(phases) and numbers_ok and off != 0 and in_range
-        if not needs_confirm and self.confirm_total.isChecked():
-            # Back to two hours (or out of reach): forget the confirmation; a later change asks.
+        if self.confirm_total.isChecked() and (not needs_confirm or total != self._confirmed_total):
+            # Back to two hours, out of reach, or another total than the one confirmed:
+            # forget the confirmation; the new total is asked about afresh.
             self.confirm_total.blockSignals(True)
             self.confirm_total.setChecked(False)
             self.confirm_total.blockSignals(False)
+            self._confirmed_total = None
         confirmed = needs_confirm and self.confirm_total.isChecked()
         self.confirm_total.setVisible(needs_confirm)
         self.confirm_total.setText(

@@ -423,6 +423,26 @@ def test_a_saved_short_agenda_loads_confirmed(controller, make_view):
     assert view.save_button.isEnabled()
 
 
+def test_a_confirmation_is_for_the_total_confirmed_not_any_other(prepared):
+    set_cell(prepared, "phases", 0, MINUTES, 5)  # 115
+    prepared.confirm_total.setChecked(True)
+    assert prepared.problems() == []
+    set_cell(prepared, "phases", 0, MINUTES, 30)  # 140: another total, asked afresh
+    assert not prepared.confirm_total.isChecked()
+    assert prepared.confirm_total.text() == "C&onfirm a longer agenda (140 minutes)"
+    assert prepared.total.text() == "Total 140 of 120 minutes — 20 over"
+    assert not prepared.save_button.isEnabled()
+
+
+def test_a_saved_short_agenda_changed_again_asks_again(controller, make_view):
+    prepare_draft(controller, 3, phases=make_phases(30, 30, 30))
+    view = make_view()
+    assert view.confirm_total.isChecked()
+    set_cell(view, "phases", 0, MINUTES, 40)  # 100, not the 90 confirmed when it was saved
+    assert not view.confirm_total.isChecked()
+    assert not view.save_button.isEnabled()
+
+
 def test_a_phase_without_a_name_is_marked(qtbot, prepared):
     set_cell(prepared, "phases", 2, PHASE_NAME, "")
     assert "Phase 3 needs a name." in prepared.agenda_problem.text()
