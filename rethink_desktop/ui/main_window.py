@@ -500,6 +500,9 @@ class MainWindow(QMainWindow):
     def _set_keep_names(self, keep: bool) -> None:
         if not self.config.is_locked("keep_names"):
             self.settings.setValue("privacy/keep_names", keep)
+        close_view = self.__dict__.get("close_view")  # built: it may be showing its last step
+        if close_view is not None:
+            close_view.set_keep_names(self.keep_names)
 
     # --- messages -------------------------------------------------------------------------
     def _show_notice(self, text: str) -> None:
