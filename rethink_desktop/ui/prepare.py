@@ -945,11 +945,11 @@ class PrepareView(QWidget):
         self.add_phase, self.remove_phase, self.phase_up, self.phase_down = _button_row(
             layout,
             (
-                "Add p&hase",
+                "Add phase",  # no Alt letter: Alt+H is the Help menu (Insert in the table)
                 "Add phase",
                 "Add a phase below the selected one (Insert in the table).",
             ),
-            ("Remo&ve", "Remove phase", "Remove the selected phase (Delete in the table)."),
+            ("Remove", "Remove phase", "Remove the selected phase (Delete in the table)."),
             ("Move up", "Move phase up", "Move the selected phase earlier (Ctrl+Up)."),
             ("Move down", "Move phase down", "Move the selected phase later (Ctrl+Down)."),
         )
@@ -1002,7 +1002,7 @@ class PrepareView(QWidget):
         self.back = QPushButton("&Back")
         self.back.setAccessibleName("Back")
         self.back.setToolTip("Leave this screen; unsaved changes are asked about first.")
-        self.save_button = QPushButton("&Save")
+        self.save_button = QPushButton("S&ave")  # Alt+S is the Session menu
         self.save_button.setAccessibleName("Save")
         self.save_button.setToolTip("Record the preparation (Ctrl+S).")
         self.check_in_button = QPushButton("Save and go to &check-in")

@@ -436,3 +436,36 @@ def test_prepare_and_the_close_open_with_the_keys_on_their_first_control(qtbot, 
     close = window.close_view
     assert window.stack.currentWidget() is close
     assert QApplication.focusWidget() is close.way.buttons[0]  # Space answers at once
+
+
+def test_no_screen_s_alt_letters_clash_with_the_menus_or_each_other(window, controller):
+    # A clash makes Alt+letter only move the focus, and neither the button nor the menu act.
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from tests.ui.conftest import prepare_draft
+
+    def letters(widget) -> list[str]:
+        found = []
+        for child in widget.findChildren(QAbstractButton) + widget.findChildren(QLabel):
+            if isinstance(child, QLabel) and child.buddy() is None:
+                continue
+            match = re.search(r"&([^&])", child.text().replace("&&", ""))
+            if match and child.isVisibleTo(widget):
+                found.append(match.group(1).lower())
+        return found
+
+    menus = [a.text() for a in window.menuBar().actions()]
+    taken = {re.search(r"&(.)", text).group(1).lower() for text in menus}
+    assert taken == {"f", "s", "v", "h"}
+    screens = {"home": window.home}
+    window.new_session()
+    screens["prepare"] = window.prepare
+    prepare_draft(controller, 3)
+    window.show_check_in()
+    screens["check-in"] = window.check_in
+    for name, screen in screens.items():
+        used = letters(screen)
+        assert not set(used) & taken, (name, used)
+        assert len(used) == len(set(used)), (name, used)
