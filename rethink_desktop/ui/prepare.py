@@ -503,6 +503,9 @@ class _HintDelegate(QStyledItemDelegate):
             option.text = self.hint  # type: ignore[attr-defined]
             muted = QColor(current_theme().muted)
             option.palette.setColor(QPalette.ColorRole.Text, muted)  # type: ignore[attr-defined]
+            # Italic as well: in the high-contrast themes the muted colour is the text's own,
+            # and a hint must not read as something typed.
+            option.font.setItalic(True)  # type: ignore[attr-defined]
 
 
 class _TextDelegate(_HintDelegate):

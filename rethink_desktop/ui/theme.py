@@ -158,7 +158,7 @@ def style_sheet(theme: Theme) -> str:
         border: 2px solid {theme.accent}; }}
     QPushButton[primary="true"] {{ background: {theme.accent}; color: {theme.surface};
                                    border-color: {theme.accent}; font-weight: bold; }}
-    QPushButton:disabled {{ color: {theme.muted}; }}
+    QPushButton:disabled {{ color: {theme.muted}; border-style: dashed; }}
     QPushButton[primary="true"]:disabled {{ background: {theme.surface}; color: {theme.muted};
                                             border-color: {theme.border}; }}
     QPushButton:checked {{ background: {theme.accent}; color: {theme.surface};

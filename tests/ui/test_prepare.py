@@ -648,3 +648,37 @@ def test_ctrl_shift_n_adds_a_person_from_anywhere_in_the_form(qtbot, prepared):
     )
     assert prepared.people.rowCount() == 5
     assert prepared.people_table.state() == QAbstractItemView.State.EditingState
+
+
+def test_an_empty_cell_s_hint_is_italic_so_it_never_reads_as_typed(fresh):
+    # In the high-contrast themes the muted colour is the text's own.
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    column = fresh.people.column("role")
+    delegate = fresh.people_table.itemDelegateForColumn(column)
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, fresh.people.index(0, column))
+    assert option.text == "Optional"
+    assert option.font.italic()
+
+
+def test_a_disabled_button_looks_different_in_the_high_contrast_themes(qtbot):
+    # There the muted colour is the text's own: a dashed border tells them apart.
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    from rethink_desktop.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    try:
+        for theme in ("high_contrast", "high_contrast_dark"):
+            apply_theme(app, theme)
+            images = []
+            for enabled in (True, False):
+                button = QPushButton("Save")
+                qtbot.addWidget(button)
+                button.setFixedSize(120, 40)
+                button.setEnabled(enabled)
+                images.append(button.grab().toImage())
+            assert images[0] != images[1], theme
+    finally:
+        apply_theme(app, "light")
