@@ -376,14 +376,15 @@ class HomeView(QWidget):
         button.setFont(_font(_BUTTON, bold=True))
         button.setAccessibleName(name)
         button.setMinimumHeight(round(self._em * 3))
-        button.setMinimumWidth(round(self._em * 7))
+        # Never narrower than its words (at 150 % type they were clipped in a small window).
+        button.setMinimumWidth(max(round(self._em * 7), button.sizeHint().width()))
         return button
 
     def _open_button(self, name: str) -> QPushButton:
         button = QPushButton("Open")
         button.setAccessibleName(name)
         button.setMinimumHeight(round(self._em * 2))
-        button.setMinimumWidth(round(self._em * 5))
+        button.setMinimumWidth(max(round(self._em * 5), button.sizeHint().width()))
         button.setEnabled(False)
         return button
 

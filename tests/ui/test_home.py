@@ -339,3 +339,20 @@ def test_dates_read_naturally():
     assert parse_time("2026-03-05T13:30") == datetime(2026, 3, 5, 13, 30)
     assert parse_time("not a date") is None
     assert parse_time(None) is None
+
+
+def test_at_150_percent_type_no_button_can_be_squeezed_below_its_words(make_home):
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    before = app.font()
+    bigger = app.font()
+    bigger.setPointSizeF(before.pointSizeF() * 1.5)
+    app.setFont(bigger)
+    try:
+        view = make_home()
+        buttons = [view.new_button, view.demo_button, view.history_button]
+        for button in buttons:
+            assert button.minimumWidth() >= button.sizeHint().width(), button.text()
+    finally:
+        app.setFont(before)
