@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QDate,
     QDateTime,
     QEvent,
     QMimeData,
@@ -85,6 +86,7 @@ from rethink_desktop.core.validation import (
 )
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.period import FIRST_DAY, LAST_DAY
 from rethink_desktop.ui.theme import current_theme, repolish, set_font_role
 
 __all__ = ["PrepareView", "RowModel", "RowTable"]
@@ -793,6 +795,11 @@ class PrepareView(QWidget):
         self.scheduled.setCalendarPopup(True)
         self.scheduled.setDisplayFormat(DISPLAY_FORMAT)
         self.scheduled.setAccessibleName("Date and time")
+        # Qt's own range runs from 1752 to 9999: a meeting falls in this century.
+        self.scheduled.setDateRange(
+            QDate(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day),
+            QDate(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day),
+        )
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -682,3 +682,12 @@ def test_a_disabled_button_looks_different_in_the_high_contrast_themes(qtbot):
             assert images[0] != images[1], theme
     finally:
         apply_theme(app, "light")
+
+
+def test_the_date_and_time_stays_within_this_century(fresh):
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    fresh.scheduled.setDateTime(QDateTime(QDate(1900, 1, 1), QTime(3, 0)))
+    assert fresh.scheduled.date() == QDate(2000, 1, 1)
+    fresh.scheduled.setDateTime(QDateTime(QDate(9999, 1, 1), QTime(3, 0)))
+    assert fresh.scheduled.date().year() == 2099
