@@ -40,7 +40,8 @@ FROM (
 
 _ORDER = {
     # Newest first: the session most likely to be the one the facilitator just left.
-    "in_progress": "ORDER BY s.created_at DESC, s.id",
+    # A meeting under way (running, paused, closing) leads, before one only checked in.
+    "in_progress": "ORDER BY s.status = 'checked_in', s.created_at DESC, s.id",
     # Soonest planned first; sessions without a planned date after those with one.
     "prepared": "ORDER BY s.scheduled_for IS NULL, s.scheduled_for, s.created_at, s.id",
     "recent": "ORDER BY finished_at DESC, s.created_at DESC, s.id LIMIT :limit",

@@ -59,8 +59,9 @@ def test_each_list_holds_its_statuses_in_order(store):
 
     lists = home_sessions(store.db, demo=False)
 
-    assert _ids(lists["in_progress"]) == [closing.id, checked_in.id, paused.id]
-    assert [r["status"] for r in lists["in_progress"]] == ["closing", "checked_in", "paused"]
+    # meetings under way first (newest first), then those only checked in
+    assert _ids(lists["in_progress"]) == [closing.id, paused.id, checked_in.id]
+    assert [r["status"] for r in lists["in_progress"]] == ["closing", "paused", "checked_in"]
     assert _ids(lists["prepared"]) == [sooner.id, later.id, unplanned.id]
     assert _ids(lists["recent"]) == [second_done.id, dropped.id, first_done.id]
     assert [r["status"] for r in lists["recent"]] == ["completed", "abandoned", "completed"]

@@ -103,14 +103,21 @@ def test_paused_checked_in_and_closing_sessions_are_in_progress(make_home, store
 
     view = make_home()
 
-    # newest first; the others stay reachable under the first
+    # a meeting under way leads, though newer ones are only checked in; the others stay
+    # reachable under the first
     assert view.in_progress_label.text() == (
-        f"In progress: FN-2 · Family network · checked in {local_hm(checked_in_at)}"
-        " · not started yet"
+        f"In progress: FN-1 · Family network · started {local_hm(paused.state.started_at)} · paused"
     )
     assert [b.text() for b in view._more_buttons] == [
-        f"Also in progress: FN-1 · Family network · started {local_hm(paused.state.started_at)}"
-        " · paused"
+        f"Also in progress: FN-2 · Family network · checked in {local_hm(checked_in_at)}"
+        " · not started yet"
+    ]
+    later = prepared(4, clock, sink=store.append, reference="FN-3")
+    later.check_in(["p1", "p2"])
+    view.refresh()  # among the checked in, the newest first
+    assert [b.text().split(" · ")[0] for b in view._more_buttons] == [
+        "Also in progress: FN-3",
+        "Also in progress: FN-2",
     ]
 
 
