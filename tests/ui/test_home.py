@@ -112,6 +112,7 @@ def test_paused_checked_in_and_closing_sessions_are_in_progress(make_home, store
         f"Also in progress: FN-2 · Family network · checked in {local_hm(checked_in_at)}"
         " · not started yet"
     ]
+    clock.advance(60)
     later = prepared(4, clock, sink=store.append, reference="FN-3")
     later.check_in(["p1", "p2"])
     view.refresh()  # among the checked in, the newest first
