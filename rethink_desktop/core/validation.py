@@ -63,6 +63,9 @@ def reference_problems(reference: str) -> list[Problem]:
     return []
 
 
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
 def participant_problems(people: Sequence[Mapping[str, Any]]) -> list[Problem]:
     """Empty names, duplicates without a distinguishing role, too few or too many people."""
     problems: list[Problem] = []
@@ -86,12 +89,14 @@ def participant_problems(people: Sequence[Mapping[str, Any]]) -> list[Problem]:
             problems.append(Problem(f"{where}.name", f"Seat {seat} needs a name."))
         elif len(name) > NAME_MAX:
             problems.append(Problem(f"{where}.name", f"Seat {seat}: keep the name short."))
-        elif keys[(name.casefold(), role.casefold())] > 1:
+        elif (same := keys[(name.casefold(), role.casefold())]) > 1:
+            count = _COUNT_WORDS.get(same, str(same))
             problems.append(
                 Problem(
                     f"{where}.role",
-                    f"Two people are called {name}. Give each a different role so the "
-                    "circle can tell them apart.",
+                    f"Seat {seat}: {count} people are called {name}"
+                    + (" with the same role" if role else "")
+                    + ". Give each a different role so the circle can tell them apart.",
                 )
             )
         if not agency:

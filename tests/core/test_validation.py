@@ -41,7 +41,12 @@ def test_empty_names_and_agencies_are_named_by_seat():
 
 def test_duplicate_names_need_a_distinguishing_role():
     same = participant_problems([person("Sam"), person("sam ")])
-    assert any("Two people are called Sam" in p.message for p in same)
+    assert [p.message.split(".")[0] for p in same] == [
+        "Seat 1: two people are called Sam",
+        "Seat 2: two people are called sam",
+    ]
+    three = participant_problems([person("Jo", role="GP")] * 3)
+    assert three[2].message.startswith("Seat 3: three people are called Jo with the same role.")
     assert participant_problems([person("Sam", role="DSL"), person("Sam", role="GP")]) == []
 
 

@@ -300,9 +300,11 @@ def test_two_people_with_one_name_need_different_roles(prepared):
         set_cell(prepared, "people", row, NAME, "Alex")
         set_cell(prepared, "people", row, ROLE, "")
     message = (
-        "Two people are called Alex. Give each a different role so the circle can tell them apart."
+        "Seat 1: two people are called Alex. Give each a different role so the circle can "
+        "tell them apart."
     )
     assert message in prepared.people_problem.text()
+    assert "Seat 2: two people are called Alex." in prepared.people_problem.text()
     assert prepared.people.index(0, ROLE).data(Qt.ItemDataRole.ToolTipRole) == message
     assert not prepared.save_button.isEnabled()
     set_cell(prepared, "people", 1, ROLE, "School nurse")
