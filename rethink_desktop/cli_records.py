@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, load_config
-from rethink_desktop.storage.paths import AppPaths, ensure_dir
+from rethink_desktop.storage.paths import AppPaths
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
 # As the demo window, whose Import, Back up, Restore and Remove old records are disabled.
@@ -57,26 +57,26 @@ def add_record_commands(commands: Any) -> None:
 
 @contextlib.contextmanager
 def _app_lock(db_path: Path, err: TextIO) -> Iterator[bool]:
-    """Hold the app's lock on this database; yields False if the app has it open."""
-    from PySide6.QtCore import QLockFile
+    """Hold the app's lock on this database; yields False, having said why, if the app has
+    it open or the data folder cannot be made or written (as the app itself tells them
+    apart at start-up)."""
+    from rethink_desktop.ui.app import DataFolderError, acquire_lock
 
-    ensure_dir(db_path.parent)
-    lock = QLockFile(str(db_path.with_suffix(".lock")))
-    lock.setStaleLockTime(0)
-    got = lock.tryLock(200) or (
-        lock.error() == QLockFile.LockError.LockFailedError
-        and lock.removeStaleLockFile()
-        and lock.tryLock(200)
-    )
-    if not got:
-        err.write(
-            f"Re-Think Desktop has this database open ({db_path}). Close the app, then try "
-            "again. Nothing has been changed.\n"
-        )
     try:
-        yield bool(got)
+        lock = acquire_lock(db_path.with_suffix(".lock"), again="run the command again")
+    except DataFolderError as exc:
+        err.write(f"{exc.message}\n")
+        lock = None
+    else:
+        if lock is None:
+            err.write(
+                f"Re-Think Desktop has this database open ({db_path}). Close the app, then "
+                "try again. Nothing has been changed.\n"
+            )
+    try:
+        yield lock is not None
     finally:
-        if got:
+        if lock is not None:
             lock.unlock()
 
 
@@ -186,6 +186,14 @@ def cmd_purge(
         err.write(
             f"--older-than takes a whole number of months from 1 to {MAX_RETENTION_MONTHS} "
             "(20 years). Nothing was removed.\n"
+        )
+        return EXIT_PROBLEM
+    # Checked before the lock, which would make the folder; a file in the way is the
+    # lock's to name.
+    if not db_path.exists() and not db_path.parent.is_file():
+        err.write(
+            f"There are no records at {db_path} (no database there), so there is nothing to "
+            "remove. Nothing has been changed. Check the data folder setting (--data-dir).\n"
         )
         return EXIT_PROBLEM
     with _app_lock(db_path, err) as locked:

@@ -65,13 +65,14 @@ class DataFolderError(OSError):
         self.message = message
 
 
-def data_folder_message(folder: Path, why: str) -> str:
+def data_folder_message(folder: Path, why: str, again: str = "open the app again") -> str:
     """Why the data folder cannot be used at start-up: "full", "read_only" or anything
-    else (missing, a drive or share not connected, an I/O error)."""
+    else (missing, a drive or share not connected, an I/O error). ``again`` is what to
+    retry (the command line says "run the command again")."""
     if why == "full":
         return (
             f"Re-Think Desktop cannot write in its data folder ({folder}): the disk may be "
-            "full. Nothing has been changed. Free some space, or ask IT, then open the app again."
+            f"full. Nothing has been changed. Free some space, or ask IT, then {again}."
         )
     if why == "read_only":
         return (
@@ -81,16 +82,17 @@ def data_folder_message(folder: Path, why: str) -> str:
         )
     return (
         f"Re-Think Desktop cannot reach its data folder ({folder}). Nothing has been changed. "
-        "Check that the drive or network share is connected, then open the app again; ask "
+        f"Check that the drive or network share is connected, then {again}; ask "
         "IT if it keeps happening, or for another folder (data_dir in the config file)."
     )
 
 
-def acquire_lock(path: Path) -> QLockFile | None:
+def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | None:
     """One copy of the app per database; a lock left by a crashed copy is taken over.
 
     None when another copy holds the lock; ``DataFolderError`` when the folder cannot be
-    made or written (which would otherwise look like another copy).
+    made or written (which would otherwise look like another copy). The command line's
+    records commands take the same lock.
     """
     try:
         ensure_dir(path.parent)
@@ -98,11 +100,11 @@ def acquire_lock(path: Path) -> QLockFile | None:
         if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
             message = classify(exc, path).message  # type: ignore[union-attr]
         elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            message = data_folder_message(path.parent, "full")
+            message = data_folder_message(path.parent, "full", again)
         elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-            message = data_folder_message(path.parent, "read_only")
+            message = data_folder_message(path.parent, "read_only", again)
         else:
-            message = data_folder_message(path.parent, "unavailable")
+            message = data_folder_message(path.parent, "unavailable", again)
         raise DataFolderError(message) from exc
     lock = QLockFile(str(path))
     lock.setStaleLockTime(0)  # stale only when its process is gone, however long ago
@@ -114,7 +116,8 @@ def acquire_lock(path: Path) -> QLockFile | None:
         return None
     # PermissionError: cannot create the lock file; UnknownError: e.g. no space to write it.
     full = lock.error() == QLockFile.LockError.UnknownError
-    raise DataFolderError(data_folder_message(path.parent, "full" if full else "read_only"))
+    why = "full" if full else "read_only"
+    raise DataFolderError(data_folder_message(path.parent, why, again))
 
 
 class Messages:

@@ -176,3 +176,31 @@ def test_purge_dry_run_then_for_real(tmp_path):
     assert real.returncode == 0, real.stderr
     assert "A backup was written first" in real.stdout
     assert count(data) == 1
+
+
+@pytest.mark.parametrize(
+    "command", [["import", "x.json"], ["purge", "--dry-run"], ["restore", "b.sqlite", "--yes"]]
+)
+def test_a_file_in_the_way_of_the_data_folder_is_named_not_a_traceback(tmp_path, command):
+    in_the_way = tmp_path / "d"
+    in_the_way.write_text("not a folder")
+    (tmp_path / "x.json").write_text("{}")
+    seeded(tmp_path / "other", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    shutil.copyfile(tmp_path / "other" / "rethink.sqlite", tmp_path / "b.sqlite")
+    command = [str(tmp_path / word) if "." in word else word for word in command]
+    done = cli("--data-dir", str(in_the_way), *command)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "a file is in the way" in done.stderr or "is a file, not a folder" in done.stderr
+    assert "has this database open" not in done.stderr
+    assert in_the_way.read_text() == "not a folder"
+
+
+def test_purge_of_a_missing_data_folder_makes_nothing(tmp_path):
+    data = tmp_path / "never-made"
+    done = cli("--data-dir", str(data), "purge", "--older-than", "24")
+    assert done.returncode == 1
+    assert f"There are no records at {data / 'rethink.sqlite'}" in done.stderr
+    assert "Nothing has been changed." in done.stderr
+    assert "Nothing has been created" not in done.stderr
+    assert not data.exists()
