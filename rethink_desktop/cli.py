@@ -243,6 +243,14 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         line("agenda templates", ", ".join(templates) or "none")
         if not templates:
             problems.append("No agenda templates were found.")
+        elif config.default_template not in templates:
+            # The app looks a template up by the id inside its file, not by the file's name.
+            ids = ", ".join(f'"{t}"' for t in templates)
+            problems.append(
+                f'default_template "{config.default_template}" '
+                f"({_set_in(config.sources['default_template'])}) is not the id of any agenda "
+                f"template, so new sessions will not start from it. The ids are {ids}."
+            )
         for template in templates.values():
             for phase in template.phases:
                 if deck is not None and phase.opening_card and phase.opening_card not in deck:

@@ -142,7 +142,7 @@ def load_config(
     env = os.environ if env is None else env
     machine_dirs = machine_config_dirs() if machine_dirs is None else list(machine_dirs)
     user_dir = user_config_dir() if user_dir is None else user_dir
-    reader = _Reader(env, _known_templates(template_ids))
+    reader = _Reader(env, template_ids)
     # Least important first, so that the first machine folder (as XDG orders them) wins.
     for folder in reversed([Path(d) for d in machine_dirs]):
         reader.read("machine", folder / CONFIG_FILE)
@@ -163,20 +163,24 @@ def load_config(
 def _known_templates(template_ids: Iterable[str] | None) -> tuple[str, ...]:
     if template_ids is not None:
         return tuple(template_ids)
-    from rethink_desktop.core.resources import resource_path
+    from rethink_desktop.core.agenda import load_templates
 
-    # File names, not parsed files: cheap at start-up, and a bundled template's file is
-    # named after its id (a damaged one is reported by `check` and the app falls back).
-    found = tuple(sorted(p.stem for p in resource_path("templates").glob("*.json")))
-    return found or BUNDLED_TEMPLATES
+    # The ids inside the files, as the app looks templates up (a file's name need not be
+    # its id). A damaged template is reported by `check`, and the app will not start with
+    # one, so the bundled ids stand in.
+    try:
+        return tuple(load_templates()) or BUNDLED_TEMPLATES
+    except ValueError:
+        return BUNDLED_TEMPLATES
 
 
 class _Reader:
     """Applies config files one after another, collecting values, sources and warnings."""
 
-    def __init__(self, env: Mapping[str, str], templates: tuple[str, ...]) -> None:
+    def __init__(self, env: Mapping[str, str], template_ids: Iterable[str] | None) -> None:
         self.env = env
-        self.templates = templates
+        self._template_ids = template_ids
+        self._templates: tuple[str, ...] | None = None
         self.values: dict[str, Any] = {s.key: s.default for s in SETTINGS}
         self.sources: dict[str, str] = {s.key: "default" for s in SETTINGS}
         self.locks: dict[str, Path] = {}  # key -> the machine file that locked it
@@ -184,6 +188,13 @@ class _Reader:
         self.files_read: list[Path] = []
         self.unreadable: list[Path] = []
         self.warnings: list[str] = []
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """The agenda template ids, read only when a file sets default_template."""
+        if self._templates is None:
+            self._templates = _known_templates(self._template_ids)
+        return self._templates
 
     def read(self, scope: str, path: Path, *, required: bool = False) -> None:
         self.searched.append((scope, path))
@@ -285,7 +296,7 @@ class _Reader:
         if setting.key == "default_template":
             if value not in self.templates:
                 names = ", ".join(f'"{t}"' for t in self.templates)
-                return _Bad(f"the agenda templates are {names}")
+                return _Bad(f"the agenda templates' ids are {names}")
             return value
         if value not in setting.choices:
             return _Bad(f"use {setting.describe()}")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from rethink_desktop.cli import cmd_check
+from rethink_desktop.core import resources
+from rethink_desktop.storage.config import load_config
+from rethink_desktop.storage.paths import resolve_paths
 
 pytestmark = pytest.mark.e2e
 
@@ -157,3 +165,42 @@ def test_log_level_debug_in_the_config(dirs):
     result = run(dirs, "--data-dir", str(dirs["data"]), "check")
     assert result.returncode == 0
     assert value_line(result.stdout, "log_level").startswith('log_level          "debug"')
+
+
+@pytest.fixture
+def renamed_templates(tmp_path, monkeypatch) -> Path:
+    """A resources folder whose thematic template's file is not named after its id."""
+    folder = tmp_path / "resources"
+    shutil.copytree(resources.resource_dir(), folder)
+    templates = folder / "templates"
+    (templates / "thematic.json").rename(templates / "school-attendance.json")
+    monkeypatch.setattr(resources, "resource_dir", lambda: folder)
+    return templates
+
+
+def check_in_process(dirs, user_config: str) -> tuple[int, str]:
+    user = config_file(dirs, "user", user_config)
+    config = load_config({}, machine_dirs=[], user_dir=user.parent)
+    out = io.StringIO()
+    code = cmd_check(resolve_paths(dirs["data"]), False, out, config)
+    return code, out.getvalue()
+
+
+def test_default_template_is_a_templates_id_not_its_file_name(dirs, renamed_templates):
+    code, said = check_in_process(dirs, 'default_template = "thematic"\n')
+    assert code == 0, said
+    assert "All checks passed.\n" in said
+    assert value_line(said, "default_template").startswith('default_template   "thematic"  (set')
+    code, said = check_in_process(dirs, 'default_template = "school-attendance"\n')
+    assert 'default_template = "school-attendance" is not valid' in said
+    assert 'the agenda templates\' ids are "family-network", "post-proceedings", ' in said
+    assert "configuration warning(s)" in said
+
+
+def test_check_fails_when_the_default_template_is_no_templates_id(dirs, renamed_templates):
+    bundled = renamed_templates / "family-network.json"
+    doc = json.loads(bundled.read_text(encoding="utf-8"))
+    bundled.write_text(json.dumps({**doc, "id": "family-network-v2"}), encoding="utf-8")
+    code, said = check_in_process(dirs, "")
+    assert code == 1, said
+    assert 'default_template "family-network" (default) is not the id of any agenda' in said

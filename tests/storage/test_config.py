@@ -312,7 +312,7 @@ def test_default_locations_follow_platformdirs_and_xdg(monkeypatch, tmp_path):
 
 
 def test_known_templates_are_the_bundled_template_ids():
-    # Template ids are checked by file name at start-up (no JSON parsing); they must agree.
+    # default_template is checked against the ids inside the files, as the app looks them up.
     assert set(_known_templates(None)) == set(load_templates())
 
 
