@@ -357,11 +357,18 @@ class MainWindow(QMainWindow):
         keep = self.config.backups_to_keep
         if self.demo:
             return  # the demo never backs up (it would prune the real automatic backups)
-        from rethink_desktop.storage.backups import auto_backup, prune_safety_copies
+        from rethink_desktop.storage.backups import (
+            auto_backup,
+            prune_backups,
+            prune_safety_copies,
+        )
         from rethink_desktop.storage.database import StorageError
 
         prune_safety_copies(self.paths.backups_dir, self.config.safety_copy_days)
         if keep <= 0:
+            # Turned off: the automatic backups made before go too (they may still hold
+            # sessions purged since), as they would have been rotated out.
+            prune_backups(self.paths.backups_dir, 0)
             return
         try:
             auto_backup(self.controller.store.db, self.paths.backups_dir, keep=keep)

@@ -125,10 +125,15 @@ def test_completing_a_session_backs_up_and_drops_stale_safety_copies(make_window
     folder.mkdir(parents=True, exist_ok=True)
     stale = folder / "before-restore-20200101T090000Z.sqlite"
     stale.write_bytes(b"SQLite format 3\x00")
+    earlier = folder / "auto-20200101T090000Z.sqlite"  # made before backups were turned off
+    earlier.write_bytes(b"SQLite format 3\x00")
+    manual = folder / "rethink-backup-20200101.sqlite"
+    manual.write_bytes(b"SQLite format 3\x00")
     start_live(window.controller, 3)
     assert window.controller.act("end")
     assert window.controller.act("complete")
     window.close_view.completed.emit()
     assert not stale.exists()  # older than safety_copy_days, even with backups turned off
     autos = sorted(p.name for p in folder.glob("auto-*.sqlite"))
-    assert len(autos) == (1 if keep else 0)
+    assert len(autos) == (2 if keep else 0)  # 0: the earlier automatic backup is removed too
+    assert manual.exists()  # made by hand: never pruned
