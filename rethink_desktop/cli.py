@@ -365,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "backup":
         return cmd_backup(paths, args, sys.stderr)
     if args.command in RECORD_COMMANDS:
-        return run_record_command(paths, args, sys.stdout, sys.stderr, sys.stdin)
+        return run_record_command(paths, args, sys.stdout, sys.stderr, sys.stdin, config)
     from rethink_desktop.ui.app import run_app
 
     return run_app(paths, args, config)

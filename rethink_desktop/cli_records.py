@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, load_config
+from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, Config, load_config
 from rethink_desktop.storage.paths import AppPaths
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
@@ -81,16 +81,23 @@ def _app_lock(db_path: Path, err: TextIO) -> Iterator[bool]:
 
 
 def run_record_command(
-    paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
+    paths: AppPaths,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    stdin: TextIO,
+    config: Config | None = None,
 ) -> int:
     db_path = paths.demo_database if args.demo else paths.database
     if args.demo:
         return refuse_demo(err)
+    config = load_config() if config is None else config
     if args.command == "import":
+        if args.keep_names and config.is_locked("keep_names") and not config.keep_names:
+            return refuse_keep_names(config, err)
         return cmd_import(db_path, args, out, err)
     if args.command == "restore":
         return cmd_restore(db_path, paths.backups_dir, args, out, err, stdin)
-    config = load_config()
     months = args.older_than if args.older_than is not None else config.retention_months
     return cmd_purge(
         db_path,
@@ -101,6 +108,18 @@ def run_record_command(
         err,
         safety_copy_days=config.safety_copy_days,
     )
+
+
+def refuse_keep_names(config: Config, err: TextIO) -> int:
+    """``import --keep-names`` where IT has locked ``keep_names = false``: the app's Import
+    drops names there, so the command line may not keep them either."""
+    err.write(
+        "--keep-names cannot be used on this computer: IT has set keep_names = false "
+        f"({config.sources['keep_names']}), so participants' names are not kept. Nothing has "
+        "been imported. Run the import without --keep-names to add the sessions with agency "
+        "and role only.\n"
+    )
+    return EXIT_PROBLEM
 
 
 def cmd_import(db_path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

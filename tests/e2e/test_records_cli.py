@@ -204,3 +204,21 @@ def test_purge_of_a_missing_data_folder_makes_nothing(tmp_path):
     assert "Nothing has been changed." in done.stderr
     assert "Nothing has been created" not in done.stderr
     assert not data.exists()
+
+
+def test_import_keep_names_is_refused_when_it_locked_keep_names_off(tmp_path):
+    seeded(tmp_path / "a", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    export = tmp_path / "a.json"
+    assert cli("--data-dir", str(tmp_path / "a"), "export", "--out", str(export)).returncode == 0
+    machine = tmp_path / "etc-xdg" / "rethink-desktop" / "config.toml"  # XDG_CONFIG_DIRS
+    machine.parent.mkdir(parents=True)
+    machine.write_text('keep_names = false\nlocked = ["keep_names"]\n', encoding="utf-8")
+    refused = cli("--data-dir", str(tmp_path / "b"), "import", str(export), "--keep-names")
+    assert refused.returncode == 1
+    assert "--keep-names cannot be used on this computer" in refused.stderr
+    assert f"locked by {machine}" in refused.stderr
+    assert "Nothing has been imported." in refused.stderr
+    assert not (tmp_path / "b").exists()
+    plain = cli("--data-dir", str(tmp_path / "b"), "import", str(export))
+    assert plain.returncode == 0, plain.stderr
+    assert count(tmp_path / "b") == 1
