@@ -10,6 +10,7 @@ import argparse
 import logging
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -54,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="demo only: run the clock N times faster (1-120)",
     )
-    parser.add_argument("--debug", action="store_true", help="log more detail")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="add detail to the log file (paths, settings, timings, counts; never names)",
+    )
     # For smoke tests of installed and frozen builds: open the window, then quit at once.
     parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
     # For benchmarks and smoke tests: dialogs take their default answer, nothing waits.
@@ -308,6 +313,7 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
             return EXIT_PROBLEM
     finally:
         db.close()
+    log.debug("export: %d session(s) as %s", n, args.format)
     if target is not None:
         err.write(f"Exported {n} session(s) to {target}\n")
     return EXIT_OK
@@ -349,6 +355,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("config file read: %s", path)
     for warning in config.warnings:
         log.warning("config: %s", warning)
+    # Paths and settings only: never names, references or anything a facilitator typed.
+    log.debug(
+        "data folder %s (from %s), database %s, config folder %s, log folder %s",
+        paths.data_dir,
+        paths.source,
+        database_for(paths, args.demo),
+        paths.config_dir,
+        paths.log_dir,
+    )
+    log.debug(
+        "settings: %s; locked: %s",
+        ", ".join(f"{k}={format_value(v)}" for k, v in config.values().items()),
+        ", ".join(sorted(config.locked)) or "nothing",
+    )
     if args.demo and not config.allow_demo:
         log.warning("--demo refused: allow_demo is false (%s)", config.sources["allow_demo"])
         if args.command is None:  # a desktop start: no console to read, so a dialog
@@ -358,14 +378,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(demo_refused_message(config), file=sys.stderr)  # print: stderr may be None
         return EXIT_USAGE
+    started = time.perf_counter()
     if args.command == "check":
-        return cmd_check(paths, args.demo, sys.stdout, config)
-    if args.command == "export":
-        return cmd_export(paths, args, sys.stdout, sys.stderr)
-    if args.command == "backup":
-        return cmd_backup(paths, args, sys.stderr)
-    if args.command in RECORD_COMMANDS:
-        return run_record_command(paths, args, sys.stdout, sys.stderr, sys.stdin, config)
+        code = cmd_check(paths, args.demo, sys.stdout, config)
+    elif args.command == "export":
+        code = cmd_export(paths, args, sys.stdout, sys.stderr)
+    elif args.command == "backup":
+        code = cmd_backup(paths, args, sys.stderr)
+    elif args.command in RECORD_COMMANDS:
+        code = run_record_command(paths, args, sys.stdout, sys.stderr, sys.stdin, config)
+    else:
+        code = None
+    if code is not None:
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug("%s finished with exit status %d in %.0f ms", args.command, code, elapsed)
+        return code
     from rethink_desktop.ui.app import run_app
 
     return run_app(paths, args, config)

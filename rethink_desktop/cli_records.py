@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,6 +25,8 @@ DEMO_KEPT_APART = (
     "without --demo for the real records)."
 )
 RECORD_COMMANDS = ("import", "restore", "purge")
+
+log = logging.getLogger(__name__)
 
 
 def refuse_demo(err: TextIO) -> int:
@@ -136,6 +139,13 @@ def cmd_import(db_path: Path, args: argparse.Namespace, out: TextIO, err: TextIO
         except (ImportFileError, StorageError) as exc:
             err.write(f"{exc.message}\n")
             return EXIT_PROBLEM
+    log.debug(
+        "import: %d added, %d already here, %d in conflict, %d left out",
+        len(report.added),
+        len(report.skipped_identical),
+        len(report.conflicts),
+        len(report.left_out),
+    )
     out.write(f"Imported {args.file}: {report.summary()}\n")
     for sid, reason in report.conflicts:
         out.write(f"  conflict  {sid}: {reason}\n")
@@ -237,6 +247,7 @@ def cmd_purge(
             return EXIT_PROBLEM
         finally:
             db.close()
+    log.debug("purge: %d session(s) (dry run: %s, %d months)", report.count, dry_run, months)
     out.write(report.summary() + "\n")
     if report.backup is not None:
         out.write(f"A backup was written first: {report.backup}\n")

@@ -636,6 +636,7 @@ def _has_tables(db: Database) -> bool:
 
 def _migrate(db: Database, path: Path, *, read_only: bool) -> None:
     found = db.execute("PRAGMA user_version").fetchone()[0]
+    log.debug("schema version %d in %s; this build's is %d", found, path, SCHEMA_VERSION)
     if found > SCHEMA_VERSION:  # the pre-check already refuses this; kept as a backstop
         raise NewerVersionError(path, found, SCHEMA_VERSION)
     # The number is written only after every migration ran, so an equal number means there

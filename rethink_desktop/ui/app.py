@@ -9,6 +9,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,6 +119,18 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
     full = lock.error() == QLockFile.LockError.UnknownError
     why = "full" if full else "read_only"
     raise DataFolderError(data_folder_message(path.parent, why, again))
+
+
+class Steps:
+    """Logs, at debug level, how long each start-up step took (``step("database")``)."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        log.debug("start-up: %s took %.0f ms", name, (now - self._last) * 1000)
+        self._last = now
 
 
 class Messages:
@@ -337,6 +350,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     apply_theme(app, effective_theme(settings, config))
 
     db_path = paths.demo_database if args.demo else paths.database
+    step = Steps()
     try:
         lock = acquire_lock(db_path.with_suffix(".lock"))
     except DataFolderError as exc:
@@ -353,6 +367,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     # After a crash the file is checked now (and set aside if damaged); one closed cleanly in
     # WAL mode is checked on another thread once the window is up (a WAL reader sees a
     # consistent file while the app writes; in rollback-journal mode it would not).
+    step("lock")
     check_later = db_path.exists() and at_rest(db_path)
     try:
         db, moved_to = open_or_recover(db_path, check=not check_later)
@@ -360,6 +375,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         messages.error(None, exc.message)
         lock.unlock()
         return 1
+    step("database, integrity check " + ("to follow" if check_later else "included"))
     store = EventStore(db, db_path)
     try:
         deck = load_default_deck()
@@ -375,6 +391,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         lock.unlock()
         return 1
 
+    step(f"resources ({len(deck)} cards, {len(templates)} templates)")
     install_excepthook(messages)
     controller = SessionController(store, make_clock(args), deck, demo=args.demo)
     window = MainWindow(paths, controller, templates, settings, demo=args.demo, config=config)
@@ -382,6 +399,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         window.confirm = lambda title, text: True
         window.alert = lambda title, text: messages.error(window, f"{title}: {text}")
     window.show()
+    step("window")
     if moved_to is not None:
         messages.info(
             window,

@@ -165,6 +165,8 @@ def test_log_level_debug_in_the_config(dirs):
     result = run(dirs, "--data-dir", str(dirs["data"]), "check")
     assert result.returncode == 0
     assert value_line(result.stdout, "log_level").startswith('log_level          "debug"')
+    log = (dirs["state"] / "rethink-desktop" / "log" / "rethink-desktop.log").read_text()
+    assert " DEBUG rethink_desktop.cli: settings: " in log
 
 
 @pytest.fixture

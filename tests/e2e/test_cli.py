@@ -193,3 +193,17 @@ def test_the_app_opens_and_quits_offscreen(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (data / "rethink.sqlite").exists()
+
+
+def test_debug_adds_detail_to_the_log_and_a_normal_run_does_not(tmp_path):
+    data = tmp_path / "d"
+    log = tmp_path / "home" / "state" / "rethink-desktop" / "log" / "rethink-desktop.log"
+    assert cli("--data-dir", str(data), "check").returncode == 0
+    plain = log.read_text(encoding="utf-8")
+    assert " INFO " in plain
+    assert " DEBUG " not in plain
+    assert cli("--data-dir", str(data), "--debug", "check").returncode == 0
+    debug = log.read_text(encoding="utf-8")[len(plain) :]
+    assert " DEBUG rethink_desktop.cli: data folder " + str(data) in debug
+    assert "schema version " in debug
+    assert "check finished with exit status 0" in debug

@@ -222,3 +222,19 @@ def test_import_keep_names_is_refused_when_it_locked_keep_names_off(tmp_path):
     plain = cli("--data-dir", str(tmp_path / "b"), "import", str(export))
     assert plain.returncode == 0, plain.stderr
     assert count(tmp_path / "b") == 1
+
+
+def test_debug_logs_counts_of_an_import_never_names_or_references(tmp_path):
+    seeded(tmp_path / "a", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    export = tmp_path / "a.json"
+    assert cli("--data-dir", str(tmp_path / "a"), "export", "--out", str(export)).returncode == 0
+    written = export.read_text(encoding="utf-8")
+    assert "Person 1" in written  # the file has names and references
+    assert "FN-1001" in written
+    done = cli("--data-dir", str(tmp_path / "b"), "--debug", "import", str(export), "--keep-names")
+    assert done.returncode == 0, done.stderr
+    log = tmp_path / "home" / "state" / "rethink-desktop" / "log" / "rethink-desktop.log"
+    text = log.read_text(encoding="utf-8")
+    assert "DEBUG rethink_desktop.cli_records: import: 1 added, 0 already here" in text
+    assert "Person" not in text
+    assert "FN-1001" not in text
