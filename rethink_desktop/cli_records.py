@@ -63,7 +63,7 @@ def _app_lock(db_path: Path, err: TextIO) -> Iterator[bool]:
     """Hold the app's lock on this database; yields False, having said why, if the app has
     it open or the data folder cannot be made or written (as the app itself tells them
     apart at start-up)."""
-    from rethink_desktop.ui.app import DataFolderError, acquire_lock
+    from rethink_desktop.ui.lock import DataFolderError, acquire_lock
 
     try:
         lock = acquire_lock(db_path.with_suffix(".lock"), again="run the command again")

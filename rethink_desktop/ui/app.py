@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import os
 import sqlite3
@@ -13,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -27,14 +26,14 @@ from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import (
     StorageError,
     at_rest,
-    classify,
     open_or_recover,
     quick_check,
 )
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.home_queries import finished_with_names
-from rethink_desktop.storage.paths import AppPaths, ensure_dir
+from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.lock import DataFolderError, acquire_lock
 from rethink_desktop.ui.main_window import MainWindow, effective_theme
 from rethink_desktop.ui.theme import apply_theme
 
@@ -55,70 +54,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         icon.addFile(str(resource_path("icons", f"rethink-{size}.png")))
     app.setWindowIcon(icon)
     return app  # type: ignore[return-value]
-
-
-class DataFolderError(OSError):
-    """The data folder cannot be used (read-only, someone else's, full, a file in the way,
-    not reachable); ``message`` is for the facilitator. Not another copy holding it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def data_folder_message(folder: Path, why: str, again: str = "open the app again") -> str:
-    """Why the data folder cannot be used at start-up: "full", "read_only" or anything
-    else (missing, a drive or share not connected, an I/O error). ``again`` is what to
-    retry (the command line says "run the command again")."""
-    if why == "full":
-        return (
-            f"Re-Think Desktop cannot write in its data folder ({folder}): the disk may be "
-            f"full. Nothing has been changed. Free some space, or ask IT, then {again}."
-        )
-    if why == "read_only":
-        return (
-            f"Re-Think Desktop cannot write in its data folder ({folder}): it is read-only or "
-            "belongs to another user. Nothing has been changed. Ask IT for write access, or for "
-            "another folder (data_dir in the config file)."
-        )
-    return (
-        f"Re-Think Desktop cannot reach its data folder ({folder}). Nothing has been changed. "
-        f"Check that the drive or network share is connected, then {again}; ask "
-        "IT if it keeps happening, or for another folder (data_dir in the config file)."
-    )
-
-
-def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | None:
-    """One copy of the app per database; a lock left by a crashed copy is taken over.
-
-    None when another copy holds the lock; ``DataFolderError`` when the folder cannot be
-    made or written (which would otherwise look like another copy). The command line's
-    records commands take the same lock.
-    """
-    try:
-        ensure_dir(path.parent)
-    except OSError as exc:
-        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
-            message = classify(exc, path).message  # type: ignore[union-attr]
-        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            message = data_folder_message(path.parent, "full", again)
-        elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-            message = data_folder_message(path.parent, "read_only", again)
-        else:
-            message = data_folder_message(path.parent, "unavailable", again)
-        raise DataFolderError(message) from exc
-    lock = QLockFile(str(path))
-    lock.setStaleLockTime(0)  # stale only when its process is gone, however long ago
-    if lock.tryLock(200):
-        return lock
-    if lock.error() == QLockFile.LockError.LockFailedError and lock.removeStaleLockFile():
-        return lock if lock.tryLock(200) else None
-    if lock.error() == QLockFile.LockError.LockFailedError:
-        return None
-    # PermissionError: cannot create the lock file; UnknownError: e.g. no space to write it.
-    full = lock.error() == QLockFile.LockError.UnknownError
-    why = "full" if full else "read_only"
-    raise DataFolderError(data_folder_message(path.parent, why, again))
 
 
 class Steps:

@@ -1,4 +1,4 @@
-"""The one-copy lock (ui/app.acquire_lock): another copy is told apart from a folder that
+"""The one-copy lock (ui/lock.acquire_lock): another copy is told apart from a folder that
 cannot be written, which gets its own message instead of "already open"."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import errno
 import pytest
 from PySide6.QtCore import QLockFile
 
-from rethink_desktop.ui import app
-from rethink_desktop.ui.app import DataFolderError, acquire_lock
+from rethink_desktop.ui import lock
+from rethink_desktop.ui.lock import DataFolderError, acquire_lock
 
 Error = QLockFile.LockError
 
@@ -64,6 +64,6 @@ def test_a_data_folder_that_cannot_be_made_says_why(tmp_path, monkeypatch, code,
     def refuse(path):
         raise OSError(code, "refused", str(path))
 
-    monkeypatch.setattr(app, "ensure_dir", refuse)
+    monkeypatch.setattr(lock, "ensure_dir", refuse)
     with pytest.raises(DataFolderError, match=words):
         acquire_lock(tmp_path / "missing" / "rethink.lock")

@@ -1,0 +1,79 @@
+"""One copy of the app per database: the lock file, and what to say when it cannot be taken.
+
+Apart from ``app.py`` so that the command line's records commands, which take the same
+lock, load only QtCore and not the window's modules.
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+
+from rethink_desktop.storage.database import classify
+from rethink_desktop.storage.paths import ensure_dir
+
+
+class DataFolderError(OSError):
+    """The data folder cannot be used (read-only, someone else's, full, a file in the way,
+    not reachable); ``message`` is for the facilitator. Not another copy holding it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def data_folder_message(folder: Path, why: str, again: str = "open the app again") -> str:
+    """Why the data folder cannot be used at start-up: "full", "read_only" or anything
+    else (missing, a drive or share not connected, an I/O error). ``again`` is what to
+    retry (the command line says "run the command again")."""
+    if why == "full":
+        return (
+            f"Re-Think Desktop cannot write in its data folder ({folder}): the disk may be "
+            f"full. Nothing has been changed. Free some space, or ask IT, then {again}."
+        )
+    if why == "read_only":
+        return (
+            f"Re-Think Desktop cannot write in its data folder ({folder}): it is read-only or "
+            "belongs to another user. Nothing has been changed. Ask IT for write access, or for "
+            "another folder (data_dir in the config file)."
+        )
+    return (
+        f"Re-Think Desktop cannot reach its data folder ({folder}). Nothing has been changed. "
+        f"Check that the drive or network share is connected, then {again}; ask "
+        "IT if it keeps happening, or for another folder (data_dir in the config file)."
+    )
+
+
+def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | None:
+    """One copy of the app per database; a lock left by a crashed copy is taken over.
+
+    None when another copy holds the lock; ``DataFolderError`` when the folder cannot be
+    made or written (which would otherwise look like another copy). The command line's
+    records commands take the same lock.
+    """
+    try:
+        ensure_dir(path.parent)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
+            message = classify(exc, path).message  # type: ignore[union-attr]
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            message = data_folder_message(path.parent, "full", again)
+        elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+            message = data_folder_message(path.parent, "read_only", again)
+        else:
+            message = data_folder_message(path.parent, "unavailable", again)
+        raise DataFolderError(message) from exc
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # stale only when its process is gone, however long ago
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError and lock.removeStaleLockFile():
+        return lock if lock.tryLock(200) else None
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    # PermissionError: cannot create the lock file; UnknownError: e.g. no space to write it.
+    full = lock.error() == QLockFile.LockError.UnknownError
+    why = "full" if full else "read_only"
+    raise DataFolderError(data_folder_message(path.parent, why, again))
