@@ -5,7 +5,8 @@
 #
 # --prefix  where to install: ~/.local (the default, for this user, no root needed) or
 #           /usr/local or /opt/... (for every user; run as root)
-# --from    the built one-folder app (default: dist/rethink-desktop, from `make package`)
+# --from    the built one-folder app (default: dist/rethink-desktop, from `make package`);
+#           its icons are taken from inside it, so no source checkout is needed
 #
 # The program goes to PREFIX/lib/rethink-desktop, a link to it to PREFIX/bin, the desktop
 # entry, AppStream metainfo and icons under PREFIX/share. Uninstalling removes exactly those;
@@ -55,6 +56,23 @@ if [ ! -x "$from/rethink-desktop" ]; then
     echo "No build at $from: run 'make package' first, or pass --from DIR." >&2
     exit 1
 fi
+# The icons come from inside the build (the spec puts resources/ there), so a build copied
+# without the source checkout installs completely. Every input is checked before anything
+# is copied: a half-done install would leave a menu entry with no icon.
+icons="$from/_internal/rethink_desktop/resources/icons"
+missing=""
+for f in "$here/$id.desktop" "$here/$id.metainfo.xml" "$icons/rethink.svg"; do
+    [ -f "$f" ] || missing="$missing $f"
+done
+for s in $sizes; do
+    [ -f "$icons/rethink-$s.png" ] || missing="$missing $icons/rethink-$s.png"
+done
+if [ -n "$missing" ]; then
+    echo "Nothing has been installed: these files are missing:$missing" >&2
+    echo "Use a complete build (make package) with the install script's own folder" \
+        "(packaging/linux), or pass --from DIR." >&2
+    exit 1
+fi
 mkdir -p "$prefix/lib" "$prefix/bin" "$share/applications" "$share/metainfo"
 # Replace the whole folder, so no library of an older version lingers.
 rm -rf "$app.new" && cp -R "$from" "$app.new" && rm -rf "$app" && mv "$app.new" "$app"
@@ -66,9 +84,9 @@ sed -e "s|^Exec=rethink-desktop|Exec=$app/rethink-desktop|" \
 cp "$here/$id.metainfo.xml" "$share/metainfo/$id.metainfo.xml"
 for s in $sizes; do
     mkdir -p "$share/icons/hicolor/${s}x${s}/apps"
-    cp "$root/resources/icons/rethink-$s.png" "$share/icons/hicolor/${s}x${s}/apps/$id.png"
+    cp "$icons/rethink-$s.png" "$share/icons/hicolor/${s}x${s}/apps/$id.png"
 done
 mkdir -p "$share/icons/hicolor/scalable/apps"
-cp "$root/resources/icons/rethink.svg" "$share/icons/hicolor/scalable/apps/$id.svg"
+cp "$icons/rethink.svg" "$share/icons/hicolor/scalable/apps/$id.svg"
 refresh
 echo "Installed Re-Think Desktop $("$app/rethink-desktop" --version | sed 's/^Re-Think Desktop //') in $app"

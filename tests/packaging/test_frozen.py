@@ -378,15 +378,28 @@ def test_build_script_has_the_linux_budget(info):
     assert build.unexpected("Traceback (most recent call last):\n") != []
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script")
-def test_linux_install_script_installs_and_removes_exactly_its_files(tmp_path, info):
-    build = tmp_path / "build"
-    build.mkdir()
-    program = build / info.APP_NAME
+def fake_linux_build(folder: Path, info: ModuleType) -> Path:
+    """A one-folder build laid out as PyInstaller lays out the real one: the program, and
+    the resources (icons included) under _internal/rethink_desktop/ (see rethink.spec)."""
+    folder.mkdir()
+    program = folder / info.APP_NAME
     program.write_text("#!/bin/sh\necho 'Re-Think Desktop 9.9.9'\n", encoding="utf-8")
     program.chmod(0o755)
+    shutil.copytree(ROOT / "resources", folder / "_internal" / "rethink_desktop" / "resources")
+    return folder
+
+
+def copied_install_script(folder: Path) -> Path:
+    """packaging/linux as IT copies it beside a build: with no source checkout around it."""
+    shutil.copytree(PACKAGING / "linux", folder)
+    return folder / "install.sh"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script")
+def test_linux_install_script_installs_and_removes_exactly_its_files(tmp_path, info):
+    build = fake_linux_build(tmp_path / "build", info)
     prefix = tmp_path / "prefix"
-    script = PACKAGING / "linux" / "install.sh"
+    script = copied_install_script(tmp_path / "copied" / "linux")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home")}
 
     def run(*args: str) -> str:
@@ -405,9 +418,29 @@ def test_linux_install_script_installs_and_removes_exactly_its_files(tmp_path, i
     entry = (prefix / "share" / "applications" / f"{info.APP_ID}.desktop").read_text()
     assert f"Exec={app}" in entry.splitlines()
     assert (prefix / "bin" / info.APP_NAME).resolve() == app.resolve()
-    assert (
-        prefix / "share" / "icons" / "hicolor" / "48x48" / "apps" / f"{info.APP_ID}.png"
-    ).is_file()
+    icons = prefix / "share" / "icons" / "hicolor"
+    for size in (16, 48, 512):
+        assert (icons / f"{size}x{size}" / "apps" / f"{info.APP_ID}.png").is_file()
+    assert (icons / "scalable" / "apps" / f"{info.APP_ID}.svg").is_file()
     assert (prefix / "share" / "metainfo" / f"{info.APP_ID}.metainfo.xml").is_file()
     run("--uninstall")
     assert [p for p in prefix.rglob("*") if not p.is_dir()] == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script")
+def test_linux_install_script_checks_every_file_before_copying_any(tmp_path, info):
+    build = fake_linux_build(tmp_path / "build", info)
+    (build / "_internal" / "rethink_desktop" / "resources" / "icons" / "rethink-256.png").unlink()
+    prefix = tmp_path / "prefix"
+    result = subprocess.run(
+        ["sh", str(copied_install_script(tmp_path / "copied" / "linux")),
+         "--prefix", str(prefix), "--from", str(build)],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Nothing has been installed" in result.stderr
+    assert "rethink-256.png" in result.stderr
+    assert not prefix.exists()
