@@ -277,12 +277,58 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     return EXIT_OK
 
 
+def export_write_failure(exc: OSError, target: Path, fmt: str) -> str:
+    """Why an export could not be written, in words, naming ``target`` (never the hidden
+    temporary file it is written under first)."""
+    import errno
+
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"The disk is full, so the export could not be written to {target}. Nothing has "
+            "been changed. Free some space or choose another drive, then try again."
+        )
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (
+            f"The export cannot be written in {target.parent}: it is read-only or belongs to "
+            "another user. Nothing has been changed. Choose a folder you can write to."
+        )
+    if code in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
+        in_the_way = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+        return (
+            f"The export cannot be written to {target}: "
+            + (f"{in_the_way} is a file, not a folder. " if in_the_way else "")
+            + "Nothing has been changed. Choose another place for the export."
+        )
+    if code == errno.EISDIR or target.is_dir():
+        return export_to_folder(target, fmt)
+    reason = exc.strerror or type(exc).__name__
+    return (
+        f"The export could not be written to {target} ({reason}). Nothing has been changed. "
+        "Check the drive, or choose another place for the export, then try again."
+    )
+
+
+EXPORT_SUFFIX = {"json": ".json", "csv": ".zip", "pdf": ".pdf"}
+
+
+def export_to_folder(target: Path, fmt: str) -> str:
+    return (
+        f"The export cannot be written to {target} because that is a folder. Nothing has been "
+        "changed. Give a file name for --out, for example "
+        f"{target / ('rethink-export' + EXPORT_SUFFIX[fmt])}."
+    )
+
+
 def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rethink_desktop.reports.exports import export
     from rethink_desktop.storage.database import StorageError, open_database
     from rethink_desktop.storage.records import names_kept
 
-    target = Path(args.out).expanduser() if args.out else None
+    target = Path(args.out).expanduser().absolute() if args.out else None
+    if target is not None and target.is_dir():
+        err.write(export_to_folder(target, args.format) + "\n")
+        return EXIT_PROBLEM
     try:
         db = open_database(database_for(paths, args.demo), create=False)
     except StorageError as exc:
@@ -308,7 +354,14 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
                 include_demo=include_demo,
                 stdout=out,
             )
-        except (ValueError, OSError, LookupError) as exc:
+        except OSError as exc:
+            log.warning("export failed: %s", type(exc).__name__)
+            if target is None:  # JSON to stdout: a closed pipe, say
+                err.write(f"Export failed: {exc}\n")
+            else:
+                err.write(export_write_failure(exc, target, args.format) + "\n")
+            return EXIT_PROBLEM
+        except (ValueError, LookupError) as exc:
             err.write(f"Export failed: {exc}\n")
             return EXIT_PROBLEM
     finally:

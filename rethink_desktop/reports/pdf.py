@@ -488,6 +488,9 @@ def write_pdf(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
     try:
+        # Made first, so a folder that cannot be written raises its own OSError here: Qt's
+        # writer would only warn and write nothing.
+        tmp.write_bytes(b"")
         pages = render_pdf(state, tmp, anonymise=anonymise)
         if progress is not None and not progress(1, 1):
             raise ExportCancelled

@@ -238,3 +238,30 @@ def test_debug_logs_counts_of_an_import_never_names_or_references(tmp_path):
     assert "DEBUG rethink_desktop.cli_records: import: 1 added, 0 already here" in text
     assert "Person" not in text
     assert "FN-1001" not in text
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("json", ".json"), ("csv", ".zip"), ("pdf", ".pdf")])
+def test_export_to_a_folder_or_past_a_file_is_refused_in_words(tmp_path, fmt, suffix):
+    (sid,) = seeded(tmp_path / "d", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    folder = tmp_path / f"out{suffix}"
+    folder.mkdir()
+    session = ["--session", sid] if fmt == "pdf" else []
+    export = ["--data-dir", str(tmp_path / "d"), "export", "--format", fmt, "--anonymise", *session]
+    into_folder = cli(*export, "--out", str(folder))
+    assert into_folder.returncode == 1
+    assert f"The export cannot be written to {folder} because that is a folder." in (
+        into_folder.stderr
+    )
+    assert f"for example {folder / ('rethink-export' + suffix)}" in into_folder.stderr
+    assert list(folder.iterdir()) == []
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("x")
+    past_a_file = cli(*export, "--out", str(in_the_way / f"e{suffix}"))
+    assert past_a_file.returncode == 1
+    assert f"{in_the_way} is a file, not a folder. Nothing has been changed." in (
+        past_a_file.stderr
+    )
+    for said in (into_folder.stderr, past_a_file.stderr):
+        assert ".part" not in said
+        assert "Errno" not in said
+        assert "Traceback" not in said

@@ -1,0 +1,54 @@
+"""`export --out` failures (cli.cmd_export), in words that name the output file."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import io
+
+import pytest
+
+from rethink_desktop.cli import cmd_export
+from rethink_desktop.reports import exports
+from rethink_desktop.storage.database import open_database
+from rethink_desktop.storage.paths import resolve_paths
+
+
+def export_to(tmp_path, out, monkeypatch=None, error=None, fmt="json") -> tuple[int, str]:
+    paths = resolve_paths(tmp_path / "data")
+    open_database(paths.database).close()
+    if error is not None:
+
+        def fail(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(exports, "export", fail)
+    args = argparse.Namespace(
+        out=str(out), format=fmt, session=None, anonymise=True, include_demo=False, demo=False
+    )
+    err = io.StringIO()
+    code = cmd_export(paths, args, io.StringIO(), err)
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.EROFS, "it is read-only or belongs to another user"),
+     (errno.EACCES, "it is read-only or belongs to another user"),
+     (errno.ENOSPC, "The disk is full, so the export could not be written to {out}."),
+     (errno.EIO, "The export could not be written to {out} (Input/output error).")],
+)  # fmt: skip
+def test_a_write_failure_names_the_output_never_the_temporary_file(
+    tmp_path, monkeypatch, code, words
+):
+    out = tmp_path / "out" / "e.json"
+    part = out.with_name(".e.json.x1y2.part")
+    error = OSError(code, errno.errorcode[code], str(part))
+    error.strerror = {errno.EIO: "Input/output error"}.get(code, error.strerror)
+    status, said = export_to(tmp_path, out, monkeypatch, error)
+    assert status == 1
+    assert words.format(out=out) in said
+    assert str(out.parent) in said
+    assert "Nothing has been changed." in said
+    assert ".part" not in said
+    assert "Errno" not in said
