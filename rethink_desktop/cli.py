@@ -312,6 +312,19 @@ def export_write_failure(exc: OSError, target: Path, fmt: str) -> str:
 EXPORT_SUFFIX = {"json": ".json", "csv": ".zip", "pdf": ".pdf"}
 
 
+def export_suffix_refusal(out: Path, fmt: str) -> str | None:
+    """Why ``--out`` does not suit ``--format`` (a zip named .csv, a PDF named .json), or
+    None: the file's name ending must say what it holds."""
+    wanted = EXPORT_SUFFIX[fmt]
+    if out.suffix.lower() == wanted or out.expanduser().is_dir():  # a folder: refused as such
+        return None
+    what = {"json": "a JSON file", "csv": "a zip of CSV files", "pdf": "a PDF"}[fmt]
+    return (
+        f"--out {out} does not suit --format {fmt}, which writes {what}: give a name ending "
+        f"in {wanted}, such as {out.with_suffix(wanted).name}. Nothing has been written."
+    )
+
+
 def export_to_folder(target: Path, fmt: str) -> str:
     return (
         f"The export cannot be written to {target} because that is a folder. Nothing has been "
@@ -399,6 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A JSON or CSV export holds every session; silently ignoring --session would hand
         # IT a file with far more in it than they asked for.
         parser.error("--session is for --format pdf; a JSON or CSV export holds every session")
+    if args.command == "export" and args.out:
+        refusal = export_suffix_refusal(Path(args.out), args.format)
+        if refusal:
+            parser.error(refusal)
     # The config comes first: it can move the data folder and set the log level.
     config = load_config()
     paths = resolve_paths(args.data_dir, config_data_dir=config.data_dir)

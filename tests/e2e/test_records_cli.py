@@ -6,6 +6,7 @@ import json
 import shutil
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -265,3 +266,24 @@ def test_export_to_a_folder_or_past_a_file_is_refused_in_words(tmp_path, fmt, su
         assert ".part" not in said
         assert "Errno" not in said
         assert "Traceback" not in said
+
+
+@pytest.mark.parametrize(
+    ("fmt", "out", "wanted"),
+    [("csv", "e.csv", ".zip"), ("pdf", "e.json", ".pdf"), ("json", "e.zip", ".json"),
+     ("json", "export", ".json")],
+)  # fmt: skip
+def test_export_refuses_a_file_name_that_does_not_suit_the_format(tmp_path, fmt, out, wanted):
+    (sid,) = seeded(tmp_path / "d", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    session = ["--session", sid] if fmt == "pdf" else []
+    done = cli("--data-dir", str(tmp_path / "d"), "export", "--format", fmt, *session,
+               "--out", str(tmp_path / out))  # fmt: skip
+    assert done.returncode == 2
+    assert f"does not suit --format {fmt}" in done.stderr
+    assert f"give a name ending in {wanted}, such as {Path(out).stem}{wanted}." in done.stderr
+    assert "Nothing has been written." in done.stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "d"]
+    upper = tmp_path / f"E{wanted.upper()}"
+    ok = cli("--data-dir", str(tmp_path / "d"), "export", "--format", fmt, *session,
+             "--anonymise", "--out", str(upper))  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
