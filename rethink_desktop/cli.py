@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LOG_FILE = "rethink-desktop.log"
+
+
 def setup_logging(paths: AppPaths, debug: bool, level: str = "info") -> Path | None:
     """Rotating log file in the platform log folder; never fatal if it cannot be written.
 
@@ -91,7 +94,7 @@ def setup_logging(paths: AppPaths, debug: bool, level: str = "info") -> Path | N
     """
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if debug or level == "debug" else logging.INFO)
-    log_file = paths.log_dir / "rethink-desktop.log"
+    log_file = paths.log_dir / LOG_FILE
     try:
         ensure_dir(paths.log_dir)
         handler = _log_handler(log_file)
@@ -167,6 +170,32 @@ def write_config_report(config: Config, paths: AppPaths, out: TextIO) -> None:
             out.write(f"  - {warning}\n")
 
 
+def log_folder_problem(log_dir: Path) -> str | None:
+    """Why the log file cannot be written (setup_logging then logs to the console, which a
+    desktop start never shows), or None."""
+    import errno
+
+    try:
+        ensure_dir(log_dir)
+        with (log_dir / LOG_FILE).open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+            why = "a file or folder is in the way"
+        elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+            why = "it is read-only or belongs to another user"
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            why = "the disk is full"
+        else:
+            why = exc.strerror or type(exc).__name__
+        return (
+            f"The log folder {log_dir} cannot be written ({why}), so the app keeps no log. "
+            "It still runs; make the folder writable (or move what is in the way) so that "
+            "problems can be looked into."
+        )
+    return None
+
+
 def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = None) -> int:
     """Resolve paths, open + migrate, check integrity, load every resource; print a report.
 
@@ -206,7 +235,10 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     line("database", db_path)
     line("backups", paths.backups_dir)
     line("config folder", paths.config_dir)
-    line("log folder", paths.log_dir)
+    log_problem = log_folder_problem(paths.log_dir)
+    line("log folder", paths.log_dir if log_problem is None else f"{paths.log_dir}  (PROBLEM)")
+    if log_problem is not None:
+        problems.append(log_problem)
     line("resources", resource_dir())
     config = load_config() if config is None else config
     write_config_report(config, paths, out)

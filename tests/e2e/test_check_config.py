@@ -206,3 +206,16 @@ def test_check_fails_when_the_default_template_is_no_templates_id(dirs, renamed_
     code, said = check_in_process(dirs, "")
     assert code == 1, said
     assert 'default_template "family-network" (default) is not the id of any agenda' in said
+
+
+def test_check_fails_when_the_log_folder_cannot_be_written(dirs):
+    dirs["state"].mkdir()
+    (dirs["state"] / "rethink-desktop").write_text("a file where the log folder goes")
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert result.returncode == 1, result.stdout
+    log_dir = dirs["state"] / "rethink-desktop" / "log"
+    assert f"The log folder {log_dir} cannot be written (a file or folder is in the way)" in (
+        result.stdout
+    )
+    assert "All checks passed" not in result.stdout
+    assert "Traceback" not in result.stderr
