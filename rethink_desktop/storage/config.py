@@ -217,8 +217,8 @@ class _Reader:
                 self.warnings.append(f"{path}: unknown setting {key!r}{_suggest(key)}; ignored.")
                 continue
             if not machine and key in self.locks:
-                if value == self.values[key]:
-                    continue  # agrees with the lock: nothing to say
+                if value == self.values[key] or self._check(setting, value) == self.values[key]:
+                    continue  # agrees with the lock (once cleaned, as "~/Re-Think"): nothing to say
                 self.warnings.append(
                     f"{path}: {key} is locked by {self.locks[key]}, so this file cannot change "
                     f"it; {key} stays {format_value(self.values[key])}."

@@ -105,6 +105,18 @@ def test_a_locked_key_the_machine_file_does_not_set_is_locked_at_its_default(mac
     assert config.warnings == []
 
 
+def test_a_user_file_repeating_a_locked_data_dir_is_not_warned(machine, user):
+    m = write(machine, 'data_dir = "~/Re-Think"\nlocked = ["data_dir"]\n')
+    write(user, 'data_dir = "~/Re-Think"\n')  # the same folder, written the same way
+    config = load(machine, user)
+    assert config.data_dir == str(Path.home() / "Re-Think")
+    assert config.sources["data_dir"] == f"locked by {m}"
+    assert config.warnings == []
+    write(user, 'data_dir = "~/Elsewhere"\n')
+    (warning,) = load(machine, user).warnings
+    assert "data_dir is locked by" in warning
+
+
 def test_the_first_machine_folder_wins_like_xdg_config_dirs(tmp_path, user):
     first = write(tmp_path / "a" / "rethink-desktop", 'theme = "dark"\n')
     write(tmp_path / "b" / "rethink-desktop", 'theme = "high_contrast"\nretention_months = 9\n')
