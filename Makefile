@@ -15,7 +15,7 @@ $(BIN)/python:
 # PySide6 keeps its own Python support files inside a library and compiles them at every
 # start (~30 ms of each start-up). SBK_EMBED=0, PySide6's switch for it, unpacks them into
 # shiboken6/files.dir once (again after every install, so they match the installed PySide6);
-# compileall caches their bytecode. tests/test_install.py checks it was done.
+# compileall caches their bytecode. tests/packaging/test_install.py checks it was done.
 UNPACK_PYSIDE_SUPPORT = SBK_EMBED=0 $(BIN)/python -c 'import shiboken6' && \
 	$(BIN)/python -m compileall -q $$($(BIN)/python -c \
 		'import pathlib, shiboken6; print(pathlib.Path(shiboken6.__file__).parent / "files.dir")')

@@ -34,7 +34,7 @@ LIVE_KEYS: tuple[Binding, ...] = (
     ),
     Binding("pass_turn", ("P",), "P", "The current speaker passes (a choice, recorded)"),
     Binding("undo", ("Ctrl+Z",), "Ctrl+Z", "Undo the last rotation or phase step (repeatable)"),
-    Binding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Ctrl+Shift+Z", "Redo what was undone"),
+    Binding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Ctrl+Shift+Z or Ctrl+Y", "Redo what was undone"),
     Binding("pick_seat", (), "1 – 9", "Give the floor to the person in that seat"),
     Binding("toggle_space", ("R",), "R", "Start or stop the “space” timer for silent reflection"),
     Binding("next_phase", ("N",), "N", "Move to the next phase of the agenda"),
@@ -42,7 +42,9 @@ LIVE_KEYS: tuple[Binding, ...] = (
     Binding("previous_card", ("Left",), "Left", "Previous prompt card"),
     Binding("toggle_card", ("H",), "H", "Show or hide the card on the room display"),
     Binding("toggle_blank", ("B",), "B", "Blank or unblank the room display"),
-    Binding("toggle_pause", ("Ctrl+P", "Pause"), "Ctrl+P", "Pause or resume the meeting clock"),
+    Binding(
+        "toggle_pause", ("Ctrl+P", "Pause"), "Ctrl+P or Pause", "Pause or resume the meeting clock"
+    ),
     Binding("toggle_room_display", ("D",), "D", "Open or close the room display"),
     Binding("arrival", ("A",), "A", "Record a late arrival or someone coming back (at their seat)"),
     Binding("departure", ("L",), "L", "Record someone leaving early"),
@@ -56,6 +58,7 @@ LIVE_KEYS: tuple[Binding, ...] = (
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Return", "Check-in: start the session (close the doors)"),
     ("Ctrl+N", "New session"),
+    ("Ctrl+Shift+H", "Home (not during a live session)"),
     ("Ctrl+H", "History of sessions (not during a live session or a close)"),
     ("Ctrl+Shift+D", "Dashboard of trends (not during a live session or a close)"),
     ("Ctrl+Q", "Quit (asks first during a live session or with unsaved changes)"),

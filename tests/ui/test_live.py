@@ -246,6 +246,8 @@ def test_keymap_doc_matches_the_app():
     doc = (Path(__file__).parents[2] / "docs" / "keyboard.md").read_text(encoding="utf-8")
     assert keymap_markdown() in doc
     assert {b.action for b in LIVE_KEYS} <= set(dir(LiveView))
+    for binding in LIVE_KEYS:  # every key that works is shown (Ctrl+Y, Pause)
+        assert set(binding.keys) <= set(binding.shown.split(" or ")), binding.action
 
 
 def test_the_speakers_row_is_bold_and_named_for_screen_readers(qtbot, live):

@@ -76,6 +76,25 @@ def test_view_menu_shortcuts_do_not_clash_with_live_keys(window):
     assert window.records.dashboard_action.shortcut().toString() == "Ctrl+Shift+D"
 
 
+def test_every_menu_shortcut_is_on_the_keymap(window):
+    """The F1 sheet and docs/keyboard.md (both from keymap.py) list every menu's key."""
+    from PySide6.QtGui import QKeySequence
+
+    from rethink_desktop.ui.keymap import LIVE_KEYS, OTHER_KEYS
+
+    listed = {b.shown for b in LIVE_KEYS} | {key for key, _ in OTHER_KEYS}
+    listed = {QKeySequence(k).toString() for shown in listed for k in shown.split(" or ")}
+    menus = [action.menu() for action in window.menuBar().actions()]
+    shortcuts = {
+        action.shortcut().toString()
+        for menu in menus
+        for action in menu.actions()
+        if not action.shortcut().isEmpty()
+    }
+    assert "Ctrl+Shift+H" in shortcuts  # File → Home
+    assert shortcuts <= listed
+
+
 def test_home_history_detail_dashboard_and_back(qtbot, window, two):
     window.home.history_button.click()
     history = window.records.history
