@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
     # --- wiring ---------------------------------------------------------------------------
     def _wire(self) -> None:
         ctl = self.controller
+        self._unsaved_said = False  # a "Not saved" dialog was shown since the last save
+        ctl.changed.connect(self._saved_again)
         ctl.changed.connect(self._follow_state)
         ctl.notice.connect(self._show_notice)
         ctl.storage_failed.connect(self._storage_failed)
@@ -519,8 +521,16 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, title, text)
 
     def _storage_failed(self, message: str) -> None:
+        """Said in a dialog once; while saving keeps failing (a full disk in the middle of a
+        meeting: every key press fails alike) the status line carries it, without a dialog
+        at each press. The next action that is saved ends the run of failures."""
         self._show_notice(message)
-        self.alert("Not saved", message)
+        if not self._unsaved_said:
+            self._unsaved_said = True
+            self.alert("Not saved", message)
+
+    def _saved_again(self) -> None:
+        self._unsaved_said = False
 
     def _read_failed(self, message: str) -> None:
         self._show_notice(message)

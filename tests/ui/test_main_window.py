@@ -97,6 +97,12 @@ def test_storage_failure_is_shown_in_plain_words(qtbot, window, controller, monk
     controller.storage_failed.emit("The disk is full, so the last action could not be saved.")
     assert shown == ["The disk is full, so the last action could not be saved."]
     assert "disk is full" in window.status.text()
+    # Every key press of a meeting on a full disk fails alike: one dialog, not one a press.
+    controller.storage_failed.emit("The disk is full, so the last action could not be saved.")
+    assert len(shown) == 1
+    controller.changed.emit()  # an action saved again: the next failure is said again
+    controller.storage_failed.emit("The disk is full, so the last action could not be saved.")
+    assert len(shown) == 2
 
 
 def test_a_record_that_cannot_be_read_is_not_called_unsaved(qtbot, window, controller):
