@@ -1154,8 +1154,11 @@ class PrepareView(QWidget):
                         for ph in state.phases
                     )
                     self._select_template(state.template_id)
-                    # It was saved, so any total other than two hours was confirmed then.
-                    self.confirm_total.setChecked(self._total_minutes() != SESSION_MINUTES)
+                    # It was saved, so any total other than two hours was confirmed then. Set
+                    # here too: if the box was ticked already, no toggled signal says so.
+                    confirmed = self._total_minutes() != SESSION_MINUTES
+                    self.confirm_total.setChecked(confirmed)
+                    self._confirmed_total = self._total_minutes() if confirmed else None
                     self._touched = {"reference", "purpose", "venue", "participants", "agenda"}
                 else:
                     self._fill_empty(state.kind)

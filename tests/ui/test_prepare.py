@@ -693,3 +693,15 @@ def test_the_date_and_time_stays_within_this_century(fresh):
     assert fresh.scheduled.date() == QDate(2000, 1, 1)
     fresh.scheduled.setDateTime(QDateTime(QDate(9999, 1, 1), QTime(3, 0)))
     assert fresh.scheduled.date().year() == 2099
+
+
+def test_two_saved_drafts_of_other_lengths_both_open_confirmed(controller, make_view):
+    # The Prepare screen is reused: a tick left from the first draft sends no signal.
+    prepare_draft(controller, 3, phases=make_phases(30, 30, 30))
+    view = make_view()
+    assert view.confirm_total.isChecked()
+    prepare_draft(controller, 3, phases=make_phases(30, 30, 40))
+    view.load()
+    assert view.confirm_total.isChecked()
+    assert view.total.text() == "Total 100 of 120 minutes — 20 short — confirmed"
+    assert view.save_button.isEnabled()
