@@ -76,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--include-demo", action="store_true", help="include demo sessions (excluded by default)"
     )
-    exp.add_argument("--out", metavar="FILE", help="file to write (JSON: default is stdout)")
+    exp.add_argument(
+        "--out",
+        metavar="FILE",
+        help="file to write, ending .json, .zip (csv) or .pdf as the format is "
+        "(JSON: default is stdout)",
+    )
     bak = commands.add_parser("backup", help="copy the database safely while it may be in use")
     bak.add_argument("--out", metavar="FILE", required=True, help="the backup file to write")
     add_record_commands(commands)

@@ -42,7 +42,10 @@ def add_record_commands(commands: Any) -> None:
     )
     imp.add_argument("file", metavar="FILE.json", help="a JSON export from Re-Think Desktop")
     imp.add_argument(
-        "--keep-names", action="store_true", help="keep participants' names found in the file"
+        "--keep-names",
+        action="store_true",
+        help="keep participants' names found in the file (refused where IT has locked "
+        "keep_names = false)",
     )
     res = commands.add_parser("restore", help="replace the database with a backup")
     res.add_argument("file", metavar="FILE", help="the backup to restore")

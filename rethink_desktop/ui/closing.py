@@ -399,7 +399,9 @@ class CloseView(QWidget):
         self.step_label.setText(f"Step {shown + 1} of 4 · {STEP_TITLES[shown]}")
 
     def focus_default(self) -> None:
-        """The current step's first control (the main window calls it on showing the close)."""
+        """The current step's first control (the main window calls it on showing the close);
+        the screen itself on a step that has none to offer, so the keys are not left behind."""
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
         self._focus_step(self.stack.currentIndex())
 
     def _focus_step(self, step: int) -> None:

@@ -218,7 +218,7 @@ class LiveView(QWidget):
         controller.notice.connect(self.show_notice)
         # A refusal ("… while the session is paused") is about the key just pressed: the next
         # recorded action, or another session, makes it stale.
-        controller.changed.connect(lambda: self.notice.setText(""))
+        controller.changed.connect(self._clear_notice)
 
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -464,6 +464,9 @@ class LiveView(QWidget):
 
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)
+
+    def _clear_notice(self) -> None:
+        self.notice.setText("")
 
     # --- refresh --------------------------------------------------------------------------
     def _rebuild_circle(self, state: SessionState) -> None:
