@@ -86,6 +86,18 @@ def phase_start_minutes(phases: Iterable[Phase]) -> list[int]:
     return starts
 
 
+def phase_name_problem(number: int, name: str) -> str | None:
+    """What is wrong with phase ``number``'s name (stripped), or None."""
+    if not name:
+        return f"Phase {number} needs a name."
+    if len(name) > MAX_PHASE_NAME_LENGTH:
+        return (
+            f"Phase {number} has a name of {len(name)} characters; "
+            f"the most is {MAX_PHASE_NAME_LENGTH}."
+        )
+    return None
+
+
 def agenda_problems(phases: Iterable[Phase], confirm_total: bool = False) -> list[str]:
     """Return every problem with an agenda, in order, as sentences the UI can show inline."""
     phases = list(phases)
@@ -100,13 +112,8 @@ def agenda_problems(phases: Iterable[Phase], confirm_total: bool = False) -> lis
     for number, phase in enumerate(phases, start=1):
         name = phase.name.strip() if isinstance(phase.name, str) else ""
         label = f'Phase {number} ("{name}")' if name else f"Phase {number}"
-        if not name:
-            problems.append(f"Phase {number} needs a name.")
-        elif len(name) > MAX_PHASE_NAME_LENGTH:
-            problems.append(
-                f"Phase {number} has a name of {len(name)} characters; "
-                f"the most is {MAX_PHASE_NAME_LENGTH}."
-            )
+        if (problem := phase_name_problem(number, name)) is not None:
+            problems.append(problem)
         if not is_int(phase.minutes):
             minutes_ok = False
             problems.append(f"{label} needs its length as a whole number of minutes.")

@@ -66,8 +66,14 @@ def reference_problems(reference: str) -> list[Problem]:
 _COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 
 
-def participant_problems(people: Sequence[Mapping[str, Any]]) -> list[Problem]:
-    """Empty names, duplicates without a distinguishing role, too few or too many people."""
+def participant_problems(
+    people: Sequence[Mapping[str, Any]], *, names_removed: bool = False
+) -> list[Problem]:
+    """Empty names, duplicates without a distinguishing role, too few or too many people.
+
+    ``names_removed``: a name that is None was removed after the session (a finished one, as
+    imported) and is not checked; an empty one still is.
+    """
     problems: list[Problem] = []
     if len(people) < MIN_PARTICIPANTS:
         problems.append(Problem("participants", f"Add at least {MIN_PARTICIPANTS} participants."))
@@ -79,13 +85,23 @@ def participant_problems(people: Sequence[Mapping[str, Any]]) -> list[Problem]:
                 f"this one has {len(people)}.",
             )
         )
+    # Each person's cleaned texts, and None for a name removed (not checked).
+    texts = [
+        (
+            None if names_removed and p.get("name") is None else _clean(p.get("name")),
+            _clean(p.get("agency")),
+            _clean(p.get("role")),
+        )
+        for p in people
+    ]
     keys = Counter(
-        (_clean(p.get("name")).casefold(), _clean(p.get("role")).casefold()) for p in people
+        (name.casefold(), role.casefold()) for name, _, role in texts if name is not None
     )
-    for seat, person in enumerate(people, start=1):
-        name, agency, role = (_clean(person.get(k)) for k in ("name", "agency", "role"))
+    for seat, (name, agency, role) in enumerate(texts, start=1):
         where = f"participants[{seat}]"
-        if not name:
+        if name is None:
+            pass  # removed after the session: nothing to check
+        elif not name:
             problems.append(Problem(f"{where}.name", f"Seat {seat} needs a name."))
         elif len(name) > NAME_MAX:
             problems.append(Problem(f"{where}.name", f"Seat {seat}: keep the name short."))

@@ -45,7 +45,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from rethink_desktop.core.agenda import SESSION_KINDS
+from rethink_desktop.core.agenda import SESSION_KINDS, phase_name_problem
 from rethink_desktop.core.clock import (
     Clock,
     SystemClock,
@@ -70,6 +70,15 @@ from rethink_desktop.core.state import (
     IllegalAction,
     ratings_withheld,
     reduce,
+)
+from rethink_desktop.core.validation import (
+    PURPOSE_MAX,
+    REFERENCE_MAX,
+    VENUE_MAX,
+    clean_text,
+    details_problems,
+    participant_problems,
+    reference_problems,
 )
 from rethink_desktop.reports.exports import FORMAT_NAME, FORMAT_VERSION, session_to_json
 from rethink_desktop.storage.database import transaction
@@ -791,6 +800,40 @@ def _forms_here(store: EventStore, ids: list[str]) -> dict[str, tuple[Any, ...] 
     return forms
 
 
+# --- what Prepare would refuse -------------------------------------------------------------
+
+_STORED_MAX = (("reference", REFERENCE_MAX), ("purpose", PURPOSE_MAX), ("venue", VENUE_MAX))
+
+
+def _prepare_problem(session: dict[str, Any]) -> str | None:
+    """The first rule of Prepare that a session's typed text breaks, or None.
+
+    Only for a session either path accepted (so its texts are strings, its participants
+    objects). Prepare's checks go on the cleaned text, as Prepare makes them; a null name is
+    one removed after the session. The texts are kept as the file has them, so their length
+    with every space must also fit the database's limits.
+    """
+    people = sorted(session["participants"], key=itemgetter("seat"))
+    problems = [
+        *reference_problems(session["reference"]),
+        *details_problems(session["purpose"], session["venue"]),
+        *participant_problems(people, names_removed=True),
+    ]
+    if problems:
+        return problems[0].message
+    for number, phase in enumerate(session["phases"], start=1):
+        problem = phase_name_problem(number, clean_text(phase["name"]))
+        if problem is not None:
+            return problem
+    for key, most in _STORED_MAX:
+        if len(session[key]) > most:
+            return (
+                f"The {key} is {len(session[key])} characters long with its spaces; "
+                f"the most kept is {most}."
+            )
+    return None
+
+
 # --- importing ----------------------------------------------------------------------------
 
 
@@ -847,6 +890,13 @@ def import_export(
             f"{name} is not a Re-Think Desktop export (it is not a JSON session export, or it "
             "is damaged). Nothing was imported."
         ) from None
+    except sqlite3.IntegrityError as exc:
+        # The checks above should leave nothing for the database to refuse; if they missed
+        # something, the transaction is rolled back and the file refused all the same.
+        log.error("the database refused an imported session", exc_info=True)
+        raise ImportFileError(
+            f"{name} holds a session this database cannot keep ({exc}). Nothing was imported."
+        ) from exc
     finally:
         handle.close()
     return job.report
@@ -1020,6 +1070,12 @@ class _Import:
         if sid in self.existing:
             self.pending.append(_AlreadyHere(sid, session, form, text, stored, data))
         else:
+            problem = _prepare_problem(session)
+            if problem is not None:
+                raise ImportFileError(
+                    f"{_label(session, n)} cannot be imported, as Prepare would refuse it: "
+                    f"{problem} Nothing was imported."
+                )
             if data is None:
                 data = _event_data(text, stored)
             self.events.append((sid, "imported", self.stamp, data))

@@ -50,6 +50,15 @@ def test_duplicate_names_need_a_distinguishing_role():
     assert participant_problems([person("Sam", role="DSL"), person("Sam", role="GP")]) == []
 
 
+def test_names_removed_after_a_session_are_not_checked_but_blank_ones_are():
+    removed = [person(None), person(None), person("  ")]
+    assert participant_problems(removed[:2], names_removed=True) == []
+    assert [p.message for p in participant_problems(removed, names_removed=True)] == [
+        "Seat 3 needs a name."
+    ]
+    assert "Seat 1 needs a name." in [p.message for p in participant_problems(removed)]
+
+
 def test_too_few_and_too_many():
     assert "at least 2" in participant_problems([person("Ana")])[0].message
     many = [person(f"P{i}") for i in range(31)]

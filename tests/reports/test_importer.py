@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -167,6 +168,76 @@ def test_a_bad_session_after_good_ones_rolls_back_everything(source, target, tmp
     with pytest.raises(ImportFileError, match="Session 7 in the file"):
         import_export(target, write_bad(tmp_path, json.dumps(doc)))
     assert snapshot(target) == before
+
+
+def _person(n: int, **changes) -> Callable[[dict], None]:
+    return lambda s: s["participants"][n].update(changes)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s.update(venue="V" * 81), "Session 1 in the file .*Keep the venue to 80"),
+        (lambda s: s.update(reference="R" * 500), "Keep the reference to 24 characters"),
+        (lambda s: s.update(purpose="a" + " " * 300 + "b"), "302 characters long with its"),
+        (lambda s: s.update(purpose="p" * 121), "Keep the purpose to one short line"),
+        (lambda s: s.update(reference="Jane Smith"), "never a child's or family's name"),
+        (lambda s: s.update(reference=""), "Enter a reference code"),
+        (_person(0, name="  "), "Seat 1 needs a name"),
+        (_person(1, name="N" * 500), "Seat 2: keep the name short"),
+        (_person(1, name="Person 1", role="Role 1"), "two people are called Person 1"),
+        (_person(2, agency=""), "Seat 3 needs an agency"),
+        (_person(2, role="r" * 41), "Seat 3: shorten the role"),
+        (lambda s: s["phases"][0].update(name="x" * 500), "Phase 1 has a name of 500"),
+    ],
+)  # fmt: skip
+def test_a_session_prepare_would_refuse_is_refused_and_changes_nothing(
+    source, target, tmp_path, change, message
+):
+    doc = good_doc(source, tmp_path)
+    change(doc["sessions"][0])
+    before = snapshot(target)
+    with pytest.raises(ImportFileError, match=f"{message}.* Nothing was imported"):
+        import_export(target, write_bad(tmp_path, json.dumps(doc)), keep_names=True)
+    assert snapshot(target) == before
+
+
+def test_prepare_s_rules_hold_on_the_full_path_too(source, target, tmp_path):
+    doc = good_doc(source, tmp_path)
+    session = doc["sessions"][0]
+    session["venue"] = "V" * 81
+    session["demo"] = 0  # the full path takes it (as false), the direct path steps aside
+    assert importer._direct_rows(session, False, "", datetime.now(UTC)) is None
+    with pytest.raises(ImportFileError, match="Keep the venue to 80 characters"):
+        import_export(target, write_bad(tmp_path, json.dumps(doc)))
+
+
+def test_names_removed_are_not_refused_but_blank_ones_are(source, target, tmp_path):
+    doc = good_doc(source, tmp_path)
+    people = doc["sessions"][0]["participants"]
+    for person in people:
+        person["name"] = None
+    people[1]["role"] = people[0]["role"]  # no names to tell apart: nothing to refuse
+    report = import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    assert len(report.added) == 1
+    people[2]["name"] = ""
+    doc["sessions"][0]["id"] = "another-id"
+    with pytest.raises(ImportFileError, match="Seat 3 needs a name"):
+        import_export(target, write_bad(tmp_path, json.dumps(doc)))
+
+
+def test_what_the_database_refuses_is_an_import_error_and_changes_nothing(
+    source, target, tmp_path, monkeypatch
+):
+    """The safety net for a rule the import's own checks might miss."""
+    monkeypatch.setattr(importer, "_prepare_problem", lambda session: None)
+    doc = good_doc(source, tmp_path)
+    doc["sessions"][0]["venue"] = "V" * 81
+    before = snapshot(target)
+    with pytest.raises(ImportFileError, match=r"cannot keep .*Nothing was imported"):
+        import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    assert snapshot(target) == before
+    assert journal_mode(target) == "wal"
 
 
 def test_cancelled_import_changes_nothing(source, target, tmp_path):
