@@ -670,6 +670,15 @@ def _fields(obj: Any, names: Sequence[str], what: str) -> Mapping[str, Any]:
     return obj
 
 
+QUOTED_MAX = 40  # characters of a value a message repeats (a file's field may be megabytes)
+
+
+def quoted(value: Any) -> str:
+    """``value`` as a message quotes it: its repr, cut to about 40 characters with "…"."""
+    text = repr(value[: QUOTED_MAX + 1] if isinstance(value, str) else value)
+    return text if len(text) <= QUOTED_MAX else text[: QUOTED_MAX - 1] + "…"
+
+
 def _time(value: Any, what: str, *, required: bool = False) -> datetime | None:
     if value is None and not required:
         return None
@@ -678,7 +687,7 @@ def _time(value: Any, what: str, *, required: bool = False) -> datetime | None:
     try:
         moment = parse_timestamp(value)
     except ValueError:
-        raise IllegalAction(f"{what} is not a time: {value!r}.") from None
+        raise IllegalAction(f"{what} is not a time: {quoted(value)}.") from None
     return moment
 
 
@@ -692,7 +701,7 @@ def _text(value: Any, what: str, *, optional: bool = False) -> str | None:
 
 def _choice(value: Any, choices: Iterable[Any], what: str) -> Any:
     if value not in choices:
-        raise IllegalAction(f"{what} has an unknown value {value!r}.")
+        raise IllegalAction(f"{what} has an unknown value {quoted(value)}.")
     return value
 
 
@@ -760,7 +769,7 @@ def state_from_export(session: Mapping[str, Any]) -> SessionState:
     for n, raw in enumerate(s["phases"]):
         ph = _fields(raw, _PHASE_FIELDS, f"Phase {n + 1}")
         if ph["index"] != n:
-            raise IllegalAction(f"Phase {n + 1} has index {ph['index']!r}, expected {n}.")
+            raise IllegalAction(f"Phase {n + 1} has index {quoted(ph['index'])}, expected {n}.")
         state.phases.append(
             PhaseState(
                 n,

@@ -65,6 +65,7 @@ from rethink_desktop.core.state import (
     MAX_PARTICIPANTS,
     MAX_PHASES,
     MIN_PARTICIPANTS,
+    QUOTED_MAX,
     RATING_FIELDS,
     WAY_FORWARD,
     IllegalAction,
@@ -92,6 +93,10 @@ Progress = Callable[[int, int], bool]
 _READ_SIZE = 1 << 22  # bytes per read: fewer, larger decodes; progress is reported per read
 _BATCH = 200  # sessions per executemany batch (and per look-up of sessions already here)
 _LINE_MAX = 1 << 20  # longest line looked at whole for a session known by its text
+# Longest session (or other value) read: this app writes tens of kB for a session; a file
+# with a value running on past this is damaged, and reading it all would take minutes.
+_VALUE_MAX = 50 * 1024 * 1024  # characters
+_REASON_MAX = 300  # longest reason quoted from an error (the core's are a sentence)
 # Fields added to format v1 after it was first published: compared only when both have them.
 _OPTIONAL_FIELDS = ("checked_in_at", "abandoned_at")
 
@@ -216,6 +221,8 @@ class _Stream:
             try:
                 value, end = self.decoder.raw_decode(self.buf, start)
             except json.JSONDecodeError:
+                if len(self.buf) - start > _VALUE_MAX:
+                    raise _TooLarge from None
                 if self._fill():
                     continue
                 raise _Truncated from None
@@ -231,6 +238,10 @@ class _Truncated(Exception):
 
 
 class _Malformed(Exception):
+    pass
+
+
+class _TooLarge(Exception):
     pass
 
 
@@ -286,12 +297,24 @@ def _sessions(
         raise _Malformed
 
 
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _shown(value: Any) -> str:
+    """A value from the file as a message quotes it: JSON, cut to about 40 characters with
+    "…" (a field may be megabytes long, and a message box would hang on it)."""
+    if isinstance(value, str):
+        value = value[: QUOTED_MAX + 1]
+    return _cut(json.dumps(value, ensure_ascii=False), QUOTED_MAX)
+
+
 def _check_header(header: dict[str, Any], name: str) -> None:
     fmt = header.get("format")
     if fmt != FORMAT_NAME:
         raise ImportFileError(
             f"{name} is not a Re-Think Desktop session export (its format is "
-            f'{json.dumps(fmt)}, expected "{FORMAT_NAME}"). Nothing was imported.'
+            f'{_shown(fmt)}, expected "{FORMAT_NAME}"). Nothing was imported.'
         )
     version = header.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -359,8 +382,7 @@ def _first_difference(a: Any, b: Any, here: str = "here", path: str = "") -> str
         for n, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
                 return _first_difference(x, y, here, f"{path}[{n}]")
-    shown_a, shown_b = (json.dumps(v, ensure_ascii=False) for v in (a, b))
-    return f"{path} ({shown_a} {here}, {shown_b} in the file)"
+    return f"{path} ({_shown(a)} {here}, {_shown(b)} in the file)"
 
 
 # --- the direct path: rows straight from a session in this app's export form -------------
@@ -839,7 +861,9 @@ def _prepare_problem(session: dict[str, Any]) -> str | None:
 
 def _label(session: dict[str, Any], n: int) -> str:
     ref = session.get("reference")
-    return f"Session {n} in the file" + (f" ({ref})" if isinstance(ref, str) and ref else "")
+    return f"Session {n} in the file" + (
+        f" ({_cut(ref, QUOTED_MAX)})" if isinstance(ref, str) and ref else ""
+    )
 
 
 def _record(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -885,6 +909,12 @@ def import_export(
             f"{name} ends before the export is complete (it may have been cut short while "
             "being copied). Nothing was imported."
         ) from None
+    except _TooLarge:
+        raise ImportFileError(
+            f"{name} cannot be read: a session or other value in it runs on for more than "
+            f"{_VALUE_MAX // (1024 * 1024)} MB, which Re-Think Desktop never writes (the file "
+            "is damaged, or it is not a Re-Think Desktop export). Nothing was imported."
+        ) from None
     except (_Malformed, UnicodeDecodeError):
         raise ImportFileError(
             f"{name} is not a Re-Think Desktop export (it is not a JSON session export, or it "
@@ -912,8 +942,10 @@ def _full_rows(
         event = Event("imported", at, data)
         rows = derived_rows(reduce([event]))
     except (IllegalAction, ValueError, TypeError, KeyError) as exc:
+        # The core's own messages quote values cut short; anything else is cut here.
         raise ImportFileError(
-            f"{_label(session, n)} cannot be imported: {exc} Nothing was imported."
+            f"{_label(session, n)} cannot be imported: {_cut(str(exc), _REASON_MAX)} "
+            "Nothing was imported."
         ) from exc
     keys = _compared_keys(session)
     rebuilt = _canonical(session_to_json(_record(rows)), keys)

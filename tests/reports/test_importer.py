@@ -240,6 +240,59 @@ def test_what_the_database_refuses_is_an_import_error_and_changes_nothing(
     assert journal_mode(target) == "wal"
 
 
+BIG = "x" * 3_000_000
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d, s: s.update(way_forward=BIG), "way_forward has an unknown value 'xxx"),
+        (lambda d, s: s.update(kind=BIG), "The kind has an unknown value 'xxx"),
+        (lambda d, s: s.update(created_at=BIG), "created_at is not a time: 'xxx"),
+        (lambda d, s: s.update(reference=BIG), r"Session 1 in the file \(xxx"),
+        (lambda d, s: d.update(format=BIG), 'its format is "xxx'),
+        (lambda d, s: s["phases"][0].update(index=[BIG]), r"Phase 1 has index \['xxx"),
+    ],
+)  # fmt: skip
+def test_a_message_quotes_a_huge_value_cut_short(source, target, tmp_path, change, message):
+    doc = good_doc(source, tmp_path)
+    change(doc, doc["sessions"][0])
+    with pytest.raises(ImportFileError, match=message) as caught:
+        import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    assert "x" * 40 not in caught.value.message
+    assert "…" in caught.value.message
+    assert len(caught.value.message) < 400
+
+
+def test_a_conflict_quotes_a_huge_value_cut_short(source, target, tmp_path):
+    doc = good_doc(source, tmp_path)
+    import_export(target, tmp_path / "good.json")
+    doc["sessions"][0]["purpose"] = BIG
+    report = import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    ((_, reason),) = report.conflicts
+    assert reason.startswith('differs in purpose ("" here, "xxx')
+    assert len(reason) < 120
+
+
+def test_a_session_running_on_past_the_limit_is_refused_without_reading_on(
+    source, target, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importer, "_VALUE_MAX", 1_000_000)
+    monkeypatch.setattr(importer, "_READ_SIZE", 1 << 16)
+    doc = good_doc(source, tmp_path)
+    doc["sessions"][0]["purpose"] = "y" * 900_000  # under the limit: read, then checked
+    with pytest.raises(ImportFileError, match="Keep the purpose to one short line"):
+        import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    doc["sessions"][0]["purpose"] = BIG
+    path = write_bad(tmp_path, json.dumps(doc))
+    read = []
+    before = snapshot(target)
+    with pytest.raises(ImportFileError, match=r"runs on for more than .* Nothing was imported"):
+        import_export(target, path, progress=lambda done, total: read.append(done) or True)
+    assert read[-1] < path.stat().st_size / 2
+    assert snapshot(target) == before
+
+
 def test_cancelled_import_changes_nothing(source, target, tmp_path):
     finished_session(source)
     export(source.db, "json", tmp_path / "good.json")
