@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command stopped by SIGPIPE (128 + 13)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -314,12 +315,23 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     return EXIT_OK
 
 
-def export_write_failure(exc: OSError, target: Path, fmt: str) -> str:
+def export_write_failure(exc: OSError, target: Path | None, fmt: str) -> str:
     """Why an export could not be written, in words, naming ``target`` (never the hidden
-    temporary file it is written under first)."""
+    temporary file it is written under first), or standard output when it is None."""
     import errno
 
     code = exc.errno
+    if target is None:  # JSON to standard output: part of it may have gone out already
+        if code in (errno.ENOSPC, errno.EDQUOT):
+            why = "The disk is full, so the export to standard output stopped part-way"
+        else:
+            reason = exc.strerror or type(exc).__name__
+            why = f"The export to standard output stopped part-way ({reason})"
+        return (
+            f"{why}: what was written is incomplete, do not use it. The records are "
+            "unchanged. Free some space or send the output elsewhere (or use --out FILE), "
+            "then try again."
+        )
     if code in (errno.ENOSPC, errno.EDQUOT):
         return (
             f"The disk is full, so the export could not be written to {target}. Nothing has "
@@ -404,12 +416,16 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
                 include_demo=include_demo,
                 stdout=out,
             )
+            if target is None:
+                out.flush()  # a full disk or a closed pipe shows here, not at the exit
         except OSError as exc:
+            if target is None and _broken_pipe(exc):
+                # The reader stopped reading (``| head``): quiet, as other Unix tools are.
+                log.info("export: standard output was closed by its reader")
+                _quiet(out)
+                return EXIT_BROKEN_PIPE
             log.warning("export failed: %s", type(exc).__name__)
-            if target is None:  # JSON to stdout: a closed pipe, say
-                err.write(f"Export failed: {exc}\n")
-            else:
-                err.write(export_write_failure(exc, target, args.format) + "\n")
+            err.write(export_write_failure(exc, target, args.format) + "\n")
             return EXIT_PROBLEM
         except (ValueError, LookupError) as exc:
             err.write(f"Export failed: {exc}\n")
@@ -420,6 +436,28 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
     if target is not None:
         err.write(f"Exported {n} session(s) to {target}\n")
     return EXIT_OK
+
+
+def _broken_pipe(exc: OSError) -> bool:
+    import errno
+
+    return isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE
+
+
+def _quiet(out: TextIO) -> None:
+    """Send what is left of ``out`` nowhere, so Python's flush at the exit does not report
+    the closed pipe again."""
+    import os
+
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError):  # not a real file (a test's StringIO)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:

@@ -52,3 +52,46 @@ def test_a_write_failure_names_the_output_never_the_temporary_file(
     assert "Nothing has been changed." in said
     assert ".part" not in said
     assert "Errno" not in said
+
+
+class FailingOut(io.StringIO):
+    """Standard output whose writes (or only its last flush) fail with ``error``."""
+
+    def __init__(self, error: OSError, at_flush: bool = False) -> None:
+        super().__init__()
+        self.error, self.at_flush = error, at_flush
+
+    def write(self, text: str) -> int:
+        if not self.at_flush:
+            raise self.error
+        return super().write(text)
+
+    def flush(self) -> None:
+        raise self.error
+
+
+def export_to_stdout(tmp_path, out) -> tuple[int, str]:
+    paths = resolve_paths(tmp_path / "data")
+    open_database(paths.database).close()
+    args = argparse.Namespace(
+        out=None, format="json", session=None, anonymise=True, include_demo=False, demo=False
+    )
+    err = io.StringIO()
+    return cmd_export(paths, args, out, err), err.getvalue()
+
+
+@pytest.mark.parametrize("at_flush", [False, True])
+def test_standard_output_full_is_worded_and_closed_is_quiet(tmp_path, at_flush):
+    full = OSError(errno.ENOSPC, "No space left on device")
+    status, said = export_to_stdout(tmp_path, FailingOut(full, at_flush))
+    assert status == 1
+    assert said.startswith("The disk is full, so the export to standard output stopped part-way")
+    assert "incomplete" in said
+    assert "Errno" not in said
+    closed = BrokenPipeError(errno.EPIPE, "Broken pipe")
+    status, said = export_to_stdout(tmp_path, FailingOut(closed, at_flush))
+    assert (status, said) == (141, "")
+    other = OSError(errno.EIO, "Input/output error")
+    status, said = export_to_stdout(tmp_path, FailingOut(other, at_flush))
+    assert status == 1
+    assert "standard output stopped part-way (Input/output error)" in said

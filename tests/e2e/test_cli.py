@@ -109,6 +109,35 @@ def test_export_json_to_stdout_and_anonymised_file(tmp_path):
     assert "Exported 1 session(s)" in result.stderr
 
 
+def test_export_to_a_closed_pipe_is_quiet_and_to_a_full_disk_is_worded(tmp_path):
+    data, _ = seeded(tmp_path)
+    export = [sys.executable, "-m", "rethink_desktop", "--data-dir", str(data), "export"]
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone (``| head`` done) before anything was written
+    try:
+        closed = subprocess.run(
+            [*export, "--anonymise"], stdout=write, stderr=subprocess.PIPE, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert closed.returncode == 141
+    assert closed.stderr == ""
+    if not os.path.exists("/dev/full"):
+        return
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*export, "--anonymise"], stdout=full, stderr=subprocess.PIPE, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "The disk is full, so the export to standard output stopped part-way"
+    )
+    assert "Errno" not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 def test_export_csv_and_backup(tmp_path):
     data, _ = seeded(tmp_path)
     zipped = tmp_path / "records.zip"
