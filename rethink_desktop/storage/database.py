@@ -255,6 +255,20 @@ class NotADatabaseError(CorruptError):
         super().__init__(path, moved_to, message)
 
 
+class ForeignDatabaseError(StorageError):
+    """An SQLite file of another program where the records should be; refused untouched
+    (not set aside: it is sound, and may be that program's only copy)."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(
+            f"The file {path} is not a Re-Think Desktop records file: it is a database made by "
+            "another program. Nothing has been changed. Check the data folder setting "
+            "(--data-dir); if the file belongs to another program, move it out of the data "
+            "folder, then try again.",
+            path,
+        )
+
+
 class NewerVersionError(StorageError):
     """The file was written by a newer build; it is refused untouched."""
 
@@ -590,6 +604,8 @@ def _precheck(path: Path, *, check: bool) -> None:
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found > SCHEMA_VERSION:
             raise NewerVersionError(path, found, SCHEMA_VERSION)
+        if found == 0 and _made_elsewhere(conn):
+            raise ForeignDatabaseError(path)
         check = check or found < SCHEMA_VERSION
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")] if check else ["ok"]
     finally:
@@ -597,6 +613,28 @@ def _precheck(path: Path, *, check: bool) -> None:
     if problems != ["ok"]:
         log.warning("quick_check failed for %s: %s", path, problems[:5])
         raise CorruptError(path)
+
+
+def _made_elsewhere(conn: sqlite3.Connection) -> bool:
+    """Whether a file with no schema number holds another program's tables. Ours with no
+    number is empty, or was left mid-way through its first migrations (each is recorded in
+    ``_sqlite_migrations`` with the tables it made, the table itself possibly first)."""
+    names = {  # by table: an index or trigger counts as the table it belongs to
+        row[0]
+        for row in conn.execute("SELECT DISTINCT tbl_name FROM sqlite_master")
+        if not row[0].startswith("sqlite_")
+    }
+    if names <= {"_sqlite_migrations"}:
+        return False
+    if "_sqlite_migrations" not in names:
+        return True
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(_sqlite_migrations)")}
+    if "migration_set" not in columns:  # another shape of table: not sqlite-utils' record
+        return True
+    ours = conn.execute(
+        "SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'rethink' LIMIT 1"
+    ).fetchone()
+    return ours is None
 
 
 def _create_private_file(path: Path) -> None:

@@ -83,6 +83,25 @@ def test_check_fails_on_a_file_that_is_not_a_database(tmp_path):
     assert "problem" in result.stdout
 
 
+def test_another_programs_database_is_refused_in_words_and_left_as_it_was(tmp_path):
+    data = tmp_path / "foreign"
+    data.mkdir()
+    conn = sqlite3.connect(data / "rethink.sqlite")
+    conn.execute("CREATE TABLE sessions (id INTEGER PRIMARY KEY, token TEXT)")
+    conn.commit()
+    conn.close()
+    before = (data / "rethink.sqlite").read_bytes()
+    checked = cli("--data-dir", str(data), "check")
+    started = cli("--data-dir", str(data), "--quit-after-start",
+                  env={"QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    for done, said in ((checked, checked.stdout), (started, started.stderr)):
+        assert done.returncode == 1
+        assert "is not a Re-Think Desktop records file" in said
+        assert "Traceback" not in done.stderr
+    assert (data / "rethink.sqlite").read_bytes() == before
+    assert sorted(p.name for p in data.iterdir()) == ["rethink.sqlite"]
+
+
 def seeded(tmp_path):
     data = tmp_path / "seeded"
     with EventStore.open(data / "rethink.sqlite") as store:

@@ -19,6 +19,7 @@ from rethink_desktop.storage import database
 from rethink_desktop.storage.database import (
     CorruptError,
     DiskFullError,
+    ForeignDatabaseError,
     LockedError,
     NewerVersionError,
     NotADatabaseError,
@@ -150,28 +151,25 @@ def test_create_false_refuses_a_missing_database(db_path):
 
 def test_older_database_with_records_is_copied_before_migrating(db_path):
     db_path.parent.mkdir()
-    raw(
-        db_path,
-        "CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, migration_set TEXT, "
-        "name TEXT, applied_at TEXT)",
-        "CREATE TABLE legacy_note (x TEXT)",
-        "INSERT INTO legacy_note VALUES ('kept')",
-    )
+    with Database(db_path) as db:  # as a build of schema 2 left it
+        migrations().apply(db, stop_before="m003_session_figures")
+        add_event(db)
+        db.execute("PRAGMA user_version = 2")
     with open_database(db_path) as db:
-        assert {"events", *DERIVED_TABLES, "legacy_note"} <= set(db.table_names())
+        assert {"events", *DERIVED_TABLES} <= set(db.table_names())
         assert pragma(db, "user_version") == SCHEMA_VERSION
 
     copies = list((db_path.parent / "backups").iterdir())
     assert len(copies) == 1
     copy = copies[0]
-    assert re.fullmatch(r"pre-migration-\d{8}T\d{6}Z-v0\.sqlite", copy.name)
+    assert re.fullmatch(r"pre-migration-\d{8}T\d{6}Z-v2\.sqlite", copy.name)
     if POSIX:
         assert mode(copy) == 0o600
         assert mode(copy.parent) == 0o700
     with Database(copy) as old:
-        assert old.table_names() == ["_sqlite_migrations", "legacy_note"]
-        assert list(old["legacy_note"].rows) == [{"x": "kept"}]
-        assert pragma(old, "user_version") == 0
+        assert "session_figures" not in old.table_names()
+        assert old["events"].count == 1
+        assert pragma(old, "user_version") == 2
         assert integrity_check(old) == []
 
 
@@ -209,6 +207,52 @@ def test_newer_database_is_not_moved_aside_by_recovery(db_path):
     with pytest.raises(NewerVersionError):
         open_or_recover(db_path)
     assert sha256(db_path) == before
+
+
+# Another program's database
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        # A name clash: migrating would fail half-way with "table sessions already exists".
+        ("CREATE TABLE sessions (id INTEGER PRIMARY KEY, token TEXT)",),
+        # No clash: our tables would be added to the other program's file.
+        ("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)", "CREATE VIEW v AS SELECT 1"),
+    ],
+    ids=["clash", "no-clash"],
+)
+def test_another_programs_database_is_refused_byte_for_byte_untouched(db_path, tables):
+    db_path.parent.mkdir()
+    raw(db_path, *tables)
+    before = sha256(db_path)
+    for kwargs in ({}, {"check": False}, {"read_only": True}, {"create": False}):
+        with pytest.raises(ForeignDatabaseError) as info:
+            open_database(db_path, **kwargs)
+        assert info.value.message == (
+            f"The file {db_path} is not a Re-Think Desktop records file: it is a database made "
+            "by another program. Nothing has been changed. Check the data folder setting "
+            "(--data-dir); if the file belongs to another program, move it out of the data "
+            "folder, then try again."
+        )
+    with pytest.raises(ForeignDatabaseError):
+        open_or_recover(db_path)  # sound, and someone's: not set aside
+    assert sha256(db_path) == before
+    assert os.listdir(db_path.parent) == ["rethink.sqlite"]  # no -wal, -shm or backups
+
+
+def test_a_file_of_ours_left_before_its_schema_number_still_opens(db_path):
+    """Ours with user_version 0: the migrations table alone, or the first migrations done."""
+    db_path.parent.mkdir()
+    with Database(db_path) as db:
+        migrations().ensure_migrations_table(db)  # then a crash before the first migration
+    open_database(db_path).close()
+    db_path.unlink()
+    with Database(db_path) as db:
+        migrations().apply(db, stop_before="m003_session_figures")
+    with open_database(db_path) as db:
+        assert pragma(db, "user_version") == SCHEMA_VERSION
+        assert migrations().pending(db) == []
 
 
 # Damaged files
