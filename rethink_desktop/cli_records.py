@@ -190,13 +190,13 @@ def cmd_restore(
         if not locked:
             return EXIT_PROBLEM
         try:
-            safety = restore_backup(db_path, info.path, safety_dir=backups_dir)
+            kept = restore_backup(db_path, info.path, safety_dir=backups_dir)
         except StorageError as exc:
             err.write(f"{exc.message}\n")
             return EXIT_PROBLEM
     out.write(f"Restored {info.path}.\n")
-    if safety is not None:
-        out.write(f"The records as they were are kept in {safety}\n")
+    if kept.kept():
+        out.write(f"{kept.kept()}\n")
     return EXIT_OK
 
 

@@ -3,9 +3,9 @@
 Backups are SQLite online-backup copies (:func:`backup_database`). An automatic one is made
 after each completed session as ``backups/auto-<UTC time>.sqlite``; only the newest N of
 those are kept. Restoring first copies the current database aside as
-``backups/before-restore-<UTC time>.sqlite``, then copies the backup's pages into the live
-file with SQLite's backup API, so the file is replaced in one locked step and its
-``-wal``/``-shm`` stay consistent.
+``backups/before-restore-<UTC time>.sqlite`` (one too damaged to copy is set aside as it
+is), then copies the backup's pages into the live file with SQLite's backup API, so the
+file is replaced in one locked step and its ``-wal``/``-shm`` stay consistent.
 
 **Restore with the store closed.** The caller closes its ``EventStore`` (the app's only
 connection) before :func:`restore_backup` and opens it again afterwards, which migrates an
@@ -41,6 +41,7 @@ from rethink_desktop.storage.database import (
     _unused,
     backup_database,
     classify,
+    move_aside,
 )
 from rethink_desktop.storage.paths import ensure_dir
 from rethink_desktop.storage.schema import SCHEMA_VERSION
@@ -266,14 +267,34 @@ def auto_backup(
     return written
 
 
+@dataclass(frozen=True)
+class Restored:
+    """Where a restore kept the records it replaced (both ``None``: there were none)."""
+
+    safety: Path | None = None  # their copy, ``backups/before-restore-<time>.sqlite``
+    damaged: Path | None = None  # or, if they could not be read, the file itself, set aside
+
+    def kept(self) -> str:
+        """One sentence for the facilitator on where the replaced records are, or ""."""
+        if self.damaged is not None:
+            return (
+                "The records file it replaced was damaged, so it could not be copied; it has "
+                f"been kept, unchanged, as {self.damaged}."
+            )
+        if self.safety is not None:
+            return f"The records as they were are kept in {self.safety}"
+        return ""
+
+
 def restore_backup(
     live: str | Path, backup: str | Path, *, safety_dir: str | Path | None = None
-) -> Path | None:
-    """Replace the database at ``live`` with ``backup``; return the safety copy's path.
+) -> Restored:
+    """Replace the database at ``live`` with ``backup``; say where the old one was kept.
 
     The store must be closed first (see the module docstring). The backup is checked with
     :func:`describe_backup` before anything is touched; the current database is then copied
-    to ``safety_dir`` (default: ``backups`` beside it). ``None`` if there was no database.
+    to ``safety_dir`` (default: ``backups`` beside it). A current file too damaged to be
+    copied is set aside as it is (:func:`move_aside`), as the app does at start-up.
     """
     live = Path(live).expanduser().absolute()
     info = describe_backup(backup)
@@ -283,13 +304,17 @@ def restore_backup(
             live,
         )
     folder = Path(safety_dir) if safety_dir is not None else live.parent / "backups"
-    safety = None
+    kept = Restored()
     if live.exists():
-        with _classified(live):
-            # A crash mid-change: roll it back first, so the safety copy is the file as it was.
-            _roll_back_hot_journal(live)
-        name = f"{BEFORE_RESTORE_PREFIX}{_timestamp()}.sqlite"
-        safety = backup_database(live, _unused(folder / name))
+        try:
+            with _classified(live):
+                # A crash mid-change: roll it back first, so the copy is the file as it was.
+                _roll_back_hot_journal(live)
+            name = f"{BEFORE_RESTORE_PREFIX}{_timestamp()}.sqlite"
+            kept = Restored(safety=backup_database(live, _unused(folder / name)))
+        except CorruptError:
+            # SQLite cannot read it, so cannot copy it: keep the file itself, byte for byte.
+            kept = Restored(damaged=move_aside(live))
     with _classified(live):
         ensure_dir(live.parent)
         _create_private_file(live)
@@ -302,5 +327,5 @@ def restore_backup(
                 dest.close()
         finally:
             source.close()
-    log.info("restored %s from %s (safety copy %s)", live, info.path, safety)
-    return safety
+    log.info("restored %s from %s (kept: %s)", live, info.path, kept.safety or kept.damaged)
+    return kept

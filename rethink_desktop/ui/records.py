@@ -611,10 +611,10 @@ class Records(QObject):
             return False
         self._set_session_aside()
         old.close()
-        restored = False
+        restored, damaged = False, ""
         try:
-            restore_backup(live_path, info.path)
-            restored = True
+            kept = restore_backup(live_path, info.path)
+            restored, damaged = True, kept.kept() if kept.damaged else ""
         except StorageError as exc:
             self.warn("Not restored", exc.message)
         finally:
@@ -631,7 +631,9 @@ class Records(QObject):
         if restored:
             self._refresh_views()
             ref = info.newest_session_reference or "no sessions"
-            self.window._show_notice(f"Restored from {info.path.name} (newest session {ref}).")
+            self.window._show_notice(
+                f"Restored from {info.path.name} (newest session {ref}). {damaged}".strip()
+            )
         return restored
 
     # --- retention -------------------------------------------------------------------------

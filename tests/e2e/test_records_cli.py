@@ -121,6 +121,21 @@ def test_restore_asks_and_names_the_newest_session(tmp_path):
     assert count(data) == 1
 
 
+def test_restore_over_a_records_file_cut_short_keeps_it_aside_and_says_where(tmp_path):
+    data = tmp_path / "d"
+    seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    backup = tmp_path / "b.sqlite"
+    assert cli("--data-dir", str(data), "backup", "--out", str(backup)).returncode == 0
+    live = data / "rethink.sqlite"
+    live.write_bytes(live.read_bytes()[:5000])
+    done = cli("--data-dir", str(data), "restore", str(backup), "--yes")
+    assert done.returncode == 0, done.stderr
+    (kept,) = data.glob("rethink.sqlite.corrupt-*")
+    assert kept.stat().st_size == 5000
+    assert f"it has been kept, unchanged, as {kept}." in done.stdout
+    assert count(data) == 1
+
+
 def test_demo_and_real_records_are_never_mixed(tmp_path):
     """A copy of the demo's file is not restored over real records, and nothing is imported
     into, restored over, purged from or backed up from the demo's (--demo), as in the demo

@@ -87,7 +87,7 @@ def test_restore_replaces_the_records_and_keeps_a_safety_copy(tmp_path):
         completed(store, "FN-1000")
         backup = auto_backup(store.db, tmp_path / "backups")
         completed(store, "FN-2000")
-    safety = restore_backup(live, backup)
+    safety = restore_backup(live, backup).safety
     with EventStore.open(live) as store:
         refs = [r[0] for r in store.db.execute("SELECT reference FROM sessions")]
         assert refs == ["FN-1000"]
@@ -96,6 +96,30 @@ def test_restore_replaces_the_records_and_keeps_a_safety_copy(tmp_path):
         ]
     assert safety is not None
     assert describe_backup(safety).sessions == 2
+
+
+@pytest.mark.parametrize("damage", ["truncated", "random"])
+def test_restore_replaces_a_file_too_damaged_to_copy_and_keeps_it_byte_for_byte(tmp_path, damage):
+    live = tmp_path / "rethink.sqlite"
+    with EventStore.open(live) as store:
+        for n in range(20):
+            completed(store, f"FN-{n}")
+        backup = auto_backup(store.db, tmp_path / "backups")
+    data = live.read_bytes()
+    live.write_bytes(data[: len(data) // 2] if damage == "truncated" else os.urandom(len(data)))
+    before = live.read_bytes()
+    kept = restore_backup(live, backup)
+    assert kept.safety is None
+    assert kept.damaged is not None
+    assert kept.damaged.parent == tmp_path
+    assert kept.damaged.name.startswith("rethink.sqlite.corrupt-")
+    assert kept.damaged.read_bytes() == before
+    assert kept.kept() == (
+        "The records file it replaced was damaged, so it could not be copied; it has been "
+        f"kept, unchanged, as {kept.damaged}."
+    )
+    with EventStore.open(live) as store:
+        assert store.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 20
 
 
 def _bytes(path):

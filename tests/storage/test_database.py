@@ -788,7 +788,7 @@ def test_reading_a_file_left_mid_change_says_so_and_restore_repairs_it_first(db_
         backup_database(db_path, tmp_path / "copy.sqlite")  # a reader may not repair it
     assert "left in the middle of a change" in info.value.message
     assert "read-only" not in info.value.message
-    safety = restore_backup(db_path, good)
+    safety = restore_backup(db_path, good).safety
     assert safety is not None
     conn = sqlite3.connect(safety)
     try:  # the safety copy is the file as it was before the interrupted change
