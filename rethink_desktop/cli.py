@@ -461,15 +461,15 @@ def _quiet(out: TextIO) -> None:
 
 
 def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
-    from rethink_desktop.storage.database import StorageError, backup_database
+    from rethink_desktop.storage.database import StorageError, backup_database, present
 
     if args.demo:
         return refuse_demo(err)
     source = database_for(paths, args.demo)
-    if not source.exists():
-        err.write(f"There is no database to back up at {source}.\n")
-        return EXIT_PROBLEM
     try:
+        if not present(source):
+            err.write(f"There is no database to back up at {source}.\n")
+            return EXIT_PROBLEM
         written = backup_database(source, Path(args.out).expanduser())
     except StorageError as exc:
         err.write(f"{exc.message}\n")

@@ -211,7 +211,7 @@ def cmd_purge(
     safety_copy_days: int | None = None,
 ) -> int:
     from rethink_desktop.core.clock import SystemClock
-    from rethink_desktop.storage.database import StorageError, open_database
+    from rethink_desktop.storage.database import StorageError, open_database, present
     from rethink_desktop.storage.retention import purge
 
     if not 1 <= months <= MAX_RETENTION_MONTHS:
@@ -222,7 +222,12 @@ def cmd_purge(
         return EXIT_PROBLEM
     # Checked before the lock, which would make the folder; a file in the way is the
     # lock's to name.
-    if not db_path.exists() and not db_path.parent.is_file():
+    try:
+        missing = not present(db_path) and not db_path.parent.is_file()
+    except StorageError as exc:  # a name the computer cannot use
+        err.write(f"{exc.message}\n")
+        return EXIT_PROBLEM
+    if missing:
         err.write(
             f"There are no records at {db_path} (no database there), so there is nothing to "
             "remove. Nothing has been changed. Check the data folder setting (--data-dir).\n"

@@ -411,6 +411,46 @@ def _a_folder(path: Path, *, backup: bool) -> StorageError:
     )
 
 
+def _unreachable(path: Path, *, backup: bool) -> StorageError:
+    folder = path.parent
+    if backup:
+        return StorageError(
+            f"The backup cannot be written to {folder}: that folder cannot be reached or "
+            "created. Nothing has been changed. Check the name and that the drive is "
+            "connected, or choose another place for the backup.",
+            path,
+        )
+    return StorageError(
+        f"Re-Think Desktop cannot reach or create its data folder ({folder}). Nothing has been "
+        "changed. Check the data folder setting (--data-dir, or data_dir in the config file) "
+        "and that its drive or network share is connected, then try again.",
+        path,
+    )
+
+
+def _too_long(path: Path, *, backup: bool) -> StorageError:
+    if backup:
+        return StorageError(
+            f"The backup cannot be written to {path}: the name is too long for this computer. "
+            "Nothing has been changed. Choose a shorter name or another folder for the backup.",
+            path,
+        )
+    return StorageError(
+        f"Re-Think Desktop cannot use the data folder {path.parent}: its name is too long for "
+        "this computer. Nothing has been changed. Choose a folder with a shorter name "
+        "(--data-dir, or data_dir in the config file).",
+        path,
+    )
+
+
+def _on_the_way(exc: OSError, path: Path) -> bool:
+    """Whether ``exc`` names ``path`` or a folder leading to it (not some other file)."""
+    if not exc.filename:
+        return False
+    named = Path(os.fsdecode(exc.filename)).absolute()
+    return named == path.absolute() or named in path.absolute().parents
+
+
 def _disk_full(path: Path, *, backup: bool) -> DiskFullError:
     if not backup:
         return DiskFullError(path)
@@ -441,6 +481,12 @@ def classify(
             return _not_a_folder(in_the_way, backup=backup)
         if exc.errno == errno.EISDIR:  # a folder where the file should be
             return _a_folder(path, backup=backup)
+        if exc.errno == errno.ENAMETOOLONG:
+            return _too_long(path, backup=backup)
+        # A folder on the way that is gone and cannot be made (a drive not there, a system
+        # folder), or links that loop. Another missing file is a bug, not the environment.
+        if exc.errno == errno.ELOOP or (exc.errno == errno.ENOENT and _on_the_way(exc, path)):
+            return _unreachable(path, backup=backup)
         return None
     if not isinstance(exc, sqlite3.Error):
         return None
@@ -824,6 +870,12 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def present(path: Path) -> bool:
+    """``path.exists()``, with a name the computer cannot use (too long) as a ``StorageError``."""
+    with _classified(path):
+        return path.exists()
+
+
 def backup_database(source: Database | str | Path, out: str | Path) -> Path:
     """Copy a database with SQLite's online backup to ``out`` (owner-only); return ``out``.
 
@@ -831,13 +883,14 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
     the old file or a complete new one. A path ``source`` is read without being changed.
     """
     out = Path(out).expanduser().absolute()
-    if out.is_dir():
-        raise _a_folder(out, backup=True)
+    with _classified(out, backup=True):
+        if out.is_dir():
+            raise _a_folder(out, backup=True)
     if isinstance(source, Database):
         src_conn, src_path = source.conn, database_path(source)
     else:
         src_path = Path(source).expanduser().absolute()
-        if not src_path.exists():
+        if not present(src_path):
             raise NotFoundError(src_path)
         with _classified(src_path):
             src_conn = _peek(src_path)

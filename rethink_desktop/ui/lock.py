@@ -56,7 +56,8 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
     try:
         ensure_dir(path.parent)
     except OSError as exc:
-        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.ENAMETOOLONG):
+            # A file where a folder should be, or a name too long: the database's words.
             message = classify(exc, path).message  # type: ignore[union-attr]
         elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
             message = data_folder_message(path.parent, "full", again)

@@ -218,6 +218,19 @@ def test_the_app_is_not_told_apart_from_a_file_in_the_way_as_another_copy(tmp_pa
     assert "already open" not in done.stderr
 
 
+def test_a_data_folder_name_too_long_gets_words_not_a_traceback(tmp_path):
+    data = tmp_path / ("x" * 300)
+    backup = ["backup", "--out", str(tmp_path / "b.sqlite")]
+    for command in (["check"], backup, ["purge"], ["--quit-after-start"]):
+        done = cli("--data-dir", str(data), *command)
+        assert done.returncode == 1
+        assert f"cannot use the data folder {data}: its name is too long" in (
+            done.stdout + done.stderr
+        )
+        assert "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("*.sqlite"))  # no backup written
+
+
 def test_speed_needs_demo():
     result = cli("--speed", "10", "check")
     assert result.returncode == 2

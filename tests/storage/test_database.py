@@ -627,6 +627,43 @@ def test_bugs_are_not_classified(exc, tmp_path):
     assert classify(exc, tmp_path / "rethink.sqlite") is None
 
 
+def test_a_data_folder_that_cannot_be_reached_or_named_is_told_in_words(tmp_path, monkeypatch):
+    too_long = tmp_path / ("x" * 300) / "rethink.sqlite"
+    for attempt in (open_database, lambda path: backup_database(path, tmp_path / "b.sqlite")):
+        with pytest.raises(StorageError) as info:
+            attempt(too_long)
+        assert info.value.message == (
+            f"Re-Think Desktop cannot use the data folder {too_long.parent}: its name is too "
+            "long for this computer. Nothing has been changed. Choose a folder with a shorter "
+            "name (--data-dir, or data_dir in the config file)."
+        )
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    with pytest.raises(StorageError, match=r"cannot reach or create its data folder \("):
+        open_database(loop / "data" / "rethink.sqlite")
+
+    source = tmp_path / "records" / "rethink.sqlite"
+    make_database(source)
+
+    def gone(path, *a, **kw):  # as mkdir in /proc, or on a drive letter that is not there
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path.parent))
+
+    monkeypatch.setattr(database, "ensure_dir", gone)
+    place = tmp_path / "forbidden" / "place" / "rethink.sqlite"
+    with pytest.raises(StorageError) as info:
+        open_database(place)
+    assert info.value.message == (
+        f"Re-Think Desktop cannot reach or create its data folder ({place.parent}). Nothing has "
+        "been changed. Check the data folder setting (--data-dir, or data_dir in the config "
+        "file) and that its drive or network share is connected, then try again."
+    )
+    with pytest.raises(StorageError, match=r"backup cannot be written to .*: that folder cannot"):
+        backup_database(source, place)
+    # Another file missing is a bug, not the data folder.
+    other = FileNotFoundError(errno.ENOENT, "No such file", str(tmp_path / "cards.toml"))
+    assert classify(other, place) is None
+
+
 def test_cannot_open_a_folder_as_a_database(db_path):
     db_path.mkdir(parents=True)
     with pytest.raises(StorageError) as info:
