@@ -33,6 +33,7 @@ from rethink_desktop.storage.database import (
     NotADatabaseError,
     NotFoundError,
     StorageError,
+    _a_folder,
     _classified,
     _create_private_file,
     _peek,
@@ -303,6 +304,8 @@ def restore_backup(
             f"{info.path} is the database itself, not a backup. Nothing has been changed.",
             live,
         )
+    if live.is_dir():
+        raise _a_folder(live, backup=False)
     folder = Path(safety_dir) if safety_dir is not None else live.parent / "backups"
     kept = Restored()
     if live.exists():

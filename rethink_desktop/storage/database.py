@@ -406,7 +406,8 @@ def _a_folder(path: Path, *, backup: bool) -> StorageError:
         )
     return StorageError(
         f"Re-Think Desktop needs a file at {path}, but a folder is in the way. Nothing has "
-        "been changed. Move the folder, or choose another file name.",
+        "been changed. Move or rename that folder, or use another data folder (--data-dir, "
+        "or data_dir in the config file).",
         path,
     )
 
@@ -769,6 +770,8 @@ def open_database(
     """
     path = Path(path).expanduser().absolute()
     with _classified(path):
+        if path.is_dir():  # SQLite would call it an I/O error, as if the drive had gone
+            raise _a_folder(path, backup=False)
         exists = path.exists()
         if not exists and (read_only or not create):
             raise NotFoundError(path)
@@ -892,6 +895,8 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
         src_path = Path(source).expanduser().absolute()
         if not present(src_path):
             raise NotFoundError(src_path)
+        if src_path.is_dir():
+            raise _a_folder(src_path, backup=False)
         with _classified(src_path):
             src_conn = _peek(src_path)
     try:

@@ -664,11 +664,30 @@ def test_a_data_folder_that_cannot_be_reached_or_named_is_told_in_words(tmp_path
     assert classify(other, place) is None
 
 
-def test_cannot_open_a_folder_as_a_database(db_path):
+def test_a_folder_where_the_records_file_should_be_is_named_not_a_drive_problem(db_path, tmp_path):
+    from rethink_desktop.storage.backups import restore_backup
+
+    good = tmp_path / "good.sqlite"
+    make_database(good)
     db_path.mkdir(parents=True)
-    with pytest.raises(StorageError) as info:
-        open_database(db_path)
-    assert str(db_path) in info.value.message
+    expected = (
+        f"Re-Think Desktop needs a file at {db_path}, but a folder is in the way. Nothing has "
+        "been changed. Move or rename that folder, or use another data folder (--data-dir, or "
+        "data_dir in the config file)."
+    )
+    for attempt in (
+        open_database,
+        lambda path: open_database(path, check=False),
+        lambda path: open_database(path, read_only=True),
+        open_or_recover,
+        lambda path: backup_database(path, tmp_path / "copy.sqlite"),
+        lambda path: restore_backup(path, good),
+    ):
+        with pytest.raises(StorageError) as info:
+            attempt(db_path)
+        assert info.value.message == expected
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["rethink.sqlite"]
+    assert list(db_path.iterdir()) == []
 
 
 def test_backup_messages_talk_about_the_backup(tmp_path):
