@@ -384,7 +384,7 @@ def export_to_folder(target: Path, fmt: str) -> str:
 
 def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rethink_desktop.reports.exports import export
-    from rethink_desktop.storage.database import StorageError, open_database
+    from rethink_desktop.storage.database import StorageError, open_for_reading
     from rethink_desktop.storage.records import names_kept
 
     target = Path(args.out).expanduser().absolute() if args.out else None
@@ -392,7 +392,7 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
         err.write(export_to_folder(target, args.format) + "\n")
         return EXIT_PROBLEM
     try:
-        db = open_database(database_for(paths, args.demo), create=False)
+        db = open_for_reading(database_for(paths, args.demo))
     except StorageError as exc:
         err.write(f"{exc.message}\n")
         return EXIT_PROBLEM

@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import errno
 import io
+import sqlite3
 
 import pytest
 
 from rethink_desktop.cli import cmd_export
+from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.reports import exports
 from rethink_desktop.storage.database import open_database
+from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.paths import resolve_paths
+from tests.helpers import running
 
 
 def export_to(tmp_path, out, monkeypatch=None, error=None, fmt="json") -> tuple[int, str]:
@@ -95,3 +99,40 @@ def test_standard_output_full_is_worded_and_closed_is_quiet(tmp_path, at_flush):
     status, said = export_to_stdout(tmp_path, FailingOut(other, at_flush))
     assert status == 1
     assert "standard output stopped part-way (Input/output error)" in said
+
+
+def refuse_read_write_opens(monkeypatch, path, code=13, text="database or disk is full"):
+    """As a data folder on a full (or read-only) drive: any connection that may write to
+    ``path`` fails, as SQLite's would when it must make ``-wal``/``-shm`` there."""
+    real = sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        if not str(target).startswith("file:") and str(target) == str(path):
+            error = sqlite3.OperationalError(text)
+            error.sqlite_errorcode = code
+            raise error
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+
+@pytest.mark.parametrize(("code", "text"), [(13, "database or disk is full"), (14, "unable")])
+def test_export_only_reads_so_a_full_or_read_only_data_folder_does_not_stop_it(
+    tmp_path, monkeypatch, code, text
+):
+    paths = resolve_paths(tmp_path / "data")
+    with EventStore.open(paths.database) as store:
+        completed = running(3, FakeClock(), sink=store.append)
+        completed.end()
+        completed.complete()
+    before = sorted(p.name for p in paths.data_dir.iterdir())
+    refuse_read_write_opens(monkeypatch, paths.database, code, text)
+    out = tmp_path / "usb" / "e.json"
+    out.parent.mkdir()
+    args = argparse.Namespace(
+        out=str(out), format="json", session=None, anonymise=True, include_demo=False, demo=False
+    )
+    err = io.StringIO()
+    assert cmd_export(paths, args, io.StringIO(), err) == 0, err.getvalue()
+    assert completed.id in out.read_text()
+    assert sorted(p.name for p in paths.data_dir.iterdir()) == before  # no -wal, no -shm

@@ -763,10 +763,11 @@ def open_database(
 ) -> Database:
     """Open (creating if allowed) and migrate the database at ``path``, ready for use.
 
-    ``read_only=True`` opens through SQLite's read-only mode: nothing is created or changed,
-    and a database that would need migrating raises :class:`ReadOnlyError`. ``check=False``
-    skips the ``quick_check`` of an existing file (the app runs it on another thread after
-    start-up when the file was closed cleanly; see :func:`closed_cleanly`).
+    ``read_only=True`` opens through SQLite's read-only mode: nothing is created or changed
+    (a file at rest is read with ``immutable``, so not even ``-wal``/``-shm`` files are made,
+    as :func:`_peek`), and a database that would need migrating raises :class:`ReadOnlyError`.
+    ``check=False`` skips the ``quick_check`` of an existing file (the app runs it on another
+    thread after start-up when the file was closed cleanly; see :func:`closed_cleanly`).
     """
     path = Path(path).expanduser().absolute()
     with _classified(path):
@@ -785,10 +786,7 @@ def open_database(
                 _make_private(path)
             else:
                 _create_private_file(path)
-        if read_only:
-            conn = sqlite3.connect(_uri(path, mode="ro"), uri=True)
-        else:
-            conn = sqlite3.connect(path)
+        conn = _peek(path) if read_only else sqlite3.connect(path)
     db = Database(conn)
     try:
         with _classified(path):
@@ -809,6 +807,18 @@ def open_database(
         db.close()
         raise
     return db
+
+
+def open_for_reading(path: str | Path) -> Database:
+    """Open an existing database only to read it (an export): read-only, so a data folder on
+    a full or read-only drive does not stop it. A file that must be upgraded first is opened
+    as usual, which upgrades it, as is one left mid-change (its ``-journal`` rolled back)."""
+    if not Path(f"{Path(path).expanduser()}-journal").exists():
+        try:
+            return open_database(path, read_only=True)
+        except ReadOnlyError:
+            pass
+    return open_database(path, create=False)
 
 
 def move_aside(path: str | Path) -> Path:
@@ -873,6 +883,23 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _can_read_for_backup(conn: sqlite3.Connection, path: Path) -> None:
+    """Read the records before the copy is written, so that a failure on their side (a full
+    or read-only drive under a file left open, damage, a lock) is not told as the backup's."""
+    try:
+        with _classified(path):
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except (DiskFullError, ReadOnlyError) as exc:
+        why = "is full" if isinstance(exc, DiskFullError) else "cannot be written"
+        raise StorageError(
+            f"The backup could not be made: the records ({path}) cannot be read, because the "
+            f"drive they are on {why} (reading records that are open, or were not closed "
+            "cleanly, needs to write a little beside them). Nothing has been changed. Free "
+            "some space on that drive or ask IT for write access, then try again.",
+            path,
+        ) from exc.__cause__
+
+
 def present(path: Path) -> bool:
     """``path.exists()``, with a name the computer cannot use (too long) as a ``StorageError``."""
     with _classified(path):
@@ -900,6 +927,8 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
         with _classified(src_path):
             src_conn = _peek(src_path)
     try:
+        if src_path is not None:
+            _can_read_for_backup(src_conn, src_path)
         if src_path is not None and _same_file(src_path, out):
             raise StorageError(
                 f"A backup cannot be written over the database itself ({out}). Nothing has "

@@ -536,6 +536,35 @@ def test_backup_refuses_to_overwrite_the_live_database(db_path):
         backup_database(db_path, db_path.parent / "." / "rethink.sqlite")
 
 
+@pytest.mark.parametrize(
+    ("code", "why"), [(10 | (19 << 8), "is full"), (8, "cannot be written")], ids=["full", "ro"]
+)
+def test_a_backup_that_cannot_read_the_records_says_so_not_that_the_backup_drive_failed(
+    db_path, tmp_path, monkeypatch, code, why
+):
+    """A data folder on a full or read-only drive, under a file left with its -wal/-shm: the
+    backup's own drive is fine and must not be blamed."""
+    make_database(db_path, events=3)
+
+    class Unreadable:
+        def execute(self, *args):
+            raise error_with_code("disk I/O error" if code != 8 else "readonly", code)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(database, "_peek", lambda path: Unreadable())
+    out = tmp_path / "usb" / "copy.sqlite"
+    with pytest.raises(StorageError) as info:
+        backup_database(db_path, out)
+    assert info.value.message.startswith(
+        f"The backup could not be made: the records ({db_path}) cannot be read, because the "
+        f"drive they are on {why}"
+    )
+    assert "Nothing has been changed." in info.value.message
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
 def test_backup_of_a_missing_file_says_so(tmp_path):
     with pytest.raises(NotFoundError):
         backup_database(tmp_path / "nope.sqlite", tmp_path / "out.sqlite")
