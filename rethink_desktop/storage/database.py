@@ -352,6 +352,14 @@ def _disk_problem(path: Path) -> StorageError:
 
 
 def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
+    if not backup and _file_read_only(path):
+        return ReadOnlyError(
+            path,
+            "Re-Think Desktop cannot save its records: the records file is read-only "
+            f"({path}). Nothing already recorded has been lost. Ask IT to give you write "
+            "access to that file, or start the app with --data-dir pointing to a folder you "
+            "can write to.",
+        )
     if not backup:
         return ReadOnlyError(path)
     return ReadOnlyError(
@@ -360,6 +368,14 @@ def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
         "Nothing already recorded has been lost. Choose a folder you can write to, then try "
         "again.",
     )
+
+
+def _file_read_only(path: Path) -> bool:
+    """The records file cannot be written though its folder can (its mode, or IT's rights)."""
+    try:
+        return path.is_file() and not os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    except OSError:
+        return False
 
 
 def _out_of_space(path: Path) -> bool:
@@ -719,6 +735,24 @@ def _has_tables(db: Database) -> bool:
     return bool(db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
 
 
+def _try_a_write(conn: sqlite3.Connection) -> None:
+    """Refuse now a file SQLite could open only for reading (its mode, IT's rights), not at
+    the first action of a session. ``BEGIN IMMEDIATE`` cannot tell (SQLite quietly makes it
+    a read transaction on such a file), so one harmless write is tried, then rolled back."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    conn.execute("PRAGMA busy_timeout = 0")  # someone writing now: the file is writable
+    try:
+        conn.execute("BEGIN")
+        conn.execute(f"PRAGMA user_version = {version}")
+    except sqlite3.OperationalError as exc:
+        if _primary_code(exc) not in (_BUSY, _LOCKED):
+            raise
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 def _migrate(db: Database, path: Path, *, read_only: bool) -> None:
     found = db.execute("PRAGMA user_version").fetchone()[0]
     log.debug("schema version %d in %s; this build's is %d", found, path, SCHEMA_VERSION)
@@ -802,6 +836,7 @@ def open_database(
                 if mode != "wal":
                     # Some network drives cannot do WAL; SQLite keeps a rollback journal.
                     log.warning("journal_mode is %s, not wal, for %s", mode, path)
+                _try_a_write(db.conn)
             _migrate(db, path, read_only=read_only)
     except BaseException:
         db.close()

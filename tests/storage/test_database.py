@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -424,6 +425,59 @@ def test_writing_to_a_read_only_database_raises_read_only_error(db_path):
         assert db["events"].count == 1
     if POSIX and not ROOT:
         assert mode(db_path) == 0o600
+
+
+def make_the_file_read_only(path: Path, monkeypatch) -> None:
+    """Its folder stays writable. Root writes whatever the mode, so for root SQLite is made
+    to open the file read-only, as it does for a user whose file is 0444, and ``os.access``
+    answers as it would for that user."""
+    if not ROOT:
+        path.chmod(0o444)
+        return
+    real_connect, real_access = sqlite3.connect, os.access
+
+    def connect(target, *args, **kwargs):
+        if str(target) == str(path):
+            return real_connect(f"{path.as_uri()}?mode=ro", *args, uri=True, **kwargs)
+        return real_connect(target, *args, **kwargs)
+
+    def access(target, mode, **kwargs):
+        return not (str(target) == str(path) and mode == os.W_OK) and real_access(
+            target, mode, **kwargs
+        )
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(os, "access", access)
+
+
+def test_a_read_only_records_file_is_refused_at_open_and_by_check(db_path, monkeypatch):
+    from rethink_desktop.cli import cmd_check
+    from rethink_desktop.storage.config import Config
+    from rethink_desktop.storage.paths import resolve_paths
+
+    make_database(db_path, events=1)
+    before = sha256(db_path)
+    make_the_file_read_only(db_path, monkeypatch)
+    expected = (
+        "Re-Think Desktop cannot save its records: the records file is read-only "
+        f"({db_path}). Nothing already recorded has been lost. Ask IT to give you write "
+        "access to that file, or start the app with --data-dir pointing to a folder you can "
+        "write to."
+    )
+    try:
+        for attempt in (open_database, open_or_recover):
+            with pytest.raises(ReadOnlyError) as info:
+                attempt(db_path)
+            assert info.value.message == expected
+        out = io.StringIO()
+        assert cmd_check(resolve_paths(db_path.parent), False, out, Config()) == 1
+        assert f"  - {expected}" in out.getvalue()
+        with open_database(db_path, read_only=True) as db:  # reading it still works
+            assert db["events"].count == 1
+    finally:
+        db_path.chmod(0o600)
+    assert sha256(db_path) == before
+    assert not (db_path.parent / "backups").exists()
 
 
 def test_read_only_open_leaves_a_current_database_readable(db_path):
