@@ -221,8 +221,8 @@ class CorruptError(StorageError):
         if message is None and moved_to is None:
             message = (
                 f"The database file ({path}) is damaged, so Re-Think Desktop cannot use it. "
-                "It has not been changed or deleted. Restore your latest backup, or let "
-                "Re-Think Desktop set the damaged file aside and start a fresh database."
+                "It has not been changed or deleted. Restore your latest backup (File → "
+                "Restore from a backup…, or the restore command), or ask IT to look at the file."
             )
         elif message is None:
             message = (

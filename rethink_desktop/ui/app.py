@@ -24,6 +24,7 @@ from rethink_desktop.core.demo import demo_preparation
 from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import (
+    CorruptError,
     StorageError,
     at_rest,
     open_or_recover,
@@ -119,11 +120,13 @@ def report_interactive(messages: Messages) -> None:
             print(f"interactive_ms={elapsed * 1000:.0f}", flush=True)
 
 
+# The one message for damage found once the window is up, by the start-up reads or by the
+# check after them. No promise that work will be saved: a damaged table refuses writes too.
 DAMAGED_WHILE_OPEN = (
-    "Part of the records file ({path}) is damaged. Re-Think Desktop has not changed it, and "
-    "a session can still be run and saved. Records in the damaged part may not show or "
-    "export. Restore your latest backup (File → Restore from a backup…) when there is no session "
-    "in progress, or ask IT to look at the file."
+    "Part of the records file ({path}) is damaged. Re-Think Desktop has not changed it. You "
+    "can carry on, but records in the damaged part may not show or export, and actions that "
+    "touch it may not be saved. Restore your latest backup (File → Restore from a backup…) "
+    "when there is no session in progress, or ask IT to look at the file."
 )
 
 
@@ -350,7 +353,9 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     except StorageError as exc:
         # A file that reads badly (damage, a drive gone): say so; Home shows what it can.
         log.warning("start-up reads failed: %s", type(exc).__name__)
-        messages.error(window, exc.message)
+        damaged = isinstance(exc, CorruptError)
+        messages.error(window, DAMAGED_WHILE_OPEN.format(path=db_path) if damaged else exc.message)
+        check_later = check_later and not damaged  # known already: not told a second time
     background = None
     if check_later:
         # After the start-up writes (names sweep, resume): a reader on the file would make

@@ -286,7 +286,11 @@ def test_damaged_pages_are_detected_at_open(db_path):
     before = sha256(db_path)
     with pytest.raises(CorruptError) as info:
         open_database(db_path)
-    assert "damaged" in info.value.message
+    assert info.value.message == (  # no offer to set it aside: nothing does that on request
+        f"The database file ({db_path}) is damaged, so Re-Think Desktop cannot use it. It has "
+        "not been changed or deleted. Restore your latest backup (File → Restore from a "
+        "backup…, or the restore command), or ask IT to look at the file."
+    )
     assert sha256(db_path) == before
     assert os.listdir(db_path.parent) == ["rethink.sqlite"]
 
