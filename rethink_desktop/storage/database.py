@@ -255,6 +255,29 @@ class NotADatabaseError(CorruptError):
         super().__init__(path, moved_to, message)
 
 
+class EmptyFileError(CorruptError):
+    """The records file is there but holds nothing (0 bytes, no ``-wal``): emptied by a sync
+    or copy program, say. Treated as damage, so it is never silently made a new database."""
+
+    def __init__(self, path: str | Path, moved_to: Path | None = None) -> None:
+        if moved_to is None:
+            message = (
+                f"The records file ({path}) is empty (0 bytes), so it holds no records: a sync "
+                "or copy program, or a full disk, may have emptied it. It has not been changed. "
+                "Restore your latest backup (File → Restore from a backup…, or the restore "
+                "command), or open Re-Think Desktop, which keeps the empty file aside and "
+                "starts a new one."
+            )
+        else:
+            message = (
+                "The records file was empty (0 bytes), so it held no records: a sync or copy "
+                "program, or a full disk, may have emptied it. It has been kept as it was, as "
+                f"{moved_to}, and a new, empty records file was started. Restore your latest "
+                "backup (File → Restore from a backup…) to get your records back, or ask IT."
+            )
+        super().__init__(path, moved_to, message)
+
+
 class ForeignDatabaseError(StorageError):
     """An SQLite file of another program where the records should be; refused untouched
     (not set aside: it is sound, and may be that program's only copy)."""
@@ -812,6 +835,8 @@ def open_database(
             raise NotFoundError(path)
         if exists and not read_only:
             _roll_back_hot_journal(path)
+            if path.stat().st_size == 0 and not Path(f"{path}-wal").exists():
+                raise EmptyFileError(path)
         if exists and (path.stat().st_size > 0 or Path(f"{path}-wal").exists()):
             _precheck(path, check=check)
         if not read_only:

@@ -25,6 +25,7 @@ from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import (
     CorruptError,
+    EmptyFileError,
     StorageError,
     at_rest,
     open_or_recover,
@@ -193,6 +194,14 @@ class BackgroundCheck(QObject):
             self._report(self.problems)
 
 
+def was_empty(path: Path) -> bool:
+    """Whether a file set aside at start-up had nothing in it (0 bytes)."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def show_refusal(args: argparse.Namespace, text: str) -> None:
     """A refusal before any window (the demo turned off by IT): in a dialog, since a start
     from the desktop has no console; printed too, for unattended runs and the log reader."""
@@ -341,7 +350,9 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     if moved_to is not None:
         messages.info(
             window,
-            f"The records file was damaged and could not be opened. It has been kept, "
+            EmptyFileError(db_path, moved_to).message
+            if was_empty(moved_to)
+            else f"The records file was damaged and could not be opened. It has been kept, "
             f"unchanged, at {moved_to}. A new, empty records file was started. "
             "Ask IT to look at the damaged file.",
         )

@@ -219,6 +219,19 @@ def test_a_sound_file_gives_no_damage_message(tmp_path):
     assert "damaged" not in done.stderr
 
 
+def test_an_emptied_records_file_is_kept_aside_and_told(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "rethink.sqlite").write_bytes(b"")  # as a sync tool that lost the file's content
+    done = run_once("--data-dir", str(data))
+    assert done.returncode == 0, done.stderr
+    (kept,) = data.glob("rethink.sqlite.corrupt-*")
+    assert kept.stat().st_size == 0
+    assert "The records file was empty (0 bytes), so it held no records" in done.stderr
+    assert f"It has been kept as it was, as {kept}, and a new" in done.stderr
+    assert (data / "rethink.sqlite").stat().st_size > 0
+
+
 def test_unreadable_tables_at_start_up_give_a_message_not_a_crash(tmp_path):
     data = tmp_path / "data"
     seed_running_session(data, minutes_ago=3)

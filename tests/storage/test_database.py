@@ -20,6 +20,7 @@ from rethink_desktop.storage import database
 from rethink_desktop.storage.database import (
     CorruptError,
     DiskFullError,
+    EmptyFileError,
     ForeignDatabaseError,
     LockedError,
     NewerVersionError,
@@ -110,11 +111,29 @@ def test_empty_file_is_migrated_with_durable_settings(db_path):
         assert foreign_key_problems(db) == []
 
 
-def test_an_existing_empty_file_is_migrated(db_path):
+def test_an_existing_empty_file_is_never_silently_made_a_new_database(db_path):
+    """A file emptied by a sync tool would otherwise look as if every record had vanished."""
     db_path.parent.mkdir()
     db_path.touch()
-    with open_database(db_path) as db:
+    for attempt in (open_database, lambda path: open_database(path, create=False)):
+        with pytest.raises(EmptyFileError) as info:
+            attempt(db_path)
+        assert info.value.message == (
+            f"The records file ({db_path}) is empty (0 bytes), so it holds no records: a sync "
+            "or copy program, or a full disk, may have emptied it. It has not been changed. "
+            "Restore your latest backup (File → Restore from a backup…, or the restore "
+            "command), or open Re-Think Desktop, which keeps the empty file aside and starts a "
+            "new one."
+        )
+    assert os.listdir(db_path.parent) == ["rethink.sqlite"]
+    assert db_path.stat().st_size == 0
+
+    db, moved_to = open_or_recover(db_path)  # the app's start
+    with db:
         assert {"events", *DERIVED_TABLES} <= set(db.table_names())
+    assert moved_to is not None
+    assert moved_to.stat().st_size == 0
+    assert str(moved_to) in EmptyFileError(db_path, moved_to).message
 
 
 def test_reopening_is_idempotent(db_path):
