@@ -430,6 +430,17 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
         except (ValueError, LookupError) as exc:
             err.write(f"Export failed: {exc}\n")
             return EXIT_PROBLEM
+        except StorageError as exc:
+            err.write(f"{exc.message}\n")
+            return EXIT_PROBLEM
+        except sqlite3.DatabaseError as exc:
+            log.warning("export could not read the records: %s", type(exc).__name__)
+            err.write(
+                "The export stopped: the records could not be read (they may have been "
+                "changed or damaged at that moment). Nothing has been changed. Try again; if "
+                "it happens again, run `rethink-desktop check`.\n"
+            )
+            return EXIT_PROBLEM
     finally:
         db.close()
     log.debug("export: %d session(s) as %s", n, args.format)

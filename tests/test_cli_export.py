@@ -136,3 +136,42 @@ def test_export_only_reads_so_a_full_or_read_only_data_folder_does_not_stop_it(
     assert cmd_export(paths, args, io.StringIO(), err) == 0, err.getvalue()
     assert completed.id in out.read_text()
     assert sorted(p.name for p in paths.data_dir.iterdir()) == before  # no -wal, no -shm
+
+
+def test_an_export_where_it_can_write_reads_under_locks_and_keeps_its_texts(tmp_path):
+    # Read as usual, not as an immutable file: a writer beside it (the app, an import) must
+    # not tear what is read, and the texts the export makes are kept for the next one.
+    paths = resolve_paths(tmp_path / "data")
+    with EventStore.open(paths.database) as store:
+        completed = running(3, FakeClock(), sink=store.append)
+        completed.end()
+        completed.complete()
+        with store.db.conn:
+            store.db.execute("DELETE FROM export_texts")
+    args = argparse.Namespace(
+        out=str(tmp_path / "e.json"), format="json", session=None, anonymise=True,
+        include_demo=False, demo=False,
+    )  # fmt: skip
+    err = io.StringIO()
+    assert cmd_export(paths, args, io.StringIO(), err) == 0, err.getvalue()
+    with EventStore.open(paths.database) as store:
+        kept = store.db.execute("SELECT count(*) FROM export_texts").fetchone()[0]
+    assert kept == 1
+
+
+def test_records_that_cannot_be_read_mid_export_are_worded(tmp_path, monkeypatch):
+    paths = resolve_paths(tmp_path / "data")
+    open_database(paths.database).close()
+
+    def torn(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(exports, "export", torn)
+    args = argparse.Namespace(
+        out=str(tmp_path / "e.json"), format="json", session=None, anonymise=True,
+        include_demo=False, demo=False,
+    )  # fmt: skip
+    err = io.StringIO()
+    assert cmd_export(paths, args, io.StringIO(), err) == 1
+    assert err.getvalue().startswith("The export stopped: the records could not be read")
+    assert "malformed" not in err.getvalue()

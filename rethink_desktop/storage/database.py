@@ -870,15 +870,25 @@ def open_database(
 
 
 def open_for_reading(path: str | Path) -> Database:
-    """Open an existing database only to read it (an export): read-only, so a data folder on
-    a full or read-only drive does not stop it. A file that must be upgraded first is opened
-    as usual, which upgrades it, as is one left mid-change (its ``-journal`` rolled back)."""
-    if not Path(f"{Path(path).expanduser()}-journal").exists():
+    """Open an existing database to read it (an export).
+
+    As usual first: read under SQLite's locks, so a writer beside it (the app, an import)
+    never tears what is read, and the export can keep the texts it makes. Only when that
+    cannot be done because the drive is full or cannot be written (nor can anyone else write
+    there, then) is it opened read-only, which needs to write nothing beside it.
+    """
+    try:
+        return open_database(path, create=False)
+    except StorageError as first:
+        # Full, read-only, or an open SQLite could not do (a folder it cannot add to).
+        if not isinstance(first, (ReadOnlyError, DiskFullError)) and type(first) is not (
+            StorageError
+        ):
+            raise
         try:
             return open_database(path, read_only=True)
-        except ReadOnlyError:
-            pass
-    return open_database(path, create=False)
+        except StorageError:
+            raise first from None
 
 
 def move_aside(path: str | Path) -> Path:
