@@ -692,6 +692,9 @@ def _precheck(path: Path, *, check: bool) -> None:
             raise NewerVersionError(path, found, SCHEMA_VERSION)
         if found == 0 and _made_elsewhere(conn):
             raise ForeignDatabaseError(path)
+        if found > 0 and not _holds_an_event_log(conn):
+            # Another program numbers its schema too; every version of ours has the log.
+            raise ForeignDatabaseError(path)
         check = check or found < SCHEMA_VERSION
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")] if check else ["ok"]
     finally:
@@ -699,6 +702,11 @@ def _precheck(path: Path, *, check: bool) -> None:
     if problems != ["ok"]:
         log.warning("quick_check failed for %s: %s", path, problems[:5])
         raise CorruptError(path)
+
+
+def _holds_an_event_log(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+    return row.fetchone() is not None
 
 
 def _made_elsewhere(conn: sqlite3.Connection) -> bool:

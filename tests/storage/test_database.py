@@ -261,6 +261,24 @@ def test_another_programs_database_is_refused_byte_for_byte_untouched(db_path, t
     assert os.listdir(db_path.parent) == ["rethink.sqlite"]  # no -wal, -shm or backups
 
 
+@pytest.mark.parametrize("version", [1, 3, SCHEMA_VERSION])
+def test_another_programs_numbered_database_is_refused_untouched(db_path, version):
+    # Other programs number their schemas too (a browser's history at 3, say).
+    db_path.parent.mkdir()
+    raw(
+        db_path,
+        "CREATE TABLE moz_places (id INTEGER PRIMARY KEY)",
+        f"PRAGMA user_version = {version}",
+    )
+    before = sha256(db_path)
+    with pytest.raises(ForeignDatabaseError):
+        open_database(db_path)
+    with pytest.raises(ForeignDatabaseError):
+        open_or_recover(db_path)
+    assert sha256(db_path) == before
+    assert os.listdir(db_path.parent) == ["rethink.sqlite"]
+
+
 def test_a_file_of_ours_left_before_its_schema_number_still_opens(db_path):
     """Ours with user_version 0: the migrations table alone, or the first migrations done."""
     db_path.parent.mkdir()
