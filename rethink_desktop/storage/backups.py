@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -318,17 +319,28 @@ def restore_backup(
         except CorruptError:
             # SQLite cannot read it, so cannot copy it: keep the file itself, byte for byte.
             kept = Restored(damaged=move_aside(live))
-    with _classified(live):
-        ensure_dir(live.parent)
-        _create_private_file(live)
-        source = _peek(info.path)
-        try:
-            dest = sqlite3.connect(live)
+    try:
+        with _classified(live):
+            ensure_dir(live.parent)
+            _create_private_file(live)
+            source = _peek(info.path)
             try:
-                source.backup(dest)
+                dest = sqlite3.connect(live)
+                try:
+                    source.backup(dest)
+                finally:
+                    dest.close()
             finally:
-                dest.close()
-        finally:
-            source.close()
+                source.close()
+    except StorageError:
+        if kept.damaged is not None:
+            # The copy failed (a full disk, say) after the damaged file was set aside: put it
+            # back, so the folder is as it was and the message's "Nothing has been changed"
+            # holds, instead of an empty file where the records were.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{live}{suffix}").unlink(missing_ok=True)
+                if Path(f"{kept.damaged}{suffix}").exists():
+                    os.replace(f"{kept.damaged}{suffix}", f"{live}{suffix}")
+        raise
     log.info("restored %s from %s (kept: %s)", live, info.path, kept.safety or kept.damaged)
     return kept

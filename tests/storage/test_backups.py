@@ -18,6 +18,7 @@ from rethink_desktop.storage.backups import (
 )
 from rethink_desktop.storage.database import (
     CorruptError,
+    DiskFullError,
     NewerVersionError,
     NotADatabaseError,
     NotFoundError,
@@ -120,6 +121,39 @@ def test_restore_replaces_a_file_too_damaged_to_copy_and_keeps_it_byte_for_byte(
     )
     with EventStore.open(live) as store:
         assert store.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 20
+
+
+def test_a_restore_that_fails_after_setting_a_damaged_file_aside_puts_it_back(
+    tmp_path, monkeypatch
+):
+    # A full disk at the copy, say: the folder is left as it was, not with an empty file.
+    import rethink_desktop.storage.backups as backups
+
+    live = tmp_path / "rethink.sqlite"
+    with EventStore.open(live) as store:
+        completed(store, "FN-1")
+        backup = auto_backup(store.db, tmp_path / "backups")
+    live.write_bytes(os.urandom(live.stat().st_size))
+    before = live.read_bytes()
+    real_peek = backups._peek
+
+    def full(path):
+        conn = real_peek(path)
+
+        class Failing:
+            def backup(self, dest):
+                raise sqlite3.OperationalError("database or disk is full")
+
+            def __getattr__(self, name):
+                return getattr(conn, name)
+
+        return Failing()
+
+    monkeypatch.setattr(backups, "_peek", full)
+    with pytest.raises(DiskFullError):
+        restore_backup(live, backup)
+    assert live.read_bytes() == before
+    assert not list(tmp_path.glob("rethink.sqlite.corrupt-*"))
 
 
 def _bytes(path):
