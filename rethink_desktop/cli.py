@@ -332,30 +332,11 @@ def export_write_failure(exc: OSError, target: Path | None, fmt: str) -> str:
             "unchanged. Free some space or send the output elsewhere (or use --out FILE), "
             "then try again."
         )
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"The disk is full, so the export could not be written to {target}. Nothing has "
-            "been changed. Free some space or choose another drive, then try again."
-        )
-    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return (
-            f"The export cannot be written in {target.parent}: it is read-only or belongs to "
-            "another user. Nothing has been changed. Choose a folder you can write to."
-        )
-    if code in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
-        in_the_way = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
-        return (
-            f"The export cannot be written to {target}: "
-            + (f"{in_the_way} is a file, not a folder. " if in_the_way else "")
-            + "Nothing has been changed. Choose another place for the export."
-        )
     if code == errno.EISDIR or target.is_dir():
         return export_to_folder(target, fmt)
-    reason = exc.strerror or type(exc).__name__
-    return (
-        f"The export could not be written to {target} ({reason}). Nothing has been changed. "
-        "Check the drive, or choose another place for the export, then try again."
-    )
+    from rethink_desktop.reports.exports import write_failure
+
+    return write_failure(exc, target)
 
 
 EXPORT_SUFFIX = {"json": ".json", "csv": ".zip", "pdf": ".pdf"}

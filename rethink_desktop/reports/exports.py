@@ -793,6 +793,37 @@ def _atomic_write_bytes(path: Path, fill: Callable[[IO[bytes]], None]) -> None:
         raise
 
 
+def write_failure(exc: OSError, target: Path) -> str:
+    """Why an export could not be written to ``target``, in words (never the hidden
+    temporary file it is written under first, nor an error number); the app and the command
+    line say the same."""
+    import errno
+
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"The disk is full, so the export could not be written to {target}. Nothing has "
+            "been changed. Free some space or choose another drive, then try again."
+        )
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (
+            f"The export cannot be written in {target.parent}: it is read-only or belongs to "
+            "another user. Nothing has been changed. Choose a folder you can write to."
+        )
+    if code in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder should be
+        in_the_way = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+        return (
+            f"The export cannot be written to {target}: "
+            + (f"{in_the_way} is a file, not a folder. " if in_the_way else "")
+            + "Nothing has been changed. Choose another place for the export."
+        )
+    reason = exc.strerror or type(exc).__name__
+    return (
+        f"The export could not be written to {target} ({reason}). Nothing has been changed. "
+        "Check the drive, or choose another place for the export, then try again."
+    )
+
+
 def export(
     db: Database,
     fmt: str,

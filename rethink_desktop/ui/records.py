@@ -494,7 +494,12 @@ class Records(QObject):
         except ExportCancelled:
             self.window._show_notice("Export cancelled. No file was written.")
             return None
-        except (StorageError, OSError, LookupError) as exc:
+        except OSError as exc:
+            from rethink_desktop.reports.exports import write_failure
+
+            self.warn("Export failed", write_failure(exc, out))
+            return None
+        except (StorageError, LookupError) as exc:
             message = exc.message if isinstance(exc, StorageError) else str(exc)
             self.warn("Export failed", f"The export could not be written. {message}")
             return None

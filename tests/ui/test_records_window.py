@@ -153,6 +153,24 @@ def test_names_are_written_only_after_a_warning(tmp_path, window, two):
     assert "Person 1" in names
 
 
+def test_an_export_that_cannot_be_written_is_told_in_words(tmp_path, window, two):
+    # A file where the folder should be: the message names it, with no error number and
+    # never the hidden temporary file.
+    records = window.records
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    out = tmp_path / "blocked" / "all.json"
+    warned = []
+    records.warn = lambda title, text: warned.append((title, text))
+    records.choose_export_dialog = choose("json")
+    records.choose_save_file = lambda title, suggested, filters: str(out)
+    assert records.export() is None
+    ((title, text),) = warned
+    assert title == "Export failed"
+    assert text.startswith(f"The export cannot be written to {out}: {tmp_path / 'blocked'} is")
+    assert "Errno" not in text
+    assert ".part" not in text
+
+
 def test_a_cancelled_export_writes_nothing(tmp_path, window, two, monkeypatch):
     records = window.records
     out = tmp_path / "cancelled.json"
