@@ -98,12 +98,14 @@ NEW_PHASE = {"name": "", "minutes": 10, "turn_seconds": 180, "opening_card": Non
 NEW_PERSON = {"id": None, "name": "", "agency": "", "role": ""}
 
 PARTICIPANT_KEYS = (
-    "Ctrl+Up / Ctrl+Down move the selected person; Delete removes them; Insert or "
+    "Ctrl+Up / Ctrl+Down move the selected person; Delete removes them (asked first once "
+    "named); Insert or "
     "Ctrl+Shift+N adds a person at the end; F2 or typing edits a cell; you can also drag a "
     "row to a new seat."
 )
 PHASE_KEYS = (
-    "Ctrl+Up / Ctrl+Down move the selected phase; Delete removes it; Insert adds a phase "
+    "Ctrl+Up / Ctrl+Down move the selected phase; Delete removes it (asked first once named); "
+    "Insert adds a phase "
     "below it; F2 or typing edits a cell; you can also drag a row."
 )
 
@@ -1054,13 +1056,13 @@ class PrepareView(QWidget):
             model.modelReset.connect(self._on_edit)
 
         self.people_table.move_requested.connect(lambda d: self._move(self.people_table, d))
-        self.people_table.remove_requested.connect(self._remove_person)
+        self.people_table.remove_requested.connect(lambda: self._remove_by_key(self.people_table))
         self.people_table.add_requested.connect(self._add_person)
         self.people_table.row_dropped.connect(
             lambda row, before: self._drop(self.people_table, row, before)
         )
         self.phases_table.move_requested.connect(lambda d: self._move(self.phases_table, d))
-        self.phases_table.remove_requested.connect(self._remove_phase)
+        self.phases_table.remove_requested.connect(lambda: self._remove_by_key(self.phases_table))
         self.phases_table.add_requested.connect(self._add_phase)
         self.phases_table.row_dropped.connect(
             lambda row, before: self._drop(self.phases_table, row, before)
@@ -1389,6 +1391,24 @@ class PrepareView(QWidget):
 
     def _remove_phase(self) -> None:
         self._remove_row(self.phases_table)
+
+    def _remove_by_key(self, table: RowTable) -> None:
+        """Delete in a table removes the whole row: asked first when the row holds anything
+        typed (someone clearing one cell would otherwise lose the person or the phase)."""
+        model = table.model()
+        row = table.current_row()
+        if self._locked or not isinstance(model, RowModel) or row < 0:
+            return
+        name = str(model.value(row, "name") or "").strip()
+        if name:
+            what = f"seat {row + 1}, {name}" if table is self.people_table else f"phase {row + 1}"
+            if not self.confirm(
+                "Remove the whole row?",
+                f"Delete removes {what}, not just the cell. Remove it? To change one cell, "
+                "press F2 or start typing in it.",
+            ):
+                return
+        self._remove_row(table)
 
     def _remove_row(self, table: RowTable) -> None:
         model = table.model()

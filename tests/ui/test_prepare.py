@@ -316,6 +316,15 @@ def test_two_people_with_one_name_need_different_roles(prepared):
 def test_fewer_than_two_people_cannot_be_saved(qtbot, prepared):
     prepared.people_table.setFocus()
     prepared.people_table.select_row(0)
+    asked = []
+    prepared.confirm = lambda title, text: asked.append(text) or False
+    qtbot.keyClick(prepared.people_table, Qt.Key.Key_Delete)  # No: the person stays
+    assert asked == [
+        "Delete removes seat 1, Person 1, not just the cell. Remove it? To change one cell, "
+        "press F2 or start typing in it."
+    ]
+    assert len(names(prepared)) == 4
+    prepared.confirm = lambda title, text: True
     for _ in range(3):
         qtbot.keyClick(prepared.people_table, Qt.Key.Key_Delete)
     assert names(prepared) == ["Person 4"]
