@@ -1046,6 +1046,8 @@ class PrepareView(QWidget):
         self.confirm_total.toggled.connect(self._remember_confirmed_total)
         self.confirm_total.toggled.connect(self._on_edit)
         self.template.currentIndexChanged.connect(self._on_template_chosen)
+        # Chosen again though already chosen: the way back to its phases after edits.
+        self.template.activated.connect(self._on_template_chosen_again)
 
         for model, section in ((self.people, "participants"), (self.phases, "agenda")):
             model.dataChanged.connect(
@@ -1347,6 +1349,23 @@ class PrepareView(QWidget):
             "Your changes to the phases will be lost.",
         ):
             self._select_template(self._template_id)
+            return
+        self._apply_template(chosen)
+        self._touch("agenda")
+        self._on_edit()
+
+    def _on_template_chosen_again(self, index: int) -> None:
+        chosen = self.template.itemData(index)
+        if self._locked or chosen is None or chosen != self._template_id:
+            return  # another template: _on_template_chosen has it
+        if not self._phases_edited():
+            return
+        title = self.templates[chosen].title
+        if not self.confirm(
+            "Put the template's phases back?",
+            f"Put back the phases of the “{title}” template? Your changes to the phases "
+            "will be lost.",
+        ):
             return
         self._apply_template(chosen)
         self._touch("agenda")

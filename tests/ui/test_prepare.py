@@ -714,3 +714,23 @@ def test_two_saved_drafts_of_other_lengths_both_open_confirmed(controller, make_
     assert view.confirm_total.isChecked()
     assert view.total.text() == "Total 100 of 120 minutes — 20 short — confirmed"
     assert view.save_button.isEnabled()
+
+
+def test_choosing_the_same_template_again_puts_its_phases_back(fresh, templates):
+    template = fresh.template.itemData(fresh.template.currentIndex())
+    original = [ph.minutes for ph in fresh.agenda()]
+    set_cell(fresh, "phases", 0, MINUTES, 40)
+    assert [ph.minutes for ph in fresh.agenda()] != original
+    asked = []
+    fresh.confirm = lambda title, text: asked.append(text) or False
+    fresh.template.activated.emit(fresh.template.currentIndex())  # No: the edits stay
+    assert asked
+    assert fresh.agenda()[0].minutes == 40
+    fresh.confirm = lambda title, text: True
+    fresh.template.activated.emit(fresh.template.currentIndex())
+    assert [ph.minutes for ph in fresh.agenda()] == original
+    assert fresh.template.itemData(fresh.template.currentIndex()) == template
+    asked.clear()
+    fresh.confirm = lambda title, text: asked.append(text) or True
+    fresh.template.activated.emit(fresh.template.currentIndex())  # nothing edited: no question
+    assert not asked
