@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -673,10 +673,15 @@ def _fields(obj: Any, names: Sequence[str], what: str) -> Mapping[str, Any]:
 QUOTED_MAX = 40  # characters of a value a message repeats (a file's field may be megabytes)
 
 
-def quoted(value: Any) -> str:
-    """``value`` as a message quotes it: its repr, cut to about 40 characters with "…"."""
-    text = repr(value[: QUOTED_MAX + 1] if isinstance(value, str) else value)
-    return text if len(text) <= QUOTED_MAX else text[: QUOTED_MAX - 1] + "…"
+def quoted(value: Any, form: Callable[[Any], str] = repr) -> str:
+    """``value`` as a message quotes it: ``form(value)`` (its repr unless told), cut to about
+    40 characters with "…" (a value may be megabytes long, and a message box would hang)."""
+    return cut(form(value[: QUOTED_MAX + 1] if isinstance(value, str) else value), QUOTED_MAX)
+
+
+def cut(text: str, most: int) -> str:
+    """``text`` at most ``most`` characters long, ending "…" when it was cut."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _time(value: Any, what: str, *, required: bool = False) -> datetime | None:

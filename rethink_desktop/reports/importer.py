@@ -69,6 +69,8 @@ from rethink_desktop.core.state import (
     RATING_FIELDS,
     WAY_FORWARD,
     IllegalAction,
+    cut,
+    quoted,
     ratings_withheld,
     reduce,
 )
@@ -297,16 +299,9 @@ def _sessions(
         raise _Malformed
 
 
-def _cut(text: str, most: int) -> str:
-    return text if len(text) <= most else text[: most - 1] + "…"
-
-
 def _shown(value: Any) -> str:
-    """A value from the file as a message quotes it: JSON, cut to about 40 characters with
-    "…" (a field may be megabytes long, and a message box would hang on it)."""
-    if isinstance(value, str):
-        value = value[: QUOTED_MAX + 1]
-    return _cut(json.dumps(value, ensure_ascii=False), QUOTED_MAX)
+    """A value from the file as a message quotes it (core.state.quoted), written as JSON."""
+    return quoted(value, lambda v: json.dumps(v, ensure_ascii=False))
 
 
 def _check_header(header: dict[str, Any], name: str) -> None:
@@ -862,7 +857,7 @@ def _prepare_problem(session: dict[str, Any]) -> str | None:
 def _label(session: dict[str, Any], n: int) -> str:
     ref = session.get("reference")
     return f"Session {n} in the file" + (
-        f" ({_cut(ref, QUOTED_MAX)})" if isinstance(ref, str) and ref else ""
+        f" ({cut(ref, QUOTED_MAX)})" if isinstance(ref, str) and ref else ""
     )
 
 
@@ -944,7 +939,7 @@ def _full_rows(
     except (IllegalAction, ValueError, TypeError, KeyError) as exc:
         # The core's own messages quote values cut short; anything else is cut here.
         raise ImportFileError(
-            f"{_label(session, n)} cannot be imported: {_cut(str(exc), _REASON_MAX)} "
+            f"{_label(session, n)} cannot be imported: {cut(str(exc), _REASON_MAX)} "
             "Nothing was imported."
         ) from exc
     keys = _compared_keys(session)
