@@ -1058,13 +1058,17 @@ class PrepareView(QWidget):
             model.modelReset.connect(self._on_edit)
 
         self.people_table.move_requested.connect(lambda d: self._move(self.people_table, d))
-        self.people_table.remove_requested.connect(lambda: self._remove_by_key(self.people_table))
+        self.people_table.remove_requested.connect(
+            lambda: self._remove_row(self.people_table, by_key=True)
+        )
         self.people_table.add_requested.connect(self._add_person)
         self.people_table.row_dropped.connect(
             lambda row, before: self._drop(self.people_table, row, before)
         )
         self.phases_table.move_requested.connect(lambda d: self._move(self.phases_table, d))
-        self.phases_table.remove_requested.connect(lambda: self._remove_by_key(self.phases_table))
+        self.phases_table.remove_requested.connect(
+            lambda: self._remove_row(self.phases_table, by_key=True)
+        )
         self.phases_table.add_requested.connect(self._add_phase)
         self.phases_table.row_dropped.connect(
             lambda row, before: self._drop(self.phases_table, row, before)
@@ -1350,9 +1354,7 @@ class PrepareView(QWidget):
         ):
             self._select_template(self._template_id)
             return
-        self._apply_template(chosen)
-        self._touch("agenda")
-        self._on_edit()
+        self._take_template(chosen)
 
     def _on_template_chosen_again(self, index: int) -> None:
         chosen = self.template.itemData(index)
@@ -1367,7 +1369,11 @@ class PrepareView(QWidget):
             "will be lost.",
         ):
             return
-        self._apply_template(chosen)
+        self._take_template(chosen)
+
+    def _take_template(self, template_id: str) -> None:
+        """The facilitator chose this template's phases: as an edit of the agenda."""
+        self._apply_template(template_id)
         self._touch("agenda")
         self._on_edit()
 
@@ -1411,15 +1417,16 @@ class PrepareView(QWidget):
     def _remove_phase(self) -> None:
         self._remove_row(self.phases_table)
 
-    def _remove_by_key(self, table: RowTable) -> None:
-        """Delete in a table removes the whole row: asked first when the row holds anything
-        typed (someone clearing one cell would otherwise lose the person or the phase)."""
+    def _remove_row(self, table: RowTable, *, by_key: bool = False) -> None:
+        """Remove the selected row. ``by_key``: Delete in the table, which removes the whole
+        row, so it is asked first once the row has a name (someone clearing one cell would
+        otherwise lose the person or the phase)."""
         model = table.model()
         row = table.current_row()
         if self._locked or not isinstance(model, RowModel) or row < 0:
             return
         name = str(model.value(row, "name") or "").strip()
-        if name:
+        if by_key and name:
             what = f"seat {row + 1}, {name}" if table is self.people_table else f"phase {row + 1}"
             if not self.confirm(
                 "Remove the whole row?",
@@ -1427,13 +1434,6 @@ class PrepareView(QWidget):
                 "press F2 or start typing in it.",
             ):
                 return
-        self._remove_row(table)
-
-    def _remove_row(self, table: RowTable) -> None:
-        model = table.model()
-        row = table.current_row()
-        if self._locked or not isinstance(model, RowModel) or row < 0:
-            return
         model.remove(row)
         table.select_row(min(row, model.rowCount() - 1))
         self._update_buttons()
