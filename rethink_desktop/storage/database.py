@@ -888,11 +888,9 @@ def open_for_reading(path: str | Path) -> Database:
     try:
         return open_database(path, create=False)
     except StorageError as first:
-        # Full, read-only, or an open SQLite could not do (a folder it cannot add to).
-        if not isinstance(first, (ReadOnlyError, DiskFullError)) and type(first) is not (
-            StorageError
-        ):
-            raise
+        # Whatever stopped it (full, read-only, a folder SQLite cannot add to), a read-only
+        # open is tried; a file that is damaged, missing or not ours fails that too, and the
+        # first, fuller reason is the one told.
         try:
             return open_database(path, read_only=True)
         except StorageError:
