@@ -71,6 +71,17 @@ class Template:
         return planned_total_minutes(self.phases)
 
 
+def phase_fields(phase: Any) -> dict[str, Any]:
+    """A phase (a template's, or a session's) as ``Session.prepare`` and Prepare's table take
+    it: name, minutes, turn seconds and opening card."""
+    return {
+        "name": phase.name,
+        "minutes": phase.minutes,
+        "turn_seconds": phase.turn_seconds,
+        "opening_card": phase.opening_card,
+    }
+
+
 def planned_total_minutes(phases: Iterable[Phase]) -> int:
     """Return the sum of the phases' planned minutes."""
     return sum(phase.minutes for phase in phases)

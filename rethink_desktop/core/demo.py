@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rethink_desktop.core.agenda import Template
+from rethink_desktop.core.agenda import Template, phase_fields
 
 DEMO_REFERENCE = "DEMO-001"
 DEMO_PURPOSE = "Demo: a network stuck on school attendance and home conditions"
@@ -30,13 +30,5 @@ def demo_preparation(template: Template) -> dict[str, Any]:
         "venue": "Training room",
         "template_id": template.id,
         "participants": [dict(p) for p in DEMO_PARTICIPANTS],
-        "phases": [
-            {
-                "name": ph.name,
-                "minutes": ph.minutes,
-                "turn_seconds": ph.turn_seconds,
-                "opening_card": ph.opening_card,
-            }
-            for ph in template.phases
-        ],
+        "phases": [phase_fields(ph) for ph in template.phases],
     }

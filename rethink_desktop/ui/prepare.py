@@ -69,6 +69,7 @@ from rethink_desktop.core.agenda import (
     Phase,
     Template,
     agenda_problems,
+    phase_fields,
 )
 from rethink_desktop.core.clock import format_duration
 from rethink_desktop.core.validation import (
@@ -1152,15 +1153,7 @@ class PrepareView(QWidget):
                         {"id": p.id, "name": p.name or "", "agency": p.agency, "role": p.role}
                         for p in state.participants
                     )
-                    self.phases.set_rows(
-                        {
-                            "name": ph.name,
-                            "minutes": ph.minutes,
-                            "turn_seconds": ph.turn_seconds,
-                            "opening_card": ph.opening_card,
-                        }
-                        for ph in state.phases
-                    )
+                    self.phases.set_rows(phase_fields(ph) for ph in state.phases)
                     self._select_template(state.template_id)
                     # It was saved, so any total other than two hours was confirmed then. Set
                     # here too: if the box was ticked already, no toggled signal says so.
@@ -1276,15 +1269,7 @@ class PrepareView(QWidget):
             "template_id": self._template_id,
             "second_chance": self.second_chance.isChecked(),
             "participants": self.participants(),
-            "phases": [
-                {
-                    "name": clean_text(ph.name),
-                    "minutes": ph.minutes,
-                    "turn_seconds": ph.turn_seconds,
-                    "opening_card": ph.opening_card,
-                }
-                for ph in self.agenda()
-            ],
+            "phases": [{**phase_fields(ph), "name": clean_text(ph.name)} for ph in self.agenda()],
         }
 
     def problems(self) -> list[str]:
@@ -1382,15 +1367,7 @@ class PrepareView(QWidget):
         was_loading, self._loading = self._loading, True
         try:
             if template is not None:
-                self.phases.set_rows(
-                    {
-                        "name": ph.name,
-                        "minutes": ph.minutes,
-                        "turn_seconds": ph.turn_seconds,
-                        "opening_card": ph.opening_card,
-                    }
-                    for ph in template.phases
-                )
+                self.phases.set_rows(phase_fields(ph) for ph in template.phases)
             self.confirm_total.setChecked(False)
             self._select_template(template_id)
         finally:

@@ -1,6 +1,7 @@
 import pytest
 from PySide6.QtCore import Qt
 
+from rethink_desktop.core.agenda import phase_fields
 from rethink_desktop.ui.controller import SessionController
 from tests.ui.conftest import start_live
 
@@ -27,12 +28,7 @@ def test_refused_action_becomes_a_notice_and_records_nothing(qtbot, controller):
 
 def test_start_shows_the_first_phase_opening_card(qtbot, controller, templates):
     tpl = templates["family-network"]
-    phases = [
-        {"name": p.name, "minutes": p.minutes, "turn_seconds": p.turn_seconds,
-         "opening_card": p.opening_card}
-        for p in tpl.phases
-    ]  # fmt: skip
-    start_live(controller, 3, phases=phases)
+    start_live(controller, 3, phases=[phase_fields(p) for p in tpl.phases])
     assert controller.card.id == tpl.phases[0].opening_card
     assert controller.session.state.cards[-1].card_id == tpl.phases[0].opening_card
     controller.next_phase()
@@ -41,12 +37,7 @@ def test_start_shows_the_first_phase_opening_card(qtbot, controller, templates):
 
 def test_undoing_a_phase_change_takes_its_card_back_too(qtbot, controller, templates):
     tpl = templates["family-network"]
-    phases = [
-        {"name": p.name, "minutes": p.minutes, "turn_seconds": p.turn_seconds,
-         "opening_card": p.opening_card}
-        for p in tpl.phases
-    ]  # fmt: skip
-    start_live(controller, 3, phases=phases)
+    start_live(controller, 3, phases=[phase_fields(p) for p in tpl.phases])
     controller.step_card(1)
     in_first_phase = controller.card.id
     assert in_first_phase != tpl.phases[1].opening_card
