@@ -99,13 +99,19 @@ def test_restore_replaces_the_records_and_keeps_a_safety_copy(tmp_path):
     assert describe_backup(safety).sessions == 2
 
 
-@pytest.mark.parametrize("damage", ["truncated", "random"])
-def test_restore_replaces_a_file_too_damaged_to_copy_and_keeps_it_byte_for_byte(tmp_path, damage):
+def records_and_a_backup(tmp_path, sessions: int):
+    """A records file of ``sessions`` completed sessions (FN-0, FN-1 …) and a backup of it."""
     live = tmp_path / "rethink.sqlite"
     with EventStore.open(live) as store:
-        for n in range(20):
+        for n in range(sessions):
             completed(store, f"FN-{n}")
         backup = auto_backup(store.db, tmp_path / "backups")
+    return live, backup
+
+
+@pytest.mark.parametrize("damage", ["truncated", "random"])
+def test_restore_replaces_a_file_too_damaged_to_copy_and_keeps_it_byte_for_byte(tmp_path, damage):
+    live, backup = records_and_a_backup(tmp_path, 20)
     data = live.read_bytes()
     live.write_bytes(data[: len(data) // 2] if damage == "truncated" else os.urandom(len(data)))
     before = live.read_bytes()
@@ -129,10 +135,7 @@ def test_a_restore_that_fails_after_setting_a_damaged_file_aside_puts_it_back(
     # A full disk at the copy, say: the folder is left as it was, not with an empty file.
     import rethink_desktop.storage.backups as backups
 
-    live = tmp_path / "rethink.sqlite"
-    with EventStore.open(live) as store:
-        completed(store, "FN-1")
-        backup = auto_backup(store.db, tmp_path / "backups")
+    live, backup = records_and_a_backup(tmp_path, 1)
     live.write_bytes(os.urandom(live.stat().st_size))
     before = live.read_bytes()
     real_peek = backups._peek
@@ -192,11 +195,7 @@ def test_not_sqlite_and_newer_backups_are_refused_and_nothing_changes(tmp_path):
 @pytest.mark.parametrize("keep", [0.5, 0.9, 120])
 def test_a_damaged_backup_is_refused_in_backup_words(tmp_path, keep):
     """A copy cut short (a full USB stick, an interrupted copy): a fraction, or bytes."""
-    live = tmp_path / "rethink.sqlite"
-    with EventStore.open(live) as store:
-        for n in range(20):
-            completed(store, f"FN-{n}")
-        backup = auto_backup(store.db, tmp_path / "backups")
+    live, backup = records_and_a_backup(tmp_path, 20)
     before = _bytes(live)
     data = backup.read_bytes()
     cut = tmp_path / "cut.sqlite"
