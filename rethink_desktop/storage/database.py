@@ -690,10 +690,7 @@ def _precheck(path: Path, *, check: bool) -> None:
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found > SCHEMA_VERSION:
             raise NewerVersionError(path, found, SCHEMA_VERSION)
-        if found == 0 and _made_elsewhere(conn):
-            raise ForeignDatabaseError(path)
-        if found > 0 and not _holds_an_event_log(conn):
-            # Another program numbers its schema too; every version of ours has the log.
+        if _made_elsewhere(conn, found):
             raise ForeignDatabaseError(path)
         check = check or found < SCHEMA_VERSION
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")] if check else ["ok"]
@@ -704,15 +701,17 @@ def _precheck(path: Path, *, check: bool) -> None:
         raise CorruptError(path)
 
 
-def _holds_an_event_log(conn: sqlite3.Connection) -> bool:
-    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
-    return row.fetchone() is not None
+def _made_elsewhere(conn: sqlite3.Connection, version: int) -> bool:
+    """Whether the file holds another program's tables.
 
-
-def _made_elsewhere(conn: sqlite3.Connection) -> bool:
-    """Whether a file with no schema number holds another program's tables. Ours with no
-    number is empty, or was left mid-way through its first migrations (each is recorded in
-    ``_sqlite_migrations`` with the tables it made, the table itself possibly first)."""
+    Numbered (``version`` > 0): another program numbers its schema too, but every version of
+    ours has the event log. Not numbered: ours is empty, or was left mid-way through its
+    first migrations (each is recorded in ``_sqlite_migrations`` with the tables it made, the
+    table itself possibly first).
+    """
+    if version > 0:
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+        return conn.execute(query).fetchone() is None
     names = {  # by table: an index or trigger counts as the table it belongs to
         row[0]
         for row in conn.execute("SELECT DISTINCT tbl_name FROM sqlite_master")
