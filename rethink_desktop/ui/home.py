@@ -334,6 +334,9 @@ class HomeView(QWidget):
 
         # --- starting something new ----------------------------------------------------
         self.new_button = self._big_button("New session", "New session: prepare a new session")
+        # Primary until a session in progress takes the lead (set now, so the usual start
+        # needs no second styling pass, which would set up Qt's whole QStyle API).
+        self.new_button.setProperty("primary", True)
         self.new_button.clicked.connect(self.new_requested)
         self.demo_button = self._big_button(
             "Demo for trainers",
