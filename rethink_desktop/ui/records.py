@@ -192,7 +192,7 @@ class Records(QObject):
     def history(self) -> HistoryView:
         from rethink_desktop.ui.history import HistoryView
 
-        view = HistoryView(self.controller, demo=self.window.demo)
+        view = HistoryView(self.controller, demo=self.window.demo, parent=self.window.stack)
         view.open_requested.connect(self.show_detail)
         view.pdf_requested.connect(self.export_pdf)
         view.delete_requested.connect(self.delete_session)
@@ -206,7 +206,7 @@ class Records(QObject):
     def detail(self) -> SessionDetailView:
         from rethink_desktop.ui.detail import SessionDetailView
 
-        view = SessionDetailView(self.controller)
+        view = SessionDetailView(self.controller, parent=self.window.stack)
         view.back_requested.connect(self.show_history)
         view.pdf_requested.connect(self.export_pdf)
         self.window.stack.addWidget(view)
@@ -216,7 +216,7 @@ class Records(QObject):
     def dashboard(self) -> DashboardView:
         from rethink_desktop.ui.dashboard import DashboardView
 
-        view = DashboardView(self.controller, demo=self.window.demo)
+        view = DashboardView(self.controller, demo=self.window.demo, parent=self.window.stack)
         view.history_requested.connect(self.show_history)
         view.home_requested.connect(self.window.show_home)
         self.window.stack.addWidget(view)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
 
 from tests.helpers import people
 from tests.ui.conftest import start_live
@@ -12,6 +15,43 @@ from tests.ui.conftest import start_live
 
 def test_starts_on_home(window):
     assert window.stack.currentWidget() is window.home
+
+
+# Each screen's class, by the module the window imports it from.
+SCREENS = {
+    "rethink_desktop.ui.main_window": "HomeView",
+    "rethink_desktop.ui.prepare": "PrepareView",
+    "rethink_desktop.ui.checkin": "CheckInView",
+    "rethink_desktop.ui.live": "LiveView",
+    "rethink_desktop.ui.closing": "CloseView",
+    "rethink_desktop.ui.history": "HistoryView",
+    "rethink_desktop.ui.detail": "SessionDetailView",
+    "rethink_desktop.ui.dashboard": "DashboardView",
+    "rethink_desktop.ui.home": "SessionTable",
+}
+
+
+def test_screens_and_home_tables_are_made_in_place(make_window, monkeypatch):
+    """A styled widget moved to a new parent is styled again, its whole tree: Home and its
+    tables were styled three times over (~30 ms of every start). So each screen is made in
+    the stack, and each of Home's tables in its panel: the parent it is made with is the one
+    it keeps."""
+    made: list[tuple[QWidget, QWidget | None]] = []
+    for module_name, name in SCREENS.items():
+        module = importlib.import_module(module_name)
+        cls = getattr(module, name)
+
+        def init(self, *args, _cls=cls, **kwargs):
+            _cls.__init__(self, *args, **kwargs)
+            made.append((self, self.parentWidget()))
+
+        monkeypatch.setattr(module, name, type(name, (cls,), {"__init__": init}))
+    window = make_window()
+    screens = [window.prepare, window.check_in, window.live, window.close_view]
+    screens += [window.records.history, window.records.detail, window.records.dashboard]
+    assert len(made) == len(screens) + 3  # and Home with its two tables
+    assert [type(w).__name__ for w, parent in made if w.parentWidget() is not parent] == []
+    assert all(parent is window.stack for w, parent in made if w in [window.home, *screens])
 
 
 def test_full_flow_new_prepare_check_in_live_close_home(qtbot, window, controller):
