@@ -103,9 +103,28 @@ class PhaseStrip(QWidget):
         return QSize(240, max(14, self.fontMetrics().height() // 1))
 
     def set_phases(self, minutes: list[int], current: int, progress: float) -> None:
+        # Repainted only when a pixel would change: the clock calls this on every refresh.
+        before = self._drawn()
         self.minutes, self.current, self.progress = minutes, current, max(0.0, min(1.0, progress))
         self.setAccessibleDescription(f"Phase {current + 1} of {len(minutes)}")
-        self.update()
+        if self._drawn() != before:
+            self.update()
+
+    def _bands(self) -> list[QRectF]:
+        total = sum(self.minutes)
+        width, height = self.width() - 2, self.height() - 2
+        bands, x = [], 0.0
+        for minutes in self.minutes:
+            w = width * minutes / total
+            bands.append(QRectF(1 + x, 1, max(1.0, w - 3), height))
+            x += w
+        return bands
+
+    def _drawn(self) -> tuple[tuple[int, ...], int, int]:
+        """What the strip shows, to the pixel: the phases, the current one, its fill."""
+        bands = self._bands() if 0 <= self.current < len(self.minutes) else []
+        fill = round(bands[self.current].width() * self.progress) if bands else 0
+        return tuple(self.minutes), self.current, fill
 
     def paintEvent(self, event: object) -> None:
         if not self.minutes:
@@ -113,13 +132,7 @@ class PhaseStrip(QWidget):
         theme = current_theme()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        total = sum(self.minutes)
-        x = 0.0
-        width = self.width() - 2
-        height = self.height() - 2
-        for index, minutes in enumerate(self.minutes):
-            w = width * minutes / total
-            rect = QRectF(1 + x, 1, max(1.0, w - 3), height)
+        for index, rect in enumerate(self._bands()):
             painter.setPen(QPen(QColor(theme.border), 1))
             painter.setBrush(QColor(theme.surface))
             painter.drawRoundedRect(rect, 3, 3)
@@ -129,7 +142,6 @@ class PhaseStrip(QWidget):
                 painter.setBrush(QColor(theme.accent if index == self.current else theme.muted))
                 painter.drawRoundedRect(QRectF(rect.x(), rect.y(), rect.width() * fill,
                                                rect.height()), 3, 3)  # fmt: skip
-            x += w
         painter.end()
 
 
@@ -148,9 +160,22 @@ class TalkBar(QWidget):
         return QSize(120, max(10, self.fontMetrics().height() * 2 // 3))
 
     def set_share(self, share: float, equal: float) -> None:
+        # Repainted only when a pixel would change: every bar's share moves a little with
+        # each second of talk, and a dozen bars repainting was a large part of a key press.
         if (share, equal) != (self.share, self.equal):
+            before = self._drawn()
             self.share, self.equal = share, equal
-            self.update()
+            if self._drawn() != before:
+                self.update()
+
+    def _drawn(self) -> tuple[int, int | None]:
+        """The filled width and the equal-share tick's place, in pixels (None: no tick)."""
+        w = self.width() - 1
+        # Scale so that twice the equal share fills the bar: differences stay visible.
+        scale = 2 * self.equal if self.equal > 0 else 1.0
+        fill = max(0, round((w - 1) * min(1.0, self.share / scale)))
+        tick = round(1 + (w - 1) * min(1.0, self.equal / scale)) if self.equal > 0 else None
+        return fill, tick
 
     def paintEvent(self, event: object) -> None:
         # Square, pixel-aligned rectangles without antialiasing: a dozen bars repaint on
@@ -161,15 +186,12 @@ class TalkBar(QWidget):
         painter.fillRect(0, 0, w, h, QColor(theme.background))
         painter.setPen(QColor(theme.border))
         painter.drawRect(0, 0, w, h)
-        # Scale so that twice the equal share fills the bar: differences stay visible.
-        scale = 2 * self.equal if self.equal > 0 else 1.0
-        fill = min(1.0, self.share / scale) if scale else 0.0
+        fill, tick = self._drawn()
         if fill > 0:
-            painter.fillRect(1, 1, round((w - 1) * fill), h - 1, QColor(self.colour))
-        if self.equal > 0:
+            painter.fillRect(1, 1, fill, h - 1, QColor(self.colour))
+        if tick is not None:
             painter.setPen(QPen(QColor(theme.text), 2))
-            x = round(1 + (w - 1) * min(1.0, self.equal / scale))
-            painter.drawLine(x, 0, x, h + 1)
+            painter.drawLine(tick, 0, tick, h + 1)
         painter.end()
 
 

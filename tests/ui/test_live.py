@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 
 from rethink_desktop.ui.keymap import LIVE_KEYS, keymap_markdown
 from rethink_desktop.ui.live import LiveView, turn_tone
@@ -278,6 +278,50 @@ def test_a_talk_bar_fills_its_share_and_marks_the_equal_share(qtbot):
     assert image.pixelColor(40, y) == QColor("#0072B2")
     assert image.pixelColor(160, y) == QColor(current_theme().background)
     assert image.pixelColor(100, y) == QColor(current_theme().text)  # the equal-share tick
+
+
+class Paints(QObject):
+    """Counts the paint events of the widget it is installed on."""
+
+    count = 0
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def paints_after(qtbot, widget, change) -> int:
+    """How many times ``widget`` is painted after ``change()`` (once shown and settled)."""
+    counter = Paints(widget)
+    widget.installEventFilter(counter)
+    change()
+    qtbot.wait(20)  # the repaint, if one was asked for, is delivered
+    widget.removeEventFilter(counter)
+    return counter.count
+
+
+def test_bars_and_the_phase_strip_repaint_only_when_a_pixel_changes(qtbot):
+    """Every share moves a little with each second of talk; a dozen bars repainting at
+    every key press was a large part of its time."""
+    from rethink_desktop.ui.live import PhaseStrip, TalkBar
+
+    bar, strip = TalkBar("#0072B2"), PhaseStrip()
+    for widget in (bar, strip):
+        qtbot.addWidget(widget)
+        widget.resize(201, 14)
+        widget.show()
+        qtbot.waitExposed(widget)
+    bar.set_share(0.25, 0.25)
+    strip.set_phases([10, 20, 30], 1, 0.5)
+    qtbot.wait(20)
+    assert paints_after(qtbot, bar, lambda: bar.set_share(0.2501, 0.2501)) == 0
+    assert paints_after(qtbot, bar, lambda: bar.set_share(0.3, 0.25)) == 1
+    assert paints_after(qtbot, bar, lambda: bar.set_share(0.3, 0.2)) == 1  # the tick moves
+    assert paints_after(qtbot, strip, lambda: strip.set_phases([10, 20, 30], 1, 0.501)) == 0
+    assert paints_after(qtbot, strip, lambda: strip.set_phases([10, 20, 30], 1, 0.7)) == 1
+    assert paints_after(qtbot, strip, lambda: strip.set_phases([10, 20, 30], 2, 0.0)) == 1
+    assert paints_after(qtbot, strip, lambda: strip.set_phases([10, 25, 30], 2, 0.0)) == 1
 
 
 def test_the_circle_shows_the_panel_surface_not_a_grey_block(live):
