@@ -68,6 +68,16 @@ def planned_words(seconds: float) -> str:
     return "the two hours" if minutes == SESSION_MINUTES else f"the planned {minutes} minutes"
 
 
+def fair_share_words(share: tuple[float, int] | None) -> str:
+    """The phase's time left shared among those still to speak this round."""
+    if share is None:
+        return ""
+    seconds, people = share
+    if people == 1:
+        return f"Fair share now: {format_duration(seconds)} for the one still to speak"
+    return f"Fair share now: {format_duration(seconds)} each for the {people} still to speak"
+
+
 def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
 
@@ -613,12 +623,7 @@ class LiveView(QWidget):
             person, second = upcoming
             extra = " (second chance)" if second else ""
             self.next_up.setText(f"Next: {person.label} — {person.agency}{extra}")
-        share = fair_share_now(state, now)
-        self.fair_share.setText(
-            ""
-            if share is None
-            else f"Fair share now: {format_duration(share[0])} each for {share[1]} still to speak"
-        )
+        self.fair_share.setText(fair_share_words(fair_share_now(state, now)))
 
     def _refresh_circle(self, state: SessionState, now: datetime) -> None:
         current = state.current_turn

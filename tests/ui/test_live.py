@@ -43,6 +43,22 @@ def test_space_starts_the_first_turn_and_moves_on(qtbot, live, controller, clock
     assert live.speaker.text() == "Person 2"
 
 
+def test_the_fair_share_is_the_phase_left_shared_among_those_still_to_speak(
+    qtbot, live, controller, clock
+):
+    # The first phase has 10 minutes; four people have yet to speak.
+    assert live.fair_share.text() == "Fair share now: 2:30 each for the 4 still to speak"
+    press(qtbot, live, Qt.Key.Key_Space)
+    clock.advance(60)
+    live.refresh_time()  # the speaker counts among those still to speak: 9:00 ÷ 4
+    assert live.fair_share.text() == "Fair share now: 2:15 each for the 4 still to speak"
+    for _ in range(3):
+        clock.advance(60)
+        press(qtbot, live, Qt.Key.Key_Space)
+    assert live.speaker.text() == "Person 4"
+    assert live.fair_share.text() == "Fair share now: 6:00 for the one still to speak"
+
+
 def test_p_records_a_pass(qtbot, live, controller):
     press(qtbot, live, Qt.Key.Key_Space)
     press(qtbot, live, Qt.Key.Key_P)
