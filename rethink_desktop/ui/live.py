@@ -6,6 +6,7 @@ buttons never take the keyboard focus, so Space always means "next speaker".
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from datetime import datetime
@@ -36,7 +37,7 @@ from rethink_desktop.core.state import SessionState
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
-from rethink_desktop.ui.theme import agency_colour, current_theme, repolish
+from rethink_desktop.ui.theme import Theme, agency_colour, current_theme, repolish
 
 _label = widgets.label
 
@@ -155,12 +156,19 @@ class PhaseStrip(QWidget):
         painter.end()
 
 
+@functools.cache
+def _bar_inks(theme: Theme) -> tuple[QColor, QColor, QPen]:
+    """A talk bar's background, border and equal-share tick in ``theme``."""
+    return QColor(theme.background), QColor(theme.border), QPen(QColor(theme.text), 2)
+
+
 class TalkBar(QWidget):
     """A person's or agency's share of talk time, with a tick at the equal share."""
 
     def __init__(self, colour: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.colour = colour
+        self._ink = QColor(colour)
         self.share = 0.0
         self.equal = 0.0
         self.setMinimumSize(80, 10)
@@ -188,19 +196,19 @@ class TalkBar(QWidget):
         return fill, tick
 
     def paintEvent(self, event: object) -> None:
-        # Square, pixel-aligned rectangles without antialiasing: a dozen bars repaint on
-        # every key press, and rounded antialiased ones cost a millisecond of it.
-        theme = current_theme()
+        # Square, pixel-aligned rectangles without antialiasing, in colours made once: a
+        # dozen bars repaint on every key press.
+        background, border, tick_pen = _bar_inks(current_theme())
         painter = QPainter(self)
         w, h = self.width() - 1, self.height() - 1
-        painter.fillRect(0, 0, w, h, QColor(theme.background))
-        painter.setPen(QColor(theme.border))
+        painter.fillRect(0, 0, w, h, background)
+        painter.setPen(border)
         painter.drawRect(0, 0, w, h)
         fill, tick = self._drawn()
         if fill > 0:
-            painter.fillRect(1, 1, fill, h - 1, QColor(self.colour))
+            painter.fillRect(1, 1, fill, h - 1, self._ink)
         if tick is not None:
-            painter.setPen(QPen(QColor(theme.text), 2))
+            painter.setPen(tick_pen)
             painter.drawLine(tick, 0, tick, h + 1)
         painter.end()
 
