@@ -83,7 +83,9 @@ def damage_every_table(path: Path) -> None:
 
 def back_to_schema_3(db) -> None:
     """Take a file back to schema 3, as a build before migration 4 left it: no kept export
-    texts (m005), intervals without ``seq`` and with the old index (m004)."""
+    texts (m005), intervals without ``seq`` and with the old index (m004), and none of the
+    later index (m008)."""
+    db.execute("DROP INDEX sessions_finished")
     db.execute("DROP TABLE export_texts")
     db.execute("DROP INDEX intervals_session")
     db.execute("ALTER TABLE intervals DROP COLUMN seq")

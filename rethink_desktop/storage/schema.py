@@ -253,6 +253,23 @@ def m007_rotation_rules(db: Database) -> None:
     from a newer version."""
 
 
+# The expression Home's recent list sorts by (storage/home_queries.py); the index below is
+# used only when the query spells it, and the statuses, the same way.
+FINISHED_AT_SQL = "coalesce(completed_at, abandoned_at, ended_at, updated_at)"
+FINISHED_SQL = "status IN ('completed', 'abandoned')"
+
+
+def m008_recent_sessions_index(db: Database) -> None:
+    """An index of finished sessions, newest first: Home's recent list reads its 20 rows
+    from it instead of sorting every finished session at each start (2.4 ms at 1,000
+    sessions, 10 times that at 10,000). Partial, so a running session's writes never touch
+    it."""
+    db.execute(
+        f"CREATE INDEX sessions_finished ON sessions "
+        f"(demo, {FINISHED_AT_SQL} DESC, created_at DESC, id) WHERE {FINISHED_SQL}"
+    )
+
+
 def sessions_missing_intervals(db: Database) -> list[str]:
     """Sessions whose log has more pauses (or spaces) than ``intervals`` rows: before schema 4
     two at one held moment were kept as one row. Opening a file older than 4 rebuilds their
@@ -299,6 +316,7 @@ STEPS: tuple[Callable[[Database], None], ...] = (
     m005_export_texts,
     m006_returned_events,
     m007_rotation_rules,
+    m008_recent_sessions_index,
 )
 
 # Written to PRAGMA user_version once every step has run.

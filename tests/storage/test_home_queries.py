@@ -130,3 +130,33 @@ def test_recent_is_limited_to_the_newest(store):
 
 def test_an_empty_store_gives_three_empty_lists(store):
     assert home_sessions(store.db, demo=False) == {"in_progress": [], "prepared": [], "recent": []}
+
+
+def test_the_recent_list_reads_the_finished_sessions_index(store):
+    """Home's recent list comes from the sessions_finished index (schema 8), newest first,
+    rather than sorting every finished session at each start: the query must spell the
+    index's expression and statuses as the index does."""
+    from rethink_desktop.storage import home_queries
+
+    sql = home_queries._SELECT.format(
+        statuses=home_queries._STATUSES["recent"], order=home_queries._ORDER["recent"]
+    )
+    plan = " ".join(
+        row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + sql, {"demo": 0, "limit": 20})
+    )
+    assert "USING INDEX sessions_finished" in plan
+
+
+def test_a_version_7_file_gains_the_finished_sessions_index(tmp_path):
+    path = tmp_path / "data" / "rethink.sqlite"
+    clock = FakeClock()
+    with EventStore.open(path) as store:
+        first = _completed(store, clock, "FN-1")
+        # As a build of schema 7 left it.
+        store.db.execute("DROP INDEX sessions_finished")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm008%'")
+        store.db.execute("PRAGMA user_version = 7")
+    with EventStore.open(path) as store:
+        names = [row[0] for row in store.db.execute("SELECT name FROM sqlite_master")]
+        assert "sessions_finished" in names
+        assert _ids(home_sessions(store.db, demo=False)["recent"]) == [first.id]
