@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from rethink_desktop import APP_DISPLAY_NAME, APP_NAME, __version__
 from rethink_desktop.core.agenda import load_templates
@@ -79,12 +80,12 @@ class Messages:
     def error(self, parent: QWidget | None, text: str) -> None:
         print(text, file=sys.stderr)
         if self.interactive:
-            QMessageBox.critical(parent, APP_DISPLAY_NAME, text)
+            QtWidgets.QMessageBox.critical(parent, APP_DISPLAY_NAME, text)
 
     def info(self, parent: QWidget | None, text: str) -> None:
         log.info("%s", text)
         if self.interactive:
-            QMessageBox.information(parent, APP_DISPLAY_NAME, text)
+            QtWidgets.QMessageBox.information(parent, APP_DISPLAY_NAME, text)
         else:
             print(text, file=sys.stderr)  # seen in an unattended run's output, as errors are
 
@@ -92,12 +93,12 @@ class Messages:
         """True to resume (the default, Enter); False to end the session as abandoned."""
         if not self.interactive:
             return True
-        box = QMessageBox(parent)
+        box = QtWidgets.QMessageBox(parent)
         box.setWindowTitle("Resume the session?")
-        box.setIcon(QMessageBox.Icon.Question)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
         box.setText(text)
-        resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("End it as abandoned", QMessageBox.ButtonRole.DestructiveRole)
+        resume = box.addButton("Resume", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("End it as abandoned", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(resume)
         box.exec()
         return box.clickedButton() is resume
@@ -208,7 +209,7 @@ def show_refusal(args: argparse.Namespace, text: str) -> None:
     print(text, file=sys.stderr)  # first: it is the whole of it when there is no display
     if not (args.quit_after_start or args.unattended):
         make_application()
-        QMessageBox.critical(None, APP_DISPLAY_NAME, text)
+        QtWidgets.QMessageBox.critical(None, APP_DISPLAY_NAME, text)
 
 
 def make_clock(args: argparse.Namespace) -> Clock:

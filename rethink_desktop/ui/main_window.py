@@ -8,14 +8,13 @@ from collections.abc import Callable
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
@@ -400,7 +399,7 @@ class MainWindow(QMainWindow):
             return
         reasons = list(ABANDON_REASONS.items())
         labels = [label for _, label in reasons]
-        label, ok = QInputDialog.getItem(
+        label, ok = QtWidgets.QInputDialog.getItem(
             self, "Abandon session", "Why is this session ending without a close?", labels, 0,
             False,
         )  # fmt: skip
@@ -425,7 +424,7 @@ class MainWindow(QMainWindow):
             + (" · left, coming back" if p.id in returning else "")
             for p in people
         ]
-        label, ok = QInputDialog.getItem(self, title, "Who?", labels, 0, False)
+        label, ok = QtWidgets.QInputDialog.getItem(self, title, "Who?", labels, 0, False)
         return people[labels.index(label)].id if ok else None
 
     def record_arrival(self) -> None:
@@ -494,7 +493,7 @@ class MainWindow(QMainWindow):
         KeyMapDialog(self).exec()
 
     def show_about(self) -> None:
-        QMessageBox.about(
+        QtWidgets.QMessageBox.about(
             self,
             f"About {APP_DISPLAY_NAME}",
             f"<b>{APP_DISPLAY_NAME} {__version__}</b><br>Runs Re-Think restorative meetings: "
@@ -524,7 +523,7 @@ class MainWindow(QMainWindow):
         self.status.setText(text)
 
     def _warning_dialog(self, title: str, text: str) -> None:
-        QMessageBox.warning(self, title, text)
+        QtWidgets.QMessageBox.warning(self, title, text)
 
     def _storage_failed(self, message: str) -> None:
         """Said in a dialog once; while saving keeps failing (a full disk in the middle of a

@@ -18,32 +18,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QButtonGroup,
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QLabel,
-    QMenu,
-    QMessageBox,
-    QProgressDialog,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMenu
 
 from rethink_desktop.core.state import LIVE, IllegalAction
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.records import names_kept
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QProgressDialog
+
     from rethink_desktop.storage.retention import PurgeReport
     from rethink_desktop.ui.dashboard import DashboardView
     from rethink_desktop.ui.detail import SessionDetailView
+    from rethink_desktop.ui.export_dialog import ExportDialog
     from rethink_desktop.ui.history import HistoryView
     from rethink_desktop.ui.main_window import MainWindow
     from rethink_desktop.ui.purge import PurgeDialog
@@ -93,75 +83,6 @@ def safe_file_name(name: str) -> str:
     """``name`` with each character no file system takes in a name replaced by ``-``: a
     reference may hold ``/`` (FN/2291), which would otherwise point into a folder."""
     return _NOT_IN_FILE_NAMES.sub("-", name)
-
-
-class ExportDialog(QDialog):
-    """What to write: all sessions as JSON or CSV, or one session as a PDF; names or not."""
-
-    def __init__(
-        self,
-        parent: QWidget | None,
-        *,
-        session_reference: str | None,
-        include_demo: bool,
-        pdf_only: bool = False,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Export")
-        self.setAccessibleName("Export records")
-        layout = QVBoxLayout(self)
-        layout.setSpacing(8)
-        heading = QLabel("What would you like to export?")
-        heading.setAccessibleName("What would you like to export?")
-        layout.addWidget(heading)
-        self.formats = QButtonGroup(self)
-        self.json = QRadioButton("All sessions as one JSON file (for merging or analysis)")
-        self.csv = QRadioButton("All sessions as CSV tables in a zip (for spreadsheets)")
-        pdf_text = (
-            f"Session {session_reference} as a PDF summary"
-            if session_reference
-            else "A PDF summary of one session (choose it in History first)"
-        )
-        self.pdf = QRadioButton(pdf_text)
-        for n, (button, name) in enumerate(
-            ((self.json, "JSON"), (self.csv, "CSV"), (self.pdf, "PDF summary"))
-        ):
-            button.setAccessibleName(f"Export format: {name}")
-            self.formats.addButton(button, n)
-            layout.addWidget(button)
-        self.pdf.setEnabled(session_reference is not None)
-        self.json.setEnabled(not pdf_only)
-        self.csv.setEnabled(not pdf_only)
-        (self.pdf if pdf_only else self.json).setChecked(True)
-        self.anonymise = QCheckBox("Anonymise: replace names with agency and role")
-        self.anonymise.setAccessibleName("Anonymise: replace names with agency and role")
-        self.anonymise.setChecked(True)
-        self.include_demo = QCheckBox("Include demo sessions")
-        self.include_demo.setAccessibleName("Include demo sessions")
-        self.include_demo.setChecked(include_demo)
-        layout.addSpacing(4)
-        layout.addWidget(self.anonymise)
-        layout.addWidget(self.include_demo)
-        note = QLabel("Exports hold the process only: Re-Think keeps no notes of what was said.")
-        note.setProperty("muted", True)
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.formats.idToggled.connect(lambda *_: self._sync())
-        self._sync()
-
-    def _sync(self) -> None:
-        self.include_demo.setEnabled(not self.pdf.isChecked())
-
-    @property
-    def fmt(self) -> str:
-        return "pdf" if self.pdf.isChecked() else "csv" if self.csv.isChecked() else "json"
 
 
 class Records(QObject):
@@ -373,26 +294,28 @@ class Records(QObject):
 
     # --- dialogs ---------------------------------------------------------------------------
     def _documents(self) -> Path:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = QtCore.QStandardPaths.writableLocation(
+            QtCore.QStandardPaths.StandardLocation.DocumentsLocation
+        )
         return Path(folder) if folder else Path.home()
 
     def _save_file(self, title: str, suggested: str, filters: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filters)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, title, suggested, filters)
         return path or None
 
     def _open_file(self, title: str, folder: str, filters: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.window, title, folder, filters)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, title, folder, filters)
         return path or None
 
     def _inform(self, title: str, text: str) -> None:
-        QMessageBox.information(self.window, title, text)
+        QtWidgets.QMessageBox.information(self.window, title, text)
 
     def _warn(self, title: str, text: str) -> None:
         self.window.alert(title, text)  # the window's one warning (printed when unattended)
 
     def _progress(self, title: str, text: str) -> tuple[QProgressDialog, Progress]:
         """A modal progress dialog with Cancel, and the ``progress`` callback that feeds it."""
-        dialog = QProgressDialog(text, "Cancel", 0, 0, self.window)
+        dialog = QtWidgets.QProgressDialog(text, "Cancel", 0, 0, self.window)
         dialog.setWindowTitle(title)
         dialog.setAccessibleName(title)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -417,6 +340,8 @@ class Records(QObject):
             return None
         current = (session_id, self._reference(session_id)) if session_id else None
         current = current or self._current_session()
+        from rethink_desktop.ui.export_dialog import ExportDialog
+
         dialog = ExportDialog(
             self.window,
             session_reference=current[1] if current else None,

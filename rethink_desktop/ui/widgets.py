@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from rethink_desktop.ui.theme import set_font_role
 
@@ -82,11 +83,11 @@ def button(
 
 def ask(parent: QWidget, title: str, text: str) -> bool:
     """A yes/no question whose default answer (Enter) is No."""
-    answer = QMessageBox.question(
+    answer = QtWidgets.QMessageBox.question(
         parent,
         title,
         text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
+        QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
+        QtWidgets.QMessageBox.StandardButton.No,
     )
-    return answer == QMessageBox.StandardButton.Yes
+    return answer == QtWidgets.QMessageBox.StandardButton.Yes

@@ -131,7 +131,7 @@ def test_room_display_opens_and_closes(qtbot, window, controller):
 def test_storage_failure_is_shown_in_plain_words(qtbot, window, controller, monkeypatch):
     shown = []
     monkeypatch.setattr(
-        "rethink_desktop.ui.main_window.QMessageBox.warning",
+        "PySide6.QtWidgets.QMessageBox.warning",
         lambda parent, title, text: shown.append(text),
     )
     controller.storage_failed.emit("The disk is full, so the last action could not be saved.")
@@ -160,7 +160,7 @@ def test_abandon_records_the_chosen_reason(qtbot, window, controller, monkeypatc
     start_live(controller, 3)
     window.show_for_state()
     monkeypatch.setattr(
-        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        "PySide6.QtWidgets.QInputDialog.getItem",
         lambda *args, **kw: ("Meeting could not go on", True),
     )
     window.abandon_session()
@@ -175,7 +175,7 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     start_live(controller, 4, present=["p1", "p2", "p3"])
     window.show_for_state()
     monkeypatch.setattr(
-        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        "PySide6.QtWidgets.QInputDialog.getItem",
         lambda parent, title, label, items, *a: (items[0], True),
     )
     window.record_arrival()
@@ -185,7 +185,7 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     # A again: no one is absent now, so the list holds the one who left, to come back.
     offered = []
     monkeypatch.setattr(
-        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        "PySide6.QtWidgets.QInputDialog.getItem",
         lambda parent, title, label, items, *a: offered.extend(items) or (items[0], True),
     )
     window.record_arrival()
@@ -237,7 +237,7 @@ def test_give_the_floor_to_any_seat(qtbot, window, controller, monkeypatch):
     start_live(controller, 12)
     window.show_for_state()
     monkeypatch.setattr(
-        "rethink_desktop.ui.main_window.QInputDialog.getItem",
+        "PySide6.QtWidgets.QInputDialog.getItem",
         lambda parent, title, label, items, *a: (items[-1], True),
     )
     window.give_floor()

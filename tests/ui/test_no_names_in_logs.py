@@ -42,9 +42,7 @@ def test_a_full_session_logs_no_name_and_no_reference(
     qtbot, tmp_path, caplog, log_file, controller, clock, templates, monkeypatch
 ):
     caplog.set_level(logging.DEBUG)  # every logger, at the most detailed level
-    monkeypatch.setattr(
-        "rethink_desktop.ui.main_window.QMessageBox.warning", lambda *args, **kw: None
-    )
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.warning", lambda *args, **kw: None)
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = make_window(qtbot, resolve_paths(tmp_path / "data"), controller, templates, settings)
     window.new_session()

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 
 from rethink_desktop.reports.exports import export
 from rethink_desktop.storage.eventlog import EventStore
-from rethink_desktop.ui.records import CLOSE_REASON, LIVE_REASON, ExportDialog, safe_file_name
+from rethink_desktop.ui.export_dialog import ExportDialog
+from rethink_desktop.ui.records import CLOSE_REASON, LIVE_REASON, safe_file_name
 from tests.records_data import at, meeting
 from tests.ui.conftest import prepare_draft, start_live
 
