@@ -164,6 +164,9 @@ class PurgeDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setAlternatingRowColors(False)
         self.table.setShowGrid(False)
+        # Tab leaves the list (it would otherwise walk its cells forever, and Remove could be
+        # reached only backwards).
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(round(em * 1.7))
         header = self.table.horizontalHeader()

@@ -168,6 +168,23 @@ def test_enter_cancels(qtbot, window, records):
     assert dialog.isHidden()
 
 
+def test_tab_walks_from_the_period_through_the_list_to_cancel_and_remove(qtbot, window, records):
+    dialog = build(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.months_box.setFocus()
+    reached = []
+    for _ in range(8):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(dialog.focusWidget())
+    assert dialog.table in reached
+    assert dialog.cancel_button in reached
+    assert dialog.remove_button in reached
+    assert reached.index(dialog.table) < reached.index(dialog.remove_button)
+
+
 def test_remove_is_the_destructive_button_beside_cancel(qtbot, window, records):
     dialog = build(window)
     qtbot.addWidget(dialog)
