@@ -245,8 +245,7 @@ def main() -> None:
             display.refresh()
             grab(app, display, args.out / "room-display-space.png")
             ctl.act("toggle_space")
-            keys = KeyMapDialog(window)
-            keys.resize(900, 740)
+            keys = KeyMapDialog(window)  # sized by itself, as F1 opens it
             keys.show()
             grab(app, keys, args.out / "keys.png")
             keys.close()

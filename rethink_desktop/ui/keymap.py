@@ -8,8 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QLabel,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -86,10 +88,15 @@ class KeyMapDialog(QDialog):
         hint.setProperty("muted", True)
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        grid = QGridLayout()
+        # The rows scroll if the screen is too small for them (a laptop at 150 % type):
+        # a dialog does not grow for labels that wrap, so they were cut off or overlapped.
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(6)
         rows = [(b.shown, b.text) for b in LIVE_KEYS] + list(OTHER_KEYS)
+        self.text_labels: list[QLabel] = []
         for row, (key, text) in enumerate(rows):
             key_label = QLabel(key)
             set_font_role(key_label, "body", bold=True)
@@ -98,14 +105,37 @@ class KeyMapDialog(QDialog):
             text_label.setWordWrap(True)
             grid.addWidget(key_label, row, 0)
             grid.addWidget(text_label, row, 1)
+            self.text_labels.append(text_label)
         grid.setColumnStretch(1, 1)
-        layout.addLayout(grid)
-        layout.addStretch(1)
+        grid.setRowStretch(len(rows), 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setAccessibleName("Keys")
+        layout.addWidget(self.scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
+        self._fit_to_screen(body)
         self.rows = rows
+
+    def _fit_to_screen(self, body: QWidget) -> None:
+        """Wide enough for most lines on one line, as tall as the rows need, and never
+        bigger than the screen it opens on."""
+        screen = self.screen().availableGeometry()
+        em = self.fontMetrics().height()
+        width = min(screen.width() * 9 // 10, em * 50)
+        margins = self.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        rows_height = (
+            body.heightForWidth(inner) if body.hasHeightForWidth() else body.sizeHint().height()
+        )
+        others = self.layout().sizeHint().height() - self.scroll.sizeHint().height()
+        height = min(screen.height() * 9 // 10, others + rows_height)
+        self.resize(width, height)
 
 
 def keymap_markdown() -> str:

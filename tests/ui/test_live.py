@@ -256,6 +256,39 @@ def test_room_display_space_and_blank(qtbot, live, controller):
     assert display.visible_text() == ""
 
 
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_the_keyboard_map_fits_the_screen_and_shows_every_line_whole(qtbot, scale):
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.ui.keymap import KeyMapDialog
+
+    app = QApplication.instance()
+    font = app.font()
+    larger = app.font()
+    larger.setPointSizeF(font.pointSizeF() * scale)
+    app.setFont(larger)
+    try:
+        dialog = KeyMapDialog()
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        screen = dialog.screen().availableGeometry()
+        assert dialog.width() <= screen.width()
+        assert dialog.height() <= screen.height()
+        clipped = [
+            label.text()
+            for label in dialog.text_labels
+            if label.height() < label.heightForWidth(label.width())
+        ]
+        assert clipped == []
+        # The rows scroll when they need more room than the screen has, never overlap.
+        tops = [label.geometry().top() for label in dialog.text_labels]
+        bottoms = [label.geometry().bottom() for label in dialog.text_labels]
+        assert all(top > bottom for top, bottom in zip(tops[1:], bottoms, strict=False))
+    finally:
+        app.setFont(font)
+
+
 def test_keymap_doc_matches_the_app():
     from pathlib import Path
 
