@@ -705,10 +705,15 @@ class LiveView(QWidget):
             self.space_line.show()
         else:
             self.space_line.hide()
-        self.buttons["toggle_pause"].setText(
-            "Ctrl+P  Resume" if state.status == "paused" else "Ctrl+P  Pause"
-        )
-        self.buttons["toggle_space"].setText("R  End space" if state.space_active else "R  Space")
+        resume = state.status == "paused"
+        self._set_button("toggle_pause", "Ctrl+P  Resume" if resume else "Ctrl+P  Pause")
+        self._set_button("toggle_space", "R  End space" if state.space_active else "R  Space")
+
+    def _set_button(self, action: str, text: str) -> None:
+        """The button's words and, for a screen reader, its name: what pressing it does now."""
+        button = self.buttons[action]
+        button.setText(text)
+        button.setAccessibleName(text.split("  ", 1)[1])
 
     def _refresh_card(self) -> None:
         card = self.controller.card

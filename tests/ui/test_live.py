@@ -102,9 +102,11 @@ def test_r_starts_and_stops_the_space_timer(qtbot, live, controller, clock):
     live.refresh_time()
     assert live.space_line.isVisible()
     assert "1:05" in live.space_line.text()
+    assert live.buttons["toggle_space"].accessibleName() == "End space"
     press(qtbot, live, Qt.Key.Key_R)
     assert kinds(controller)[-1] == "space_ended"
     assert not live.space_line.isVisible()
+    assert live.buttons["toggle_space"].accessibleName() == "Space"
     # no one's talk time grew during the space
     assert controller.state.turn_seconds(controller.state.current_turn, controller.now()) == 0
 
@@ -144,15 +146,20 @@ def test_h_and_b_change_the_room_display_but_record_nothing(qtbot, live, control
 
 
 def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
+    assert live.buttons["toggle_pause"].accessibleName() == "Pause"
     press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert controller.state.status == "paused"
     assert live.banner.isVisible()
+    # The button says, in words and to a screen reader, what pressing it does now.
+    assert live.buttons["toggle_pause"].text() == "Ctrl+P  Resume"
+    assert live.buttons["toggle_pause"].accessibleName() == "Resume"
     clock.advance(600)
     live.refresh_time()
     assert live.clock.text() == "2:00:00"
     press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert controller.state.status == "running"
     assert not live.banner.isVisible()
+    assert live.buttons["toggle_pause"].accessibleName() == "Pause"
 
 
 @pytest.mark.parametrize(
