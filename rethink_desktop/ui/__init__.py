@@ -3,5 +3,10 @@
 # The Qt-free modules the main window needs are imported here, before any window imports
 # PySide6: PySide6 reads the whole source of every module imported after it, looking for its
 # ``__feature__`` switch, which cost start-up ~10 ms for these. Nothing else relies on it.
-from rethink_desktop.core import agenda, cards, demo  # noqa: F401
-from rethink_desktop.storage import eventlog, home_queries, records  # noqa: F401
+# (Plain imports: ``from … import records`` would shadow ``ui.records`` here.)
+import rethink_desktop.core.agenda
+import rethink_desktop.core.cards
+import rethink_desktop.core.demo
+import rethink_desktop.storage.eventlog
+import rethink_desktop.storage.home_queries
+import rethink_desktop.storage.records  # noqa: F401

@@ -515,3 +515,14 @@ def test_no_screen_s_alt_letters_clash_with_the_menus_or_each_other(window, cont
         used = letters(screen)
         assert not set(used) & taken, (name, used)
         assert len(used) == len(set(used)), (name, used)
+
+
+def test_the_ui_package_names_its_own_modules():
+    """ui/__init__.py imports Qt-free modules early (a faster start); none of them may take
+    the name of a ui module (storage.records once stood in for ui.records)."""
+    import subprocess
+    import sys
+
+    code = "from rethink_desktop.ui import records; print(records.__name__)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "rethink_desktop.ui.records"
