@@ -466,6 +466,13 @@ class HomeView(QWidget):
         root.addWidget(self.problem_label)
         root.addWidget(self.in_progress_panel)
         root.addLayout(columns, 1)
+        # Made before the rest, each table's panel would come first among Home's children,
+        # and so first to a screen reader: it goes back between its heading and its note.
+        for table, empty in (
+            (self.prepared_table, self.prepared_empty),
+            (self.recent_table, self.recent_empty),
+        ):
+            self._table_frames[table].stackUnder(empty)
 
     # --- reading the store ---------------------------------------------------------------
     def refresh(self) -> None:

@@ -364,3 +364,19 @@ def test_at_150_percent_type_no_button_can_be_squeezed_below_its_words(make_home
             assert button.minimumWidth() >= button.sizeHint().width(), button.text()
     finally:
         app.setFont(before)
+
+
+def test_a_screen_reader_meets_homes_parts_in_the_order_they_are_seen(qtbot, store):
+    from PySide6.QtGui import QAccessible
+
+    view = HomeView(store)
+    qtbot.addWidget(view)
+    view.show()
+    home = QAccessible.queryAccessibleInterface(view)
+    children = [home.child(n).object() for n in range(home.childCount())]
+    frames = view._table_frames
+    order = [view.title, view.new_button,
+             view.prepared_heading, frames[view.prepared_table], view.prepared_empty,
+             view.recent_heading, frames[view.recent_table], view.recent_empty]  # fmt: skip
+    positions = [children.index(widget) for widget in order]
+    assert positions == sorted(positions)
