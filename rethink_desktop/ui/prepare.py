@@ -756,7 +756,8 @@ class PrepareView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addWidget(self.scroll, 1)
-        outer.addWidget(self.footer, 0, Qt.AlignmentFlag.AlignHCenter)
+        # No alignment: the footer spans the width, up to its maximum, centred beyond it.
+        outer.addWidget(self.footer)
 
     def _build_details(self) -> None:
         self.details_panel, layout = _panel()
@@ -1718,7 +1719,6 @@ class PrepareView(QWidget):
         # Lines stay a readable length on a wide screen; the form sits in the middle.
         self.content.setMaximumWidth(char * 230)
         self.footer.setMaximumWidth(char * 230)
-        self.footer.setMinimumWidth(min(self.width(), char * 230))
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.columns.direction() != direction:
             self.columns.setDirection(direction)

@@ -734,3 +734,15 @@ def test_choosing_the_same_template_again_puts_its_phases_back(fresh, templates)
     fresh.confirm = lambda title, text: asked.append(text) or True
     fresh.template.activated.emit(fresh.template.currentIndex())  # nothing edited: no question
     assert not asked
+
+
+def test_a_window_made_wide_can_be_made_narrow_again(qtbot, fresh):
+    """Nothing on the screen takes the window's width as its minimum: a window once widened
+    (on a wall screen, say) could otherwise never come back to the laptop's width."""
+    narrowest = fresh.minimumSizeHint().width()
+    fresh.resize(1900, 768)
+    qtbot.wait(10)
+    assert fresh.minimumSizeHint().width() == narrowest < 1366
+    fresh.resize(1000, 768)
+    qtbot.wait(10)
+    assert fresh.width() == 1000
