@@ -267,10 +267,13 @@ class LiveView(QWidget):
         outer.setSpacing(12)
 
         top = QHBoxLayout()
-        self.title = _label("", role="body", bold=True, name="Session")
+        # Both may end in "…" (a long reference or phase name at 150 % type) rather than
+        # push the live view past a laptop's screen.
+        self.title = _label("", role="body", bold=True, name="Session", elide=True)
         self.demo_tag = _label("DEMO — fictional network", role="label", bold=True)
         self.demo_tag.setProperty("tone", "attention")
-        self.phase_title = _label("", role="body", name="Current phase")
+        self.phase_title = _label("", role="body", name="Current phase", elide=True)
+        self.phase_title.mode = Qt.TextElideMode.ElideMiddle  # keeps the time left at the end
         self.phase_title.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.title)
         top.addWidget(self.demo_tag)

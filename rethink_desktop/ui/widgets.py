@@ -7,11 +7,37 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from rethink_desktop.ui.theme import set_font_role
+
+
+class ElidedLabel(QLabel):
+    """One line that shortens with "…" when there is no room for all of it, rather than
+    widening the window past the screen. ``text()`` (what a screen reader reads) stays whole.
+    ``mode`` is where the "…" goes: the middle keeps both ends (a time left at the end)."""
+
+    def __init__(self, text: str = "", mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight):
+        super().__init__(text)
+        self.mode = mode
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * 12), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        metrics = self.fontMetrics()
+        if metrics.horizontalAdvance(self.text()) <= rect.width():
+            super().paintEvent(event)
+            return
+        shown = metrics.elidedText(self.text(), self.mode, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(self.alignment().value), self.palette(),
+                                  self.isEnabled(), shown, self.foregroundRole())  # fmt: skip
+        painter.end()
 
 
 def label(
@@ -23,10 +49,11 @@ def label(
     tabular: bool = False,
     name: str = "",
     wrap: bool = False,
+    elide: bool = False,
 ) -> QLabel:
     """A label in a type role (``None``: the app's own font), muted if asked, named for
-    screen readers if ``name`` is given."""
-    made = QLabel(text)
+    screen readers if ``name`` is given; ``elide``: one line that may end in "…"."""
+    made = ElidedLabel(text) if elide else QLabel(text)
     if role is not None:
         set_font_role(made, role, bold=bold, tabular=tabular)
     if muted:

@@ -474,3 +474,37 @@ def test_blank_and_hide_do_not_carry_over_to_the_next_session(qtbot, live, contr
     controller.close_session()
     assert not controller.display_blanked
     assert controller.card_on_display
+
+
+def test_the_top_line_shortens_rather_than_widen_the_view_past_a_laptop(qtbot, controller):
+    """The longest reference a demo can have and a long phase name, at 150 % type: the view
+    still fits 1366 px, the phase line keeps its time left, and its text stays whole."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.helpers import phases
+
+    app = QApplication.instance()
+    font = app.font()
+    larger = app.font()
+    larger.setPointSizeF(font.pointSizeF() * 1.5)
+    app.setFont(larger)
+    try:
+        long_phases = phases()
+        long_phases[0]["name"] = "Hearing each perspective on what has happened since we met"
+        start_live(controller, 4, reference="DEMO-2026-ATTENDANCE-001", phases=long_phases)
+        view = LiveView(controller)
+        qtbot.addWidget(view)
+        view.refresh()
+        view.demo_tag.show()  # as in the demo: the tag takes room too
+        assert view.minimumSizeHint().width() <= 1366
+        view.resize(1366, 768)
+        view.show()
+        qtbot.waitExposed(view)
+        assert view.phase_title.text().endswith("left")
+        assert "Hearing each perspective on what has happened since we met" in (
+            view.phase_title.text()
+        )
+        image = view.phase_title.grab()
+        assert image.width() <= view.width()
+    finally:
+        app.setFont(font)
