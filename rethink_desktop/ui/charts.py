@@ -73,6 +73,9 @@ class _Chart(QWidget):
         self.empty_text = "Nothing to show for this period."
         self.setAccessibleName(name)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, vertical)
+        # Reached with Tab, so a screen reader reads the chart's name and its figures (the
+        # accessible description); a ring shows where the keyboard is.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def _ems(self, width: float, height: float) -> QSize:
         em = self.fontMetrics().height()
@@ -102,6 +105,10 @@ class _Chart(QWidget):
             else:
                 painter.setPen(QColor(theme.muted))
                 painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            if self.hasFocus():
+                painter.setPen(QPen(QColor(theme.accent), 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
         finally:
             painter.end()
 

@@ -211,6 +211,7 @@ class DashboardView(QWidget):
         column.addWidget(ratings, 3)
         column.addLayout(bottom, 2)
         self.scroll = QScrollArea()
+        self.scroll.setAccessibleName("Dashboard figures and charts")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

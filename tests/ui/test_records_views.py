@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.history import HistoryFilters, dashboard
@@ -354,3 +355,25 @@ def test_dashboard_of_an_empty_period(qtbot, controller, today, known):
     assert view.attendance_chart.bars == []
     view.resize(1200, 700)
     assert not view.grab().isNull()
+
+
+def test_tab_reaches_every_dashboard_chart_with_its_figures(qtbot, controller, today, known):
+    """A keyboard or screen-reader user reaches each chart with Tab; its figures are its
+    accessible description."""
+    view = DashboardView(controller, clock=today)
+    qtbot.addWidget(view)
+    view.period.set_dates(date(2026, 3, 1), date(2026, 4, 30))
+    view.refresh()
+    view.resize(1366, 768)
+    view.show()
+    qtbot.waitExposed(view)
+    charts = [view.ratings_chart, view.balance_chart, view.attendance_chart, view.kind_chart]
+    view.activateWindow()
+    view.period.findChild(QComboBox).setFocus()
+    reached = []
+    for _ in range(20):
+        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(view.focusWidget())
+    assert all(chart in reached for chart in charts)
+    assert all(chart.accessibleDescription() for chart in charts)
+    assert view.scroll.accessibleName()
