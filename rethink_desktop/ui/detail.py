@@ -13,7 +13,15 @@ import html
 from datetime import datetime
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -98,6 +106,9 @@ class TimelineWidget(QWidget):
         self.state: SessionState | None = None
         self.setAccessibleName("Timeline of the session")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Reached with Tab: a screen reader reads the timeline phase by phase (its
+        # accessible description); a ring shows where the keyboard is.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def sizeHint(self) -> QSize:
         return QSize(600, round(QFontMetrics(self.font()).height() * 8))
@@ -116,11 +127,28 @@ class TimelineWidget(QWidget):
             return "The meeting did not start."
         spoken = sum(1 for t in state.turns if not t.passed)
         passes = sum(1 for t in state.turns if t.passed)
-        return (
+        lines = [
             f"{len(state.phases)} phases, {spoken} turns, {passes} passes, "
             f"{len(state.spaces)} space periods, {len(state.pauses)} pauses, "
-            f"{len(state.cards)} cards shown"
-        )
+            f"{len(state.cards)} cards shown."
+        ]
+        # What the colours show, in words: who spoke, by agency, in each phase.
+        end = state.ended_at or state.updated_at or state.started_at
+        silent = state.silent_spans(end)
+        for phase in state.phases:
+            turns = [t for t in state.turns if t.phase == phase.index]
+            if phase.started_at is None:
+                continue
+            talk: dict[str, float] = {}
+            for turn in turns:
+                if not turn.passed:
+                    agency = state.participant(turn.participant_id).agency
+                    talk[agency] = talk.get(agency, 0.0) + state.turn_seconds(turn, end, silent)
+            said = ", ".join(f"{agency} {format_duration(s)}" for agency, s in talk.items())
+            passed = sum(1 for t in turns if t.passed)
+            extra = f"; {passed} pass{'es' if passed != 1 else ''}" if passed else ""
+            lines.append(f"Phase {phase.index + 1}, {phase.name}: {said or 'no one spoke'}{extra}.")
+        return " ".join(lines)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -132,6 +160,11 @@ class TimelineWidget(QWidget):
             painter.scale(scale, scale)
             rect = QRectF(2, 2, self.width() / scale - 4, self.height() / scale - 4)
             draw_timeline(painter, rect, self.state, timeline_palette(theme))
+        if self.hasFocus():
+            painter.resetTransform()
+            painter.setPen(QPen(QColor(theme.accent), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
         painter.end()
 
 

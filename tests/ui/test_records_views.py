@@ -205,7 +205,10 @@ def test_detail_shows_the_figures_of_a_known_session(qtbot, controller, known):
     assert view.rating_counts["heard"].text() == "1 answer, 1 skipped"
     assert view.ratings_note.text() == "2 of the 2 asked at the close gave ratings."
     assert view.timeline.state is view.state
-    assert "2 turns, 0 passes" in view.timeline.accessibleDescription()
+    described = view.timeline.accessibleDescription()
+    assert "2 turns, 0 passes" in described
+    # What the colours show, in words: who spoke, by agency, phase by phase.
+    assert "Phase 1, Phase 1: Education 5:00, Health 1:40." in described
     assert "Education" in view.legend.text()
     assert "pass" in view.legend.accessibleDescription()
     with qtbot.waitSignal(view.pdf_requested) as emitted:
@@ -377,3 +380,19 @@ def test_tab_reaches_every_dashboard_chart_with_its_figures(qtbot, controller, t
     assert all(chart in reached for chart in charts)
     assert all(chart.accessibleDescription() for chart in charts)
     assert view.scroll.accessibleName()
+
+
+def test_tab_reaches_the_timeline_in_the_detail(qtbot, controller, known):
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(known["th1"].id)
+    view.resize(1366, 768)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    view.pdf_button.setFocus()
+    reached = []
+    for _ in range(10):
+        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(view.focusWidget())
+    assert view.timeline in reached
