@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 
+from rethink_desktop.ui.dates import DateEdit
+
 # (key, label). Every span ends today; "custom" enables the two date boxes.
 PERIODS = (
     ("all", "All time"),
@@ -105,7 +107,7 @@ class PeriodChooser(QWidget):
         self.to_edit.dateChanged.connect(self._dates_changed)
 
     def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit()
+        edit = DateEdit()  # Tab leaves it in one press
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("d MMM yyyy")
         edit.setDateRange(_qdate(FIRST_DAY), _qdate(LAST_DAY))

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -87,6 +86,7 @@ from rethink_desktop.core.validation import (
 )
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.dates import DateTimeEdit
 from rethink_desktop.ui.period import FIRST_DAY, LAST_DAY
 from rethink_desktop.ui.theme import current_theme, repolish, set_font_role
 
@@ -795,7 +795,7 @@ class PrepareView(QWidget):
         self.venue.setAccessibleName("Venue")
         self.venue_problem = widgets.problem_label("Venue problem")
 
-        self.scheduled = QDateTimeEdit()
+        self.scheduled = DateTimeEdit()  # Tab leaves it in one press
         self.scheduled.setCalendarPopup(True)
         self.scheduled.setDisplayFormat(DISPLAY_FORMAT)
         self.scheduled.setAccessibleName("Date and time")

@@ -746,3 +746,12 @@ def test_a_window_made_wide_can_be_made_narrow_again(qtbot, fresh):
     fresh.resize(1000, 768)
     qtbot.wait(10)
     assert fresh.width() == 1000
+
+
+def test_tab_leaves_the_date_box_in_one_press(qtbot, fresh):
+    """Qt's date box took Tab to step through its six parts; Left and Right do that here."""
+    fresh.activateWindow()
+    fresh.scheduled.setFocus()
+    qtbot.keyClick(fresh.scheduled, Qt.Key.Key_Tab)
+    assert fresh.focusWidget() is not fresh.scheduled
+    assert not fresh.scheduled.isAncestorOf(fresh.focusWidget())

@@ -396,3 +396,16 @@ def test_tab_reaches_the_timeline_in_the_detail(qtbot, controller, known):
         qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
         reached.append(view.focusWidget())
     assert view.timeline in reached
+
+
+def test_tab_leaves_a_period_date_box_in_one_press(qtbot):
+    from rethink_desktop.ui.period import PeriodChooser
+
+    chooser = PeriodChooser(lambda: date(2026, 4, 15), default="custom", name="Period")
+    qtbot.addWidget(chooser)
+    chooser.show()
+    qtbot.waitExposed(chooser)
+    chooser.activateWindow()
+    chooser.from_edit.setFocus()
+    qtbot.keyClick(chooser.from_edit, Qt.Key.Key_Tab)
+    assert chooser.focusWidget() is chooser.to_edit
