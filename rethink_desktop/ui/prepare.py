@@ -756,8 +756,13 @@ class PrepareView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addWidget(self.scroll, 1)
-        # No alignment: the footer spans the width, up to its maximum, centred beyond it.
-        outer.addWidget(self.footer)
+        # The footer spans the width up to its maximum, and is centred beyond it, like the
+        # form (a minimum width taken from the window kept a widened window from narrowing).
+        footer_row = QHBoxLayout()
+        footer_row.addStretch(0)
+        footer_row.addWidget(self.footer, 1)
+        footer_row.addStretch(0)
+        outer.addLayout(footer_row)
 
     def _build_details(self) -> None:
         self.details_panel, layout = _panel()

@@ -755,3 +755,12 @@ def test_tab_leaves_the_date_box_in_one_press(qtbot, fresh):
     qtbot.keyClick(fresh.scheduled, Qt.Key.Key_Tab)
     assert fresh.focusWidget() is not fresh.scheduled
     assert not fresh.scheduled.isAncestorOf(fresh.focusWidget())
+
+
+def test_on_a_very_wide_window_the_footer_is_centred_under_the_form(qtbot, fresh):
+    fresh.resize(3000, 768)
+    qtbot.wait(10)
+    left = fresh.footer.geometry().left()
+    right = fresh.width() - fresh.footer.geometry().right() - 1
+    assert fresh.footer.width() < 3000
+    assert abs(left - right) <= 1
