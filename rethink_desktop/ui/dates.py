@@ -1,22 +1,43 @@
-"""Date boxes that Tab leaves in one press.
+"""Date boxes that Tab leaves in one press, and Left and Right move through part by part.
 
 Qt's date boxes take Tab to step through their parts (day, month, year, hour, minute), so
 passing one took up to six presses. Here Tab moves on to the next control, as everywhere
-else; Left and Right still move between the parts, Up and Down change the one chosen, and
-typing works as before. Used by Prepare and the History and Dashboard period choosers (not
-imported at start-up).
+else; Left and Right select the previous or next part (Qt's own moved one character), Up and
+Down change the part chosen, and typing works as before. Used by Prepare and the History and
+Dashboard period choosers (not imported at start-up).
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
+
+
+def _step_part(edit: QDateTimeEdit, event: QKeyEvent) -> bool:
+    """Select the part left or right of the current one; True if the key was used."""
+    step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+    if step is None or event.modifiers() != Qt.KeyboardModifier.NoModifier:
+        return False
+    index = max(0, min(edit.sectionCount() - 1, edit.currentSectionIndex() + step))
+    edit.setCurrentSectionIndex(index)
+    edit.setSelectedSection(edit.currentSection())
+    return True
 
 
 class DateTimeEdit(QDateTimeEdit):
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not _step_part(self, event):
+            super().keyPressEvent(event)
+
 
 class DateEdit(QDateEdit):
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not _step_part(self, event):
+            super().keyPressEvent(event)

@@ -764,3 +764,23 @@ def test_on_a_very_wide_window_the_footer_is_centred_under_the_form(qtbot, fresh
     right = fresh.width() - fresh.footer.geometry().right() - 1
     assert fresh.footer.width() < 3000
     assert abs(left - right) <= 1
+
+
+def test_left_and_right_move_through_the_date_box_part_by_part(qtbot, fresh):
+    from PySide6.QtWidgets import QDateTimeEdit
+
+    fresh.activateWindow()
+    fresh.scheduled.setFocus()
+    fresh.scheduled.setCurrentSectionIndex(0)
+    parts = []
+    for _ in range(fresh.scheduled.sectionCount()):
+        parts.append(fresh.scheduled.currentSection())
+        qtbot.keyClick(fresh.scheduled, Qt.Key.Key_Right)
+    assert QDateTimeEdit.Section.HourSection in parts
+    assert QDateTimeEdit.Section.MinuteSection in parts
+    assert fresh.scheduled.currentSection() == QDateTimeEdit.Section.MinuteSection  # stays
+    qtbot.keyClick(fresh.scheduled, Qt.Key.Key_Left)
+    assert fresh.scheduled.currentSection() == QDateTimeEdit.Section.HourSection
+    before = fresh.scheduled.dateTime()
+    qtbot.keyClick(fresh.scheduled, Qt.Key.Key_Up)  # changes the part chosen: the hour
+    assert fresh.scheduled.dateTime() == before.addSecs(3600)
