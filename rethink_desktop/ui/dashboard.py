@@ -212,6 +212,7 @@ class DashboardView(QWidget):
         column.addLayout(bottom, 2)
         self.scroll = QScrollArea()
         self.scroll.setAccessibleName("Dashboard figures and charts")
+        self.scroll.setProperty("focusRing", True)  # a Tab stop: the keys scroll it
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -296,6 +296,27 @@ def test_the_keyboard_map_fits_the_screen_and_shows_every_line_whole(qtbot, scal
         app.setFont(font)
 
 
+def test_the_keyboard_maps_list_shows_a_ring_when_it_has_the_keys(qtbot):
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.ui.keymap import KeyMapDialog
+    from rethink_desktop.ui.theme import apply_theme, current_theme
+
+    apply_theme(QApplication.instance(), "light")  # the style sheet draws the ring
+    dialog = KeyMapDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.scroll.setFocus()
+    qtbot.wait(10)
+    frame = dialog.scroll.geometry()
+    image = dialog.grab().toImage()
+    assert image.pixelColor(frame.left(), frame.center().y()) == QColor(current_theme().accent)
+    dialog.close()
+
+
 def test_keymap_doc_matches_the_app():
     from pathlib import Path
 
