@@ -10,6 +10,7 @@ screen and the file always agree.
 from __future__ import annotations
 
 import html
+import math
 from datetime import datetime
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
@@ -98,6 +99,11 @@ def pct(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
+def record_end(state: SessionState) -> datetime:
+    """The moment a session's record ends: the meeting's end, else its last event."""
+    return state.ended_at or state.abandoned_at or state.updated_at or state.created_at
+
+
 class TimelineWidget(QWidget):
     """The session across its two hours, drawn by ``draw_timeline``."""
 
@@ -132,18 +138,24 @@ class TimelineWidget(QWidget):
             f"{len(state.spaces)} space periods, {len(state.pauses)} pauses, "
             f"{len(state.cards)} cards shown."
         ]
-        # What the colours show, in words: who spoke, by agency, in each phase.
-        end = state.ended_at or state.updated_at or state.started_at
+        # What the colours show, in words: who spoke, by agency, in each phase. Each phase
+        # shows what its talk adds to the agency's running total, in whole seconds, so the
+        # phases add up to the totals shown below the timeline.
+        end = record_end(state)
         silent = state.silent_spans(end)
+        so_far: dict[str, float] = {}
         for phase in state.phases:
             turns = [t for t in state.turns if t.phase == phase.index]
             if phase.started_at is None:
                 continue
-            talk: dict[str, float] = {}
+            talk: dict[str, int] = {}
             for turn in turns:
                 if not turn.passed:
                     agency = state.participant(turn.participant_id).agency
-                    talk[agency] = talk.get(agency, 0.0) + state.turn_seconds(turn, end, silent)
+                    before = so_far.get(agency, 0.0)
+                    so_far[agency] = before + state.turn_seconds(turn, end, silent)
+                    added = math.floor(so_far[agency]) - math.floor(before)
+                    talk[agency] = talk.get(agency, 0) + added
             said = ", ".join(f"{agency} {format_duration(s)}" for agency, s in talk.items())
             passed = sum(1 for t in turns if t.passed)
             extra = f"; {passed} pass{'es' if passed != 1 else ''}" if passed else ""
@@ -350,7 +362,7 @@ class SessionDetailView(QWidget):
     def show_state(self, state: SessionState) -> None:
         """Fill every part of the screen from ``state``."""
         self.state = state
-        end = state.ended_at or state.abandoned_at or state.updated_at or state.created_at
+        end = record_end(state)
         kind = KIND_LABELS.get(state.kind, state.kind)
         self.title.setText(f"{state.reference or '(no reference)'} · {kind}")
         self.title.setAccessibleName(f"Session {state.reference}, {kind}")

@@ -22,6 +22,9 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight):
         super().__init__(text)
         self.mode = mode
+        # Plain text always: it is drawn as is when shortened (a phase named "Q&amp;A" or
+        # "<i>…" must read the same whether it fits or not).
+        self.setTextFormat(Qt.TextFormat.PlainText)
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()

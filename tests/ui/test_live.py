@@ -529,3 +529,15 @@ def test_the_top_line_shortens_rather_than_widen_the_view_past_a_laptop(qtbot, c
         assert image.width() <= view.width()
     finally:
         app.setFont(font)
+
+
+def test_a_shortened_line_reads_as_its_whole_text_does(qtbot):
+    """Text that looks like markup is shown as typed, whether or not it fits: the label
+    measures (and, when it fits, draws) the same characters its "…" form is cut from."""
+    from rethink_desktop.ui.widgets import ElidedLabel
+
+    text = "Phase 2 of 6 · <i>Q&amp;A</i> · 12:04 left"
+    label = ElidedLabel(text)
+    qtbot.addWidget(label)
+    assert label.sizeHint().width() >= label.fontMetrics().horizontalAdvance(text)
+    assert label.text() == text

@@ -414,3 +414,27 @@ def test_tab_leaves_a_period_date_box_in_one_press(qtbot):
     chooser.from_edit.setFocus()
     qtbot.keyClick(chooser.from_edit, Qt.Key.Key_Tab)
     assert chooser.focusWidget() is chooser.to_edit
+
+
+def test_the_timelines_phases_add_up_to_the_talk_time_shown(qtbot):
+    """Three turns of 30.6 s in three phases: the phases read 0:30, 0:31, 0:30, which add up
+    to the 1:31 the detail shows, not 1:30."""
+    from rethink_desktop.core.clock import FakeClock
+    from rethink_desktop.ui.detail import TimelineWidget
+    from tests.helpers import running
+
+    clock = FakeClock()
+    session = running(2, clock)
+    for _ in range(3):
+        session.next_turn()  # the first seat speaks
+        clock.advance(30.6)
+        session.next_phase()
+    session.end()
+    timeline = TimelineWidget()
+    qtbot.addWidget(timeline)
+    timeline.set_state(session.state)
+    described = timeline.accessibleDescription()
+    agency = session.state.participants[0].agency
+    assert f"Phase 1, Phase 1: {agency} 0:30." in described
+    assert f"Phase 2, Phase 2: {agency} 0:31." in described
+    assert f"Phase 3, Phase 3: {agency} 0:30." in described
