@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -87,6 +88,11 @@ def _end_of(state: SessionState) -> datetime | None:
     return state.ended_at or state.abandoned_at or state.updated_at
 
 
+def space_hatch(palette: TimelinePalette) -> QBrush:
+    """The diagonal lines over "space" in the timeline and its legend."""
+    return QBrush(QColor(palette.muted), Qt.BrushStyle.BDiagPattern)
+
+
 def draw_timeline(
     painter: QPainter,
     rect: QRectF,
@@ -98,7 +104,7 @@ def draw_timeline(
 
     Rows from the top: phases as bands (with their names), speaking turns as segments
     coloured by agency (a pass is a short dark mark), and a time axis with cards shown as
-    ticks. "Space" is shaded light blue across the turns, pauses grey across everything;
+    ticks. "Space" is washed light blue and hatched over the turns, pauses grey over everything;
     a dashed line marks the planned end. Time runs left to right in wall-clock time.
     """
     palette = palette or TimelinePalette()
@@ -140,14 +146,6 @@ def draw_timeline(
         painter.setPen(QColor(palette.text))
         label = metrics.elidedText(phase.name, Qt.TextElideMode.ElideRight, band.width() - 4)
         painter.drawText(band.adjusted(2, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, label)
-    # Space behind the turns; pauses over everything.
-    for spans, colour, top, height in (
-        (state.spaces, palette.space, turns_top, turns_h),
-        (state.pauses, palette.pause, rect.top(), band_h + 2 + turns_h),
-    ):
-        for s, e in spans:
-            area = QRectF(x(s), top, max(1.0, x(e) - x(s)), height)
-            painter.fillRect(area, QColor(colour))
     colours = agency_colours(state, palette)
     people = {p.id: p for p in state.participants}
     painter.setPen(Qt.PenStyle.NoPen)
@@ -158,6 +156,20 @@ def draw_timeline(
         colour = colours.get(person.agency if person else "", QColor(palette.muted))
         x0, x1 = x(turn.started_at), x(turn.ended_at)
         painter.fillRect(QRectF(x0, turns_top + 2, max(0.8, x1 - x0), turns_h - 4), colour)
+    # Space and pauses over the turns, see-through: a turn that ran on through them shows
+    # beneath (its talk time stood still). Space is hatched too, so that it never reads as
+    # an agency's colour alone; a pause covers the phases' band as well.
+    for spans, colour, top, height, hatch in (
+        (state.spaces, palette.space, turns_top, turns_h, True),
+        (state.pauses, palette.pause, rect.top(), band_h + 2 + turns_h, False),
+    ):
+        wash = QColor(colour)
+        wash.setAlpha(190)
+        for s, e in spans:
+            area = QRectF(x(s), top, max(1.0, x(e) - x(s)), height)
+            painter.fillRect(area, wash)
+            if hatch:
+                painter.fillRect(area, space_hatch(palette))
     pass_pen = QPen(QColor(palette.passed), 1.2)
     painter.setPen(pass_pen)
     for turn in state.turns:
@@ -451,6 +463,8 @@ def _legend(page: _Page, colours: dict[str, QColor], palette: TimelinePalette) -
             page.y += metrics.height() + 3
             x = MARGIN
         page.painter.fillRect(QRectF(x, page.y + 2, 8, 8), colour)
+        if label == "space":
+            page.painter.fillRect(QRectF(x, page.y + 2, 8, 8), space_hatch(palette))
         page.painter.setPen(QColor(palette.text))
         page.painter.drawText(QPointF(x + 11, page.y + metrics.ascent()), label)
         x += w

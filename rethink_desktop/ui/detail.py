@@ -462,7 +462,7 @@ class SessionDetailView(QWidget):
         items = [("■", colour, agency) for agency, colour in colours.items()]
         items += [
             ("▮", palette.passed, "pass"),
-            ("■", palette.space, "space"),
+            ("▨", palette.space, "space (hatched)"),
             ("■", palette.pause, "pause"),
             ("▮", palette.card, "card shown (tick under the axis)"),
             ("┆", palette.planned_end, "planned end"),

@@ -120,3 +120,33 @@ def test_long_lines_wrap_inside_the_page_instead_of_running_off_it(store, tmp_pa
     assert len(line) > 100  # longer than the page is wide at this size: it has to wrap
     assert line in whole
     assert "Felt heard 5.0 (1)" in whole  # the end of it, which used to fall off the page
+
+
+def test_space_is_hatched_so_that_it_is_not_told_by_colour_alone(qapp):
+    """The space period is drawn with lines over its wash: a block of one flat colour would
+    read like an agency's turn to someone who cannot tell the colours apart."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    from rethink_desktop.core.clock import FakeClock
+    from tests.helpers import running
+
+    clock = FakeClock()
+    session = running(2, clock)
+    session.next_turn()
+    clock.advance(600)
+    session.next_turn()
+    session.toggle_space()
+    clock.advance(1800)  # a long space: a quarter of the two hours
+    session.toggle_space()
+    session.end()
+    image = QImage(1200, 120, QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    draw_timeline(painter, QRectF(0, 0, 1200, 120), session.state)
+    painter.end()
+    # The middle of the space, on one row: at least two colours (wash and hatch lines).
+    y = round(image.height() * 0.55)
+    start, end = (round(1200 * f) for f in (0.12, 0.3))
+    colours = {image.pixel(x, y) for x in range(start, end)}
+    assert len(colours) >= 2
