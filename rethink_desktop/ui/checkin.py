@@ -146,6 +146,19 @@ class ChoiceButtons(QWidget):
         if checked:
             self.changed.emit()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A digit chooses the button with that number (a rating's 1 to 5), as people try."""
+        texts = [button.text() for button in self.buttons]
+        if event.text() in texts and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            button = self.buttons[texts.index(event.text())]
+            button.setChecked(True)
+            button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        super().keyPressEvent(event)
+
     # --- value ----------------------------------------------------------------------------
     def _chosen(self) -> Any:
         index = self.group.checkedId()

@@ -335,3 +335,26 @@ def test_skip_with_answers_on_the_screen_asks_first_and_no_keeps_them(qtbot, hos
     view.skip_person()
     assert not asked
     assert view.stack.currentIndex() == view.HANDOVER
+
+
+def test_a_digit_chooses_that_score_and_tab_goes_on_to_the_next_question(qtbot, host, closing):
+    """People holding the laptop try the number keys: 4 chooses 4."""
+    view = make_view(qtbot, host, closing)
+    view.way.set_value("yes")
+    view.next()
+    view.next()
+    view.next()
+    assert view.stack.currentIndex() == view.RATING
+    form = view.rating
+    form.questions["communication"].focus_first()
+    for digit, key in (
+        (Qt.Key.Key_4, "communication"),
+        (Qt.Key.Key_2, "compassion"),
+        (Qt.Key.Key_5, "clarity"),
+        (Qt.Key.Key_3, "heard"),
+    ):
+        assert form.questions[key].isAncestorOf(QApplication.focusWidget())
+        press(qtbot, digit)
+        press(qtbot, Qt.Key.Key_Tab)
+    assert form.values() == {"communication": 4, "compassion": 2, "clarity": 5, "heard": 3}
+    assert QApplication.focusWidget() is form.save_button
