@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QDate,
     QDateTime,
     QEvent,
+    QItemSelectionModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -450,8 +451,13 @@ class RowTable(QTableView):
             return
         current = self.currentIndex()
         col = column if column is not None else max(0, current.column())
-        self.setCurrentIndex(model.index(row, col))
         self.selectRow(row)
+        # After selectRow, which moves the current cell to the first column: the cell being
+        # edited must stay current, or Tab out of it opens that same cell again (an added
+        # person's agency was typed over their name).
+        self.selectionModel().setCurrentIndex(
+            model.index(row, col), QItemSelectionModel.SelectionFlag.NoUpdate
+        )
 
     def drop_row_at(self, pos: QPoint) -> int:
         """The row a drop at ``pos`` (viewport coordinates) would sit before."""

@@ -784,3 +784,18 @@ def test_left_and_right_move_through_the_date_box_part_by_part(qtbot, fresh):
     before = fresh.scheduled.dateTime()
     qtbot.keyClick(fresh.scheduled, Qt.Key.Key_Up)  # changes the part chosen: the hour
     assert fresh.scheduled.dateTime() == before.addSecs(3600)
+
+
+def test_add_person_then_type_and_tab_fills_name_agency_and_role(qtbot, fresh):
+    """Alt+N, a name, Tab, an agency, Tab, a role: each goes in its own cell."""
+    from PySide6.QtWidgets import QApplication
+
+    fresh.activateWindow()
+    rows = fresh.people.rowCount()
+    fresh.add_person.click()  # Alt+N
+    assert fresh.people.rowCount() == rows + 1
+    for text in ("Chloe", "Health", "School nurse"):
+        qtbot.keyClicks(QApplication.focusWidget(), text)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    row = fresh.people.rows()[rows]
+    assert (row["name"], row["agency"], row["role"]) == ("Chloe", "Health", "School nurse")
