@@ -572,6 +572,9 @@ class _AgencyDelegate(_HintDelegate):
             editor.setCurrentIndex(found)
         else:
             editor.setEditText(text)
+        line = editor.lineEdit()
+        if line is not None:
+            line.selectAll()  # typing replaces the agency, as in the other cells
 
     def setModelData(
         self,

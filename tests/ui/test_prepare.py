@@ -799,3 +799,20 @@ def test_add_person_then_type_and_tab_fills_name_agency_and_role(qtbot, fresh):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     row = fresh.people.rows()[rows]
     assert (row["name"], row["agency"], row["role"]) == ("Chloe", "Health", "School nurse")
+
+
+def test_typing_into_a_filled_agency_cell_replaces_it(qtbot, prepared):
+    """As in the name cell: start typing and the cell's text is replaced, not added to."""
+    from PySide6.QtWidgets import QApplication
+
+    prepared.activateWindow()
+    table = prepared.people_table
+    column = prepared.people.column("agency")
+    table.setFocus()
+    table.select_row(0, column)
+    before = prepared.people.rows()[0]["agency"]
+    assert before
+    for char in "Police":  # the first key opens the editor; the rest go to it
+        qtbot.keyClicks(QApplication.focusWidget(), char)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert prepared.people.rows()[0]["agency"] == "Police"
