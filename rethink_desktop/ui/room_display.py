@@ -200,7 +200,7 @@ class RoomDisplay(QWidget):
         self.phase.setText(phase.name if phase else "Welcome")
         if phase is not None:
             left = countdown(state.phase_remaining(now))
-            self.phase_left.setText(format_duration(max(0, left)))
+            self.phase_left.setText(f"{format_duration(max(0, left))} left")
         else:
             self.phase_left.setText("")
         card = ctl.card
@@ -215,7 +215,8 @@ class RoomDisplay(QWidget):
         remaining = max(0, countdown(state.remaining(now)))
         planned = format_duration(state.planned_seconds, always_hours=True)[:-3]
         self.time_left.setText(
-            f"{format_duration(remaining, always_hours=True)} of {planned}"
+            # "left" said in words: "1:59:15 of 2:00" read to a room as time used.
+            f"{format_duration(remaining, always_hours=True)} left of {planned}"
             if state.started_at
             else ""
         )
