@@ -111,13 +111,20 @@ def button(
     return made
 
 
+def question_box(parent: QWidget | None, title: str, text: str) -> QtWidgets.QMessageBox:
+    """The box ``ask`` shows: the question itself in the box (not every system shows a
+    dialog's title bar), what follows from it below, and Yes and No."""
+    buttons = QtWidgets.QMessageBox.StandardButton
+    box = QtWidgets.QMessageBox(parent)
+    box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(title)
+    box.setInformativeText(text)
+    box.setStandardButtons(buttons.Yes | buttons.No)
+    box.setDefaultButton(buttons.No)
+    return box
+
+
 def ask(parent: QWidget, title: str, text: str) -> bool:
     """A yes/no question whose default answer (Enter) is No."""
-    answer = QtWidgets.QMessageBox.question(
-        parent,
-        title,
-        text,
-        QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
-        QtWidgets.QMessageBox.StandardButton.No,
-    )
-    return answer == QtWidgets.QMessageBox.StandardButton.Yes
+    return question_box(parent, title, text).exec() == QtWidgets.QMessageBox.StandardButton.Yes

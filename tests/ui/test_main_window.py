@@ -526,3 +526,16 @@ def test_the_ui_package_names_its_own_modules():
     code = "from rethink_desktop.ui import records; print(records.__name__)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "rethink_desktop.ui.records"
+
+
+def test_a_question_box_says_its_question_in_the_box_with_no_as_the_default(qtbot):
+    """The title bar is not always shown: "End the session?" must be in the box itself."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from rethink_desktop.ui.widgets import question_box
+
+    box = question_box(None, "End the session?", "The meeting clock stops and the close begins.")
+    qtbot.addWidget(box)
+    assert box.text() == "End the session?"
+    assert box.informativeText() == "The meeting clock stops and the close begins."
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
