@@ -9,7 +9,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -114,6 +114,15 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 768)
+        # Saved on another screen (a wall monitor, say), it must still fit this one and be
+        # big enough to work in: Qt's own fitting left it at 770 × 221 on a laptop.
+        room = self.screen().availableGeometry().size()
+        least = QSize(min(1024, room.width()), min(600, room.height()))
+        size = self.size().boundedTo(room)
+        if size.width() < least.width() or size.height() < least.height():
+            size = QSize(1366, 768).boundedTo(room)
+        if size != self.size():
+            self.resize(size)
 
     # --- wiring ---------------------------------------------------------------------------
     def _wire(self) -> None:

@@ -539,3 +539,20 @@ def test_a_question_box_says_its_question_in_the_box_with_no_as_the_default(qtbo
     assert box.text() == "End the session?"
     assert box.informativeText() == "The meeting clock stops and the close begins."
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+
+
+@pytest.mark.parametrize(("width", "height"), [(400, 200), (5000, 3000)])
+def test_a_window_saved_too_small_or_too_big_opens_to_fit_this_screen(
+    make_window, tmp_path, width, height
+):
+    """A size saved on another screen (a wall monitor), or made tiny, still opens as a
+    window that fits this screen and is big enough to work in."""
+    first = make_window()
+    first.resize(width, height)
+    first.close()  # saves its geometry
+    window = make_window()
+    room = window.screen().availableGeometry()
+    assert window.width() <= room.width()
+    assert window.height() <= room.height()
+    assert window.width() >= min(1024, room.width())
+    assert window.height() >= min(600, room.height())
