@@ -92,7 +92,7 @@ class KeyMapDialog(QDialog):
         # a dialog does not grow for labels that wrap, so they were cut off or overlapped.
         body = QWidget()
         grid = QGridLayout(body)
-        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setContentsMargins(6, 4, 6, 4)  # clear of the focus ring
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(6)
         rows = [(b.shown, b.text) for b in LIVE_KEYS] + list(OTHER_KEYS)
@@ -130,12 +130,13 @@ class KeyMapDialog(QDialog):
         em = self.fontMetrics().height()
         width = min(screen.width() * 9 // 10, em * 50)
         margins = self.layout().contentsMargins()
-        inner = width - margins.left() - margins.right()
+        ring = 8  # the list's focus ring, both sides
+        inner = width - margins.left() - margins.right() - ring
         rows_height = (
             body.heightForWidth(inner) if body.hasHeightForWidth() else body.sizeHint().height()
         )
         others = self.layout().sizeHint().height() - self.scroll.sizeHint().height()
-        height = min(screen.height() * 9 // 10, others + rows_height)
+        height = min(screen.height() * 9 // 10, others + rows_height + ring)
         self.resize(width, height)
 
 

@@ -74,6 +74,9 @@ def fair_share_words(share: tuple[float, int] | None) -> str:
     if share is None:
         return ""
     seconds, people = share
+    if seconds < 1:
+        who = "the one" if people == 1 else f"the {people}"
+        return f"The phase's time is up, with {who} still to speak this round"
     if people == 1:
         return f"Fair share now: {format_duration(seconds)} for the one still to speak"
     return f"Fair share now: {format_duration(seconds)} each for the {people} still to speak"

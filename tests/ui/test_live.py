@@ -57,6 +57,11 @@ def test_the_fair_share_is_the_phase_left_shared_among_those_still_to_speak(
         press(qtbot, live, Qt.Key.Key_Space)
     assert live.speaker.text() == "Person 4"
     assert live.fair_share.text() == "Fair share now: 6:00 for the one still to speak"
+    clock.advance(7 * 60)  # past the phase's ten minutes
+    live.refresh_time()
+    assert (
+        live.fair_share.text() == "The phase's time is up, with the one still to speak this round"
+    )
 
 
 def test_p_records_a_pass(qtbot, live, controller):

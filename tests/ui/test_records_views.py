@@ -438,3 +438,11 @@ def test_the_timelines_phases_add_up_to_the_talk_time_shown(qtbot):
     assert f"Phase 1, Phase 1: {agency} 0:30." in described
     assert f"Phase 2, Phase 2: {agency} 0:31." in described
     assert f"Phase 3, Phase 3: {agency} 0:30." in described
+
+
+def test_dashboard_counts_read_as_words():
+    from rethink_desktop.ui.dashboard import sessions
+
+    assert sessions(1) == "1 session"
+    assert sessions(2) == "2 sessions"
+    assert sessions(1204) == "1,204 sessions"
