@@ -246,6 +246,7 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
             if not messages.interactive:
                 print(f"resumed {session_id} status={state.status} elapsed={elapsed}", flush=True)
             window.show_for_state()
+            window.reopen_room_display()
             return
         # What went on after the app stopped was never recorded: the record ends there.
         window.abandon("not_resumed", ended_at=state.updated_at)

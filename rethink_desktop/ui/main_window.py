@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from rethink_desktop.ui.prepare import PrepareView
     from rethink_desktop.ui.room_display import RoomDisplay
 
+ROOM_DISPLAY_KEY = "room_display/open"  # ui.ini: was the wall screen open
+
 log = logging.getLogger(__name__)
 
 SET_BY_IT = " (set by IT)"
@@ -487,8 +489,23 @@ class MainWindow(QMainWindow):
 
             self.room_display = RoomDisplay(self.controller, self)
             self.room_display.forward_keys_to = self.live
+            self.room_display.shown_changed.connect(self._remember_room_display)
         self.room_display.present()
         self.activateWindow()  # keep the keys with the facilitator's window
+
+    def _remember_room_display(self, shown: bool) -> None:
+        # Written at once: after a crash, resuming opens the wall screen again if it was open.
+        self.settings.setValue(ROOM_DISPLAY_KEY, shown)
+        self.settings.sync()
+
+    def reopen_room_display(self) -> None:
+        """After resuming a live session: the room display again, if it was open when the
+        app stopped (a crash, a power cut, or quitting during the meeting)."""
+        state = self.controller.state
+        was_open = str(self.settings.value(ROOM_DISPLAY_KEY, False)).lower() == "true"
+        showing = self.room_display is not None and self.room_display.isVisible()
+        if was_open and not showing and state is not None and state.status in LIVE:
+            self.toggle_room_display()
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -568,5 +585,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
         if self.room_display is not None:
+            # Quitting during a meeting keeps "it was open" for the resume.
+            self.room_display.blockSignals(True)
             self.room_display.close()
+            self.room_display.blockSignals(False)
         event.accept()

@@ -6,16 +6,18 @@ may see. B blanks it to plain black; "space" washes it in the space colour with 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QGuiApplication,
+    QHideEvent,
     QKeyEvent,
     QKeySequence,
     QPalette,
     QResizeEvent,
     QShortcut,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
@@ -34,6 +36,8 @@ def _label(align: Qt.AlignmentFlag, name: str) -> QLabel:
 
 class RoomDisplay(QWidget):
     """A second top-level window for the wall screen."""
+
+    shown_changed = Signal(bool)  # opened or closed (by the D key or its own window)
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         # The facilitator's keys must keep working even if the wall screen gets clicked.
@@ -151,6 +155,14 @@ class RoomDisplay(QWidget):
                     shortcut.activated.emit()
                     return
         super().keyPressEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown_changed.emit(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.shown_changed.emit(False)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

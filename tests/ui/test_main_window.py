@@ -128,6 +128,26 @@ def test_room_display_opens_and_closes(qtbot, window, controller):
     assert not window.room_display.isVisible()
 
 
+@pytest.mark.parametrize("left_open", [True, False])
+def test_resuming_opens_the_room_display_again_if_it_was_open(
+    qtbot, make_window, controller, left_open
+):
+    """After a crash the wall screen comes back with the meeting, as it was."""
+    start_live(controller, 3)
+    first = make_window()
+    first.show_for_state()
+    first.toggle_room_display()
+    if not left_open:
+        first.toggle_room_display()  # D again: closed before the crash
+    # A crash: nothing closes; a new window on the same settings resumes.
+    first.room_display.blockSignals(True)
+    first.room_display.hide()
+    after = make_window()
+    after.show_for_state()
+    after.reopen_room_display()
+    assert (after.room_display is not None and after.room_display.isVisible()) is left_open
+
+
 def test_storage_failure_is_shown_in_plain_words(qtbot, window, controller, monkeypatch):
     shown = []
     monkeypatch.setattr(
