@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -457,6 +458,10 @@ class CheckInView(QWidget):
         checked_in = state is not None and state.status == "checked_in"
         for row, person in enumerate(participants):
             self._add_row(row, person, present=not checked_in or person.in_room)
+        if self.arrows.widgets:
+            # Tab from the last person goes on to the pulse, not back up the screen (the
+            # rows are made after the rest).
+            QWidget.setTabOrder(self.arrows.widgets[-1], self.pulse.choices.buttons[0])
         self.rows_grid.setColumnStretch(2, 1)
         self.rows_grid.setRowStretch(len(participants), 1)
         self.pulse.set_value(state.pulse_start if state else None)
@@ -496,6 +501,9 @@ class CheckInView(QWidget):
         box.setAccessibleName(f"{person.name or person.label} present")
         box.setAccessibleDescription(f"Seat {person.seat}, {where}")
         box.toggled.connect(self._on_presence)
+        # Absent reads in words too, and the row goes quiet, not only the box's tick.
+        box.toggled.connect(lambda here, n=name, p=person: self._show_presence(n, p, here))
+        self._show_presence(name, person, present)
         box.installEventFilter(self.arrows)
         self.presence[person.id] = box
         self.arrows.widgets.append(box)
@@ -503,6 +511,14 @@ class CheckInView(QWidget):
         self.rows_grid.addWidget(name, row, 1)
         self.rows_grid.addWidget(agency, row, 2)
         self.rows_grid.addWidget(box, row, 3)
+
+    @staticmethod
+    def _show_presence(name: QLabel, person: Participant, present: bool) -> None:
+        label = person.name or person.label
+        name.setText(label if present else f"{label} (absent)")
+        if bool(name.property("muted")) != (not present):
+            name.setProperty("muted", not present)
+            repolish(name)
 
     # --- reacting -------------------------------------------------------------------------
     def present_ids(self) -> list[str]:

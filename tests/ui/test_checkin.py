@@ -6,7 +6,7 @@ import random
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QWidget
 
 from rethink_desktop.ui import checkin
 from rethink_desktop.ui.checkin import CheckInView, PulseSelector
@@ -197,3 +197,22 @@ def test_check_boxes_keep_their_room_when_the_focus_ring_appears():
         sheet = " ".join(style_sheet(theme).split())
         assert "QCheckBox, QRadioButton { border: 2px solid transparent; }" in sheet
         assert "QCheckBox:focus, QRadioButton:focus," in sheet
+
+
+def test_tab_from_the_last_person_goes_on_to_the_pulse(qtbot, view, controller):
+    shown(qtbot, view)
+    last = view.presence["p4"]
+    last.setFocus()
+    qtbot.keyClick(last, Qt.Key.Key_Tab)
+    assert view.pulse.isAncestorOf(QApplication.focusWidget())
+
+
+def test_an_absent_person_reads_as_absent_in_words_too(qtbot, view, controller):
+    box = view.presence["p2"]
+    box.setChecked(False)
+    labels = [w.text() for w in view.findChildren(QLabel)]
+    assert "Person 2 (absent)" in labels
+    box.setChecked(True)
+    labels = [w.text() for w in view.findChildren(QLabel)]
+    assert "Person 2 (absent)" not in labels
+    assert "Person 2" in labels
