@@ -31,12 +31,25 @@ UNREADABLE = (IllegalAction, EventError, ValueError, sqlite3.Error)
 damage): that session is left as it is and the others carry on."""
 
 
+def step_words(verb: str, before: SessionState, after: SessionState) -> str:
+    """What an undo or redo changed, in a line for the facilitator (nothing is silent)."""
+    done = "Undone" if verb == "undo" else "Redone"
+    if after.phase is not None and after.phase_index != before.phase_index:
+        return f"{done}: phase {after.phase.index + 1}, {after.phase.name}, again."
+    speaker, earlier = after.current_speaker, before.current_speaker
+    if speaker is not None and (earlier is None or earlier.id != speaker.id):
+        return f"{done}: {speaker.label} has the floor again."
+    if speaker is None and earlier is not None:
+        return f"{done}: no one has the floor."
+    return f"{done}: the last step."
+
+
 class SessionController(QObject):
     """Owns the open session, the card position and the room display's switches."""
 
     changed = Signal()  # the session state changed (already durable)
     ticked = Signal()  # a whole second passed on the meeting clock
-    notice = Signal(str)  # a refused action, in plain words
+    notice = Signal(str)  # a refused action, or what an undo did, in plain words
     storage_failed = Signal(str)  # the store could not save; nothing changed
     read_failed = Signal(str)  # a session's record could not be read; nothing changed
     display_changed = Signal()  # card shown/hidden or blanked on the room display
@@ -206,6 +219,8 @@ class SessionController(QObject):
         if before is None or not self.act(verb):
             return False
         state = self.state
+        if state is not None:
+            self.notice.emit(step_words(verb, before, state))
         if state is None or state.phase is None or state.phase_index == before.phase_index:
             return True
         # Back: the card last shown in that phase (before the undone change, the cards still

@@ -80,6 +80,7 @@ def test_ctrl_z_undoes_and_ctrl_shift_z_redoes(qtbot, live, controller):
     press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert kinds(controller)[-1] == "undo"
     assert live.speaker.text() == "Person 1"
+    assert live.notice.text() == "Undone: Person 1 has the floor again."  # never silent
     press(
         qtbot,
         live,
@@ -88,6 +89,10 @@ def test_ctrl_z_undoes_and_ctrl_shift_z_redoes(qtbot, live, controller):
     )
     assert kinds(controller)[-1] == "redo"
     assert live.speaker.text() == "Person 2"
+    assert live.notice.text() == "Redone: Person 2 has the floor again."
+    press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert live.notice.text() == "Undone: no one has the floor."
 
 
 def test_number_keys_give_the_floor_to_a_seat(qtbot, live, controller):
@@ -120,6 +125,9 @@ def test_n_moves_to_the_next_phase(qtbot, live, controller):
     press(qtbot, live, Qt.Key.Key_N)
     assert "phase" in kinds(controller)
     assert live.phase_title.text().startswith("Phase 2 of 6")
+    press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # N by mistake
+    assert live.phase_title.text().startswith("Phase 1 of 6")
+    assert live.notice.text() == "Undone: phase 1, Phase 1, again."
 
 
 def test_arrows_change_the_card_and_record_it(qtbot, live, controller, deck):
