@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -148,13 +149,15 @@ class ChoiceButtons(QWidget):
             self.changed.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """A digit chooses the button with that number (a rating's 1 to 5), as people try."""
+        """A digit chooses the button with that number (a rating's 1 to 5), as people try;
+        on a 1–10 row, 0 is 10 (so typing 1 then 0 ends on 10, not on 1)."""
         texts = [button.text() for button in self.buttons]
-        if event.text() in texts and event.modifiers() in (
+        key = "10" if event.text() == "0" and "10" in texts else event.text()
+        if key in texts and event.modifiers() in (
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.KeypadModifier,
         ):
-            button = self.buttons[texts.index(event.text())]
+            button = self.buttons[texts.index(key)]
             button.setChecked(True)
             button.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return
@@ -458,10 +461,11 @@ class CheckInView(QWidget):
         checked_in = state is not None and state.status == "checked_in"
         for row, person in enumerate(participants):
             self._add_row(row, person, present=not checked_in or person.in_room)
-        if self.arrows.widgets:
-            # Tab from the last person goes on to the pulse, not back up the screen (the
-            # rows are made after the rest).
-            QWidget.setTabOrder(self.arrows.widgets[-1], self.pulse.choices.buttons[0])
+        # The people between Back and the pulse in the Tab chain, as on the screen: the rows
+        # are made after the rest, so Qt's order would jump from the last person to Back.
+        chain = [self.back_button, *self.arrows.widgets, self.pulse.choices.buttons[0]]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
         self.rows_grid.setColumnStretch(2, 1)
         self.rows_grid.setRowStretch(len(participants), 1)
         self.pulse.set_value(state.pulse_start if state else None)

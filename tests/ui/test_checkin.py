@@ -216,3 +216,28 @@ def test_an_absent_person_reads_as_absent_in_words_too(qtbot, view, controller):
     labels = [w.text() for w in view.findChildren(QLabel)]
     assert "Person 2 (absent)" not in labels
     assert "Person 2" in labels
+
+
+def test_tab_walks_the_screen_in_reading_order(qtbot, view, controller):
+    """Back, the people, the pulse, then on down to Start: never back up the screen."""
+    shown(qtbot, view)
+    view.back_button.setFocus()
+    reached = []
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    people = [view.presence[pid] for pid in ("p1", "p2", "p3", "p4")]
+    assert reached[:4] == people
+    assert view.pulse.isAncestorOf(reached[4])
+    assert view.start_button in reached
+    assert reached.index(view.start_button) > 4
+    assert view.back_button not in reached[: reached.index(view.start_button)]
+
+
+def test_typing_10_on_the_pulse_chooses_10(qtbot, view, controller):
+    shown(qtbot, view)
+    view.pulse.choices.buttons[0].setFocus()
+    qtbot.keyClicks(QApplication.focusWidget(), "10")
+    assert view.pulse.value() == 10
+    qtbot.keyClicks(QApplication.focusWidget(), "7")
+    assert view.pulse.value() == 7
