@@ -9,7 +9,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from rethink_desktop.ui.prepare import PrepareView
     from rethink_desktop.ui.room_display import RoomDisplay
 
-ROOM_DISPLAY_KEY = "room_display/open"  # ui.ini: was the wall screen open
+ROOM_DISPLAY_KEY = "room_display/open_for"  # ui.ini: the session the wall screen was open for
 
 log = logging.getLogger(__name__)
 
@@ -118,13 +118,22 @@ class MainWindow(QMainWindow):
             self.resize(1366, 768)
         # Saved on another screen (a wall monitor, say), it must still fit this one and be
         # big enough to work in: Qt's own fitting left it at 770 × 221 on a laptop.
-        room = self.screen().availableGeometry().size()
+        if self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            return  # the screen decides the size
+        available = self.screen().availableGeometry()
+        frame = QSize(16, 64)  # title bar and borders: not known before the window shows
+        room = available.size() - frame
         least = QSize(min(1024, room.width()), min(600, room.height()))
         size = self.size().boundedTo(room)
         if size.width() < least.width() or size.height() < least.height():
             size = QSize(1366, 768).boundedTo(room)
         if size != self.size():
             self.resize(size)
+        outer = QRect(self.pos(), size + frame)
+        if not available.contains(outer):  # back onto the screen, whole
+            x = min(max(outer.left(), available.left()), available.right() - outer.width() + 1)
+            y = min(max(outer.top(), available.top()), available.bottom() - outer.height() + 1)
+            self.move(x, y)
 
     # --- wiring ---------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -494,15 +503,16 @@ class MainWindow(QMainWindow):
         self.activateWindow()  # keep the keys with the facilitator's window
 
     def _remember_room_display(self, shown: bool) -> None:
-        # Written at once: after a crash, resuming opens the wall screen again if it was open.
-        self.settings.setValue(ROOM_DISPLAY_KEY, shown)
+        # Written at once: after a crash, resuming that session opens the wall screen again.
+        state = self.controller.state
+        self.settings.setValue(ROOM_DISPLAY_KEY, state.id if shown and state else "")
         self.settings.sync()
 
     def reopen_room_display(self) -> None:
         """After resuming a live session: the room display again, if it was open when the
         app stopped (a crash, a power cut, or quitting during the meeting)."""
         state = self.controller.state
-        was_open = str(self.settings.value(ROOM_DISPLAY_KEY, False)).lower() == "true"
+        was_open = state is not None and self.settings.value(ROOM_DISPLAY_KEY, "") == state.id
         showing = self.room_display is not None and self.room_display.isVisible()
         if was_open and not showing and state is not None and state.status in LIVE:
             self.toggle_room_display()

@@ -148,6 +148,24 @@ def test_resuming_opens_the_room_display_again_if_it_was_open(
     assert (after.room_display is not None and after.room_display.isVisible()) is left_open
 
 
+def test_the_room_display_is_reopened_only_for_the_session_it_was_open_for(
+    qtbot, make_window, controller
+):
+    first_session = start_live(controller, 3)
+    first = make_window()
+    first.show_for_state()
+    first.toggle_room_display()
+    first.close()  # quitting keeps "it was open" for that meeting
+    controller.act("end")
+    controller.close_session()
+    start_live(controller, 3)  # a later meeting, which never used the wall screen
+    assert controller.state.id != first_session.id
+    after = make_window()
+    after.show_for_state()
+    after.reopen_room_display()
+    assert after.room_display is None
+
+
 def test_storage_failure_is_shown_in_plain_words(qtbot, window, controller, monkeypatch):
     shown = []
     monkeypatch.setattr(
@@ -569,10 +587,13 @@ def test_a_window_saved_too_small_or_too_big_opens_to_fit_this_screen(
     window that fits this screen and is big enough to work in."""
     first = make_window()
     first.resize(width, height)
+    first.move(500, 400)  # and far down the screen
     first.close()  # saves its geometry
     window = make_window()
     room = window.screen().availableGeometry()
+    assert room.contains(window.frameGeometry())
     assert window.width() <= room.width()
     assert window.height() <= room.height()
-    assert window.width() >= min(1024, room.width())
-    assert window.height() >= min(600, room.height())
+    # As big as the screen allows, up to a working size (less the title bar and borders).
+    assert window.width() >= min(1024, room.width() - 16)
+    assert window.height() >= min(600, room.height() - 64)
