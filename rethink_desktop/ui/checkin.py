@@ -13,7 +13,15 @@ from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -138,6 +146,7 @@ class ChoiceButtons(QWidget):
             max(height if square else 0, metrics.horizontalAdvance(text) + padding)
         )
         button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        button.installEventFilter(self)
         self.group.addButton(button, len(self._values))
         self._values.append(value)
         if value is not SKIPPED:
@@ -147,6 +156,19 @@ class ChoiceButtons(QWidget):
     def _on_toggled(self, _id: int, checked: bool) -> None:
         if checked:
             self.changed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Tab into the row lands on the chosen button, so Space there keeps the answer
+        # (Qt's order would land on the first, and Space would change a 6 to a 1).
+        if event.type() == QEvent.Type.FocusIn and isinstance(event, QFocusEvent):
+            checked = self.group.checkedButton()
+            tabbed = event.reason() in (
+                Qt.FocusReason.TabFocusReason,
+                Qt.FocusReason.BacktabFocusReason,
+            )
+            if tabbed and checked is not None and watched is not checked:
+                checked.setFocus(event.reason())
+        return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A digit chooses the button with that number (a rating's 1 to 5), as people try;

@@ -241,3 +241,14 @@ def test_typing_10_on_the_pulse_chooses_10(qtbot, view, controller):
     assert view.pulse.value() == 10
     qtbot.keyClicks(QApplication.focusWidget(), "7")
     assert view.pulse.value() == 7
+
+
+def test_tab_into_the_pulse_lands_on_the_chosen_value(qtbot, view, controller):
+    """So Space there keeps a 6 a 6 (it landed on 1, and Space changed it)."""
+    shown(qtbot, view)
+    view.pulse.set_value(6)
+    view.presence["p4"].setFocus()
+    qtbot.keyClick(view.presence["p4"], Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view.pulse.choices.buttons[5]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    assert view.pulse.value() == 6
