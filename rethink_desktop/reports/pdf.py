@@ -164,7 +164,7 @@ def draw_timeline(
         (state.pauses, palette.pause, rect.top(), band_h + 2 + turns_h, False),
     ):
         wash = QColor(colour)
-        wash.setAlpha(190)
+        wash.setAlpha(225)  # mostly its own colour, as in the legend; the turn shows faintly
         for s, e in spans:
             area = QRectF(x(s), top, max(1.0, x(e) - x(s)), height)
             painter.fillRect(area, wash)
