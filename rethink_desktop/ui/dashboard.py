@@ -40,7 +40,7 @@ SERIES_NAMES = {
     "heard": "Felt heard",
 }
 ATTENDANCE_WORDS = (
-    ("present", "Full two hours"),
+    ("present", "Present throughout"),  # as the detail says; not "two hours": some are shorter
     ("late", "Arrived late"),
     ("left_early", "Left early"),
     ("late_left_early", "Late and left early"),

@@ -309,7 +309,7 @@ def test_dashboard_charts_the_expected_averages(qtbot, controller, today, known,
     assert view.balance_chart.counts == [0, 0, 0, 0, 0, 1, 0, 0, 0, 3]
     assert view.balance_chart.marker == pytest.approx(0.875)
     attendance = {bar.label: bar.text for bar in view.attendance_chart.bars}
-    assert attendance["Full two hours"] == "92% (11)"
+    assert attendance["Present throughout"] == "92% (11)"
     assert attendance["Absent"] == "8% (1)"
     kinds = {bar.label: (bar.value, bar.text) for bar in view.kind_chart.bars}
     assert kinds == {"Family network": (0.75, "75% (3)"), "Thematic": (0.25, "25% (1)")}
