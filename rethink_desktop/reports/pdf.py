@@ -84,7 +84,8 @@ def agency_colours(state: SessionState, palette: TimelinePalette) -> dict[str, Q
     return {a: QColor(palette.agencies[i % len(palette.agencies)]) for i, a in enumerate(names)}
 
 
-def _end_of(state: SessionState) -> datetime | None:
+def end_of(state: SessionState) -> datetime | None:
+    """Where a session's record ends: the meeting's end, else its last event."""
     return state.ended_at or state.abandoned_at or state.updated_at
 
 
@@ -119,7 +120,7 @@ def draw_timeline(
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "The meeting did not start.")
         painter.restore()
         return
-    end = _end_of(state) if now is None else (state.ended_at or state.abandoned_at or now)
+    end = end_of(state) if now is None else (state.ended_at or state.abandoned_at or now)
     end = max(end or start, start)
     span = max(state.planned_seconds, (end - start).total_seconds(), 60.0)
     left, width = rect.left(), rect.width()
@@ -372,7 +373,7 @@ def render_pdf(
     ensure_gui_app()
     if anonymise:
         state = _anonymised(state)
-    now = _end_of(state) or state.created_at
+    now = end_of(state) or state.created_at
     writer = QPdfWriter(str(out_path))
     writer.setResolution(72)
     writer.setPageLayout(
@@ -399,8 +400,8 @@ def render_pdf(
                 bold=True,
                 colour="#B35C00",
             )
-        if state.started_at and _end_of(state):
-            length = (_end_of(state) - state.started_at).total_seconds()  # type: ignore[operator]
+        if state.started_at and end_of(state):
+            length = (end_of(state) - state.started_at).total_seconds()  # type: ignore[operator]
             page.text(
                 f"Meeting time {format_duration(state.elapsed(now), always_hours=True)} of "
                 f"{int(state.planned_seconds // 60)} planned minutes "

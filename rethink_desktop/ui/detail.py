@@ -52,6 +52,7 @@ from rethink_desktop.reports.pdf import (
     TimelinePalette,
     agency_colours,
     draw_timeline,
+    end_of,
     withheld_ratings_note,
 )
 from rethink_desktop.storage.database import StorageError
@@ -99,11 +100,6 @@ def pct(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
-def record_end(state: SessionState) -> datetime:
-    """The moment a session's record ends: the meeting's end, else its last event."""
-    return state.ended_at or state.abandoned_at or state.updated_at or state.created_at
-
-
 class TimelineWidget(QWidget):
     """The session across its two hours, drawn by ``draw_timeline``."""
 
@@ -141,7 +137,7 @@ class TimelineWidget(QWidget):
         # What the colours show, in words: who spoke, by agency, in each phase. Each phase
         # shows what its talk adds to the agency's running total, in whole seconds, so the
         # phases add up to the totals shown below the timeline.
-        end = record_end(state)
+        end = end_of(state) or state.created_at
         silent = state.silent_spans(end)
         so_far: dict[str, float] = {}
         for phase in state.phases:
@@ -362,7 +358,7 @@ class SessionDetailView(QWidget):
     def show_state(self, state: SessionState) -> None:
         """Fill every part of the screen from ``state``."""
         self.state = state
-        end = record_end(state)
+        end = end_of(state) or state.created_at
         kind = KIND_LABELS.get(state.kind, state.kind)
         self.title.setText(f"{state.reference or '(no reference)'} · {kind}")
         self.title.setAccessibleName(f"Session {state.reference}, {kind}")
