@@ -62,11 +62,6 @@ def signed(value: float) -> str:
     return f"{value:+.1f}".replace("-", "−")
 
 
-def sessions(count: int) -> str:
-    """ "1 session", "2 sessions", "1,204 sessions"."""
-    return f"{count:,} session{'' if count == 1 else 's'}"
-
-
 class Tile(QFrame):
     """One headline figure: a label, the figure large, a line of explanation."""
 
@@ -258,14 +253,16 @@ class DashboardView(QWidget):
             self.pulse_tile.set(
                 f"{data.pulse_start:.1f} → {data.pulse_end:.1f}",
                 f"Average change {signed(data.pulse_change)} over "
-                f"{sessions(data.pulse_sessions)} (1 calm – 10 tense; lower is calmer)",
+                f"{widgets.sessions_text(data.pulse_sessions)} "
+                "(1 calm – 10 tense; lower is calmer)",
             )
         else:
             self.pulse_tile.set("—", "No session in this period recorded both pulses")
         if data.balance_average is not None:
             self.balance_tile.set(
                 f"{data.balance_average:.2f}",
-                f"Average over {sessions(data.balance_sessions)} (1 = equal talk time)",
+                f"Average over {widgets.sessions_text(data.balance_sessions)} "
+                "(1 = equal talk time)",
             )
         else:
             self.balance_tile.set("—", "No one spoke in a session in this period")

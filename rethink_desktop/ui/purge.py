@@ -39,6 +39,7 @@ from rethink_desktop.storage.retention import (
 )
 from rethink_desktop.ui.home import _MONTHS, parse_time
 from rethink_desktop.ui.theme import set_font_role
+from rethink_desktop.ui.widgets import sessions_text
 
 SET_BY_IT = "(set by IT)"
 # More rows than anyone reads; the count and the dates above the list cover the rest.
@@ -56,10 +57,6 @@ def format_date(moment: datetime | None) -> str:
     if moment is None:
         return "?"
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
-
-
-def _sessions(n: int) -> str:
-    return f"{n:,} session{'' if n == 1 else 's'}"
 
 
 class PurgeDialog(QDialog):
@@ -246,14 +243,14 @@ class PurgeDialog(QDialog):
         else:
             oldest = format_date(parse_time(self.rows[0]["finished_at"]))
             newest = format_date(parse_time(self.rows[-1]["finished_at"]))
-            self.summary.setText(f"{_sessions(n)} will be removed.")
+            self.summary.setText(f"{sessions_text(n)} will be removed.")
             self.range_line.setText(
                 f"They finished before {cutoff}: the oldest on {oldest}, the newest on {newest}."
                 if n > 1
                 else f"It finished on {oldest}, before {cutoff}."
             )
         self._fill_table()
-        self.remove_button.setText(f"Remove {_sessions(n)}" if n else "Remove")
+        self.remove_button.setText(f"Remove {sessions_text(n)}" if n else "Remove")
         self.remove_button.setEnabled(n > 0)
         self.remove_button.setAccessibleName(self.remove_button.text())
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from rethink_desktop.core.state import LIVE, IllegalAction
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.records import names_kept
+from rethink_desktop.ui.widgets import sessions_text
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QProgressDialog
@@ -415,7 +416,7 @@ class Records(QObject):
                     include_demo=include_demo,
                     progress=progress,
                 )
-                what = f"{n:,} session{'s' if n != 1 else ''}"
+                what = sessions_text(n)
         except ExportCancelled:
             self.window._show_notice("Export cancelled. No file was written.")
             return None
@@ -624,7 +625,7 @@ class Records(QObject):
             self.window.show_home()  # the session on screen is gone
         self._refresh_views()
         n = report.count
-        what = f"{n:,} session{'' if n == 1 else 's'}"
+        what = sessions_text(n)
         self.inform(
             "Old records removed",
             f"{what} that finished before {format_date(parse_time(report.cutoff))} "

@@ -14,6 +14,11 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from rethink_desktop.ui.theme import set_font_role
 
 
+def sessions_text(count: int) -> str:
+    """ "1 session", "2 sessions", "1,204 sessions"."""
+    return f"{count:,} session{'' if count == 1 else 's'}"
+
+
 class ElidedLabel(QLabel):
     """One line that shortens with "…" when there is no room for all of it, rather than
     widening the window past the screen. ``text()`` (what a screen reader reads) stays whole.

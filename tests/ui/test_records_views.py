@@ -440,8 +440,8 @@ def test_the_timelines_phases_add_up_to_the_talk_time_shown(qtbot):
     assert f"Phase 3, Phase 3: {agency} 0:30." in described
 
 
-def test_dashboard_counts_read_as_words():
-    from rethink_desktop.ui.dashboard import sessions
+def test_session_counts_read_as_words():
+    from rethink_desktop.ui.widgets import sessions_text as sessions
 
     assert sessions(1) == "1 session"
     assert sessions(2) == "2 sessions"
