@@ -14,30 +14,26 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
 
 
-def _step_part(edit: QDateTimeEdit, event: QKeyEvent) -> bool:
-    """Select the part left or right of the current one; True if the key was used."""
-    step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
-    if step is None or event.modifiers() != Qt.KeyboardModifier.NoModifier:
-        return False
-    index = max(0, min(edit.sectionCount() - 1, edit.currentSectionIndex() + step))
-    edit.setCurrentSectionIndex(index)
-    edit.setSelectedSection(edit.currentSection())
-    return True
+class _PartByPart:
+    """Tab leaves the box; Left and Right select the previous or next part."""
 
-
-class DateTimeEdit(QDateTimeEdit):
     def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
+        return QWidget.focusNextPrevChild(self, next)  # type: ignore[arg-type]
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not _step_part(self, event):
-            super().keyPressEvent(event)
+        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+        if step is None or event.modifiers() != Qt.KeyboardModifier.NoModifier:
+            super().keyPressEvent(event)  # type: ignore[misc]
+            return
+        edit: QDateTimeEdit = self  # type: ignore[assignment]
+        index = max(0, min(edit.sectionCount() - 1, edit.currentSectionIndex() + step))
+        edit.setCurrentSectionIndex(index)
+        edit.setSelectedSection(edit.currentSection())
 
 
-class DateEdit(QDateEdit):
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
+class DateTimeEdit(_PartByPart, QDateTimeEdit):
+    pass
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not _step_part(self, event):
-            super().keyPressEvent(event)
+
+class DateEdit(_PartByPart, QDateEdit):
+    pass
