@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from rethink_desktop.core.agenda import load_templates
 from rethink_desktop.core.cards import load_default_deck
@@ -100,3 +103,29 @@ def start_live(controller, n: int = 4, present=None, **kw):
     controller.act("check_in", ids, pulse=6)
     controller.start()
     return session
+
+
+def tab_walk(qtbot, window: QWidget, start: QWidget, presses: int) -> list[QWidget | None]:
+    """Focus ``start`` in ``window`` (made active), press Tab ``presses`` times, and return
+    the widget that had the keys after each press."""
+    window.activateWindow()
+    start.setFocus()
+    reached = []
+    for _ in range(presses):
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(window.focusWidget())
+    return reached
+
+
+@contextmanager
+def larger_text(scale: float) -> Iterator[None]:
+    """The app's type ``scale`` times larger (150 %: 1.5) for the block, then as it was."""
+    app = QApplication.instance()
+    font = app.font()
+    larger = app.font()
+    larger.setPointSizeF(font.pointSizeF() * scale)
+    app.setFont(larger)
+    try:
+        yield
+    finally:
+        app.setFont(font)

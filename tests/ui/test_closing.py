@@ -42,6 +42,15 @@ def press(qtbot, key: Qt.Key) -> None:
     qtbot.keyClick(QApplication.focusWidget(), key)
 
 
+def to_rating(view: CloseView) -> None:
+    """Way forward "yes", the pulse left as it is, on to the first person's questions."""
+    view.way.set_value("yes")
+    view.next()
+    view.next()
+    view.next()
+    assert view.stack.currentIndex() == view.RATING
+
+
 def rate_by_clicks(qtbot, view: CloseView, **answers: int | None) -> None:
     for key, value in answers.items():
         choices = view.rating.questions[key]
@@ -113,11 +122,7 @@ def test_full_close_by_keyboard_and_clicks(qtbot, host, closing):
 
 def test_the_rating_screen_shows_nothing_identifying(qtbot, host, closing):
     view = make_view(qtbot, host, closing)
-    view.way.set_value("yes")
-    view.next()
-    view.next()
-    view.next()
-    assert view.stack.currentIndex() == view.RATING
+    to_rating(view)
     texts = [label.text() for label in view.findChildren(QLabel)]
     texts += [b.text() for b in view.findChildren(QAbstractButton)]
     texts += [w.accessibleName() for w in view.findChildren(QWidget)]
@@ -144,10 +149,7 @@ def test_answers_are_cleared_before_the_next_person(qtbot, host, closing):
 
 def test_save_waits_until_every_question_is_answered_or_skipped(qtbot, host, closing):
     view = make_view(qtbot, host, closing)
-    view.way.set_value("yes")
-    view.next()
-    view.next()
-    view.next()
+    to_rating(view)
     rate_by_clicks(qtbot, view, communication=3)
     assert not view.rating.save_button.isEnabled()
     assert "3 questions" in view.rating.status.text()
@@ -340,11 +342,7 @@ def test_skip_with_answers_on_the_screen_asks_first_and_no_keeps_them(qtbot, hos
 def test_a_digit_chooses_that_score_and_tab_goes_on_to_the_next_question(qtbot, host, closing):
     """People holding the laptop try the number keys: 4 chooses 4."""
     view = make_view(qtbot, host, closing)
-    view.way.set_value("yes")
-    view.next()
-    view.next()
-    view.next()
-    assert view.stack.currentIndex() == view.RATING
+    to_rating(view)
     form = view.rating
     form.questions["communication"].focus_first()
     for digit, key in (

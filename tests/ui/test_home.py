@@ -21,6 +21,7 @@ from rethink_desktop.ui.home import (
     parse_time,
 )
 from tests.helpers import people, phases, prepared, running
+from tests.ui.conftest import larger_text
 
 
 def local_hm(moment: datetime) -> str:
@@ -350,20 +351,11 @@ def test_dates_read_naturally():
 
 
 def test_at_150_percent_type_no_button_can_be_squeezed_below_its_words(make_home):
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    before = app.font()
-    bigger = app.font()
-    bigger.setPointSizeF(before.pointSizeF() * 1.5)
-    app.setFont(bigger)
-    try:
+    with larger_text(1.5):
         view = make_home()
         buttons = [view.new_button, view.demo_button, view.history_button]
         for button in buttons:
             assert button.minimumWidth() >= button.sizeHint().width(), button.text()
-    finally:
-        app.setFont(before)
 
 
 def test_a_screen_reader_meets_homes_parts_in_the_order_they_are_seen(qtbot, store):

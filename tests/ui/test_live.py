@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from rethink_desktop.ui.keymap import LIVE_KEYS, keymap_markdown
 from rethink_desktop.ui.live import LiveView, turn_tone
 from rethink_desktop.ui.room_display import RoomDisplay
-from tests.ui.conftest import start_live
+from tests.ui.conftest import larger_text, start_live
 
 
 @pytest.fixture
@@ -278,16 +278,9 @@ def test_room_display_space_and_blank(qtbot, live, controller):
 
 @pytest.mark.parametrize("scale", [1.0, 1.5])
 def test_the_keyboard_map_fits_the_screen_and_shows_every_line_whole(qtbot, scale):
-    from PySide6.QtWidgets import QApplication
-
     from rethink_desktop.ui.keymap import KeyMapDialog
 
-    app = QApplication.instance()
-    font = app.font()
-    larger = app.font()
-    larger.setPointSizeF(font.pointSizeF() * scale)
-    app.setFont(larger)
-    try:
+    with larger_text(scale):
         dialog = KeyMapDialog()
         qtbot.addWidget(dialog)
         dialog.show()
@@ -305,8 +298,6 @@ def test_the_keyboard_map_fits_the_screen_and_shows_every_line_whole(qtbot, scal
         tops = [label.geometry().top() for label in dialog.text_labels]
         bottoms = [label.geometry().bottom() for label in dialog.text_labels]
         assert all(top > bottom for top, bottom in zip(tops[1:], bottoms, strict=False))
-    finally:
-        app.setFont(font)
 
 
 def test_the_keyboard_maps_list_shows_a_ring_when_it_has_the_keys(qtbot):
@@ -513,16 +504,10 @@ def test_blank_and_hide_do_not_carry_over_to_the_next_session(qtbot, live, contr
 def test_the_top_line_shortens_rather_than_widen_the_view_past_a_laptop(qtbot, controller):
     """The longest reference a demo can have and a long phase name, at 150 % type: the view
     still fits 1366 px, the phase line keeps its time left, and its text stays whole."""
-    from PySide6.QtWidgets import QApplication
 
     from tests.helpers import phases
 
-    app = QApplication.instance()
-    font = app.font()
-    larger = app.font()
-    larger.setPointSizeF(font.pointSizeF() * 1.5)
-    app.setFont(larger)
-    try:
+    with larger_text(1.5):
         long_phases = phases()
         long_phases[0]["name"] = "Hearing each perspective on what has happened since we met"
         start_live(controller, 4, reference="DEMO-2026-ATTENDANCE-001", phases=long_phases)
@@ -540,8 +525,6 @@ def test_the_top_line_shortens_rather_than_widen_the_view_past_a_laptop(qtbot, c
         )
         image = view.phase_title.grab()
         assert image.width() <= view.width()
-    finally:
-        app.setFont(font)
 
 
 def test_a_shortened_line_reads_as_its_whole_text_does(qtbot):

@@ -18,7 +18,7 @@ from rethink_desktop.ui.home import parse_time
 from rethink_desktop.ui.purge import SET_BY_IT, PurgeDialog, format_date
 from rethink_desktop.ui.records import LIVE_REASON, PURGE_DEMO_REASON
 from tests.helpers import prepared, running
-from tests.ui.conftest import start_live
+from tests.ui.conftest import start_live, tab_walk
 
 # The controller's FakeClock starts at 2026-03-02 09:30 UTC: 24 months before is 2024-03-02.
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -173,12 +173,7 @@ def test_tab_walks_from_the_period_through_the_list_to_cancel_and_remove(qtbot, 
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    dialog.months_box.setFocus()
-    reached = []
-    for _ in range(8):
-        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
-        reached.append(dialog.focusWidget())
+    reached = tab_walk(qtbot, dialog, dialog.months_box, 8)
     assert dialog.table in reached
     assert dialog.cancel_button in reached
     assert dialog.remove_button in reached

@@ -17,6 +17,7 @@ from rethink_desktop.ui.history import COLUMNS, HistoryView
 from rethink_desktop.ui.period import FIRST_DAY, LAST_DAY
 from tests.helpers import prepared
 from tests.records_data import at, meeting
+from tests.ui.conftest import tab_walk
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
@@ -371,12 +372,7 @@ def test_tab_reaches_every_dashboard_chart_with_its_figures(qtbot, controller, t
     view.show()
     qtbot.waitExposed(view)
     charts = [view.ratings_chart, view.balance_chart, view.attendance_chart, view.kind_chart]
-    view.activateWindow()
-    view.period.findChild(QComboBox).setFocus()
-    reached = []
-    for _ in range(20):
-        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
-        reached.append(view.focusWidget())
+    reached = tab_walk(qtbot, view, view.period.findChild(QComboBox), 20)
     assert all(chart in reached for chart in charts)
     assert all(chart.accessibleDescription() for chart in charts)
     assert view.scroll.accessibleName()
@@ -393,12 +389,7 @@ def test_tab_reaches_the_timeline_in_the_detail(qtbot, controller, known):
     view.resize(1366, 768)
     view.show()
     qtbot.waitExposed(view)
-    view.activateWindow()
-    view.pdf_button.setFocus()
-    reached = []
-    for _ in range(10):
-        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
-        reached.append(view.focusWidget())
+    reached = tab_walk(qtbot, view, view.pdf_button, 10)
     assert view.timeline in reached
     view.close()  # while still held (see the dashboard's Tab test)
 
