@@ -9,7 +9,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -88,10 +88,11 @@ class MainWindow(QMainWindow):
         self.home = HomeView(controller.store, demo=demo, parent=self.stack)
         self.home.demo_button.setVisible(self.config.allow_demo)
         self.stack.addWidget(self.home)
-        self.stack.currentChanged.connect(lambda _index: self._sync_menu_bar())
+        self.stack.currentChanged.connect(self._screen_changed)
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
+        self._notice_fresh = False  # said by the action now running (see _screen_changed)
         # History, detail and dashboard, and the File menu's export, import and backups.
         self.records = Records(self)
 
@@ -557,6 +558,19 @@ class MainWindow(QMainWindow):
     # --- messages -------------------------------------------------------------------------
     def _show_notice(self, text: str) -> None:
         self.status.setText(text)
+        if not self._notice_fresh:
+            self._notice_fresh = True
+            QTimer.singleShot(0, self._notice_aged)
+
+    def _notice_aged(self) -> None:
+        self._notice_fresh = False
+
+    def _screen_changed(self, _index: int) -> None:
+        """A notice belongs to the screen it was said on, or to the move that brought this
+        one ("The session is running…" as the live screen comes back): an older one goes."""
+        if not self._notice_fresh:
+            self.status.clear()
+        self._sync_menu_bar()
 
     def _warning_dialog(self, title: str, text: str) -> None:
         QtWidgets.QMessageBox.warning(self, title, text)

@@ -86,6 +86,24 @@ def test_full_flow_new_prepare_check_in_live_close_home(qtbot, window, controlle
     assert window.stack.currentWidget() is window.home
 
 
+def test_a_notice_stays_with_its_screen_and_goes_when_the_facilitator_moves_on(
+    qtbot, window, controller
+):
+    start_live(controller, 3)
+    window.show_for_state()
+    controller.act("end")
+    window.show_for_state()
+    controller.act("record_way_forward", "partly")
+    controller.act("complete")
+    window.close_view.load()
+    window.close_view.completed.emit()
+    assert window.status.text() == "Session completed and saved."
+    qtbot.wait(10)  # the facilitator reads it, then goes home
+    window.close_view.home_requested.emit()
+    assert window.stack.currentWidget() is window.home
+    assert window.status.text() == ""
+
+
 def test_home_is_refused_while_a_session_runs(window, controller):
     start_live(controller, 3)
     window.show_for_state()
