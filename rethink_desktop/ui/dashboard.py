@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import KIND_LABELS
 from rethink_desktop.core.clock import Clock, SystemClock
-from rethink_desktop.core.state import RATING_FIELDS, WAY_FORWARD
+from rethink_desktop.core.state import RATING_FIELDS
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.history import DashboardData, dashboard
 from rethink_desktop.ui import widgets
@@ -130,7 +130,7 @@ class DashboardView(QWidget):
         self.held_tile = Tile("Sessions held")
         self.pulse_tile = Tile("Tension pulse, start → end")
         self.balance_tile = Tile("Balance of voice")
-        self.way_tile = Tile("Way forward reached")
+        self.way_tile = Tile("Way forward reached: yes / partly")
 
         self.ratings_chart = LineChart("Average ratings by month")
         self.balance_chart = Histogram("Balance of voice across sessions")
@@ -268,13 +268,14 @@ class DashboardView(QWidget):
             self.balance_tile.set("—", "No one spoke in a session in this period")
         recorded = sum(data.way_forward.values())
         if recorded:
-            parts = [
-                f"{WAY_FORWARD[key].lower()} {share(data.way_forward.get(key, 0), recorded)}"
-                for key in WAY_FORWARD
-            ]
+            # "Partly" is an outcome in its own right: a lone "0%" for "yes" read as failure.
+            yes, partly, not_yet = (
+                share(data.way_forward.get(key, 0), recorded)
+                for key in ("yes", "partly", "not_yet")
+            )
             self.way_tile.set(
-                share(data.way_forward.get("yes", 0), recorded),
-                f"Yes, of {recorded:,} recorded; " + ", ".join(parts[1:]),
+                f"{yes} / {partly}",
+                f"Of {recorded:,} recorded: yes {yes}, partly {partly}, not yet {not_yet}",
             )
         else:
             self.way_tile.set("—", "Not recorded in this period")
