@@ -275,7 +275,7 @@ class DashboardView(QWidget):
             )
             self.way_tile.set(
                 f"{yes} / {partly}",
-                f"Of {recorded:,} recorded: yes {yes}, partly {partly}, not yet {not_yet}",
+                f"Of {recorded:,} recorded; not yet {not_yet}",
             )
         else:
             self.way_tile.set("—", "Not recorded in this period")
