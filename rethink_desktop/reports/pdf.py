@@ -48,6 +48,7 @@ from rethink_desktop.reports.exports import ExportCancelled
 from rethink_desktop.storage.database import Database
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.ui.theme import AGENCY_COLOURS
+from rethink_desktop.ui.theme import agency_colours as theme_agency_colours
 
 Progress = Callable[[int, int], bool]
 
@@ -79,9 +80,9 @@ class TimelinePalette:
 
 
 def agency_colours(state: SessionState, palette: TimelinePalette) -> dict[str, QColor]:
-    """A stable colour per agency of this session (sorted names, as ``ui.theme`` does)."""
-    names = sorted({p.agency for p in state.participants})
-    return {a: QColor(palette.agencies[i % len(palette.agencies)]) for i, a in enumerate(names)}
+    """Each agency's colour in this session, as the live view gives it (``ui.theme``)."""
+    chosen = theme_agency_colours((p.agency for p in state.participants), palette.agencies)
+    return {agency: QColor(colour) for agency, colour in chosen.items()}
 
 
 def end_of(state: SessionState) -> datetime | None:

@@ -37,7 +37,7 @@ from rethink_desktop.core.state import SessionState
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
-from rethink_desktop.ui.theme import Theme, agency_colour, current_theme, repolish
+from rethink_desktop.ui.theme import Theme, agency_colours, current_theme, repolish
 
 _label = widgets.label
 
@@ -522,14 +522,15 @@ class LiveView(QWidget):
                 if item.widget() is not None:
                     item.widget().deleteLater()
         agencies = [p.agency for p in state.participants]
+        colours = agency_colours(agencies)
         self._rows = {
-            p.id: CircleRow(self.circle_grid, i, p.seat, agency_colour(agencies, p.agency))
+            p.id: CircleRow(self.circle_grid, i, p.seat, colours[p.agency])
             for i, p in enumerate(state.participants)
         }
         self._agency_rows = {}
         for i, agency in enumerate(dict.fromkeys(agencies)):
             name = _label(agency, role="label")
-            bar = TalkBar(agency_colour(agencies, agency))
+            bar = TalkBar(colours[agency])
             figure = _label("", role="label", tabular=True)
             figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.agency_grid.addWidget(name, i, 0)

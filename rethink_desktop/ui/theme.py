@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -9,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from rethink_desktop.core.resources import resource_path
+from rethink_desktop.core.validation import DEFAULT_AGENCIES
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,33 @@ SCALE = {
 }
 
 
-def agency_colour(agencies: list[str], agency: str) -> str:
-    """A stable colour per agency within one list of agencies."""
-    ordered = sorted(set(agencies))
-    return (
-        AGENCY_COLOURS[ordered.index(agency) % len(AGENCY_COLOURS)]
-        if agency in ordered
-        else "#888888"
+def agency_colours(
+    agencies: Iterable[str], colours: Sequence[str] = AGENCY_COLOURS
+) -> dict[str, str]:
+    """Each agency's colour in one session: the same agency keeps its colour from session to
+    session where it can, and no two agencies of a session share one while there are enough.
+
+    The usual agencies (``DEFAULT_AGENCIES``, in order) each prefer a colour of their own
+    (the first eight; the rest, and any other agency, take the first colour still free, in
+    that order, then the names' alphabetical order). Past as many agencies as colours, they
+    repeat.
+    """
+    preferred = {name.casefold(): i for i, name in enumerate(DEFAULT_AGENCIES)}
+    names = sorted(
+        set(agencies),
+        key=lambda a: (preferred.get(a.casefold(), len(preferred)), a.casefold(), a),
     )
+    taken: dict[str, str] = {}
+    free = list(range(len(colours)))
+    for name in names:
+        rank = preferred.get(name.casefold())
+        want = rank if rank is not None and rank < len(colours) and rank in free else None
+        if want is None:
+            want = free[0] if free else len(taken) % len(colours)
+        if want in free:
+            free.remove(want)
+        taken[name] = colours[want]
+    return taken
 
 
 def base_point_size() -> float:

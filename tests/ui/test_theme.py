@@ -1,0 +1,64 @@
+"""Agency colours: the same agency keeps its colour between sessions, none shared within one."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rethink_desktop.core.validation import DEFAULT_AGENCIES
+from rethink_desktop.reports.pdf import TimelinePalette
+from rethink_desktop.reports.pdf import agency_colours as pdf_colours
+from rethink_desktop.ui.live import LiveView
+from rethink_desktop.ui.theme import AGENCY_COLOURS, agency_colours
+from tests.ui.conftest import start_live
+
+OTHER = st.text(alphabet="ABCDEFGHIJKLmnopqrstuvwxyz '-", min_size=1, max_size=12)
+AGENCIES = st.lists(st.sampled_from(DEFAULT_AGENCIES) | OTHER, min_size=1, max_size=14)
+
+
+@given(AGENCIES)
+def test_no_two_agencies_of_a_session_share_a_colour_while_there_are_enough(agencies):
+    colours = agency_colours(agencies)
+    assert set(colours) == set(agencies)
+    assert set(colours.values()) <= set(AGENCY_COLOURS)
+    if len(set(agencies)) <= len(AGENCY_COLOURS):
+        assert len(set(colours.values())) == len(set(agencies))
+
+
+@given(AGENCIES, st.randoms(use_true_random=False))
+def test_the_colours_do_not_depend_on_the_seating_order(agencies, random):
+    shuffled = list(agencies)
+    random.shuffle(shuffled)
+    assert agency_colours(shuffled) == agency_colours(agencies)
+
+
+@given(AGENCIES)
+def test_the_usual_agencies_keep_their_own_colour_whoever_else_is_there(agencies):
+    colours = agency_colours(agencies)
+    for rank, agency in enumerate(DEFAULT_AGENCIES[: len(AGENCY_COLOURS)]):
+        if agency in colours:
+            assert colours[agency] == AGENCY_COLOURS[rank]
+
+
+def test_an_agency_typed_in_another_case_is_the_same_agency():
+    assert agency_colours(["police", "EDUCATION"]) == {
+        "police": AGENCY_COLOURS[DEFAULT_AGENCIES.index("Police")],
+        "EDUCATION": AGENCY_COLOURS[DEFAULT_AGENCIES.index("Education")],
+    }
+
+
+def test_the_live_view_and_the_record_give_an_agency_the_same_colour(qtbot, controller):
+    people = [
+        {"name": name, "agency": agency, "role": "r"}
+        for name, agency in (("Ann", "Police"), ("Bo", "Family court"), ("Cy", "Health"))
+    ]
+    start_live(controller, participants=people)
+    view = LiveView(controller)
+    qtbot.addWidget(view)
+    view.refresh()
+    state = controller.state
+    on_screen = {p.agency: view._rows[p.id].bar.colour for p in state.participants}
+    in_record = {a: c.name().upper() for a, c in pdf_colours(state, TimelinePalette()).items()}
+    assert on_screen == in_record
+    assert on_screen["Police"] == AGENCY_COLOURS[DEFAULT_AGENCIES.index("Police")]
+    view.close()
