@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[str, str], bool] = partial(widgets.ask, self)  # patched in tests
         # A warning the facilitator must see; unattended runs print it instead (ui/app.py).
         self.alert: Callable[[str, str], object] = self._warning_dialog
-        self.setWindowTitle(APP_DISPLAY_NAME + (" — DEMO (fictional)" if demo else ""))
+        self.setWindowTitle(widgets.window_title(*(["DEMO (fictional)"] if demo else [])))
         self.setAccessibleName(APP_DISPLAY_NAME)
 
         # Each widget is made in its place: moving a styled widget to a new parent styles its

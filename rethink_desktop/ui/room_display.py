@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from rethink_desktop.core.clock import countdown, format_duration
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.theme import current_theme
 
@@ -44,7 +45,7 @@ class RoomDisplay(QWidget):
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowDoesNotAcceptFocus)
         self.forward_keys_to: QWidget | None = None
         self.controller = controller
-        self.setWindowTitle("Re-Think — room display")
+        self.setWindowTitle(widgets.window_title("Room display"))
         self.setAccessibleName("Room display")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAutoFillBackground(True)
@@ -187,7 +188,7 @@ class RoomDisplay(QWidget):
         demo = bool(state and state.demo)
         self.demo_tag.setVisible(demo)
         self.space_demo_tag.setVisible(demo)
-        self.setWindowTitle("Re-Think — room display" + (" — DEMO" if demo else ""))
+        self.setWindowTitle(widgets.window_title("Room display", *(["DEMO"] if demo else [])))
         if state is None or state.status not in ("running", "paused", "checked_in"):
             self._paint(self.main_page, theme.background, theme.text)
             self.phase.setText("")

@@ -11,7 +11,16 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+from rethink_desktop import APP_DISPLAY_NAME
 from rethink_desktop.ui.theme import set_font_role
+
+
+def window_title(*parts: str) -> str:
+    """A top-level window's title, ending with the app's name: "Room display — Re-Think
+    Desktop". Qt adds the name to a title that does not end with it, so it is never said
+    twice ("… — DEMO (fictional) — Re-Think Desktop" was the main window's own title plus
+    the name again)."""
+    return " — ".join([*parts, APP_DISPLAY_NAME])
 
 
 def sessions_text(count: int) -> str:

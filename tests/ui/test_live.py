@@ -455,6 +455,9 @@ def test_the_room_display_marks_the_demo_and_only_the_demo(qtbot, store, clock, 
     assert ("DEMO" in display.visible_text()) is demo
     assert display.demo_tag.isVisibleTo(display) is demo
     assert ("DEMO" in display.windowTitle()) is demo
+    # Ends with the app's name, once: Qt adds it to a title that does not.
+    assert display.windowTitle().endswith(" — Re-Think Desktop")
+    assert display.windowTitle().count("Re-Think") == 1
     assert ctl.act("toggle_space")  # the wall may show only the space for minutes
     display.refresh()
     assert "Space — time to think" in display.visible_text()

@@ -17,6 +17,13 @@ def test_starts_on_home(window):
     assert window.stack.currentWidget() is window.home
 
 
+@pytest.mark.parametrize("demo", [False, True])
+def test_the_window_title_names_the_app_once_and_marks_the_demo(make_window, demo):
+    title = make_window(demo=demo).windowTitle()
+    # Qt adds the app's name to a title that does not end with it.
+    assert title == ("DEMO (fictional) — " if demo else "") + "Re-Think Desktop"
+
+
 # Each screen's class, by the module the window imports it from.
 SCREENS = {
     "rethink_desktop.ui.main_window": "HomeView",
