@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rethink_desktop.storage.paths import ensure_dir
+from rethink_desktop.storage.paths import DEMO_RECORDS_FILE, RECORDS_FILE, ensure_dir
 from rethink_desktop.storage.schema import SCHEMA_VERSION, migrations
 
 if TYPE_CHECKING:
@@ -981,11 +981,82 @@ def present(path: Path) -> bool:
         return path.exists()
 
 
+def _holds_records(path: Path) -> bool:
+    """Whether ``path`` is an SQLite file with this app's records in it (a backup, say)."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return False
+        conn = _peek(path)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return {"events", "sessions"} <= tables
+
+
+def _refuse_to_replace(out: Path) -> None:
+    """A backup replaces only an earlier backup (the same name night after night): never a
+    device or the like, never records in use (``rethink.sqlite``, ``demo.sqlite``), never
+    another kind of file."""
+    if not out.exists():
+        return
+    if not out.is_file():
+        raise StorageError(
+            f"{out} is not an ordinary file (it is a device, a pipe or the like), so no "
+            "backup was written there. Nothing has been changed. Choose a file name for the "
+            "backup.",
+            out,
+        )
+    if out.name in (RECORDS_FILE, DEMO_RECORDS_FILE):
+        raise StorageError(
+            f"There is already a records file at {out}, and a backup never replaces "
+            "records. Nothing has been changed. Choose another name for the backup, such as "
+            "rethink-backup.sqlite.",
+            out,
+        )
+    if not _holds_records(out):
+        raise StorageError(
+            f"There is already a file at {out} that is not a Re-Think Desktop backup, so it "
+            "was not replaced. Nothing has been changed. Choose another name for the backup, "
+            "or move that file away first.",
+            out,
+        )
+
+
+def _check_copy(copy: Path, source: Path) -> None:
+    """Refuse a copy that a restore would refuse: records that are empty, another program's
+    or damaged are said to be so, rather than "backed up"."""
+    try:
+        conn = sqlite3.connect(_uri(copy, mode="ro"), uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            sound = [r[0] for r in conn.execute("PRAGMA quick_check")] == ["ok"]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        tables, sound = set(), False
+    error: StorageError | None = None
+    if not sound:
+        error = CorruptError(source)
+    elif not tables and source.stat().st_size == 0:
+        error = EmptyFileError(source)
+    elif not {"events", "sessions"} <= tables:
+        error = ForeignDatabaseError(source)
+    if error is not None:
+        raise StorageError(f"No backup was written. {error.message}", source)
+
+
 def backup_database(source: Database | str | Path, out: str | Path) -> Path:
     """Copy a database with SQLite's online backup to ``out`` (owner-only); return ``out``.
 
     The copy is written under a temporary name and renamed into place, so ``out`` is either
-    the old file or a complete new one. A path ``source`` is read without being changed.
+    the old file or a complete new one; a file already at ``out`` is replaced only if it is
+    an earlier backup. A path ``source`` is read without being changed, and its copy is
+    checked before it is put in place (the open ``Database`` of the app was checked when
+    it was opened).
     """
     out = Path(out).expanduser().absolute()
     with _classified(out, backup=True):
@@ -1010,6 +1081,8 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
                 "been changed. Choose another file name for the backup.",
                 out,
             )
+        with _classified(out, backup=True):
+            _refuse_to_replace(out)
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
             with _classified(out, backup=True):
@@ -1023,6 +1096,8 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
                     dest.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     dest.close()
+                if src_path is not None and not isinstance(source, Database):
+                    _check_copy(tmp, src_path)
                 os.replace(tmp, out)
                 _fsync_dir(out.parent)
         except LockedError as exc:

@@ -15,6 +15,9 @@ import platformdirs
 
 APP_NAME = "rethink-desktop"
 DATA_DIR_ENV = "RETHINK_DATA_DIR"
+# The records files' names in a data folder; a backup never replaces a file of either name.
+RECORDS_FILE = "rethink.sqlite"
+DEMO_RECORDS_FILE = "demo.sqlite"
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,11 @@ class AppPaths:
 
     @property
     def database(self) -> Path:
-        return self.data_dir / "rethink.sqlite"
+        return self.data_dir / RECORDS_FILE
 
     @property
     def demo_database(self) -> Path:
-        return self.data_dir / "demo.sqlite"
+        return self.data_dir / DEMO_RECORDS_FILE
 
     @property
     def backups_dir(self) -> Path:

@@ -190,6 +190,19 @@ def test_backup_onto_a_folder_gets_words_not_a_traceback(tmp_path):
     assert list(folder.iterdir()) == []
 
 
+def test_backup_onto_another_kind_of_file_leaves_it_and_says_so(tmp_path):
+    data, _ = seeded(tmp_path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the team's notes")
+    result = cli("--data-dir", str(data), "backup", "--out", str(notes))
+    assert result.returncode == 1
+    assert f"There is already a file at {notes} that is not a Re-Think Desktop backup" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert notes.read_text() == "the team's notes"
+
+
 def test_a_data_folder_that_is_a_file_gets_words_not_a_traceback(tmp_path):
     in_the_way = tmp_path / "records"
     in_the_way.write_text("not a folder")

@@ -612,12 +612,63 @@ def test_backup_from_a_path_replaces_an_older_backup(db_path, tmp_path):
     make_database(db_path, events=3)
     before = sha256(db_path)
     out = tmp_path / "backup.sqlite"
-    out.write_bytes(b"an older backup")
+    make_database(out, events=1)  # last night's backup, under the same name
     backup_database(db_path, out)
     assert sha256(db_path) == before
     assert sorted(os.listdir(db_path.parent)) == ["rethink.sqlite"]
     with Database(out) as copy:
         assert copy["events"].count == 3
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "export.json", "rethink.sqlite", "demo.sqlite"])
+def test_a_backup_never_replaces_a_file_that_is_not_an_earlier_backup(db_path, tmp_path, name):
+    make_database(db_path, events=3)
+    other = tmp_path / "elsewhere" / name
+    other.parent.mkdir()
+    if name.endswith(".sqlite"):  # another data folder's records (or the trainers' demo)
+        make_database(other, events=1)
+    else:
+        other.write_text("something else")
+    before = sha256(other)
+    with pytest.raises(StorageError) as info:
+        backup_database(db_path, other)
+    assert "Nothing has been changed" in info.value.message
+    assert ("a records file" if name.endswith(".sqlite") else "not a Re-Think Desktop backup") in (
+        info.value.message
+    )
+    assert sha256(other) == before
+    assert sorted(os.listdir(other.parent)) == [name]
+
+
+def test_a_backup_is_never_written_over_a_device_or_a_pipe(db_path, tmp_path):
+    make_database(db_path, events=1)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(StorageError, match="not an ordinary file"):
+        backup_database(db_path, pipe)
+    assert pipe.is_fifo()
+
+
+@pytest.mark.parametrize("kind", ["empty", "foreign", "damaged"])
+def test_records_a_restore_would_refuse_are_not_backed_up(db_path, tmp_path, kind):
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "empty":
+        db_path.write_bytes(b"")
+    elif kind == "foreign":
+        raw(db_path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)")
+    else:
+        make_database(db_path, events=400)
+        damage_middle(db_path)
+    before = sha256(db_path)
+    out = tmp_path / "b.sqlite"
+    with pytest.raises(StorageError) as info:
+        backup_database(db_path, out)
+    assert info.value.message.startswith("No backup was written. ")
+    words = {"empty": "is empty (0 bytes)", "foreign": "another program", "damaged": "damaged"}
+    assert words[kind] in info.value.message
+    assert sha256(db_path) == before
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # none left
 
 
 def test_backup_refuses_to_overwrite_the_live_database(db_path):
