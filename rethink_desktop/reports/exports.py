@@ -760,7 +760,7 @@ def write_csv_zip(
                         if progress is not None and not progress(done, total):
                             raise ExportCancelled
 
-    _atomic_write_bytes(out_path, write)
+    atomic_write_bytes(out_path, write)
     return len(ids)
 
 
@@ -779,7 +779,10 @@ def _zip_member(archive: zipfile.ZipFile, name: str, size_bound: int) -> IO[byte
 _WRITE_BUFFER = 1 << 20
 
 
-def _atomic_write_bytes(path: Path, fill: Callable[[IO[bytes]], None]) -> None:
+def atomic_write_bytes(path: Path, fill: Callable[[IO[bytes]], None]) -> None:
+    """Write ``path`` whole or not at all: ``fill`` writes a hidden file beside it, which is
+    flushed to the disk and renamed into place; any failure (a full disk as an ``OSError``)
+    leaves whatever was at ``path`` as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
@@ -873,5 +876,5 @@ def export(
             progress=progress,
         )
 
-    _atomic_write_bytes(out_path, fill)
+    atomic_write_bytes(out_path, fill)
     return count

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -44,7 +44,7 @@ from rethink_desktop.core.state import (
     ratings_withheld,
     reduce,
 )
-from rethink_desktop.reports.exports import ExportCancelled
+from rethink_desktop.reports.exports import ExportCancelled, atomic_write_bytes
 from rethink_desktop.storage.database import Database
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.ui.theme import AGENCY_COLOURS
@@ -365,17 +365,17 @@ def _anonymised(state: SessionState) -> SessionState:
 
 def render_pdf(
     state: SessionState,
-    out_path: Path,
+    out: QIODevice,
     *,
     anonymise: bool = False,
     generated_at: datetime | None = None,
 ) -> int:
-    """Write the summary of ``state`` to ``out_path`` (not atomically); return the pages."""
+    """Write the summary of ``state`` to ``out`` (an open device); return the pages."""
     ensure_gui_app()
     if anonymise:
         state = _anonymised(state)
     now = end_of(state) or state.created_at
-    writer = QPdfWriter(str(out_path))
+    writer = QPdfWriter(out)
     writer.setResolution(72)
     writer.setPageLayout(
         QPageLayout(
@@ -500,17 +500,14 @@ def write_pdf(
     state = reduce([Event.from_row({"kind": k, "at": a, "data": d}) for k, a, d in rows])
     if progress is not None and not progress(0, 1):
         raise ExportCancelled
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
-    try:
-        # Made first, so a folder that cannot be written raises its own OSError here: Qt's
-        # writer would only warn and write nothing.
-        tmp.write_bytes(b"")
-        pages = render_pdf(state, tmp, anonymise=anonymise)
-        if progress is not None and not progress(1, 1):
-            raise ExportCancelled
-        os.replace(tmp, out_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # Made in memory (a page or two), then written as every export is: Qt's writer, given a
+    # file, only warns when the disk is full, and leaves an empty file said to be written.
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pages = render_pdf(state, buffer, anonymise=anonymise)
+    buffer.close()
+    if progress is not None and not progress(1, 1):
+        raise ExportCancelled
+    pdf = buffer.data().data()
+    atomic_write_bytes(Path(out_path), lambda handle: handle.write(pdf))
     return pages

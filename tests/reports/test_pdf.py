@@ -85,6 +85,31 @@ def test_pdf_needs_a_session_and_honours_cancel(store, tmp_path):
     assert list(tmp_path.glob(".*part")) == []
 
 
+def test_a_full_disk_is_an_error_and_the_pdf_already_there_stays(store, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    s = finished_session(store)
+    out = tmp_path / "s.pdf"
+    export(store.db, "pdf", out, session_id=s.id)
+    good = out.read_bytes()
+    assert good.startswith(b"%PDF")
+    assert good.rstrip().endswith(b"%%EOF")
+
+    def full(fd):  # the disk fills as the file is flushed to it
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    # Qt's writer, given the file itself, only warned: an empty file, said to be written.
+    with pytest.raises(OSError, match="No space left") as info:
+        export(store.db, "pdf", out, session_id=s.id, anonymise=True)
+    assert info.value.errno == errno.ENOSPC
+    assert out.read_bytes() == good
+    assert sorted(
+        p.name for p in tmp_path.iterdir() if p.suffix != ".sqlite" and "sqlite" not in p.name
+    ) == ["s.pdf"]
+
+
 def test_timeline_draws_on_an_image_and_a_draft_says_so(store, qapp):
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QImage, QPainter
