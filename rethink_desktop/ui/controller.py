@@ -334,6 +334,15 @@ class SessionController(QObject):
         cards = self.deck.cards
         return cards[self.card_index % len(cards)] if cards else None
 
+    @property
+    def card_for_room(self) -> Card | None:
+        """The card the room display shows: none while hidden (H), and never a facilitator's
+        guide ("Steering away from blame" is a note for the facilitator, not the room)."""
+        card = self.card
+        if card is None or not self.card_on_display or card.kind == "guide":
+            return None
+        return card
+
     def show_card_at(self, index: int) -> bool:
         """Move to a card; during a session the change is recorded."""
         if not self.deck.cards:

@@ -731,7 +731,9 @@ class LiveView(QWidget):
         topic = (card.essential or card.phase or card.kind).replace("-", " ").capitalize()
         self.card_title.setText(f"Card · {topic} · {card.title}")
         self.card_prompt.setText(card.prompt)
-        if self.controller.display_blanked:
+        if card.kind == "guide":
+            shown = "A guide for you: never on the room display"
+        elif self.controller.display_blanked:
             shown = "B: room display is blank"
         elif self.controller.card_on_display:
             shown = "H: on the room display"

@@ -216,8 +216,8 @@ class RoomDisplay(QWidget):
             self.phase_left.setText(f"{format_duration(max(0, left))} left")
         else:
             self.phase_left.setText("")
-        card = ctl.card
-        self.prompt.setText(card.prompt if card is not None and ctl.card_on_display else "")
+        card = ctl.card_for_room
+        self.prompt.setText(card.prompt if card is not None else "")
         speaker = state.current_speaker
         if state.status == "paused":
             self.speaker.setText("Paused")

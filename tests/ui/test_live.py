@@ -143,6 +143,7 @@ def test_arrows_change_the_card_and_record_it(qtbot, live, controller, deck):
 def test_h_and_b_change_the_room_display_but_record_nothing(qtbot, live, controller):
     display = RoomDisplay(controller)
     qtbot.addWidget(display)
+    assert controller.show_card_id("clarity-1")  # a card for the room (not a guide)
     count = len(controller.session.events)
     prompt = controller.card.prompt
     assert prompt in display.visible_text()
@@ -156,6 +157,25 @@ def test_h_and_b_change_the_room_display_but_record_nothing(qtbot, live, control
     press(qtbot, live, Qt.Key.Key_H)
     assert prompt in display.visible_text()
     assert len(controller.session.events) == count
+
+
+def test_a_guide_card_stays_on_the_laptop_however_it_is_reached(qtbot, live, controller, deck):
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    guides = [card for card in deck if card.kind == "guide"]
+    assert guides
+    seen = 0
+    for _ in range(len(deck)):  # Right through the whole deck, as a facilitator might
+        press(qtbot, live, Qt.Key.Key_Right)
+        card = controller.card
+        if card.kind == "guide":
+            seen += 1
+            assert card.prompt in live.card_prompt.text()
+            assert card.prompt not in display.visible_text()
+            assert live.card_display.text() == "A guide for you: never on the room display"
+        else:
+            assert card.prompt in display.visible_text()
+    assert seen == len(guides)
 
 
 def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
