@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
         self._unsaved_said = False  # a "Not saved" dialog was shown since the last save
         ctl.changed.connect(self._saved_again)
         ctl.changed.connect(self._follow_state)
-        ctl.notice.connect(self._show_notice)
+        ctl.notice.connect(self._controller_notice)
         ctl.storage_failed.connect(self._storage_failed)
         ctl.read_failed.connect(self._read_failed)
         self.home.new_requested.connect(self.new_session)
@@ -203,11 +203,17 @@ class MainWindow(QMainWindow):
         return view
 
     def _sync_menu_bar(self) -> None:
-        """No menus while a participant holds the laptop to rate: the screen shows nothing
-        else, and none of the menus' shortcuts (Home, History…) can lead away from it."""
+        """No menus (or status line) while a participant holds the laptop to rate: the
+        screen shows nothing else, and none of the menus' shortcuts (Home, History…) can
+        lead away from it."""
         view = self.__dict__.get("close_view")  # not built yet: no close showing either
         private = view is not None and self.stack.currentWidget() is view and view.private
         self.menuBar().setVisible(not private)
+        # Nor the status line: a facilitator's notice ("Undone: Priya has the floor again.")
+        # is not for the participant rating.
+        self.statusBar().setVisible(not private)
+        if private:
+            self.status.clear()
         for action in self.menuBar().actions():
             action.setEnabled(not private)  # a hidden bar's shortcuts would still work
 
@@ -286,8 +292,8 @@ class MainWindow(QMainWindow):
         """Home; ``ask=False`` when leaving an edited Prepare was agreed to already."""
         state = self.controller.state
         if state is not None and state.status in LIVE:
-            self._show_notice("The session is running. End it (Ctrl+E) before leaving it.")
             self._show(self.live)
+            self._show_notice("The session is running. End it (Ctrl+E) before leaving it.")
             return
         if ask and not self.may_leave_screen():
             return
@@ -556,11 +562,31 @@ class MainWindow(QMainWindow):
             close_view.set_keep_names(self.keep_names)
 
     # --- messages -------------------------------------------------------------------------
+    def _live_showing(self) -> LiveView | None:
+        live = self.__dict__.get("live")  # not built: not showing either
+        return live if live is not None and self.stack.currentWidget() is live else None
+
     def _show_notice(self, text: str) -> None:
+        """Say ``text`` on the screen's one message line: the live view's own (which the
+        next saved action clears), or the status line at the foot of the window."""
+        live = self._live_showing()
+        if live is not None:
+            self.status.clear()
+            live.show_notice(text)
+            return
         self.status.setText(text)
         if not self._notice_fresh:
             self._notice_fresh = True
             QTimer.singleShot(0, self._notice_aged)
+
+    def notice_text(self) -> str:
+        """What the window says now, on whichever line it says it."""
+        live = self._live_showing()
+        return live.notice.text() if live is not None else self.status.text()
+
+    def _controller_notice(self, text: str) -> None:
+        if self._live_showing() is None:  # the live view says it on its own line
+            self._show_notice(text)
 
     def _notice_aged(self) -> None:
         self._notice_fresh = False

@@ -111,12 +111,28 @@ def test_a_notice_stays_with_its_screen_and_goes_when_the_facilitator_moves_on(
     assert window.status.text() == ""
 
 
+def test_the_live_screen_says_things_on_one_line_and_a_saved_action_clears_it(
+    qtbot, window, controller
+):
+    start_live(controller, 3)
+    window.show_for_state()
+    window.records.show_history()  # refused during the meeting, with the reason
+    window.live.pick_seat(7)  # refused: no one sits there
+    assert window.live.notice.text() == "No one sits in seat 7."
+    assert window.status.text() == ""  # not a second, different message at the foot
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)  # saved: the refusal is old news
+    assert window.notice_text() == ""
+    qtbot.keyClick(window.live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.live.notice.text().startswith("Undone")
+    assert window.status.text() == ""
+
+
 def test_home_is_refused_while_a_session_runs(window, controller):
     start_live(controller, 3)
     window.show_for_state()
     window.show_home()
     assert window.stack.currentWidget() is window.live
-    assert "End it" in window.status.text()
+    assert "End it" in window.notice_text()
 
 
 def test_closing_during_a_live_session_asks_first(qtbot, window, controller):
@@ -354,10 +370,13 @@ def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, win
     view.next()  # left unset
     assert view.stack.currentIndex() == view.INTRO  # "hand the laptop to the first person"
     assert not window.menuBar().isHidden()
+    window._show_notice("Undone: Priya has the floor again.")  # the facilitator's last notice
 
     view.next()
     assert view.stack.currentIndex() == view.RATING
     assert window.menuBar().isHidden()
+    assert window.statusBar().isHidden()
+    assert window.status.text() == ""
     for keys in ("Ctrl+H", "Ctrl+Shift+D", "Ctrl+Shift+H", "Ctrl+N", "Ctrl+Q"):
         qtbot.keySequence(view.rating, keys)
         assert window.stack.currentWidget() is view, keys
@@ -377,6 +396,7 @@ def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, win
             view.skip_person()
     assert view.stack.currentIndex() == view.FINISH
     assert not window.menuBar().isHidden()
+    assert not window.statusBar().isHidden()
     assert all(action.isEnabled() for action in window.menuBar().actions())
     assert controller.act("complete")
     assert window.records.history_action.isEnabled()

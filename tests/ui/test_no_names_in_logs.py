@@ -78,11 +78,11 @@ def test_a_full_session_logs_no_name_and_no_reference(
     try:
         for _ in range(200):
             qtbot.keyClick(window.live, Qt.Key.Key_Right)  # cards, until the disk is "full"
-            if "disk is full" in window.status.text():
+            if "disk is full" in window.notice_text():
                 break
     finally:
         db.execute("PRAGMA max_page_count = 1073741823")
-    assert "disk is full" in window.status.text()
+    assert "disk is full" in window.notice_text()
 
     for handler in logging.getLogger().handlers:
         handler.flush()

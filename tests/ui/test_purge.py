@@ -302,7 +302,7 @@ def test_not_during_a_live_session(window, controller, store, records):
     before = references(store)
     window.records.choose_purge_dialog = lambda dialog: pytest.fail("no dialog in a meeting")
     assert window.records.remove_old_records() is None
-    assert window.status.text() == LIVE_REASON
+    assert window.notice_text() == LIVE_REASON
     assert window.stack.currentWidget() is window.live
     assert references(store) == before
     controller.act("end")

@@ -54,7 +54,7 @@ def test_records_are_unavailable_during_a_live_session(qtbot, window, controller
     window.records.show_history()
     window.records.export()
     assert window.stack.currentWidget() is window.live
-    assert window.status.text() == LIVE_REASON
+    assert window.notice_text() == LIVE_REASON
     controller.act("end")  # the close: still none, its ratings are anonymous
     assert not any(action.isEnabled() for action in record_actions(window))
     assert window.records.history_action.statusTip() == CLOSE_REASON
