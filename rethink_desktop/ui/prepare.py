@@ -34,6 +34,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QDrag, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QBoxLayout,
     QCheckBox,
@@ -440,6 +441,38 @@ class RowTable(QTableView):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        """Tab out of a cell goes on to the next cell that can be edited (the next row's
+        name after a role), and out of the table after the last; Shift+Tab the same way
+        back. Qt's own step landed on the next row's seat, which cannot be edited, so what
+        was typed next went nowhere, and after the last row it went round to the first."""
+        hints = QAbstractItemDelegate.EndEditHint
+        if hint not in (hints.EditNextItem, hints.EditPreviousItem):
+            super().closeEditor(editor, hint)
+            return
+        forward = hint == hints.EditNextItem
+        super().closeEditor(editor, hints.NoHint)
+        target = self._editable_after(self.currentIndex(), 1 if forward else -1)
+        if target is None:
+            self.focusNextPrevChild(forward)  # on through the form, as Tab does
+            return
+        self.select_row(target.row(), target.column())
+        self.edit(target)
+
+    def _editable_after(self, index: QModelIndex, step: int) -> QModelIndex | None:
+        """The next (``step`` 1) or previous (-1) editable cell in reading order, if any."""
+        model = self.model()
+        if model is None or not index.isValid():
+            return None
+        columns = model.columnCount()
+        at = index.row() * columns + index.column() + step
+        while 0 <= at < model.rowCount() * columns:
+            cell = model.index(at // columns, at % columns)
+            if cell.flags() & Qt.ItemFlag.ItemIsEditable and not self.isColumnHidden(cell.column()):
+                return cell
+            at += step
+        return None
 
     def current_row(self) -> int:
         index = self.currentIndex()

@@ -801,6 +801,41 @@ def test_add_person_then_type_and_tab_fills_name_agency_and_role(qtbot, fresh):
     assert (row["name"], row["agency"], row["role"]) == ("Chloe", "Health", "School nurse")
 
 
+def test_tab_through_the_people_goes_row_by_row_and_then_leaves_the_table(qtbot, prepared):
+    """Role, Tab: the next row's name (never its seat, which cannot be edited); after the
+    last row's role, on out of the table, not round to the first row."""
+    from PySide6.QtWidgets import QApplication
+
+    prepared.activateWindow()
+    table = prepared.people_table
+    model = prepared.people
+    last = model.rowCount() - 1
+    role = model.column("role")
+    table.setFocus()
+    table.select_row(0, role)
+    table.edit(table.currentIndex())
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert (table.currentIndex().row(), table.currentIndex().column()) == (1, model.column("name"))
+    assert table.isAncestorOf(QApplication.focusWidget())  # an editor: typing goes in
+    qtbot.keyClicks(QApplication.focusWidget(), "Robin")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert model.rows()[1]["name"] == "Robin"
+    # Shift+Tab goes back the same way: from row 1's agency to its name, then row 0's role.
+    for column, row in (("name", 1), ("role", 0)):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+        assert (table.currentIndex().row(), table.currentIndex().column()) == (
+            row,
+            model.column(column),
+        )
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    table.select_row(last, role)
+    table.edit(table.currentIndex())
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert not table.isAncestorOf(QApplication.focusWidget())
+    assert QApplication.focusWidget() is not table
+    assert table.currentIndex().row() == last
+
+
 def test_typing_into_a_filled_agency_cell_replaces_it(qtbot, prepared):
     """As in the name cell: start typing and the cell's text is replaced, not added to."""
     from PySide6.QtWidgets import QApplication
