@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.home.demo_button.setVisible(self.config.allow_demo)
         self.stack.addWidget(self.home)
         self.stack.currentChanged.connect(self._screen_changed)
+        widgets.enter_presses_buttons(self.home)  # shown first: no change of screen for it
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
@@ -597,6 +598,9 @@ class MainWindow(QMainWindow):
         if not self._notice_fresh:
             self.status.clear()
         self._sync_menu_bar()
+        page = self.stack.currentWidget()
+        if page is not None:
+            widgets.enter_presses_buttons(page)
 
     def _warning_dialog(self, title: str, text: str) -> None:
         QtWidgets.QMessageBox.warning(self, title, text)

@@ -151,7 +151,8 @@ def arrow(direction: str, theme: Theme) -> str:
 
 
 def style_sheet(theme: Theme) -> str:
-    """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour.
+    """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour (in the text
+    colour on a button filled with the accent, where an accent ring would not show).
 
     Check boxes and radio buttons draw their own indicators (the platform's are faint on the
     dark themes): a border in the muted colour, and when checked an accent square or dot
@@ -186,6 +187,8 @@ def style_sheet(theme: Theme) -> str:
                                             border-color: {theme.border}; }}
     QPushButton:checked {{ background: {theme.accent}; color: {theme.surface};
                            border: 2px solid {theme.accent}; font-weight: bold; }}
+    QPushButton[primary="true"]:focus, QPushButton:checked:focus {{
+        border: 2px solid {theme.text}; }}
     QComboBox:disabled, QLineEdit:disabled, QSpinBox:disabled {{ color: {theme.muted};
                                                                 background: {theme.background}; }}
     QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};

@@ -125,6 +125,15 @@ def button(
     return made
 
 
+def enter_presses_buttons(root: QWidget) -> None:
+    """Enter (or Return) on a focused push button under ``root`` presses it, as Space does:
+    outside a dialog Qt leaves that to Space alone, and "New session", focused, did nothing
+    on Enter. Buttons that keep a choice (checkable) are left to Space."""
+    for found in root.findChildren(QPushButton):
+        if not found.isCheckable() and not found.autoDefault():
+            found.setAutoDefault(True)
+
+
 def question_box(parent: QWidget | None, title: str, text: str) -> QtWidgets.QMessageBox:
     """The box ``ask`` shows: the question itself in the box (not every system shows a
     dialog's title bar), what follows from it below, and Yes and No."""

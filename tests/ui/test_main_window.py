@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from rethink_desktop.ui.theme import THEMES, apply_theme
 from tests.helpers import people
 from tests.ui.conftest import start_live
 
@@ -125,6 +126,41 @@ def test_the_live_screen_says_things_on_one_line_and_a_saved_action_clears_it(
     qtbot.keyClick(window.live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.live.notice.text().startswith("Undone")
     assert window.status.text() == ""
+
+
+def test_enter_on_a_focused_button_presses_it_as_space_does(qtbot, window, controller):
+    window.show()
+    window.activateWindow()
+    window.home.new_button.setFocus()
+    qtbot.keyClick(window.home.new_button, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.prepare
+    back = window.prepare.back  # a screen shown later gets the same
+    back.setFocus()
+    qtbot.keyClick(back, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert window.stack.currentWidget() is window.home
+    window.close()
+
+
+def test_a_focused_accent_button_shows_its_focus(qtbot):
+    """The ring around a focused button filled with the accent colour is not that colour."""
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    apply_theme(QApplication.instance(), "light")
+    button = QPushButton("New session")
+    button.setProperty("primary", True)
+    qtbot.addWidget(button)
+    button.resize(200, 40)
+    button.show()
+    qtbot.waitExposed(button)
+    resting = button.grab().toImage()
+    button.setFocus()
+    button.activateWindow()
+    qtbot.waitUntil(button.hasFocus)
+    focused = button.grab().toImage()
+    edge = focused.pixelColor(100, 1).name()  # the middle of the top border
+    assert edge != resting.pixelColor(100, 1).name()
+    assert edge == THEMES["light"].text.lower()
+    button.close()
 
 
 def test_home_is_refused_while_a_session_runs(window, controller):
