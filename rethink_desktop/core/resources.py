@@ -47,6 +47,13 @@ def read_json(path: Path, *, missing: str, noun: str, error: type[ValueError]) -
             f"{path.name}: the file is not valid JSON "
             f"(line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from None
+    except (RecursionError, ValueError):
+        # Lists nested deeper than Python's stack allows, or a whole number of more than
+        # 4,300 digits: JSON allows both, but no deck or template has either.
+        raise error(
+            f"{path.name}: the file is damaged or is not {noun} (it holds values nested too "
+            "deeply or numbers too long to read)."
+        ) from None
 
 
 def check_format(

@@ -228,6 +228,10 @@ class _Stream:
                 if self._fill():
                     continue
                 raise _Truncated from None
+            except (RecursionError, ValueError):
+                # Nested deeper than Python's stack allows, or a whole number of more digits
+                # than Python converts (4,300): more of the file would not make it readable.
+                raise _Malformed from None
             # A number at the very end of what was read may go on in the next chunk.
             if end == len(self.buf) and not isinstance(value, dict | list | str) and self._fill():
                 continue
@@ -910,7 +914,11 @@ def import_export(
             f"{_VALUE_MAX // (1024 * 1024)} MB, which Re-Think Desktop never writes (the file "
             "is damaged, or it is not a Re-Think Desktop export). Nothing was imported."
         ) from None
-    except (_Malformed, UnicodeDecodeError):
+    except (_Malformed, UnicodeDecodeError, RecursionError) as exc:
+        if isinstance(exc, RecursionError):
+            # A value decoded, but nested so deep that checking or quoting it ran out of
+            # stack (the import's own calls are shallow): no export has one.
+            log.warning("import: a value in the file is nested too deeply to be checked")
         raise ImportFileError(
             f"{name} is not a Re-Think Desktop export (it is not a JSON session export, or it "
             "is damaged). Nothing was imported."
@@ -1148,8 +1156,8 @@ class _Import:
             return False
         try:
             data = _data_of_text(text, self._people)
-        except (ValueError, TypeError, AttributeError, IndexError):  # not even the list
-            return False
+        except (ValueError, TypeError, AttributeError, IndexError, RecursionError):
+            return False  # not even the list: decoded in full, it is refused with words
         if data is None or data != logged:
             return False
         self.seen[sid] = text

@@ -308,6 +308,13 @@ def test_template_that_is_not_json(tmp_path):
         load_template(path)
 
 
+def test_template_nested_deeper_than_python_reads_is_an_agenda_error(tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_text('{"phases": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(AgendaError, match=r"^mine\.json: the file is damaged or is not a template"):
+        load_template(path)
+
+
 def test_missing_template_file(tmp_path):
     with pytest.raises(AgendaError, match="was not found"):
         load_template(tmp_path / "absent.json")

@@ -219,6 +219,20 @@ def test_file_that_is_not_text(tmp_path):
         load_deck(path)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,  # deeper than Python's stack
+        '{"format": "rethink-cards", "format_version": ' + "9" * 5000 + "}",  # > 4,300 digits
+    ],
+)
+def test_json_python_cannot_decode_is_a_deck_error_not_a_traceback(tmp_path, text):
+    path = tmp_path / "mydeck.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DeckError, match=r"^mydeck\.json: the file is damaged or is not a deck"):
+        load_deck(path)
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(DeckError, match="was not found"):
         load_deck(tmp_path / "absent.json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,6 +143,17 @@ def good_doc(source, tmp_path) -> dict:
          "is missing"),
         (lambda d, t: t.replace('"seconds": 100.0', '"seconds": 90.0'), "does not add up"),
         (lambda d, t: t.replace('"kind": "family_network"', '"kind": "picnic"'), "unknown value"),
+        # More than Python decodes: lists deeper than its stack, a number of 5,000 digits.
+        (lambda d, t: t.replace('"sessions": [', '"sessions": [' + "[" * 100_000, 1),
+         "not a Re-Think Desktop export"),
+        (lambda d, t: t.replace('"format_version": 1', '"format_version": ' + "9" * 5000),
+         "not a Re-Think Desktop export"),
+        (lambda d, t: re.sub(r'"planned_minutes": \d+', '"planned_minutes": ' + "9" * 5000, t),
+         "not a Re-Think Desktop export"),
+        # Decoded, but too deep to check (or quote in a message) without running out of stack.
+        (lambda d, t: re.sub(r'"planned_minutes": \d+', lambda _m: '"planned_minutes": '
+                             + "[" * 600 + "]" * 600, t, count=1),
+         "not a Re-Think Desktop export"),
     ],
 )  # fmt: skip
 def test_bad_files_each_have_a_message_and_change_nothing(
@@ -617,6 +629,18 @@ def test_a_session_known_by_its_text_twice_in_the_file(source, target, tmp_path)
     assert report.skipped_identical == [a["id"]]
     assert [sid for sid, _ in report.conflicts] == [b["id"]]
     assert report.conflicts[0][1].startswith("differs in way_forward")
+    assert snapshot(target) == before
+
+
+def test_a_session_here_nested_too_deep_in_the_file_is_refused_in_words(source, target, tmp_path):
+    """Looking for a session known by its text decodes its participants list first."""
+    _doc, a, b = two_finished(source, tmp_path)
+    import_export(target, write_lines(tmp_path / "ab.json", [a, b]))
+    before = snapshot(target)
+    text = write_lines(tmp_path / "deep.json", [{**a, "participants": "DEEP"}]).read_text()
+    (tmp_path / "deep.json").write_text(text.replace('"DEEP"', "[" * 100_000 + "]" * 100_000))
+    with pytest.raises(ImportFileError, match="not a Re-Think Desktop export"):
+        import_export(target, tmp_path / "deep.json")
     assert snapshot(target) == before
 
 
