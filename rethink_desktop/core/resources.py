@@ -33,7 +33,7 @@ def read_json(path: Path, *, missing: str, noun: str, error: type[ValueError]) -
     what a non-text file is not ("a deck").
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) skipped
     except FileNotFoundError:
         raise error(f"{path.name}: {missing} was not found ({path}).") from None
     except UnicodeDecodeError:

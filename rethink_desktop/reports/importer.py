@@ -148,7 +148,9 @@ class _Stream:
         self.handle = handle
         self.size = size
         self.progress = progress
-        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+        # "utf-8-sig" skips a byte-order mark (as Windows Notepad writes) at the very start
+        # only, even one split across reads; one anywhere else is refused, as JSON says.
+        self.utf8 = codecs.getincrementaldecoder("utf-8-sig")()
         self.buf = ""
         self.pos = 0
         self.read = 0
@@ -168,7 +170,7 @@ class _Stream:
                 min(self.read, self.size), self.size
             ):
                 raise ImportCancelled
-            if text:  # empty only when the read ended inside one character
+            if text:  # empty only when the read ended inside one character (or the mark)
                 if self.pos > len(self.buf) // 2:
                     self.buf, self.pos = self.buf[self.pos :], 0
                 self.buf += text

@@ -242,7 +242,9 @@ class _Reader:
 
         try:
             with path.open("rb") as handle:
-                return tomllib.load(handle)
+                raw = handle.read()
+            # Windows Notepad may begin a UTF-8 file with a byte-order mark; TOML has none.
+            return tomllib.loads(raw.decode("utf-8-sig"))
         except FileNotFoundError:
             if required:
                 self.unreadable.append(path)

@@ -25,6 +25,7 @@ from rethink_desktop.core.cards import (
     load_default_deck,
     parse_deck,
 )
+from rethink_desktop.core.resources import resource_path
 
 
 def small_deck() -> dict:
@@ -231,6 +232,14 @@ def test_json_python_cannot_decode_is_a_deck_error_not_a_traceback(tmp_path, tex
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DeckError, match=r"^mydeck\.json: the file is damaged or is not a deck"):
         load_deck(path)
+
+
+def test_a_byte_order_mark_at_the_start_is_skipped(tmp_path):
+    """As Windows Notepad may save a file: the deck still loads."""
+    bundled = resource_path("cards", "default.json").read_bytes()
+    path = tmp_path / "mydeck.json"
+    path.write_bytes(b"\xef\xbb\xbf" + bundled)
+    assert load_deck(path) == load_default_deck()
 
 
 def test_missing_file(tmp_path):

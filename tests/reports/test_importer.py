@@ -326,6 +326,35 @@ def test_stream_reads_small_chunks(source, target, tmp_path, monkeypatch):
     assert seen[-1] == (tmp_path / "good.json").stat().st_size
 
 
+@pytest.mark.parametrize("read_size", [1, 2, 4096])
+def test_a_byte_order_mark_at_the_start_is_skipped(
+    source, target, tmp_path, monkeypatch, read_size
+):
+    """As Windows Notepad may save the file: the mark is skipped even when reads split it,
+    and the progress still counts every byte of the file."""
+    monkeypatch.setattr("rethink_desktop.reports.importer._READ_SIZE", read_size)
+    finished_session(source)
+    export(source.db, "json", tmp_path / "good.json")
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + (tmp_path / "good.json").read_bytes())
+    seen = []
+    report = import_export(target, marked, progress=lambda d, t: seen.append((d, t)) or True)
+    assert len(report.added) == 1
+    assert seen[-1] == (marked.stat().st_size, marked.stat().st_size)
+
+
+def test_a_byte_order_mark_anywhere_else_is_refused(source, target, tmp_path):
+    finished_session(source)
+    export(source.db, "json", tmp_path / "good.json")
+    text = (tmp_path / "good.json").read_text(encoding="utf-8")
+    before = snapshot(target)
+    for marked in ("\ufeff\ufeff" + text, text.replace('"sessions": [', '"sessions": \ufeff[')):
+        (tmp_path / "bad.json").write_text(marked, encoding="utf-8")
+        with pytest.raises(ImportFileError, match="not a Re-Think Desktop export"):
+            import_export(target, tmp_path / "bad.json")
+    assert snapshot(target) == before
+
+
 def test_imported_event_only_first_and_only_finished(source, tmp_path):
     s = finished_session(source)
     export(source.db, "json", tmp_path / "out.json")

@@ -258,6 +258,26 @@ def test_a_file_that_is_not_utf8_or_is_a_folder_is_ignored(machine, user):
     assert any("UTF-8" in w for w in config.warnings)
 
 
+def test_a_byte_order_mark_at_the_start_is_skipped(machine, user):
+    """Windows Notepad may save UTF-8 with a byte-order mark; the file still applies."""
+    write(machine, "")
+    (machine / "config.toml").write_bytes(b"\xef\xbb\xbfretention_months = 12\n")
+    write(user, "")
+    (user / "config.toml").write_bytes(b'\xef\xbb\xbftheme = "dark"\r\n')
+    config = load(machine, user)
+    assert (config.retention_months, config.theme) == (12, "dark")
+    assert config.unreadable == []
+    assert config.warnings == []
+
+
+def test_a_byte_order_mark_after_the_start_is_still_not_toml(machine, user):
+    u = write(user, "")
+    u.write_bytes(b'theme = "dark"\n\xef\xbb\xbfretention_months = 12\n')
+    config = load(machine, user)
+    assert config.unreadable == [u]
+    assert "not valid TOML" in config.warnings[0]
+
+
 def test_an_unreadable_file_is_ignored(machine, user, monkeypatch):
     u = write(user, 'theme = "dark"\n')
     real_open = Path.open
