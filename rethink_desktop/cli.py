@@ -202,8 +202,33 @@ def log_folder_problem(log_dir: Path) -> str | None:
     return None
 
 
+def no_database(db_path: Path) -> bool:
+    """No records file at ``db_path``, and nothing in the way of one. A file where a folder
+    should be is left for ``open_database`` to name: it stops before making anything."""
+    from rethink_desktop.storage.database import present
+
+    if present(db_path):  # a name too long: a StorageError in words
+        return False
+    folder = db_path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder.is_dir()
+
+
+def no_database_to_check(db_path: Path, demo: bool) -> str:
+    opened = "the demo has" if demo else "the app has"
+    return (
+        f"There is no Re-Think Desktop database at {db_path}, so there are no records to "
+        f"check. Nothing has been created. If {opened} not been opened with this data folder "
+        "yet, that is expected: it makes the database when it first starts. Otherwise check "
+        "the data folder setting (--data-dir, RETHINK_DATA_DIR or data_dir in the config file)."
+    )
+
+
 def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = None) -> int:
     """Resolve paths, open + migrate, check integrity, load every resource; print a report.
+
+    A missing database is reported, not created: a mistyped data folder must not pass.
 
     Config warnings (unknown keys, bad values) are reported but pass; a config file that
     could not be read at all is a problem, since none of IT's settings in it apply.
@@ -215,6 +240,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     from rethink_desktop.core.cards import load_default_deck
     from rethink_desktop.core.resources import resource_dir
     from rethink_desktop.storage.database import (
+        NotFoundError,
         StorageError,
         foreign_key_problems,
         integrity_check,
@@ -254,6 +280,8 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     ]
     out.write("Database\n")
     try:
+        if no_database(db_path):
+            raise NotFoundError(db_path, no_database_to_check(db_path, demo))
         db = open_database(db_path)
     except StorageError as exc:
         problems.append(exc.message)

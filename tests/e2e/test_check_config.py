@@ -15,6 +15,7 @@ import pytest
 from rethink_desktop.cli import cmd_check
 from rethink_desktop.core import resources
 from rethink_desktop.storage.config import load_config
+from rethink_desktop.storage.database import open_database
 from rethink_desktop.storage.paths import resolve_paths
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +32,8 @@ def dirs(tmp_path) -> dict[str, Path]:
     }
     for key in ("machine", "user"):
         (found[key] / "rethink-desktop").mkdir(parents=True)
+    # The records the app makes at its first start: `check` reports a data folder without.
+    open_database(found["data"] / "rethink.sqlite").close()
     return found
 
 

@@ -43,17 +43,39 @@ def test_version_comes_from_the_package_metadata():
     assert result.stdout.strip() == f"Re-Think Desktop {__version__}"
 
 
-def test_check_passes_on_a_fresh_data_dir(tmp_path):
+def test_check_passes_once_the_app_has_made_its_database(tmp_path):
     data = tmp_path / "fresh"
+    started = cli("--data-dir", str(data), "--quit-after-start",
+                  env={"QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    assert started.returncode == 0, started.stderr
     result = cli("--data-dir", str(data), "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed." in result.stdout
     assert str(data) in result.stdout
-    assert (data / "rethink.sqlite").exists()
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_check_reports_a_data_folder_with_no_database_and_creates_nothing(tmp_path, demo):
+    """A mistyped --data-dir must not pass (check made an empty database there)."""
+    data = tmp_path / "typo"
+    result = cli("--data-dir", str(data), *(["--demo"] if demo else []), "check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    records = data / ("demo.sqlite" if demo else "rethink.sqlite")
+    assert f"There is no Re-Think Desktop database at {records}" in result.stdout
+    assert "Nothing has been created." in result.stdout
+    assert "All checks passed" not in result.stdout
+    assert "Traceback" not in result.stderr
+    assert not data.exists()
+    data.mkdir()  # a folder without records in it: the same, and left empty
+    again = cli("--data-dir", str(data), *(["--demo"] if demo else []), "check")
+    assert again.returncode == 1
+    assert f"There is no Re-Think Desktop database at {records}" in again.stdout
+    assert list(data.iterdir()) == []
 
 
 def test_check_uses_the_environment_variable(tmp_path):
     data = tmp_path / "from-env"
+    EventStore.open(data / "rethink.sqlite").close()
     result = cli("check", env={"RETHINK_DATA_DIR": str(data)})
     assert result.returncode == 0
     assert "from RETHINK_DATA_DIR" in result.stdout
@@ -272,6 +294,7 @@ def test_the_app_opens_and_quits_offscreen(tmp_path):
 def test_debug_adds_detail_to_the_log_and_a_normal_run_does_not(tmp_path):
     data = tmp_path / "d"
     log = tmp_path / "home" / "state" / "rethink-desktop" / "log" / "rethink-desktop.log"
+    EventStore.open(data / "rethink.sqlite").close()
     assert cli("--data-dir", str(data), "check").returncode == 0
     plain = log.read_text(encoding="utf-8")
     assert " INFO " in plain
