@@ -225,6 +225,16 @@ def no_database_to_check(db_path: Path, demo: bool) -> str:
     )
 
 
+def records_in_use(db_path: Path) -> str:
+    """Why ``check`` could not open the records: a writer holds them (an import, a restore or
+    a purge; the app's own writes are short, and check reads beside them)."""
+    return (
+        f"The records ({db_path}) are in use by Re-Think Desktop, one of its commands (an "
+        "import, a restore, a purge) or another program, so they could not be checked just "
+        "now. Nothing has been changed. Run check again once that has finished."
+    )
+
+
 def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = None) -> int:
     """Resolve paths, open + migrate, check integrity, load every resource; print a report.
 
@@ -240,6 +250,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     from rethink_desktop.core.cards import load_default_deck
     from rethink_desktop.core.resources import resource_dir
     from rethink_desktop.storage.database import (
+        LockedError,
         NotFoundError,
         StorageError,
         foreign_key_problems,
@@ -284,8 +295,10 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
             raise NotFoundError(db_path, no_database_to_check(db_path, demo))
         db = open_database(db_path)
     except StorageError as exc:
-        problems.append(exc.message)
-        line("status", f"PROBLEM: {exc.message}")
+        # LockedError's own words are for an action that could not be saved; check saves none.
+        message = records_in_use(db_path) if isinstance(exc, LockedError) else exc.message
+        problems.append(message)
+        line("status", f"PROBLEM: {message}")
     else:
         try:
             line("schema", f"version {SCHEMA_VERSION} (up to date)")

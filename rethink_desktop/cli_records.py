@@ -2,7 +2,7 @@
 
 Kept apart from ``cli.py`` so that file stays a short list of commands. Each command that
 changes the database takes the app's lock file first (as a second copy of the app would),
-so it never runs while the app has the same database open.
+so it never runs while the app, or another of these commands, has the same database.
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ def add_record_commands(commands: Any) -> None:
 
 @contextlib.contextmanager
 def _app_lock(db_path: Path, err: TextIO) -> Iterator[bool]:
-    """Hold the app's lock on this database; yields False, having said why, if the app has
-    it open or the data folder cannot be made or written (as the app itself tells them
-    apart at start-up)."""
-    from rethink_desktop.ui.lock import DataFolderError, acquire_lock
+    """Hold the app's lock on this database; yields False, having said why, if the app or
+    another records command has it or the data folder cannot be made or written (as the app
+    itself tells them apart at start-up)."""
+    from rethink_desktop.ui.lock import DataFolderError, acquire_lock, in_use_message
 
     try:
         lock = acquire_lock(db_path.with_suffix(".lock"), again="run the command again")
@@ -75,10 +75,8 @@ def _app_lock(db_path: Path, err: TextIO) -> Iterator[bool]:
         lock = None
     else:
         if lock is None:
-            err.write(
-                f"Re-Think Desktop has this database open ({db_path}). Close the app, then "
-                "try again. Nothing has been changed.\n"
-            )
+            what_next = "Close the app, or wait for the other command to finish, then try again."
+            err.write(in_use_message(db_path, what_next) + "\n")
     try:
         yield lock is not None
     finally:

@@ -36,7 +36,7 @@ from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.home_queries import finished_with_names
 from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui.controller import SessionController
-from rethink_desktop.ui.lock import DataFolderError, acquire_lock
+from rethink_desktop.ui.lock import DataFolderError, acquire_lock, in_use_message
 from rethink_desktop.ui.main_window import MainWindow, effective_theme
 from rethink_desktop.ui.theme import apply_theme
 
@@ -308,9 +308,12 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     if lock is None:
         messages.error(
             None,
-            "Re-Think Desktop is already open on this computer with the same records. "
-            "Use the window that is already open; a second copy could confuse the records. "
-            "Nothing has been changed.",
+            in_use_message(
+                db_path,
+                "If the app is already open, use that window (a second copy could confuse the "
+                "records); if a command is running, wait for it to finish, then open the app "
+                "again.",
+            ),
         )
         return EXIT_ALREADY_RUNNING
     # After a crash the file is checked now (and set aside if damaged); one closed cleanly in

@@ -46,6 +46,15 @@ def data_folder_message(folder: Path, why: str, again: str = "open the app again
     )
 
 
+def in_use_message(db_path: Path, what_next: str) -> str:
+    """The lock is held: by the app's window or by a command-line import, restore or purge,
+    which take the same lock (which of them, the lock file does not say reliably)."""
+    return (
+        "Re-Think Desktop, or one of its commands (an import, a restore, a purge), is already "
+        f"using these records ({db_path}). Nothing has been changed. {what_next}"
+    )
+
+
 def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | None:
     """One copy of the app per database; a lock left by a crashed copy is taken over.
 

@@ -70,7 +70,8 @@ def test_second_copy_is_refused_and_first_copy_survives_kill_9_then_resumes(tmp_
         assert wait_for(lambda: (data / "rethink.lock").exists())
         second = run_once("--data-dir", str(data))
         assert second.returncode == 3
-        assert "already open on this computer" in second.stderr
+        assert "is already using these records" in second.stderr
+        assert "If the app is already open, use that window" in second.stderr
         assert first.poll() is None  # the first copy is unaffected
     finally:
         first.send_signal(signal.SIGKILL)

@@ -250,7 +250,7 @@ def test_the_app_is_not_told_apart_from_a_file_in_the_way_as_another_copy(tmp_pa
                env={"QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
     assert done.returncode == 1
     assert "a file is in the way" in done.stderr
-    assert "already open" not in done.stderr
+    assert "already using" not in done.stderr
 
 
 def test_a_data_folder_name_too_long_gets_words_not_a_traceback(tmp_path):

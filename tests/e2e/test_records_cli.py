@@ -208,7 +208,7 @@ def test_a_file_in_the_way_of_the_data_folder_is_named_not_a_traceback(tmp_path,
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "a file is in the way" in done.stderr or "is a file, not a folder" in done.stderr
-    assert "has this database open" not in done.stderr
+    assert "already using these records" not in done.stderr
     assert in_the_way.read_text() == "not a folder"
 
 

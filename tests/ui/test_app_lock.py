@@ -1,5 +1,5 @@
 """The one-copy lock (ui/lock.acquire_lock): another copy is told apart from a folder that
-cannot be written, which gets its own message instead of "already open"."""
+cannot be written, which gets its own message instead of "already using these records"."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_a_lock_that_cannot_be_written_is_not_called_another_copy(
     assert words in raised.value.message
     assert str(tmp_path) in raised.value.message
     assert "Nothing has been changed" in raised.value.message
-    assert "already open" not in raised.value.message
+    assert "already using" not in raised.value.message
 
 
 def test_another_copy_holding_the_lock_is_none(tmp_path, monkeypatch):
