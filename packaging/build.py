@@ -6,8 +6,8 @@ Run from anywhere with the project's environment (``make package`` does this)::
     .venv/bin/python packaging/build.py --smoke-only
 
 The smoke test runs the frozen program, never the source tree, with its own temporary data,
-config and log folders: the window must open and close by itself (offscreen) with nothing
-unexpected on stderr, ``check`` must then pass, ``--version`` must print the version in
+config and log folders: ``check`` must pass, the window must open and close by itself
+(offscreen) with nothing unexpected on stderr, ``--version`` must print the version in
 pyproject.toml, and the trainers' demo must open and its session export as JSON, zipped CSV
 and a PDF summary, then back up. The exports import modules that start-up does not, so an
 over-eager exclude shows up here rather than on a user's laptop. Exit status 1 on any failure.
@@ -260,6 +260,11 @@ def smoke_test(frozen: Frozen, version: str) -> None:
         data = home / "data"
         data_args = ["--data-dir", str(data)]
 
+        out, seconds = run_frozen(frozen.cli, [*data_args, "check"], env)
+        if "All checks passed" not in out:
+            raise SmokeFailure(f"check did not pass:\n{out}")
+        print(f"smoke: check passed ({seconds:.2f} s)")
+
         # A windowed .exe on Windows has no stderr to read; its exit status still counts.
         out, seconds = run_frozen(
             frozen.gui,
@@ -270,12 +275,6 @@ def smoke_test(frozen: Frozen, version: str) -> None:
         shown = re.search(r"interactive_ms=(\d+)", out)
         detail = f", interactive after {shown.group(1)} ms" if shown else ""
         print(f"smoke: window opened and closed by itself ({seconds:.2f} s{detail})")
-
-        # After the window, which makes the records: `check` reports a folder without them.
-        out, seconds = run_frozen(frozen.cli, [*data_args, "check"], env)
-        if "All checks passed." not in out:
-            raise SmokeFailure(f"check did not pass:\n{out}")
-        print(f"smoke: check passed ({seconds:.2f} s)")
 
         out, _ = run_frozen(frozen.cli, ["--version"], env)
         expected = f"{info.DISPLAY_NAME} {version}"

@@ -215,12 +215,11 @@ def no_database(db_path: Path) -> bool:
     return folder.is_dir()
 
 
-def no_database_to_check(db_path: Path, demo: bool) -> str:
-    opened = "the demo has" if demo else "the app has"
+def no_database_yet(db_path: Path, demo: bool) -> str:
+    opened = "the demo is" if demo else "the app is"
     return (
-        f"There is no Re-Think Desktop database at {db_path}, so there are no records to "
-        f"check. Nothing has been created. If {opened} not been opened with this data folder "
-        "yet, that is expected: it makes the database when it first starts. Otherwise check "
+        f"There is no database at {db_path} yet, and none was created: it is made when "
+        f"{opened} first started with this data folder. If you expected records here, check "
         "the data folder setting (--data-dir, RETHINK_DATA_DIR or data_dir in the config file)."
     )
 
@@ -238,7 +237,8 @@ def records_in_use(db_path: Path) -> str:
 def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = None) -> int:
     """Resolve paths, open + migrate, check integrity, load every resource; print a report.
 
-    A missing database is reported, not created: a mistyped data folder must not pass.
+    A missing database is reported, never created (a mistyped data folder must not look
+    like records); it is no problem on a computer where the app has not been started yet.
 
     Config warnings (unknown keys, bad values) are reported but pass; a config file that
     could not be read at all is a problem, since none of IT's settings in it apply.
@@ -290,10 +290,14 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         for path in config.unreadable
     ]
     out.write("Database\n")
+    nothing_yet = False
     try:
-        if no_database(db_path):
-            raise NotFoundError(db_path, no_database_to_check(db_path, demo))
+        nothing_yet = no_database(db_path)  # a name too long: a StorageError in words
+        if nothing_yet:
+            raise NotFoundError(db_path, no_database_yet(db_path, demo))
         db = open_database(db_path)
+    except NotFoundError as exc:
+        line("status", f"none yet: {exc.message}")
     except StorageError as exc:
         # LockedError's own words are for an action that could not be saved; check saves none.
         message = records_in_use(db_path) if isinstance(exc, LockedError) else exc.message
@@ -349,10 +353,11 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         for problem in problems:
             out.write(f"  - {problem}\n")
         return EXIT_PROBLEM
+    passed = "All checks passed" + ("; there are no records here yet" if nothing_yet else "")
     if config.warnings:
-        out.write(f"\nAll checks passed, with {len(config.warnings)} configuration warning(s).\n")
+        out.write(f"\n{passed}, with {len(config.warnings)} configuration warning(s).\n")
     else:
-        out.write("\nAll checks passed.\n")
+        out.write(f"\n{passed}.\n")
     return EXIT_OK
 
 
