@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -204,7 +205,16 @@ class CloseView(QWidget):
         panel.setObjectName("panel")
         inner = QVBoxLayout(panel)
         inner.setContentsMargins(32, 16, 32, 16)
-        inner.addWidget(self.stack)
+        # The steps scroll when the screen is too short for them (the ratings at 150 % type
+        # on a laptop): otherwise the window grew taller than the screen.
+        self.scroll = QScrollArea(panel)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.stack)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.stack.setAutoFillBackground(False)
+        inner.addWidget(self.scroll)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 16, 32, 16)
@@ -309,15 +319,9 @@ class CloseView(QWidget):
         row.addStretch(1)
         self.home_button = _button("Back to the home screen", "Back to the home screen")
         self.home_button.clicked.connect(self.home_requested)
+        row.insertWidget(1, self.home_button)  # in Complete's place, as compact
         self.home_button.hide()
-        return _page(
-            self.finish_title,
-            self.summary,
-            self.names_note,
-            self.complete_row,
-            self.home_button,
-            top=16,
-        )
+        return _page(self.finish_title, self.summary, self.names_note, self.complete_row, top=16)
 
     # --- state ----------------------------------------------------------------------------
     @property
@@ -411,8 +415,11 @@ class CloseView(QWidget):
             self.pulse.focus_first()
         elif step in (self.INTRO, self.HANDOVER):
             self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        elif step == self.FINISH and not self.done:
-            self.complete_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif step == self.FINISH:
+            # Not on Complete: a second quick Enter after the hand-over (the last person's,
+            # even) completed the session, which cannot be undone. Enter here goes to the
+            # button first (see _on_enter); Tab reaches it too.
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- moving ---------------------------------------------------------------------------
     def next(self) -> None:
@@ -507,7 +514,8 @@ class CloseView(QWidget):
         else:
             self._say_what_happens_to_names()
             self.finish_title.setText("Complete the session")
-            self.complete_row.show()
+            self.complete_button.show()
+            self.home_button.hide()
         self._go(self.FINISH)
 
     def set_keep_names(self, keep: bool) -> None:
@@ -553,7 +561,7 @@ class CloseView(QWidget):
             else "Names are kept with this record."
         )
         self.finish_title.setText("The session is complete.")
-        self.complete_row.hide()
+        self.complete_button.hide()
         self.home_button.show()
         self.home_button.setFocus()
 
@@ -573,7 +581,8 @@ class CloseView(QWidget):
         if step == self.RATING:
             self.save_rating()
         elif step == self.FINISH:
-            self.complete()
+            if not self.done:  # to the button first: completing cannot be undone
+                self.complete_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.next_button.isEnabled():
             self.next()
 

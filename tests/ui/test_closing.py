@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from rethink_desktop.ui.closing import CloseView
 from rethink_desktop.ui.controller import SessionController
-from tests.ui.conftest import start_live
+from tests.ui.conftest import larger_text, start_live
 
 PEOPLE = [
     {"id": "a", "name": "Priya Shah", "agency": "Education", "role": "Safeguarding lead"},
@@ -107,6 +107,10 @@ def test_full_close_by_keyboard_and_clicks(qtbot, host, closing):
 
     assert view.stack.currentIndex() == view.FINISH
     assert "2 of 3" in view.summary.text()
+    # Completing cannot be undone: the Enter after the hand-over's only reaches the button.
+    press(qtbot, Qt.Key.Key_Return)
+    assert closing.state.status == "closing"
+    assert view.complete_button.hasFocus()
     with qtbot.waitSignal(view.completed):
         press(qtbot, Qt.Key.Key_Return)
     state = closing.state
@@ -356,3 +360,23 @@ def test_a_digit_chooses_that_score_and_tab_goes_on_to_the_next_question(qtbot, 
         press(qtbot, Qt.Key.Key_Tab)
     assert form.values() == {"communication": 4, "compassion": 2, "clarity": 5, "heard": 3}
     assert QApplication.focusWidget() is form.save_button
+
+
+def test_at_150_percent_type_the_close_fits_a_laptop_screen_and_scrolls(qtbot, host, closing):
+    """The steps scroll: the ratings at 150 % type made the window taller than a 768-pixel
+    screen, so its foot was off the screen."""
+    with larger_text(1.5):
+        host.resize(1300, 560)
+        view = make_view(qtbot, host, closing)
+        to_rating(view)
+        assert view.minimumSizeHint().height() < 560  # room for menus and a title bar
+        qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 0)
+        assert view.scroll.verticalScrollBar().value() == 0
+        rate_by_clicks(qtbot, view, communication=4, compassion=4, clarity=5, heard=5)
+        view.rating.questions["heard"].buttons[4].setFocus()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # on to the buttons below
+        reached = QApplication.focusWidget()
+        assert view.rating.isAncestorOf(reached)
+        viewport = view.scroll.viewport()
+        assert viewport.rect().contains(reached.mapTo(viewport, reached.rect().center()))
+        assert view.scroll.verticalScrollBar().value() > 0  # scrolled to show it
