@@ -297,8 +297,8 @@ class LiveView(QWidget):
         grid.addWidget(self._speaker_panel(), 0, 1)
         grid.addWidget(self._circle_panel(), 1, 0)
         grid.addWidget(self._card_panel(), 1, 1)
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 6)
+        grid.setColumnStretch(0, 6)
+        grid.setColumnStretch(1, 5)
         grid.setRowStretch(1, 1)
         outer.addLayout(grid, 1)
 
@@ -728,8 +728,11 @@ class LiveView(QWidget):
             self.card_title.setText("No cards")
             self.card_prompt.setText("")
             return
-        topic = (card.essential or card.phase or card.kind).replace("-", " ").capitalize()
-        self.card_title.setText(f"Card · {topic} · {card.title}")
+        if card.kind == "guide":  # a note for the facilitator, not a card for the room
+            self.card_title.setText(f"Guide for you · {card.title}")
+        else:
+            topic = (card.essential or card.phase or card.kind).replace("-", " ").capitalize()
+            self.card_title.setText(f"Card · {topic} · {card.title}")
         self.card_prompt.setText(card.prompt)
         if card.kind == "guide":
             shown = "A guide for you: never on the room display"

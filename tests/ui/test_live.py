@@ -173,6 +173,7 @@ def test_a_guide_card_stays_on_the_laptop_however_it_is_reached(qtbot, live, con
             assert card.prompt in live.card_prompt.text()
             assert card.prompt not in display.visible_text()
             assert live.card_display.text() == "A guide for you: never on the room display"
+            assert live.card_title.text() == f"Guide for you · {card.title}"
         else:
             assert card.prompt in display.visible_text()
     assert seen == len(guides)
@@ -560,3 +561,28 @@ def test_a_shortened_line_reads_as_its_whole_text_does(qtbot):
     qtbot.addWidget(label)
     assert label.sizeHint().width() >= label.fontMetrics().horizontalAdvance(text)
     assert label.text() == text
+
+
+def test_at_150_percent_type_every_talk_time_in_the_circle_shows_whole(qtbot, controller):
+    """On a 1366 × 768 laptop at 150 %, the circle's last column (each person's talk time)
+    was cut off while the card beside it had room to spare."""
+    people = [
+        {"name": f"Person {i}", "agency": agency, "role": "Safeguarding officer"}
+        for i, agency in enumerate(
+            ["Children's social care", "Education", "Health", "Police", "Early help", "Housing"]
+        )
+    ]
+    with larger_text(1.5):
+        start_live(controller, participants=people)
+        view = LiveView(controller)
+        qtbot.addWidget(view)
+        view.resize(1366, 660)
+        view.show()
+        view.refresh()
+        qtbot.waitExposed(view)
+        viewport = view.circle_scroll.viewport()
+        for row in view._rows.values():
+            right = row.time.mapTo(viewport, row.time.rect().topRight()).x()
+            assert right < viewport.width(), row.time.text()
+            assert row.time.width() >= row.time.sizeHint().width()
+        view.close()
