@@ -442,8 +442,14 @@ class MainWindow(QMainWindow):
         return self.controller.finish("abandon", reason, ended_at, remove_names=not self.keep_names)
 
     def _choose_person(
-        self, title: str, people: list, returning: frozenset[str] | set[str] = frozenset()
+        self,
+        title: str,
+        question: str,
+        people: list,
+        returning: frozenset[str] | set[str] = frozenset(),
     ) -> str | None:
+        """``question`` says what choosing records (each of A, L and G asked only "Who?", so
+        a stray L and Enter recorded someone leaving)."""
         if not people:
             self._show_notice("There is no one to choose.")
             return None
@@ -452,7 +458,7 @@ class MainWindow(QMainWindow):
             + (" · left, coming back" if p.id in returning else "")
             for p in people
         ]
-        label, ok = QtWidgets.QInputDialog.getItem(self, title, "Who?", labels, 0, False)
+        label, ok = QtWidgets.QInputDialog.getItem(self, title, question, labels, 0, False)
         return people[labels.index(label)].id if ok else None
 
     def record_arrival(self) -> None:
@@ -463,7 +469,12 @@ class MainWindow(QMainWindow):
         # comes back.
         gone = {p.id for p in state.participants if p.attendance in GONE}
         people = [p for p in state.participants if p.attendance == "absent" or p.id in gone]
-        pid = self._choose_person("Late arrival or return", people, returning=gone)
+        pid = self._choose_person(
+            "Late arrival or return",
+            "Who has arrived late, or come back?",
+            people,
+            returning=gone,
+        )
         if pid:
             self.controller.act("come_back" if pid in gone else "arrive", pid)
 
@@ -474,7 +485,7 @@ class MainWindow(QMainWindow):
             return
         current = state.current_turn.participant_id if state.current_turn else None
         people = [p for p in state.participants if p.in_room and p.id != current]
-        pid = self._choose_person("Give the floor", people)
+        pid = self._choose_person("Give the floor", "Who should have the floor now?", people)
         if pid:
             self.controller.act("pick", pid)
 
@@ -485,7 +496,9 @@ class MainWindow(QMainWindow):
             return
         spoke = {turn.participant_id for turn in state.turns}
         people = [p for p in state.participants if p.attendance == "late" and p.id not in spoke]
-        pid = self._choose_person("Take back a late arrival", people)
+        pid = self._choose_person(
+            "Take back a late arrival", "Whose late arrival was recorded by mistake?", people
+        )
         if pid:
             self.controller.act("withdraw_arrival", pid)
 
@@ -493,7 +506,11 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status not in LIVE:
             return
-        pid = self._choose_person("Leaving early", [p for p in state.participants if p.in_room])
+        pid = self._choose_person(
+            "Leaving early",
+            "Who is leaving early?",
+            [p for p in state.participants if p.in_room],
+        )
         if pid:
             self.controller.act("leave", pid)
 

@@ -348,6 +348,25 @@ def test_room_display_hands_keys_to_the_live_view(qtbot, window, controller):
     assert controller.state.current_speaker is not None
 
 
+def test_each_choice_of_a_person_asks_what_it_records(qtbot, window, controller, monkeypatch):
+    start_live(controller, 4, present=["p1", "p2", "p3"])
+    window.show_for_state()
+    asked = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getItem",
+        lambda parent, title, label, items, *a: asked.append((title, label)) or ("", False),
+    )
+    window.record_arrival()
+    window.record_departure()
+    window.give_floor()
+    assert asked == [
+        ("Late arrival or return", "Who has arrived late, or come back?"),
+        ("Leaving early", "Who is leaving early?"),
+        ("Give the floor", "Who should have the floor now?"),
+    ]
+    assert [p.attendance for p in controller.state.participants].count("present") == 3
+
+
 def test_give_the_floor_to_any_seat(qtbot, window, controller, monkeypatch):
     start_live(controller, 12)
     window.show_for_state()
