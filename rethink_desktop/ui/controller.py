@@ -35,10 +35,12 @@ def step_words(verb: str, before: SessionState, after: SessionState) -> str:
     """What an undo or redo changed, in a line for the facilitator (nothing is silent)."""
     done = "Undone" if verb == "undo" else "Redone"
     if after.phase is not None and after.phase_index != before.phase_index:
-        return f"{done}: phase {after.phase.index + 1}, {after.phase.name}, again."
+        way = "back to" if before.phase_index > after.phase_index else "on to"
+        return f"{done}: {way} phase {after.phase.index + 1}, {after.phase.name}."
     speaker, earlier = after.current_speaker, before.current_speaker
     if speaker is not None and (earlier is None or earlier.id != speaker.id):
-        return f"{done}: {speaker.label} has the floor again."
+        again = " again" if verb == "undo" else ""  # an undo gives back; a redo moves on
+        return f"{done}: {speaker.label} has the floor{again}."
     if speaker is None and earlier is not None:
         return f"{done}: no one has the floor."
     return f"{done}: the last step."

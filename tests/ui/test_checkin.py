@@ -77,8 +77,10 @@ def test_absent_people_and_pulse_are_recorded_at_start(qtbot, view, controller):
 
 
 def test_pulse_may_be_left_unset(qtbot, view, controller):
+    assert not view.pulse.clear_button.isEnabled()  # nothing to clear yet
     view.pulse.set_value(8)
     assert view.pulse.readout.text() == "8 of 10"
+    assert view.pulse.clear_button.text() == "Clear"  # says what it does to the 8
     qtbot.mouseClick(view.pulse.clear_button, Qt.MouseButton.LeftButton)
     assert view.pulse.value() is None
     assert view.pulse.readout.text() == "Not set"
@@ -103,6 +105,9 @@ def test_fewer_than_two_present_disables_start_and_says_why(qtbot, view, control
 
 def test_ctrl_return_starts_the_session(qtbot, view, controller):
     shown(qtbot, view)
+    # Named as the keyboard map (F1, docs/keyboard.md) names it.
+    assert view.start_button.toolTip() == "Ctrl+Return"
+    assert "Ctrl+Return" in [label.text() for label in view.findChildren(QLabel)]
     view.presence["p1"].setFocus()
     with qtbot.waitSignal(view.started):
         qtbot.keyClick(view.presence["p1"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

@@ -89,7 +89,7 @@ def test_ctrl_z_undoes_and_ctrl_shift_z_redoes(qtbot, live, controller):
     )
     assert kinds(controller)[-1] == "redo"
     assert live.speaker.text() == "Person 2"
-    assert live.notice.text() == "Redone: Person 2 has the floor again."
+    assert live.notice.text() == "Redone: Person 2 has the floor."
     press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert live.notice.text() == "Undone: no one has the floor."
@@ -127,7 +127,9 @@ def test_n_moves_to_the_next_phase(qtbot, live, controller):
     assert live.phase_title.text().startswith("Phase 2 of 6")
     press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # N by mistake
     assert live.phase_title.text().startswith("Phase 1 of 6")
-    assert live.notice.text() == "Undone: phase 1, Phase 1, again."
+    assert live.notice.text() == "Undone: back to phase 1, Phase 1."
+    press(qtbot, live, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert live.notice.text() == "Redone: on to phase 2, Phase 2."
 
 
 def test_arrows_change_the_card_and_record_it(qtbot, live, controller, deck):
