@@ -299,6 +299,8 @@ class MainWindow(QMainWindow):
         if ask and not self.may_leave_screen():
             return
         self.controller.close_session()
+        if self.room_display is not None and self.room_display.isVisible():
+            self.room_display.close()  # the meeting is over: nothing more for the wall
         self.home.refresh()
         self._show(self.home)
         self.home.focus_default()
@@ -526,6 +528,13 @@ class MainWindow(QMainWindow):
             self.room_display.shown_changed.connect(self._remember_room_display)
         self.room_display.present()
         self.activateWindow()  # keep the keys with the facilitator's window
+        if not self.room_display.isFullScreen():
+            # One screen: it opened as a window, which activating this one hid behind it.
+            self.room_display.raise_()
+            self._show_notice(
+                "The room display is open in its own window: no second screen was found. "
+                "Move it where the room can see it; D closes it."
+            )
 
     def _remember_room_display(self, shown: bool) -> None:
         # Written at once: after a crash, resuming that session opens the wall screen again.

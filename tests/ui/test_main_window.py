@@ -205,6 +205,21 @@ def test_room_display_opens_and_closes(qtbot, window, controller):
     assert not window.room_display.isVisible()
 
 
+def test_on_one_screen_the_room_display_says_where_it_is_and_goes_with_the_meeting(
+    qtbot, window, controller
+):
+    start_live(controller, 3)
+    window.show_for_state()
+    window.toggle_room_display()  # the offscreen platform has one screen
+    assert not window.room_display.isFullScreen()
+    assert "open in its own window: no second screen was found" in window.notice_text()
+    controller.act("end")
+    controller.act("complete")
+    window.show_home()
+    assert window.stack.currentWidget() is window.home
+    assert not window.room_display.isVisible()  # it stayed open, showing "Re-Think"
+
+
 @pytest.mark.parametrize("left_open", [True, False])
 def test_resuming_opens_the_room_display_again_if_it_was_open(
     qtbot, make_window, controller, left_open
