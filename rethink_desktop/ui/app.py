@@ -251,6 +251,11 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
         # What went on after the app stopped was never recorded: the record ends there.
         window.abandon("not_resumed", ended_at=state.updated_at)
         window.show_home()
+        # Said, so the demo's fresh check-in (or Home) does not look as if nothing happened.
+        window._show_notice(
+            f"Session {state.reference} was ended as abandoned; its record ends at the last "
+            "moment the app recorded."
+        )
 
 
 def remove_leftover_names(window: MainWindow) -> None:

@@ -594,6 +594,27 @@ def test_a_session_not_resumed_keeps_only_the_time_recorded(window, controller, 
     assert state.abandoned_reason == "not_resumed"
     assert state.elapsed(clock.now()) == 600
     assert window.stack.currentWidget() is window.home
+    assert window.notice_text() == (
+        "Session FN-2291 was ended as abandoned; its record ends at the last moment the app "
+        "recorded."
+    )
+
+
+def test_a_demo_not_resumed_says_so_on_the_fresh_check_in(make_window, controller, templates):
+    from rethink_desktop.ui.app import Messages, offer_resume, prepare_demo
+
+    demo = make_window(demo=True)
+    start_live(controller, 3)
+    controller.close_session()  # as after a crash
+
+    class Declined(Messages):
+        def resume(self, parent, text):
+            return False
+
+    offer_resume(demo, Declined(interactive=True))
+    prepare_demo(demo, templates)  # as the start-up does next
+    assert demo.stack.currentWidget() is demo.check_in
+    assert demo.notice_text().startswith("Session FN-2291 was ended as abandoned")
 
 
 def test_turning_names_off_on_the_complete_step_removes_them(qtbot, window, controller):
