@@ -23,7 +23,7 @@ from rethink_desktop.core.clock import format_timestamp
 from rethink_desktop.core.metrics import ATTENDANCE_KINDS, FIGURE_COLUMNS, talk_balance
 from rethink_desktop.core.state import ATTENDED, RATING_FIELDS
 from rethink_desktop.storage.database import Database, reads
-from rethink_desktop.storage.records import RATINGS_SHOWN
+from rethink_desktop.storage.records import RATINGS_SHOWN, attendance_counts_sql
 
 # The expression the ``sessions_when`` index is built on; queries must spell it the same way.
 WHEN = "coalesce(s.started_at, s.created_at)"
@@ -214,9 +214,7 @@ WITH page AS (
     LIMIT :limit OFFSET :offset
 )
 SELECT page.*,
-    (SELECT count(*) FROM participants p WHERE p.session_id = page.id) AS participants,
-    (SELECT count(*) FROM participants p
-        WHERE p.session_id = page.id AND p.attendance IN ({_ATTENDED_SQL})) AS present,
+    {attendance_counts_sql("page.id")},
     (SELECT coalesce(sum(i.seconds), 0) FROM intervals i
         WHERE i.session_id = page.id AND i.kind = 'pause') AS paused_seconds
 FROM page
@@ -226,7 +224,7 @@ ORDER BY page.date DESC, page.id DESC
 _PAGE_COLUMNS = (
     "id", "date", "kind", "reference", "status", "demo", "scheduled_for", "started_at",
     "ended_at", "abandoned_reason", "way_forward", "balance_index", "names_removed",
-    "participants", "present", "paused_seconds",
+    "participants", "present", "late", "left_early", "paused_seconds",
 )  # fmt: skip
 
 

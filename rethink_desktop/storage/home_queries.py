@@ -8,23 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rethink_desktop.core.state import ATTENDED
 from rethink_desktop.storage.database import Database, reads
+from rethink_desktop.storage.records import attendance_counts_sql
 from rethink_desktop.storage.schema import FINISHED_AT_SQL, FINISHED_SQL
 
 IN_PROGRESS = ("checked_in", "running", "paused", "closing")
 PREPARED = ("draft",)
 
-# Attendance values that count as "came to the meeting" (docs/schema.md, participants).
-_ATTENDED_SQL = ", ".join(f"'{value}'" for value in sorted(ATTENDED))
-
 # The sessions are chosen, ordered and limited first; only the rows shown are counted.
 _SELECT = f"""
 SELECT
     s.*,
-    (SELECT count(*) FROM participants p WHERE p.session_id = s.id) AS participants,
-    (SELECT count(*) FROM participants p
-        WHERE p.session_id = s.id AND p.attendance IN ({_ATTENDED_SQL})) AS present
+    {attendance_counts_sql("s.id")}
 FROM (
     SELECT
         s.id, s.reference, s.kind, s.status, s.demo, s.scheduled_for, s.created_at,

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from rethink_desktop.core.state import ATTENDED, GONE
 from rethink_desktop.storage.database import Database, reads
+
+LATE = frozenset({"late", "late_left_early"})  # arrived after the doors closed
+
+
+def attendance_counts_sql(session: str) -> str:
+    """Columns counting the participants of the session whose id is ``session`` (an SQL
+    expression): ``participants`` (invited), ``present`` (attended: core.state.ATTENDED),
+    ``late`` and ``left_early`` (each including those who did both), for Home's and the
+    History's lists."""
+
+    def count(where: str) -> str:
+        return f"(SELECT count(*) FROM participants p WHERE p.session_id = {session}{where})"
+
+    def among(values: Iterable[str]) -> str:
+        return " AND p.attendance IN (" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+
+    return (
+        f"{count('')} AS participants, {count(among(ATTENDED))} AS present, "
+        f"{count(among(LATE))} AS late, {count(among(GONE))} AS left_early"
+    )
+
 
 # core.state.ratings_withheld in SQL, for queries over ``sessions AS s``.
 RATINGS_SHOWN = "s.status NOT IN ('closing', 'abandoned')"

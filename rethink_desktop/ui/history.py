@@ -59,7 +59,7 @@ COLUMNS = ("Date", "Reference", "Kind", "Status", "Duration", "Attended", "Balan
 BALANCE_COLUMN = COLUMNS.index("Balance")
 # The widest text each column is likely to hold (the balance column also holds its bar).
 COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2291-WW", "Post-proceedings", "Completed (demo)",
-                  "2 h 07 min", "12 of 12", "MMMMMM 0.00")  # fmt: skip
+                  "2 h 07 min", "12 of 12 · 2 late · 2 left early", "MMMMMM 0.00")  # fmt: skip
 ID_ROLE = Qt.ItemDataRole.UserRole
 BALANCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -101,7 +101,7 @@ def row_cells(row: dict[str, Any], now: datetime) -> tuple[str, ...]:
     day = format_when(moment, now, time=False) if moment is not None else ""
     status = STATUS_LABELS.get(row["status"], row["status"])
     attended = (
-        f"{row['present']} of {row['participants']}"
+        widgets.attended_text(row)
         if row["present"] or row["status"] not in ("draft",)
         else f"{row['participants']} invited"
     )
@@ -123,7 +123,7 @@ def row_summary(row: dict[str, Any], cells: tuple[str, ...]) -> str:
     parts = [cells[1], cells[2], cells[0], status]
     if row["duration_seconds"] is not None:
         parts.append(f"lasted {cells[4]}")
-    parts.append(f"{cells[5]} attended" if " of " in cells[5] else cells[5])
+    parts.append(widgets.attended_text(row, spoken=True) if " of " in cells[5] else cells[5])
     if row["balance_index"] is not None:
         parts.append(f"balance of voice {cells[6]} of 1")
     return ", ".join(parts)

@@ -543,8 +543,8 @@ class HomeView(QWidget):
             status = "Completed" if row["status"] == "completed" else "Abandoned"
             reason = ABANDON_REASONS.get(row.get("abandoned_reason") or "", "")
             if row.get("checked_in_at") or row["present"]:
-                attended = f"{row['present']} of {row['participants']}"
-                spoken = f"{attended} attended"
+                attended = widgets.attended_text(row)
+                spoken = widgets.attended_text(row, spoken=True)
             else:
                 attended, spoken = "no check-in", "no check-in"
             cells = (_reference(row), _kind(row), date, status, attended)

@@ -28,6 +28,18 @@ def sessions_text(count: int) -> str:
     return f"{count:,} session{'' if count == 1 else 's'}"
 
 
+def attended_text(row: dict[str, Any], *, spoken: bool = False) -> str:
+    """ "6 of 6", with who came late or left early: "6 of 6 · 1 late · 1 left early" (a
+    lone "6 of 6" hid them; they are attendance, recorded, not hidden). ``spoken``: the
+    sentence for a screen reader, "6 of 6 attended, 1 late, 1 left early"."""
+    parts = [f"{row['present']} of {row['participants']}" + (" attended" if spoken else "")]
+    if row.get("late"):
+        parts.append(f"{row['late']} late")
+    if row.get("left_early"):
+        parts.append(f"{row['left_early']} left early")
+    return (", " if spoken else " · ").join(parts)
+
+
 class ElidedLabel(QLabel):
     """One line that shortens with "…" when there is no room for all of it, rather than
     widening the window past the screen. ``text()`` (what a screen reader reads) stays whole.

@@ -65,6 +65,17 @@ def test_attendance_counts_who_came(store):
     assert (row["present"], row["participants"]) == (3, 3)
 
 
+def test_the_list_counts_who_came_late_and_who_left_early(store):
+    clock = FakeClock(at(4, 2))
+    s = running(5, clock, sink=store.append, reference="FN-2", present=["p1", "p2", "p3"])
+    clock.advance(300)
+    s.arrive("p4")  # late
+    s.leave("p1")  # left early
+    s.leave("p4")  # late, and left early too
+    (row,) = page(store.db, HistoryFilters(), 0, 10)
+    assert (row["participants"], row["present"], row["late"], row["left_early"]) == (5, 4, 1, 2)
+
+
 def test_filters_narrow_the_list(store):
     meeting(store, at(1, 10), "FN-0110")
     meeting(store, at(2, 10), "TH-0210", kind="thematic")

@@ -210,17 +210,26 @@ def test_recent_sessions_show_status_and_attendance(qtbot, make_home, store, clo
     dropped = prepared(5, clock, sink=store.append, reference="FN-2250")
     dropped.abandon("cancelled")
     clock.advance(86400)
-    second = completed(store, clock, "TH-0398", 9, 9)
+    second = running(9, clock, sink=store.append, reference="TH-0398", present=["p1", "p2"])
+    clock.advance(600)
+    for pid in ("p3", "p4", "p5", "p6", "p7", "p8", "p9"):
+        second.arrive(pid)  # seven came late, and two of them left early
+    second.leave("p3")
+    second.leave("p4")
+    clock.advance(6600)
+    second.end()
+    second.complete()
 
     view = make_home()
     table = view.recent_table
 
     assert table.session_ids() == [second.id, dropped.id, first.id]
     assert [row[3:] for row in cells(table)] == [
-        ["Completed", "9 of 9"],
+        ["Completed", "9 of 9 · 7 late · 2 left early"],
         ["Abandoned", "no check-in"],
         ["Completed", "6 of 7"],
     ]
+    assert "9 of 9 attended, 7 late, 2 left early" in table.item(0, 0).toolTip()
     day = format_day(first.state.started_at.astimezone(), clock.now().astimezone())
     assert cells(table)[2][:3] == ["FN-2274", "Family network", day]
     assert "meeting cancelled" in table.item(1, 0).toolTip()
