@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from rethink_desktop.core.state import RATING_FIELDS, SessionState
@@ -164,3 +165,11 @@ def figures_row(
                 row[f"{name}_sum"] += rating[name]
                 row[f"{name}_n"] += 1
     return row
+
+
+def decimal_text(value: float, places: int = 1) -> str:
+    """``value`` to ``places`` decimals, a half always rounded up, as people do: an average
+    rating of 3.25 reads 3.3 and 3.75 reads 3.8 (Python's own rounding gave 3.2 and 3.8)."""
+    step = Decimal(1).scaleb(-places)
+    rounded = Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
+    return str(abs(rounded) if rounded == 0 else rounded)  # never "-0.0"

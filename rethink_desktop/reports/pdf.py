@@ -35,7 +35,13 @@ from rethink_desktop import APP_DISPLAY_NAME
 from rethink_desktop.core.agenda import KIND_LABELS
 from rethink_desktop.core.clock import SystemClock, format_duration
 from rethink_desktop.core.events import Event
-from rethink_desktop.core.metrics import Tally, session_balance, tally_agencies, tally_people
+from rethink_desktop.core.metrics import (
+    Tally,
+    decimal_text,
+    session_balance,
+    tally_agencies,
+    tally_people,
+)
 from rethink_desktop.core.state import (
     ABANDON_REASONS,
     RATING_FIELDS,
@@ -334,7 +340,7 @@ def summary_lines(state: SessionState) -> dict[str, str]:
     ratings = []
     for name in RATING_FIELDS:
         values = [getattr(r, name) for r in state.ratings if getattr(r, name) is not None]
-        average = f"{sum(values) / len(values):.1f}" if values else "—"
+        average = decimal_text(sum(values) / len(values)) if values else "—"
         label = "Felt heard" if name == "heard" else name.capitalize()
         ratings.append(f"{label} {average} ({len(values)})")
     pulse = (
@@ -426,7 +432,8 @@ def render_pdf(
             page.heading("Talk time by agency")
             _tally_rows(page, tally_agencies(state, now), colours, "agency")
             if balance is not None:
-                page.text(f"Balance of voice {balance:.2f} (1 = perfectly equal, 0 = one voice)", 9)
+                figure = decimal_text(balance, 2)
+                page.text(f"Balance of voice {figure} (1 = perfectly equal, 0 = one voice)", 9)
         page.heading("Attendance, pulse and ratings")
         page.text(f"Attendance: {facts['attendance']}")
         page.text(f"Tension pulse: {facts['pulse']}")

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from rethink_desktop.core.metrics import decimal_text
 from rethink_desktop.ui.theme import Theme, current_theme
 
 MARKERS = ("circle", "square", "triangle", "diamond")
@@ -243,7 +244,7 @@ class LineChart(_Chart):
 
 
 def _describe(value: float | None) -> str:
-    return "no ratings" if value is None else f"{value:.2f}"
+    return "no ratings" if value is None else decimal_text(value, 2)
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,7 @@ class Histogram(_Chart):
             if c
         ]
         if marker is not None:
-            parts.append(f"average {marker:.2f}")
+            parts.append(f"average {decimal_text(marker, 2)}")
         self.setAccessibleDescription("; ".join(parts) if sum(self.counts) else self.empty_text)
         self.update()
 
@@ -371,7 +372,7 @@ class Histogram(_Chart):
             painter.setPen(QColor(theme.text))
             painter.drawText(
                 QPointF(em * 1.8, em * 0.5 + metrics.ascent() / 2 - 1),
-                f"average {self.marker:.2f}",
+                f"average {decimal_text(self.marker, 2)}",
             )
         painter.setPen(QColor(theme.muted))
         for value in (0.0, 0.5, 1.0):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import KIND_LABELS
 from rethink_desktop.core.clock import Clock, SystemClock
+from rethink_desktop.core.metrics import decimal_text
 from rethink_desktop.core.state import RATING_FIELDS
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.history import DashboardData, dashboard
@@ -59,7 +60,8 @@ def share(n: int, total: int) -> str:
 
 
 def signed(value: float) -> str:
-    return f"{value:+.1f}".replace("-", "−")
+    text = decimal_text(value)
+    return ("+" + text if not text.startswith("-") else text).replace("-", "−")
 
 
 class Tile(QFrame):
@@ -251,7 +253,7 @@ class DashboardView(QWidget):
         )
         if data.pulse_change is not None and data.pulse_start is not None:
             self.pulse_tile.set(
-                f"{data.pulse_start:.1f} → {data.pulse_end:.1f}",
+                f"{decimal_text(data.pulse_start)} → {decimal_text(data.pulse_end)}",
                 f"Average change {signed(data.pulse_change)} over "
                 f"{widgets.sessions_text(data.pulse_sessions)} "
                 "(1 calm – 10 tense; lower is calmer)",
@@ -260,7 +262,7 @@ class DashboardView(QWidget):
             self.pulse_tile.set("—", "No session in this period recorded both pulses")
         if data.balance_average is not None:
             self.balance_tile.set(
-                f"{data.balance_average:.2f}",
+                decimal_text(data.balance_average, 2),
                 f"Average over {widgets.sessions_text(data.balance_sessions)} "
                 "(1 = equal talk time)",
             )

@@ -37,7 +37,13 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import KIND_LABELS
 from rethink_desktop.core.clock import format_duration
-from rethink_desktop.core.metrics import Tally, session_balance, tally_agencies, tally_people
+from rethink_desktop.core.metrics import (
+    Tally,
+    decimal_text,
+    session_balance,
+    tally_agencies,
+    tally_people,
+)
 from rethink_desktop.core.state import (
     ABANDON_REASONS,
     RATING_FIELDS,
@@ -375,7 +381,7 @@ class SessionDetailView(QWidget):
         self._fill_tally(self.agency_grid, self.agency_rows, colours, people=False)
         balance = session_balance(state, end)
         self.balance_label.setText(
-            f"Balance of voice {balance:.2f} (1 = perfectly equal, 0 = one voice). "
+            f"Balance of voice {decimal_text(balance, 2)} (1 = perfectly equal, 0 = one voice). "
             "The tick marks the equal share."
             if balance is not None
             else "No one spoke in this session."
@@ -387,7 +393,7 @@ class SessionDetailView(QWidget):
         for name in RATING_FIELDS:
             values = [getattr(r, name) for r in state.ratings if getattr(r, name) is not None]
             self.rating_values[name].setText(
-                f"{sum(values) / len(values):.1f}" if values and not hidden else "—"
+                decimal_text(sum(values) / len(values)) if values and not hidden else "—"
             )
             skipped = len(state.ratings) - len(values)
             self.rating_counts[name].setText(

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import KIND_LABELS
 from rethink_desktop.core.clock import Clock, SystemClock
+from rethink_desktop.core.metrics import decimal_text
 from rethink_desktop.core.state import ABANDON_REASONS
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.history import STATUS_GROUPS, HistoryFilters, count_sessions, page
@@ -92,7 +93,7 @@ def duration_text(seconds: float | None) -> str:
 
 
 def balance_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else decimal_text(value, 2)
 
 
 def row_cells(row: dict[str, Any], now: datetime) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from rethink_desktop.core.agenda import KIND_LABELS, SESSION_MINUTES
 from rethink_desktop.core.clock import countdown, format_duration
 from rethink_desktop.core.metrics import (
     balance_index,
+    decimal_text,
     fair_share_now,
     tally_agencies,
     tally_people,
@@ -696,7 +697,9 @@ class LiveView(QWidget):
                     f"{round(agency.share * 100)} % (fair {round(agency.equal_share * 100)} %)"
                 )
         index = balance_index([row.seconds for row in people])
-        self.balance_index.setText("" if index is None else f"balance {index:.2f} of 1")
+        self.balance_index.setText(
+            "" if index is None else f"balance {decimal_text(index, 2)} of 1"
+        )
 
     def _refresh_banner(self, state: SessionState, now: datetime) -> None:
         if state.status == "paused":

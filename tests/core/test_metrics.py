@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.core.metrics import (
     balance_index,
+    decimal_text,
     fair_share_now,
     session_balance,
     tally_agencies,
@@ -61,3 +62,23 @@ def test_fair_share_now_divides_the_phase_among_those_still_to_speak():
     share, waiting = fair_share_now(s.state, s.now())
     assert waiting == 4
     assert share == pytest.approx(16 * 60 / 4)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [(3.25, 1, "3.3"), (3.75, 1, "3.8"), (4.25, 1, "4.3"), (0.875, 2, "0.88"), (0.625, 2, "0.63"),
+     (7, 1, "7.0"), (2 / 3, 2, "0.67"), (-2.95, 1, "-3.0"), (-0.04, 1, "0.0"), (1.0, 2, "1.00")],
+)  # fmt: skip
+def test_a_half_is_rounded_up_as_people_do(value, places, text):
+    assert decimal_text(value, places) == text
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=40))
+def test_an_average_rating_reads_as_its_exact_value_rounded_half_up(answers):
+    from fractions import Fraction
+
+    exact = Fraction(sum(answers), len(answers))
+    tenths = exact * 10
+    whole = int(tenths)  # positive: floor
+    expected = whole + (1 if tenths - whole >= Fraction(1, 2) else 0)
+    assert decimal_text(sum(answers) / len(answers)) == f"{expected // 10}.{expected % 10}"

@@ -219,6 +219,18 @@ def test_detail_shows_the_figures_of_a_known_session(qtbot, controller, known):
         qtbot.keyClick(view, Qt.Key.Key_Escape)
 
 
+def test_detail_rounds_an_average_rating_half_up(qtbot, controller, store):
+    """Four answers 4, 2, 3, 4 average 3.25, which reads 3.3 (Python's rounding said 3.2,
+    and 3.75 said 3.8: halves went both ways)."""
+    s = meeting(store, at(5, 4), "FN-3001", ratings=((4, 4, 4, 4), (2, 4, 4, 4),
+                (3, 5, 4, 4), (4, 2, 4, 4)))  # fmt: skip
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(s.id)
+    assert view.rating_values["communication"].text() == "3.3"  # 13 / 4
+    assert view.rating_values["compassion"].text() == "3.8"  # 15 / 4
+
+
 def test_detail_keeps_the_ratings_of_a_close_in_progress_to_itself(qtbot, controller, store):
     """Some have rated and some not: the order of hand-over could tell whose is whose."""
     from rethink_desktop.reports.pdf import RATINGS_WAIT, summary_lines
