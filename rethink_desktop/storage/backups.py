@@ -44,6 +44,7 @@ from rethink_desktop.storage.database import (
     backup_database,
     classify,
     move_aside,
+    safety_copy,
 )
 from rethink_desktop.storage.paths import ensure_dir
 from rethink_desktop.storage.schema import SCHEMA_VERSION
@@ -315,7 +316,7 @@ def restore_backup(
                 # A crash mid-change: roll it back first, so the copy is the file as it was.
                 _roll_back_hot_journal(live)
             name = f"{BEFORE_RESTORE_PREFIX}{_timestamp()}.sqlite"
-            kept = Restored(safety=backup_database(live, _unused(folder / name)))
+            kept = Restored(safety=safety_copy(live, folder, name, before="restoring a backup"))
         except CorruptError:
             # SQLite cannot read it, so cannot copy it: keep the file itself, byte for byte.
             kept = Restored(damaged=move_aside(live))

@@ -795,7 +795,7 @@ def _migrate(db: Database, path: Path, *, read_only: bool) -> None:
         if _has_tables(db) and not read_only:
             # An older database holds real records: keep a copy in case a migration goes wrong.
             name = f"{PRE_MIGRATION_PREFIX}{_timestamp()}-v{found}.sqlite"
-            copy = backup_database(db, _unused(path.parent / "backups" / name))
+            copy = safety_copy(db, path.parent / "backups", name, before="upgrading the records")
             log.info("copied %s to %s before migrating", path, copy)
         migrations().apply(db.utils)
     if 0 < found < 4 and not read_only:
@@ -1118,6 +1118,43 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
 
 
 R = TypeVar("R")
+
+
+def safety_copy(source: Database | str | Path, folder: Path, name: str, *, before: str) -> Path:
+    """The copy of the records kept in ``folder`` before ``before`` ("upgrading the
+    records", "removing old records", "restoring a backup"): ``backup_database`` under an
+    unused ``name``. A failure to write it is told as this automatic copy's, with what to do
+    about it; the words for a backup someone chose ("Choose another place for the backup")
+    would offer a choice no one has. A problem with the records themselves is raised as it is.
+    """
+    folder = Path(folder).absolute()
+    try:
+        return backup_database(source, _unused(folder / name))
+    except StorageError as exc:
+        spot = exc.path.absolute() if exc.path is not None else None
+        if spot is None or not (spot == folder or folder in spot.parents or spot in folder.parents):
+            raise
+        in_the_way = _in_the_way(folder)
+        if in_the_way != folder or (folder.exists() and not folder.is_dir()):
+            why = f"{in_the_way} is a file where that folder should be"
+            todo = "Move or rename that file, then try again."
+        elif isinstance(exc, DiskFullError):
+            why = "the drive is full"
+            todo = "Free some space on it, then try again."
+        elif isinstance(exc, ReadOnlyError):
+            why = "that folder cannot be written"
+            todo = "Ask IT for write access to it, then try again."
+        else:
+            why, todo = "it could not be written", f"({exc.message})"
+        message = (
+            f"Before {before}, Re-Think Desktop keeps a copy of the records in {folder}, but "
+            f"could not make it: {why}. Nothing has been changed. {todo}"
+        )
+        raise (
+            type(exc)(exc.path, message)
+            if isinstance(exc, DiskFullError | ReadOnlyError)
+            else StorageError(message, exc.path)
+        ) from exc
 
 
 def reads(fn: Callable[..., R]) -> Callable[..., R]:

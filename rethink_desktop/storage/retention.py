@@ -26,11 +26,10 @@ from rethink_desktop.storage.database import (
     BEFORE_PURGE_PREFIX,
     Database,
     _timestamp,
-    _unused,
-    backup_database,
     checkpoint,
     database_path,
     reads,
+    safety_copy,
     transaction,
 )
 from rethink_desktop.storage.eventlog import EventStore
@@ -142,7 +141,7 @@ def purge(
     folder = Path(backups_dir) if backups_dir else (path.parent / "backups" if path else None)
     if folder is not None:
         name = f"{BEFORE_PURGE_PREFIX}{_timestamp()}.sqlite"
-        report.backup = backup_database(db, _unused(folder / name))
+        report.backup = safety_copy(db, folder, name, before="removing old records")
     with transaction(db):
         _delete(db, report.ids)
     checkpoint(db)  # no copy of the removed sessions (their names) left in the WAL

@@ -22,6 +22,7 @@ from rethink_desktop.storage.database import (
     NewerVersionError,
     NotADatabaseError,
     NotFoundError,
+    StorageError,
 )
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.schema import SCHEMA_VERSION
@@ -97,6 +98,24 @@ def test_restore_replaces_the_records_and_keeps_a_safety_copy(tmp_path):
         ]
     assert safety is not None
     assert describe_backup(safety).sessions == 2
+
+
+def test_a_restore_that_cannot_keep_its_copy_first_says_why_and_changes_nothing(tmp_path):
+    live = tmp_path / "data" / "rethink.sqlite"
+    with EventStore.open(live) as store:
+        completed(store, "FN-1000")
+        backup = auto_backup(store.db, tmp_path / "elsewhere")
+        completed(store, "FN-2000")
+    (live.parent / "backups").write_text("a file where the copies go")
+    before = live.read_bytes()
+    with pytest.raises(StorageError) as info:
+        restore_backup(live, backup)
+    assert info.value.message.startswith(
+        "Before restoring a backup, Re-Think Desktop keeps a copy of the records in "
+        f"{live.parent / 'backups'}, but could not make it: {live.parent / 'backups'} is a "
+        "file where that folder should be. Nothing has been changed."
+    )
+    assert live.read_bytes() == before
 
 
 def records_and_a_backup(tmp_path, sessions: int):

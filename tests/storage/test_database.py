@@ -193,6 +193,29 @@ def test_older_database_with_records_is_copied_before_migrating(db_path):
         assert integrity_check(old) == []
 
 
+def test_a_file_in_the_way_of_the_upgrade_copy_is_named_with_what_to_do(db_path):
+    """A file called "backups" where the folder for the copy kept before an upgrade should
+    be: said as the automatic copy's problem, not "choose another place for the backup"."""
+    db_path.parent.mkdir()
+    with Database(db_path) as db:  # as a build of schema 2 left it
+        migrations().apply(db, stop_before="m003_session_figures")
+        add_event(db)
+        db.execute("PRAGMA user_version = 2")
+    (db_path.parent / "backups").write_text("not a folder")
+    with pytest.raises(StorageError) as info:
+        open_database(db_path)
+    assert info.value.message == (
+        "Before upgrading the records, Re-Think Desktop keeps a copy of the records in "
+        f"{db_path.parent / 'backups'}, but could not make it: {db_path.parent / 'backups'} is "
+        "a file where that folder should be. Nothing has been changed. Move or rename that "
+        "file, then try again."
+    )
+    with Database(db_path) as db:  # not upgraded: it stays as that build left it
+        assert pragma(db, "user_version") == 2
+        assert db["events"].count == 1
+        assert "session_figures" not in db.table_names()
+
+
 def test_brand_new_database_gets_no_pre_migration_copy(db_path):
     make_database(db_path)
     assert not (db_path.parent / "backups").exists()

@@ -122,6 +122,23 @@ def test_purge_backs_up_first_then_removes_log_and_rows(store, tmp_path):
     assert store.session_ids() == [new.id]
 
 
+def test_a_purge_that_cannot_keep_its_copy_first_says_why_and_removes_nothing(store, tmp_path):
+    from rethink_desktop.storage.database import StorageError
+
+    completed_at(store, datetime(2020, 5, 1, 12, tzinfo=UTC), "OLD-1")
+    (tmp_path / "backups").write_text("a file, not the backups folder")
+    before = snapshot(store)
+    with pytest.raises(StorageError) as info:
+        purge(store, 24, NOW)
+    assert info.value.message.startswith(
+        "Before removing old records, Re-Think Desktop keeps a copy of the records in "
+        f"{tmp_path / 'backups'}, but could not make it: {tmp_path / 'backups'} is a file "
+        "where that folder should be."
+    )
+    assert "Choose another place" not in info.value.message
+    assert snapshot(store) == before
+
+
 def test_delete_and_anonymise_one_session(store):
     done = completed_at(store, datetime(2026, 1, 1, 12, tzinfo=UTC))
     live = running(3, FakeClock(), sink=store.append)
