@@ -6,6 +6,7 @@ import argparse
 import errno
 import io
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -101,13 +102,20 @@ def test_standard_output_full_is_worded_and_closed_is_quiet(tmp_path, at_flush):
     assert "standard output stopped part-way (Input/output error)" in said
 
 
-def refuse_read_write_opens(monkeypatch, path, code=13, text="database or disk is full"):
+def refuse_read_write_opens(
+    monkeypatch, path, code=13, text="database or disk is full", *, leave_files=False
+):
     """As a data folder on a full (or read-only) drive: any connection that may write to
-    ``path`` fails, as SQLite's would when it must make ``-wal``/``-shm`` there."""
+    ``path`` fails, as SQLite's would when it must make ``-wal``/``-shm`` there;
+    ``leave_files``: after making an empty ``-wal`` and a few bytes of ``-shm``, as SQLite
+    does on a full drive before it finds the index cannot grow."""
     real = sqlite3.connect
 
     def connect(target, *args, **kwargs):
         if not str(target).startswith("file:") and str(target) == str(path):
+            if leave_files:
+                Path(f"{path}-wal").write_bytes(b"")
+                Path(f"{path}-shm").write_bytes(b"\0\0\0")
             error = sqlite3.OperationalError(text)
             error.sqlite_errorcode = code
             raise error
@@ -116,9 +124,14 @@ def refuse_read_write_opens(monkeypatch, path, code=13, text="database or disk i
     monkeypatch.setattr(sqlite3, "connect", connect)
 
 
-@pytest.mark.parametrize(("code", "text"), [(13, "database or disk is full"), (14, "unable")])
+@pytest.mark.parametrize(
+    ("code", "text", "leave_files"),
+    [(13, "database or disk is full", False), (14, "unable", False),
+     (4874, "disk I/O error", True)],
+    ids=["full", "cannot-open", "full-after-making-wal-and-shm"],
+)  # fmt: skip
 def test_export_only_reads_so_a_full_or_read_only_data_folder_does_not_stop_it(
-    tmp_path, monkeypatch, code, text
+    tmp_path, monkeypatch, code, text, leave_files
 ):
     paths = resolve_paths(tmp_path / "data")
     with EventStore.open(paths.database) as store:
@@ -126,7 +139,7 @@ def test_export_only_reads_so_a_full_or_read_only_data_folder_does_not_stop_it(
         completed.end()
         completed.complete()
     before = sorted(p.name for p in paths.data_dir.iterdir())
-    refuse_read_write_opens(monkeypatch, paths.database, code, text)
+    refuse_read_write_opens(monkeypatch, paths.database, code, text, leave_files=leave_files)
     out = tmp_path / "usb" / "e.json"
     out.parent.mkdir()
     args = argparse.Namespace(

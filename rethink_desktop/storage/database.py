@@ -884,9 +884,19 @@ def open_for_reading(path: str | Path) -> Database:
     cannot be done because the drive is full or cannot be written (nor can anyone else write
     there, then) is it opened read-only, which needs to write nothing beside it.
     """
+    sides = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    there = [side.exists() for side in sides]
     try:
         return open_database(path, create=False)
     except StorageError as first:
+        # On a full drive the attempt itself can leave an empty -wal and a few bytes of -shm
+        # (SQLite makes them before it finds it cannot grow them). Left there, they made the
+        # file look in use: the read-only open below, and every later backup, then failed.
+        wal = sides[0]
+        if not any(there) and wal.exists() and wal.stat().st_size == 0:
+            for side in sides:
+                with contextlib.suppress(OSError):
+                    side.unlink()
         # Whatever stopped it (full, read-only, a folder SQLite cannot add to), a read-only
         # open is tried; a file that is damaged, missing or not ours fails that too, and the
         # first, fuller reason is the one told.
