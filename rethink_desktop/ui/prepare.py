@@ -32,7 +32,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QDrag, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QFocusEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -459,6 +467,26 @@ class RowTable(QTableView):
             return
         self.select_row(target.row(), target.column())
         self.edit(target)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Tabbed into, the table puts its cursor on a cell that can be typed in: on the
+        seat number (which cannot be edited) a typed name went nowhere."""
+        super().focusInEvent(event)
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        current = self.currentIndex()
+        if current.isValid() and current.flags() & Qt.ItemFlag.ItemIsEditable:
+            return
+        row = current.row() if current.isValid() else 0
+        start = model.index(row, 0)
+        target = (
+            start
+            if start.flags() & Qt.ItemFlag.ItemIsEditable and not self.isColumnHidden(0)
+            else self._editable_after(start, 1)
+        )
+        if target is not None and target.row() == row:
+            self.select_row(row, target.column())
 
     def _editable_after(self, index: QModelIndex, step: int) -> QModelIndex | None:
         """The next (``step`` 1) or previous (-1) editable cell in reading order, if any."""

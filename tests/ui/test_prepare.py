@@ -836,6 +836,22 @@ def test_tab_through_the_people_goes_row_by_row_and_then_leaves_the_table(qtbot,
     assert table.currentIndex().row() == last
 
 
+def test_tabbing_into_the_people_puts_the_cursor_where_typing_goes(qtbot, prepared):
+    """Not on the seat number, which cannot be edited: a name typed there went nowhere."""
+    from PySide6.QtWidgets import QApplication
+
+    prepared.activateWindow()
+    table = prepared.people_table
+    table.setCurrentIndex(prepared.people.index(0, 0))  # on the seat, as Qt leaves it
+    table.clearFocus()
+    table.setFocus(Qt.FocusReason.TabFocusReason)
+    assert table.currentIndex().column() == prepared.people.column("name")
+    for char in "Robin":
+        qtbot.keyClicks(QApplication.focusWidget(), char)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert prepared.people.rows()[0]["name"] == "Robin"
+
+
 def test_typing_into_a_filled_agency_cell_replaces_it(qtbot, prepared):
     """As in the name cell: start typing and the cell's text is replaced, not added to."""
     from PySide6.QtWidgets import QApplication
