@@ -20,7 +20,12 @@ from tests.helpers import damage_every_table, overwrite_pages, running
 
 pytestmark = pytest.mark.e2e
 
-ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+def env() -> dict[str, str]:
+    """The environment as the test's isolated folders have set it: read when the app starts,
+    not when this module is imported (before them), which handed it the real user's config
+    (a "keep names" left there kept names in a test of their removal)."""
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 
 
 def app(*args: str) -> list[str]:
@@ -40,7 +45,7 @@ def run_once(*args: str) -> subprocess.CompletedProcess:
     """The app, unattended: it opens, takes dialogs' default answers and quits."""
     return subprocess.run(
         app(*args, "--quit-after-start"),
-        env=ENV,
+        env=env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -62,7 +67,7 @@ def test_second_copy_is_refused_and_first_copy_survives_kill_9_then_resumes(tmp_
     sid = seed_running_session(data, minutes_ago=5)
     first = subprocess.Popen(
         app("--data-dir", str(data)),
-        env=ENV,
+        env=env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -191,7 +196,7 @@ def test_starting_up_loads_only_what_home_needs(tmp_path):
         "print(*sorted(m for m in sys.modules if m.startswith(watched)))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], env=ENV, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], env=env(), capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
     exit_line, modules_line = done.stdout.splitlines()[-2:]
