@@ -86,6 +86,7 @@ class SessionController(QObject):
         self.card_on_display = True
         self.display_blanked = False
         self._forget_catch_up()
+        self._discard_if_never_saved()  # New session again, before saving the last one
         try:
             self.session = self.store.new_session(self.clock, demo=self.demo)
         except StorageError as exc:
@@ -116,6 +117,7 @@ class SessionController(QObject):
         return self.session
 
     def close_session(self) -> None:
+        self._discard_if_never_saved()
         self.session = None
         # The room display starts the next session showing its card, not blank.
         self.card_on_display = True
@@ -123,6 +125,25 @@ class SessionController(QObject):
         self._forget_catch_up()
         self._timer.stop()
         self.changed.emit()
+
+    @property
+    def never_saved(self) -> bool:
+        """The open session is a new one left before it was ever saved: its log holds only
+        the moment it was made."""
+        events = self.session.events if self.session is not None else ()
+        return len(events) == 1 and events[0].kind == "created"
+
+    def _discard_if_never_saved(self) -> None:
+        """New session, then Back (or Home, or the records): nothing was saved, so nothing is
+        kept. Each visit left an empty "(no reference yet)" under Prepared and in the history."""
+        if self.session is None or not self.never_saved:
+            return
+        from rethink_desktop.storage.retention import delete_session
+
+        try:
+            delete_session(self.store, self.session.id)
+        except StorageError as exc:  # left as an empty draft: the facilitator can delete it
+            log.warning("an unsaved new session could not be removed: %s", exc.message)
 
     def _forget_catch_up(self) -> None:
         if isinstance(self.clock, ScaledClock):

@@ -627,6 +627,9 @@ class MainWindow(QMainWindow):
         page = self.stack.currentWidget()
         if page is not None:
             widgets.enter_presses_buttons(page)
+        prepare = self.__dict__.get("prepare")
+        if prepare is not None and page is not prepare and self.controller.never_saved:
+            self.controller.close_session()  # off to the records with nothing saved
 
     def _warning_dialog(self, title: str, text: str) -> None:
         QtWidgets.QMessageBox.warning(self, title, text)

@@ -18,6 +18,15 @@ def test_starts_on_home(window):
     assert window.stack.currentWidget() is window.home
 
 
+def prepared_data() -> dict:
+    return dict(
+        kind="thematic",
+        reference="T-2026-4",
+        participants=people(3),
+        phases=[{"name": "Only", "minutes": 120, "turn_seconds": 120, "opening_card": None}],
+    )
+
+
 @pytest.mark.parametrize("demo", [False, True])
 def test_the_window_title_names_the_app_once_and_marks_the_demo(make_window, demo):
     title = make_window(demo=demo).windowTitle()
@@ -161,6 +170,23 @@ def test_a_focused_accent_button_shows_its_focus(qtbot):
     assert edge != resting.pixelColor(100, 1).name()
     assert edge == THEMES["light"].text.lower()
     button.close()
+
+
+def test_a_new_session_left_before_it_was_saved_leaves_nothing_behind(window, controller):
+    store = controller.store
+    window.new_session()
+    assert window.stack.currentWidget() is window.prepare
+    window.show_home(ask=False)  # Back, nothing typed
+    window.new_session()
+    window.new_session()  # New session again from Prepare
+    window.records.show_history()  # off to the records
+    assert store.session_ids() == []  # no "(no reference yet)" drafts under Prepared
+    window.show_home()
+    window.new_session()
+    assert controller.act("prepare", **prepared_data())  # saved: it stays
+    window.show_home()
+    assert store.session_ids("draft") == [controller.store.session_ids()[0]]
+    assert len(store.session_ids()) == 1
 
 
 def test_home_is_refused_while_a_session_runs(window, controller):
