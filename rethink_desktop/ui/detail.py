@@ -67,7 +67,13 @@ from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.history import STATUS_LABELS, duration_text
 from rethink_desktop.ui.home import format_when
 from rethink_desktop.ui.live import TalkBar
-from rethink_desktop.ui.theme import AGENCY_COLOURS, Theme, base_point_size, current_theme
+from rethink_desktop.ui.theme import (
+    AGENCY_COLOURS,
+    Theme,
+    agency_ink,
+    base_point_size,
+    current_theme,
+)
 
 _label = widgets.label
 
@@ -86,7 +92,7 @@ PDF_TIMELINE_POINTS = 7.0
 def timeline_palette(theme: Theme) -> TimelinePalette:
     """The timeline in the screen's colours; black agency colour turns light on dark themes."""
     dark = QColor(theme.background).lightness() < 128
-    agencies = tuple("#E8E8E8" if c == "#000000" and dark else c for c in AGENCY_COLOURS)
+    agencies = tuple(agency_ink(c, theme) for c in AGENCY_COLOURS)
     surface = QColor(theme.surface)
     return TimelinePalette(
         text=theme.text,

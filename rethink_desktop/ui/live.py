@@ -38,7 +38,13 @@ from rethink_desktop.core.state import SessionState
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
-from rethink_desktop.ui.theme import Theme, agency_colours, current_theme, repolish
+from rethink_desktop.ui.theme import (
+    Theme,
+    agency_colours,
+    agency_ink,
+    current_theme,
+    repolish,
+)
 
 _label = widgets.label
 
@@ -172,7 +178,7 @@ class TalkBar(QWidget):
     def __init__(self, colour: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.colour = colour
-        self._ink = QColor(colour)
+        self._inks: dict[str, QColor] = {}  # by theme: black turns light on the dark ones
         self.share = 0.0
         self.equal = 0.0
         self.setMinimumSize(80, 10)
@@ -199,10 +205,17 @@ class TalkBar(QWidget):
         tick = round(1 + (w - 1) * min(1.0, self.equal / scale)) if self.equal > 0 else None
         return fill, tick
 
+    def _ink(self, theme: Theme) -> QColor:
+        ink = self._inks.get(theme.name)
+        if ink is None:
+            ink = self._inks[theme.name] = QColor(agency_ink(self.colour, theme))
+        return ink
+
     def paintEvent(self, event: object) -> None:
         # Square, pixel-aligned rectangles without antialiasing, in colours made once: a
         # dozen bars repaint on every key press.
-        background, border, tick_pen = _bar_inks(current_theme())
+        theme = current_theme()
+        background, border, tick_pen = _bar_inks(theme)
         painter = QPainter(self)
         w, h = self.width() - 1, self.height() - 1
         painter.fillRect(0, 0, w, h, background)
@@ -210,7 +223,7 @@ class TalkBar(QWidget):
         painter.drawRect(0, 0, w, h)
         fill, tick = self._drawn()
         if fill > 0:
-            painter.fillRect(1, 1, fill, h - 1, self._ink)
+            painter.fillRect(1, 1, fill, h - 1, self._ink(theme))
         if tick is not None:
             painter.setPen(tick_pen)
             painter.drawLine(tick, 0, tick, h + 1)

@@ -70,6 +70,13 @@ SCALE = {
 }
 
 
+def agency_ink(colour: str, theme: Theme) -> str:
+    """An agency's colour as drawn on ``theme``: the palette's black turns light on a dark
+    theme, where it would vanish into the background."""
+    dark = QColor(theme.background).lightness() < 128
+    return "#E8E8E8" if colour == "#000000" and dark else colour
+
+
 def agency_colours(
     agencies: Iterable[str], colours: Sequence[str] = AGENCY_COLOURS
 ) -> dict[str, str]:

@@ -62,3 +62,28 @@ def test_the_live_view_and_the_record_give_an_agency_the_same_colour(qtbot, cont
     assert on_screen == in_record
     assert on_screen["Police"] == AGENCY_COLOURS[DEFAULT_AGENCIES.index("Police")]
     view.close()
+
+
+def test_no_agency_bar_vanishes_into_a_dark_theme(qtbot):
+    """Black, the palette's eighth colour (a usual agency's now), is drawn light on the dark
+    themes: on their near-black background its bar could not be seen."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.ui.live import TalkBar
+    from rethink_desktop.ui.theme import THEMES, apply_theme
+
+    app = QApplication.instance()
+    try:
+        for name, theme in THEMES.items():
+            apply_theme(app, name)
+            for colour in AGENCY_COLOURS:
+                bar = TalkBar(colour)
+                qtbot.addWidget(bar)
+                bar.resize(120, 12)
+                bar.set_share(1.0, 0.5)  # filled
+                drawn = bar.grab().toImage().pixelColor(30, 6)
+                contrast = abs(drawn.lightness() - QColor(theme.background).lightness())
+                assert contrast > 40, (name, colour, drawn.name())
+    finally:
+        apply_theme(app, "light")
