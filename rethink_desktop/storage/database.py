@@ -1059,14 +1059,15 @@ def _check_copy(copy: Path, source: Path) -> None:
         raise StorageError(f"No backup was written. {error.message}", source)
 
 
-def backup_database(source: Database | str | Path, out: str | Path) -> Path:
+def backup_database(source: Database | str | Path, out: str | Path, *, check: bool = True) -> Path:
     """Copy a database with SQLite's online backup to ``out`` (owner-only); return ``out``.
 
     The copy is written under a temporary name and renamed into place, so ``out`` is either
     the old file or a complete new one; a file already at ``out`` is replaced only if it is
-    an earlier backup. A path ``source`` is read without being changed, and its copy is
-    checked before it is put in place (the open ``Database`` of the app was checked when
-    it was opened).
+    an earlier backup. A path ``source`` is read without being changed, and (``check``) its
+    copy is checked before it is put in place (the open ``Database`` of the app was checked
+    when it was opened). A safety copy is not checked: it keeps the records as they are,
+    damage and all, before a restore replaces them.
     """
     out = Path(out).expanduser().absolute()
     with _classified(out, backup=True):
@@ -1106,7 +1107,7 @@ def backup_database(source: Database | str | Path, out: str | Path) -> Path:
                     dest.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     dest.close()
-                if src_path is not None and not isinstance(source, Database):
+                if check and src_path is not None and not isinstance(source, Database):
                     _check_copy(tmp, src_path)
                 os.replace(tmp, out)
                 _fsync_dir(out.parent)
@@ -1139,7 +1140,7 @@ def safety_copy(source: Database | str | Path, folder: Path, name: str, *, befor
     """
     folder = Path(folder).absolute()
     try:
-        return backup_database(source, _unused(folder / name))
+        return backup_database(source, _unused(folder / name), check=False)
     except StorageError as exc:
         spot = exc.path.absolute() if exc.path is not None else None
         if spot is None or not (spot == folder or folder in spot.parents or spot in folder.parents):
@@ -1154,8 +1155,11 @@ def safety_copy(source: Database | str | Path, folder: Path, name: str, *, befor
         elif isinstance(exc, ReadOnlyError):
             why = "that folder cannot be written"
             todo = "Ask IT for write access to it, then try again."
-        else:
-            why, todo = "it could not be written", f"({exc.message})"
+        else:  # unreachable, a name too long, another I/O error: the backup's words offer
+            # "choose another place", which no one can here
+            log.warning("safety copy failed: %s", exc.message)
+            why = "that folder could not be reached or written"
+            todo = "Check that its drive is connected and has room, then try again."
         message = (
             f"Before {before}, Re-Think Desktop keeps a copy of the records in {folder}, but "
             f"could not make it: {why}. Nothing has been changed. {todo}"

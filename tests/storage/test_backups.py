@@ -128,6 +128,23 @@ def records_and_a_backup(tmp_path, sessions: int):
     return live, backup
 
 
+@pytest.mark.parametrize("damage", ["a page", "emptied"])
+def test_restore_replaces_damaged_or_emptied_records_and_keeps_them_first(tmp_path, damage):
+    """Records with one bad page inside (which SQLite can still copy), or emptied to 0
+    bytes: just when a restore is needed. The copy kept first is the file as it was."""
+    from tests.helpers import overwrite_pages
+
+    live, backup = records_and_a_backup(tmp_path, 20)
+    if damage == "a page":
+        overwrite_pages(live, [live.stat().st_size // 4096 // 2])
+    else:
+        live.write_bytes(b"")
+    kept = restore_backup(live, backup)
+    assert kept.safety is not None
+    with EventStore.open(live) as store:
+        assert len(store.session_ids()) == 20
+
+
 @pytest.mark.parametrize("damage", ["truncated", "random"])
 def test_restore_replaces_a_file_too_damaged_to_copy_and_keeps_it_byte_for_byte(tmp_path, damage):
     live, backup = records_and_a_backup(tmp_path, 20)

@@ -216,6 +216,24 @@ def test_a_file_in_the_way_of_the_upgrade_copy_is_named_with_what_to_do(db_path)
         assert "session_figures" not in db.table_names()
 
 
+def test_a_safety_copy_that_cannot_reach_its_folder_offers_no_choice_of_place(db_path, monkeypatch):
+    make_database(db_path, events=1)
+    folder = db_path.parent / "backups"
+
+    def unreachable(source, out, **kw):
+        raise database._unreachable(Path(out), backup=True)
+
+    monkeypatch.setattr(database, "backup_database", unreachable)
+    with pytest.raises(StorageError) as info:
+        database.safety_copy(db_path, folder, "x.sqlite", before="removing old records")
+    assert info.value.message == (
+        f"Before removing old records, Re-Think Desktop keeps a copy of the records in "
+        f"{folder}, but could not make it: that folder could not be reached or written. "
+        "Nothing has been changed. Check that its drive is connected and has room, then try "
+        "again."
+    )
+
+
 def test_brand_new_database_gets_no_pre_migration_copy(db_path):
     make_database(db_path)
     assert not (db_path.parent / "backups").exists()
