@@ -254,6 +254,8 @@ class _Reader:
             reason = f"it is not valid TOML: {exc}"
         except UnicodeDecodeError:
             reason = "it is not UTF-8 text"
+        except (ValueError, RecursionError):  # a number of thousands of digits, or [[[[…
+            reason = "it is not valid TOML: a value is too long or nested too deeply"
         except IsADirectoryError:
             reason = "it is a folder, not a file"
         except OSError as exc:

@@ -373,3 +373,16 @@ def test_the_example_files_in_the_deployment_guide_load_cleanly(tmp_path):
     assert config.allow_demo is False
     assert config.theme == "high_contrast"
     assert str(config.data_dir).startswith("/home/sam")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["retention_months = " + "9" * 5000 + "\n", "x = " + "[" * 3000 + "]" * 3000 + "\n"],
+    ids=["a number of 5000 digits", "nested 3000 deep"],
+)
+def test_a_value_too_long_or_too_deep_is_a_warning_not_a_crash(machine, user, text):
+    u = write(user, text)
+    config = load(machine, user)
+    assert config.unreadable == [u]
+    assert "a value is too long or nested too deeply" in config.warnings[0]
+    assert config.values() == DEFAULTS
