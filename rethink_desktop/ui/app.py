@@ -249,10 +249,12 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
             window.reopen_room_display()
             return
         # What went on after the app stopped was never recorded: the record ends there.
-        window.abandon("not_resumed", ended_at=state.updated_at)
+        if not window.abandon("not_resumed", ended_at=state.updated_at):
+            window.show_for_state()  # still open (the window has said why it was not saved)
+            return
         window.show_home()
         # Said, so the demo's fresh check-in (or Home) does not look as if nothing happened.
-        window._show_notice(
+        window.show_notice(
             f"Session {state.reference} was ended as abandoned; its record ends at the last "
             "moment the app recorded."
         )

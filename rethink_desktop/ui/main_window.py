@@ -593,6 +593,11 @@ class MainWindow(QMainWindow):
         live = self.__dict__.get("live")  # not built: not showing either
         return live if live is not None and self.stack.currentWidget() is live else None
 
+    def show_notice(self, text: str) -> None:
+        """Say ``text`` on the screen's one message line (for the start-up and the records'
+        actions, which run beside the window)."""
+        self._show_notice(text)
+
     def _show_notice(self, text: str) -> None:
         """Say ``text`` on the screen's one message line: the live view's own (which the
         next saved action clears), or the status line at the foot of the window."""
@@ -623,6 +628,8 @@ class MainWindow(QMainWindow):
         one ("The session is running…" as the live screen comes back): an older one goes."""
         if not self._notice_fresh:
             self.status.clear()
+        elif self._live_showing() is not None and self.status.text():
+            self._show_notice(self.status.text())  # onto the live screen's own line
         self._sync_menu_bar()
         page = self.stack.currentWidget()
         if page is not None:

@@ -183,7 +183,7 @@ class Records(QObject):
     def _guard(self, demo_reason: str | None = None) -> bool:
         reason = self._unavailable_to(demo_reason)
         if reason is not None:
-            self.window._show_notice(reason)
+            self.window.show_notice(reason)
             return False
         return True
 
@@ -418,7 +418,7 @@ class Records(QObject):
                 )
                 what = sessions_text(n)
         except ExportCancelled:
-            self.window._show_notice("Export cancelled. No file was written.")
+            self.window.show_notice("Export cancelled. No file was written.")
             return None
         except OSError as exc:
             from rethink_desktop.reports.exports import write_failure
@@ -433,7 +433,7 @@ class Records(QObject):
             dialog.close()
             dialog.deleteLater()
         names = "without names" if anonymise else "with names where still kept"
-        self.window._show_notice(f"Exported {what} to {out} ({names}).")
+        self.window.show_notice(f"Exported {what} to {out} ({names}).")
         return out
 
     def export_pdf(self, session_id: str) -> Path | None:
@@ -459,7 +459,7 @@ class Records(QObject):
                 self.controller.store, chosen, keep_names=self.window.keep_names, progress=progress
             )
         except ImportCancelled:
-            self.window._show_notice("Import cancelled. Nothing was changed.")
+            self.window.show_notice("Import cancelled. Nothing was changed.")
             return None
         except ImportFileError as exc:
             self.warn("Not imported", exc.message)
@@ -476,7 +476,7 @@ class Records(QObject):
             shown = "; ".join(f"{sid[:8]}…: {why}" for sid, why in report.conflicts[:5])
             text += f"\n\nIn conflict (kept as they were here): {shown}"
         self.inform("Import finished", text)
-        self.window._show_notice(report.summary())
+        self.window.show_notice(report.summary())
         return report
 
     # --- backups ---------------------------------------------------------------------------
@@ -499,7 +499,7 @@ class Records(QObject):
         except StorageError as exc:
             self.warn("Backup failed", exc.message)
             return None
-        self.window._show_notice(f"Backup written to {out}.")
+        self.window.show_notice(f"Backup written to {out}.")
         return out
 
     def restore(self) -> bool:
@@ -562,7 +562,7 @@ class Records(QObject):
         if restored:
             self._refresh_views()
             ref = info.newest_session_reference or "no sessions"
-            self.window._show_notice(
+            self.window.show_notice(
                 f"Restored from {info.path.name} (newest session {ref}). {damaged}".strip()
             )
         return restored
@@ -619,7 +619,7 @@ class Records(QObject):
             )
             return None
         if not report.ids:  # the records changed since the preview
-            self.window._show_notice("Nothing to remove.")
+            self.window.show_notice("Nothing to remove.")
             return report
         if open_session is not None and open_session.id in report.ids:
             self.window.show_home()  # the session on screen is gone
@@ -632,7 +632,7 @@ class Records(QObject):
             f"{'was' if n == 1 else 'were'} removed.\n\nThe records as they were before are "
             f"kept in the backup {report.backup}.",
         )
-        self.window._show_notice(f"Removed {what}; backup: {report.backup}.")
+        self.window.show_notice(f"Removed {what}; backup: {report.backup}.")
         return report
 
     # --- one session -----------------------------------------------------------------------
@@ -660,7 +660,7 @@ class Records(QObject):
         self._refresh_views()
         if self.window.stack.currentWidget() is self._built("detail"):
             self.show_history()
-        self.window._show_notice(f"Session {ref} deleted.")
+        self.window.show_notice(f"Session {ref} deleted.")
         return True
 
     def anonymise_session(self, session_id: str) -> bool:
@@ -684,7 +684,7 @@ class Records(QObject):
             self.warn("Not anonymised", exc.message)
             return False
         self._refresh_views()
-        self.window._show_notice(
+        self.window.show_notice(
             f"Names removed from {ref}." if changed else f"{ref} had no names left."
         )
         return changed

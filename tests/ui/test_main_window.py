@@ -626,6 +626,30 @@ def test_a_session_not_resumed_keeps_only_the_time_recorded(window, controller, 
     )
 
 
+def test_a_session_not_resumed_and_not_saved_is_not_said_to_be_ended(
+    window, controller, monkeypatch
+):
+    from rethink_desktop.ui.app import Messages, offer_resume
+
+    start_live(controller, 3)
+    controller.close_session()  # as after a crash
+
+    class Declined(Messages):
+        def resume(self, parent, text):
+            return False
+
+    def full(*args, **kw):  # the disk is full: nothing is saved, and the window says so
+        controller.storage_failed.emit("The disk is full.")
+        return False
+
+    monkeypatch.setattr(controller, "finish", full)
+    window.alert = lambda title, text: None
+    offer_resume(window, Declined(interactive=True))
+    assert "ended as abandoned" not in window.notice_text()
+    assert window.stack.currentWidget() is window.live  # still open, as it could not end
+    assert window.notice_text() == "The disk is full."
+
+
 def test_a_demo_not_resumed_says_so_on_the_fresh_check_in(make_window, controller, templates):
     from rethink_desktop.ui.app import Messages, offer_resume, prepare_demo
 
