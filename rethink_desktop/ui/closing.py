@@ -210,6 +210,7 @@ class CloseView(QWidget):
         self.scroll = QScrollArea(panel)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop of its own for Tab
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.stack)
         self.scroll.viewport().setAutoFillBackground(False)

@@ -511,6 +511,7 @@ class HomeView(QWidget):
         for row in rows[1:]:
             text = f"Also in progress: {live_summary(row, now)}"
             button = QPushButton(text)
+            button.setAutoDefault(True)  # Enter presses it, as on every other screen button
             button.setAccessibleName(f"Continue: {text}")
             button.setStyleSheet("text-align: left;")
             button.clicked.connect(lambda _=False, sid=row["id"]: self.open_requested.emit(sid))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from rethink_desktop.ui.closing import CloseView
 from rethink_desktop.ui.controller import SessionController
-from tests.ui.conftest import larger_text, start_live
+from tests.ui.conftest import larger_text, start_live, tab_walk
 
 PEOPLE = [
     {"id": "a", "name": "Priya Shah", "agency": "Education", "role": "Safeguarding lead"},
@@ -380,3 +380,6 @@ def test_at_150_percent_type_the_close_fits_a_laptop_screen_and_scrolls(qtbot, h
         viewport = view.scroll.viewport()
         assert viewport.rect().contains(reached.mapTo(viewport, reached.rect().center()))
         assert view.scroll.verticalScrollBar().value() > 0  # scrolled to show it
+        # The scrolling area is no Tab stop of its own (an empty ring on the rating screen).
+        reached = tab_walk(qtbot, view, view.rating.questions["communication"].buttons[0], 30)
+        assert view.scroll not in reached
