@@ -53,6 +53,9 @@ def effective_theme(settings: QSettings, config: Config) -> str:
     return str(settings.value("view/theme", config.theme))
 
 
+ROOM_DISPLAY_OPEN = "The room display is open in its own window"
+
+
 class MainWindow(QMainWindow):
     """Holds the controller and shows the screen that fits the open session."""
 
@@ -519,6 +522,8 @@ class MainWindow(QMainWindow):
     def toggle_room_display(self) -> None:
         if self.room_display is not None and self.room_display.isVisible():
             self.room_display.close()
+            if self.notice_text().startswith(ROOM_DISPLAY_OPEN):  # no longer true
+                self._show_notice("")
             return
         if self.room_display is None:
             from rethink_desktop.ui.room_display import RoomDisplay
@@ -532,8 +537,9 @@ class MainWindow(QMainWindow):
             # One screen: it opened as a window, which activating this one hid behind it.
             self.room_display.raise_()
             self._show_notice(
-                "The room display is open in its own window: no second screen was found. "
-                "Move it where the room can see it; D closes it."
+                f"{ROOM_DISPLAY_OPEN}: no second screen was found. "
+                "Move it where the room can see it; "
+                + ("D closes it." if self._live_showing() else "View → Room display closes it.")
             )
 
     def _remember_room_display(self, shown: bool) -> None:

@@ -406,7 +406,7 @@ class Records(QObject):
                 write_pdf(
                     self.controller.store, current[0], out, anonymise=anonymise, progress=progress
                 )
-                what = f"The summary of {current[1]}"
+                what = f"the summary of {current[1]}"
             else:
                 n = export(
                     self.controller.store.db,
@@ -494,8 +494,11 @@ class Records(QObject):
         )
         if not chosen:
             return None
+        target = Path(chosen)
+        if target.suffix.lower() != ".sqlite":  # as Restore lists them: "b1" was hidden there
+            target = target.with_name(target.name + ".sqlite")
         try:
-            out = backup_database(self.controller.store.db, chosen)
+            out = backup_database(self.controller.store.db, target)
         except StorageError as exc:
             self.warn("Backup failed", exc.message)
             return None

@@ -239,6 +239,10 @@ def test_on_one_screen_the_room_display_says_where_it_is_and_goes_with_the_meeti
     window.toggle_room_display()  # the offscreen platform has one screen
     assert not window.room_display.isFullScreen()
     assert "open in its own window: no second screen was found" in window.notice_text()
+    assert window.notice_text().endswith("D closes it.")  # the live screen's key
+    window.toggle_room_display()
+    assert window.notice_text() == ""  # closed: no longer true
+    window.toggle_room_display()
     controller.act("end")
     controller.act("complete")
     window.show_home()

@@ -207,6 +207,7 @@ def test_pdf_of_the_selected_session(tmp_path, window, two):
     assert seen == [("Session FN-1001 as a PDF summary", False)]
     pdf = tmp_path / "rethink-FN-1001.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert window.notice_text().startswith(f"Exported the summary of FN-1001 to {pdf}")
 
 
 def test_file_names_lose_what_no_file_system_takes():
@@ -257,6 +258,13 @@ def test_a_bad_import_file_is_refused_in_plain_words(tmp_path, window):
     window.records.choose_open_file = lambda *a: str(bad)
     assert window.records.import_file() is None
     assert "Nothing was imported" in warned[0]
+
+
+def test_a_backup_named_without_its_ending_gets_it_so_restore_lists_it(tmp_path, window, two):
+    window.records.choose_save_file = lambda *a: str(tmp_path / "b1")
+    assert window.records.back_up() == tmp_path / "b1.sqlite"
+    assert (tmp_path / "b1.sqlite").is_file()
+    assert not (tmp_path / "b1").exists()
 
 
 def test_back_up_then_restore(tmp_path, window, controller, two):
