@@ -117,6 +117,16 @@ def local_day(text: str) -> str:
         return text[:10]
 
 
+def local_day_words(text: str) -> str:
+    """The local calendar day of a stored UTC timestamp as the app writes days elsewhere:
+    "Tue 6 Jan 2026"; a stamp that cannot be read is shown as it starts."""
+    try:
+        day = parse_timestamp(text).astimezone().date()
+    except (ValueError, OverflowError):
+        return text[:10]
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 def seconds_between(start: datetime, end: datetime) -> float:
     """Seconds from ``start`` to ``end``, clamped at zero."""
     return max(0.0, (end - start).total_seconds())

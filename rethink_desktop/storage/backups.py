@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rethink_desktop.core.clock import local_day
+from rethink_desktop.core.clock import local_day_words
 from rethink_desktop.storage.database import (
     BEFORE_PURGE_PREFIX,
     PRE_MIGRATION_PREFIX,
@@ -80,7 +80,8 @@ class BackupInfo:
             return None
         return (
             f"The file {self.path} is a copy of the trainers' demo ({self.demo_sessions} "
-            "fictional session(s)), not of real records, so it is not restored over them. "
+            f"fictional session{'' if self.demo_sessions == 1 else 's'}), not of real records, "
+            "so it is not restored over them. "
             "Nothing has been changed. Choose a backup of the real records."
         )
 
@@ -89,12 +90,11 @@ class BackupInfo:
         if self.newest_session_reference is None:
             newest = "It holds no sessions."
         else:
-            newest = (
-                f"It holds {self.sessions} session(s); the newest is "
-                f"{self.newest_session_reference} of {local_day(self.newest_session_date)}."
+            held = f"{self.sessions:,} session{'' if self.sessions == 1 else 's'}"
+            newest = f"It holds {held}; the newest is {self.newest_session_reference}" + (
+                f" of {local_day_words(self.newest_session_date)}."
                 if self.newest_session_date
-                else f"It holds {self.sessions} session(s); the newest is "
-                f"{self.newest_session_reference}."
+                else "."
             )
         return f"Backup file: {self.path}\n{newest}"
 

@@ -95,7 +95,7 @@ def test_restore_asks_and_names_the_newest_session(tmp_path):
     declined = cli("--data-dir", str(data), "restore", str(backup))  # no input: "no"
     assert declined.returncode == 1
     assert str(backup) in declined.stdout
-    assert "FN-1001 of 2026-01-05" in declined.stdout
+    assert "FN-1001 of Mon 5 Jan 2026" in declined.stdout
     assert count(data) == 3
     done = cli("--data-dir", str(data), "restore", str(backup), "--yes")
     assert done.returncode == 0, done.stderr
@@ -148,7 +148,7 @@ def test_demo_and_real_records_are_never_mixed(tmp_path):
     shutil.copyfile(data / "demo.sqlite", demo_copy)  # a copy made by hand: the app makes none
     refused = cli("--data-dir", str(data), "restore", str(demo_copy), "--yes")
     assert refused.returncode == 1
-    assert "a copy of the trainers' demo (1 fictional session(s))" in refused.stderr
+    assert "a copy of the trainers' demo (1 fictional session)" in refused.stderr
     assert count(data) == 1
     real = tmp_path / "real.json"
     assert cli("--data-dir", str(data), "export", "--out", str(real)).returncode == 0

@@ -78,9 +78,9 @@ def test_describe_dates_the_newest_session_by_the_local_day(tmp_path, local_zone
         running(3, FakeClock(datetime(2026, 1, 5, 23, 30, tzinfo=UTC)), sink=store.append)
         path = auto_backup(store.db, tmp_path / "backups")
     local_zone("Pacific/Auckland")  # UTC+13 in January: already the 6th
-    assert "the newest is FN-2291 of 2026-01-06." in describe_backup(path).describe()
+    assert "the newest is FN-2291 of Tue 6 Jan 2026." in describe_backup(path).describe()
     local_zone("America/New_York")
-    assert "the newest is FN-2291 of 2026-01-05." in describe_backup(path).describe()
+    assert "the newest is FN-2291 of Mon 5 Jan 2026." in describe_backup(path).describe()
 
 
 def test_restore_replaces_the_records_and_keeps_a_safety_copy(tmp_path):
