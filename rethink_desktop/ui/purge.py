@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -205,7 +205,10 @@ class PurgeDialog(QDialog):
 
         self.months_box.valueChanged.connect(lambda _: self.refresh())
         self.refresh()
-        self.resize(em * 40, em * 38)
+        # As big as reads well, but never taller than the screen (at 150 % type, Remove and
+        # Cancel fell off its foot): the list of sessions scrolls instead.
+        room = self.screen().availableGeometry().size() - QSize(16, 64)
+        self.resize(QSize(em * 40, em * 38).boundedTo(room))
         (self.cancel_button if locked else self.months_box).setFocus()
 
     # --- state -----------------------------------------------------------------------------

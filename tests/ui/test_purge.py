@@ -327,3 +327,18 @@ def test_the_file_menu_offers_it(window):
     texts = [a.text() for a in file_menu.actions()]
     assert "Remove &old records…" in texts
     assert texts.index("Remove &old records…") == texts.index("&Restore from a backup…") + 1
+
+
+def test_at_150_percent_type_the_dialog_fits_the_screen_with_its_buttons(qtbot, window, records):
+    from tests.ui.conftest import larger_text
+
+    with larger_text(1.5):
+        dialog = build(window)
+        room = dialog.screen().availableGeometry()
+        assert dialog.height() <= room.height() - 64  # its title bar and frame too
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        for button in (dialog.remove_button, dialog.cancel_button):
+            bottom = button.mapTo(dialog, button.rect().bottomLeft()).y()
+            assert bottom < dialog.height()
+        dialog.close()
