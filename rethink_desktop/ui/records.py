@@ -343,34 +343,29 @@ class Records(QObject):
         current = current or self._current_session()
         from rethink_desktop.ui.export_dialog import ExportDialog
 
-        dialog = ExportDialog(
-            self.window,
-            session_reference=current[1] if current else None,
-            include_demo=self.window.demo,
-            pdf_only=pdf_only,
-        )
-        if not self.choose_export_dialog(dialog):
-            return None
-        fmt, anonymise = dialog.fmt, dialog.anonymise.isChecked()
-        include_demo = dialog.include_demo.isChecked()
-        dialog.deleteLater()
-        if fmt == "pdf" and current is None:
-            return None
-        db = self.controller.store.db
-        if not anonymise:
-            if fmt == "pdf":
-                assert current is not None
-                kept = names_kept(db, session_id=current[0])
-            else:
-                kept = names_kept(db, include_demo=include_demo)
-            if kept and not self.window.confirm(
-                "Write names to a file?",
-                f"{kept} participant name{'s are' if kept != 1 else ' is'} still kept in "
-                f"{'this session' if fmt == 'pdf' else 'these records'}, and the file will "
-                "include them. Anyone who can open the file will see them. Choose No, then "
-                "tick Anonymise, to write agency and role instead.",
-            ):
+        again: tuple[str, bool] | None = None  # the choices to come back to, after No
+        while True:
+            dialog = ExportDialog(
+                self.window,
+                session_reference=current[1] if current else None,
+                include_demo=self.window.demo,
+                pdf_only=pdf_only,
+            )
+            if again is not None:  # back from "Write names to a file?": Anonymise ticked
+                {"pdf": dialog.pdf, "csv": dialog.csv, "json": dialog.json}[again[0]].setChecked(
+                    True
+                )
+                dialog.include_demo.setChecked(again[1])
+            if not self.choose_export_dialog(dialog):
                 return None
+            fmt, anonymise = dialog.fmt, dialog.anonymise.isChecked()
+            include_demo = dialog.include_demo.isChecked()
+            dialog.deleteLater()
+            if fmt == "pdf" and current is None:
+                return None
+            if anonymise or self._names_may_go(fmt, include_demo, current):
+                break
+            again = (fmt, include_demo)
         if fmt == "pdf":
             assert current is not None
             suggested = safe_file_name(f"rethink-{current[1]}.pdf")
@@ -386,6 +381,23 @@ class Records(QObject):
         if out.suffix.lower() != Path(suggested).suffix:
             out = out.with_name(out.name + Path(suggested).suffix)
         return self._write_export(fmt, out, anonymise, include_demo, current)
+
+    def _names_may_go(self, fmt: str, include_demo: bool, current: tuple[str, str] | None) -> bool:
+        """Whether a file without anonymising may be written: no names are kept, or the
+        facilitator agrees to names in a file. No goes back to the export (Anonymise ticked)."""
+        db = self.controller.store.db
+        if fmt == "pdf":
+            assert current is not None
+            kept = names_kept(db, session_id=current[0])
+        else:
+            kept = names_kept(db, include_demo=include_demo)
+        return not kept or self.window.confirm(
+            "Write names to a file?",
+            f"{kept} participant name{'s are' if kept != 1 else ' is'} still kept in "
+            f"{'this session' if fmt == 'pdf' else 'these records'}, and the file will "
+            "include them. Anyone who can open the file will see them. No takes you back "
+            "to the export, with Anonymise ticked, to write agency and role instead.",
+        )
 
     def _write_export(
         self,

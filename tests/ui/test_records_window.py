@@ -142,12 +142,24 @@ def test_names_are_written_only_after_a_warning(tmp_path, window, two):
     out = tmp_path / "named.json"
     asked = []
     window.confirm = lambda title, text: asked.append((title, text)) or False
-    records.choose_export_dialog = choose("json", anonymise=False)
+    shown = []
+
+    def first_without_then_cancel(dialog: ExportDialog) -> bool:
+        shown.append((dialog.fmt, dialog.anonymise.isChecked()))
+        if len(shown) == 1:
+            return choose("csv", anonymise=False)(dialog)
+        return False  # back at the export, as No said: cancelled this time
+
+    records.choose_export_dialog = first_without_then_cancel
     records.choose_save_file = lambda *a: str(out)
     assert records.export() is None
     assert asked[0][0] == "Write names to a file?"
     assert asked[0][1].startswith("8 participant names are still kept")
+    assert "No takes you back to the export, with Anonymise ticked" in asked[0][1]
+    # No went back to the export, the format kept and Anonymise ticked (it closed it).
+    assert shown == [("json", True), ("csv", True)]
     assert not out.exists()
+    records.choose_export_dialog = choose("json", anonymise=False)
     window.confirm = lambda title, text: True
     assert records.export() == out
     names = {p["name"] for s in json.loads(out.read_text())["sessions"] for p in s["participants"]}
