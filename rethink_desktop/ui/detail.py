@@ -495,6 +495,8 @@ class SessionDetailView(QWidget):
             colour = colours.get(row.agency, "#888888")
             # Without a name the label is "agency · role"; the agency has its own column.
             text = row.label.removeprefix(f"{row.agency} · ") if people else row.agency
+            if people and text == row.agency:  # no name and no role: not "Police  Police"
+                text = "(no role given)"
             name = _label(text)
             grid.addWidget(name, r, 0)
             people_word = "person" if row.people == 1 else "people"

@@ -266,6 +266,31 @@ def test_detail_of_a_session_abandoned_at_its_close_keeps_its_ratings_back(
     assert view.ratings_note.text() == "No ratings were given."
 
 
+def test_detail_names_an_anonymised_person_without_a_role_by_neither(qtbot, controller, store):
+    from PySide6.QtWidgets import QLabel
+
+    from tests.helpers import phases, running
+
+    people = [{"name": "Ann", "agency": "Police", "role": ""},
+              {"name": "Bo", "agency": "Education", "role": "DSL"}]  # fmt: skip
+    s = running(2, FakeClock(at(5, 6)), sink=store.append, participants=people,
+                phases=phases())  # fmt: skip
+    s.next_turn()
+    s.end()
+    s.complete()
+    s.remove_names()
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(s.id)
+    grid = view.people_grid
+    rows = {
+        grid.itemAtPosition(r, 1).widget().text(): grid.itemAtPosition(r, 0).widget().text()
+        for r in range(grid.rowCount())
+        if isinstance(grid.itemAtPosition(r, 0).widget(), QLabel)
+    }
+    assert rows == {"Police": "(no role given)", "Education": "DSL"}
+
+
 def test_detail_of_an_absentee_session_and_a_draft(qtbot, controller, known):
     view = SessionDetailView(controller)
     qtbot.addWidget(view)
