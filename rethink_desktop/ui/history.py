@@ -399,6 +399,7 @@ class HistoryView(QWidget):
         self.table.setItemDelegate(_RowDelegate(self.table))
         self.table.setItemDelegateForColumn(BALANCE_COLUMN, BalanceDelegate(self.table))
         self.table.setFrameShape(QFrame.Shape.NoFrame)
+        self.table.setProperty("focusRing", True)  # a frameless table showed no focus
         self.table.open_row.connect(self._open_row)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -506,6 +507,11 @@ class HistoryView(QWidget):
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
+        rows = self.table.selectionModel().selectedRows()
+        # After the list is read again, the same session stays chosen if it is still there,
+        # else the one now in its place: with none chosen, the keys had no row to move
+        # from, and Export PDF, Anonymise and Delete stayed greyed out.
+        self._keep = (self.selected_id(), rows[0].row() if rows else 0)
         self.model.set_filters(self.filters())
 
     def refresh(self) -> None:
@@ -526,7 +532,19 @@ class HistoryView(QWidget):
             )
         else:
             self.empty_label.setText("")
+        self._choose_again()
         self._update_buttons()
+
+    def _choose_again(self) -> None:
+        keep_id, keep_row = getattr(self, "_keep", (None, 0))
+        count = self.model.rowCount()
+        if count == 0:
+            return
+        row = next(
+            (r for r in range(count) if (self.model.session_at(r) or {}).get("id") == keep_id),
+            min(keep_row, count - 1),
+        )
+        self.select_row(row)
 
     # --- the selected session ------------------------------------------------------------
     def selected_id(self) -> str | None:

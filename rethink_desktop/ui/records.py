@@ -268,6 +268,11 @@ class Records(QObject):
             view = self._built(name)
             if view is not None:
                 view.refresh()
+        history = self._built("history")
+        if history is not None and self.window.stack.currentWidget() is history:
+            # The button pressed (Delete…, Anonymise…) may be disabled now: the keys go
+            # back to the list, not on to whatever came next (Dashboard, which Enter opened).
+            history.table.setFocus()
         detail = self._built("detail")
         current = self.window.stack.currentWidget()
         shown = detail is not None and current is detail and detail.session_id

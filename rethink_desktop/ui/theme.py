@@ -185,8 +185,10 @@ def style_sheet(theme: Theme) -> str:
     QTableView:focus, QListView:focus, QTreeView:focus, QCheckBox:focus, QRadioButton:focus,
     QDateTimeEdit:focus, QTableWidget:focus, QListWidget:focus {{
         border: 2px solid {theme.accent}; }}
-    QScrollArea[focusRing="true"] {{ border: 2px solid transparent; border-radius: 6px; }}
-    QScrollArea[focusRing="true"]:focus {{ border-color: {theme.accent}; }}
+    QScrollArea[focusRing="true"], QTableView[focusRing="true"] {{
+        border: 2px solid transparent; border-radius: 6px; }}
+    QScrollArea[focusRing="true"]:focus, QTableView[focusRing="true"]:focus {{
+        border-color: {theme.accent}; }}
     QPushButton[primary="true"] {{ background: {theme.accent}; color: {theme.surface};
                                    border-color: {theme.accent}; font-weight: bold; }}
     QPushButton:disabled {{ color: {theme.muted}; border-style: dashed; }}

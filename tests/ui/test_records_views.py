@@ -151,7 +151,9 @@ def test_enter_opens_the_selected_session_and_actions_name_it(qtbot, controller,
     view = history(qtbot, controller, today)
     view.show()
     qtbot.waitExposed(view)
-    assert not view.open_button.isEnabled()
+    # The first session is chosen from the start: the actions and the arrow keys work.
+    assert view.open_button.isEnabled()
+    assert view.selected_id() == known["pp1"].id
     view.focus_default()
     assert view.selected_id() == known["pp1"].id
     view.table.setFocus()
@@ -167,6 +169,42 @@ def test_enter_opens_the_selected_session_and_actions_name_it(qtbot, controller,
         with qtbot.waitSignal(signal) as emitted:
             button.click()
         assert emitted.args == [known["fn3"].id]
+
+
+def test_after_a_search_or_a_refresh_a_session_stays_chosen(qtbot, controller, today, known):
+    view = history(qtbot, controller, today)
+    view.select_row(2)
+    chosen = view.selected_id()
+    view.refresh()  # the records changed elsewhere: the same session stays chosen
+    assert view.selected_id() == chosen
+    view.search.setText("TH-2002")
+    view.apply_filters()  # one match: it is chosen, so Up/Down and the buttons work at once
+    assert view.model.rowCount() == 1
+    assert view.selected_id() == known["th1"].id
+    assert view.delete_button.isEnabled()
+
+
+def test_the_list_shows_a_ring_when_it_has_the_keys(qtbot, controller, today, known):
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.ui.theme import THEMES, apply_theme
+
+    apply_theme(QApplication.instance(), "light")
+    view = history(qtbot, controller, today)
+    view.resize(1000, 600)
+    view.show()
+    view.activateWindow()
+    qtbot.waitExposed(view)
+    view.search.setFocus()
+    qtbot.waitUntil(view.search.hasFocus)
+    edge = (1, view.table.height() // 2)  # the table's left edge, half-way down
+    resting = view.table.grab().toImage().pixelColor(*edge).name()
+    view.table.setFocus()
+    qtbot.waitUntil(view.table.hasFocus)
+    ringed = view.table.grab().toImage().pixelColor(*edge).name()
+    assert ringed == THEMES["light"].accent.lower()
+    assert resting != ringed
+    view.close()
 
 
 def test_every_control_has_an_accessible_name(qtbot, controller, today, known):

@@ -360,9 +360,17 @@ def test_delete_and_anonymise_name_the_session(window, controller, two):
     assert asked[-1][0] == "Delete TH-2002?"
     assert records.history.model.rowCount() == 2
     window.confirm = lambda title, text: True
+    window.show()
+    window.activateWindow()
+    records.history.delete_button.setFocus()  # as after Tab to Delete… and Space
     assert records.delete_session(two[1].id)
     assert records.history.model.rowCount() == 1
     assert window.status.text() == "Session TH-2002 deleted."
+    # The one left is chosen in its place, and the keys are back in the list (they went on
+    # to Dashboard, which the next Enter opened).
+    assert records.history.selected_id() == two[0].id
+    assert records.history.table.hasFocus()
+    window.close()
 
 
 def test_the_demo_window_makes_no_backups(make_window):
