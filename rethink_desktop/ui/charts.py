@@ -53,6 +53,12 @@ def draw_marker(painter: QPainter, shape: str, centre: QPointF, size: float) -> 
     painter.drawPath(path)
 
 
+def label_left(centre: float, width: float, room: float) -> float:
+    """Where a label ``width`` wide starts, centred on ``centre`` but kept inside ``room``:
+    the latest month's, centred on the last point, ran off the edge ("Nov 202")."""
+    return max(0.0, min(centre - width / 2, room - width - 1))
+
+
 def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
@@ -211,9 +217,8 @@ class LineChart(_Chart):
             if i not in shown:
                 continue
             w = metrics.horizontalAdvance(label)
-            painter.drawText(
-                QPointF(x_of(i) - w / 2, plot.bottom() + em * 0.3 + metrics.ascent()), label
-            )
+            left = label_left(x_of(i), w, self.width())
+            painter.drawText(QPointF(left, plot.bottom() + em * 0.3 + metrics.ascent()), label)
         marker = max(em / 2, 6.0) if n <= 24 else max(em / 3, 4.0)
         for s, values in enumerate(self.series.values()):
             colour = QColor(colours[s % len(colours)])

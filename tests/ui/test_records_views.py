@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox
 
@@ -514,3 +516,17 @@ def test_session_counts_read_as_words():
     assert sessions(1) == "1 session"
     assert sessions(2) == "2 sessions"
     assert sessions(1204) == "1,204 sessions"
+
+
+@given(
+    st.floats(0, 2000, allow_nan=False), st.floats(1, 200, allow_nan=False),
+    st.floats(250, 2000, allow_nan=False),
+)  # fmt: skip
+def test_a_month_label_is_centred_where_it_can_be_and_never_runs_off_the_chart(centre, width, room):
+    from rethink_desktop.ui.charts import label_left
+
+    left = label_left(centre, width, room)
+    assert left >= 0
+    assert left + width < room
+    if width / 2 <= centre <= room - width / 2 - 1:
+        assert left == pytest.approx(centre - width / 2)  # centred under its point
