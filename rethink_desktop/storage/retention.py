@@ -61,9 +61,9 @@ class PurgeReport:
         verb = "would be removed" if self.dry_run else "removed"
         cutoff = local_day(self.cutoff)
         if not self.ids:
-            return f"No sessions finished before {cutoff}; nothing {verb}."
+            return f"No sessions from before {cutoff}; nothing {verb}."
         return (
-            f"{self.count} session(s) finished before {cutoff} {verb} "
+            f"{self.count} session{'' if self.count == 1 else 's'} from before {cutoff} {verb} "
             f"(oldest {local_day(self.oldest) if self.oldest else '?'}, "
             f"newest {local_day(self.newest) if self.newest else '?'})."
         )

@@ -156,7 +156,7 @@ class PurgeDialog(QDialog):
 
         self.table = QTableWidget(0, 3)
         self.table.setAccessibleName("Sessions that will be removed")
-        self.table.setHorizontalHeaderLabels(("Reference", "Finished", "How it ended"))
+        self.table.setHorizontalHeaderLabels(("Reference", "Ended (or prepared)", "How it ended"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setAlternatingRowColors(False)
@@ -242,13 +242,13 @@ class PurgeDialog(QDialog):
         n = self.count
         if n == 0:
             self.summary.setText("Nothing to remove.")
-            self.range_line.setText(f"No session finished before {cutoff}.")
+            self.range_line.setText(f"No session from before {cutoff}.")
         else:
             oldest = format_date(parse_time(self.rows[0]["finished_at"]))
             newest = format_date(parse_time(self.rows[-1]["finished_at"]))
             self.summary.setText(f"{sessions_text(n)} will be removed.")
             self.range_line.setText(
-                f"They finished before {cutoff}: the oldest on {oldest}, the newest on {newest}."
+                f"They are from before {cutoff}: the oldest on {oldest}, the newest on {newest}."
                 if n > 1
                 else f"It finished on {oldest}, before {cutoff}."
             )

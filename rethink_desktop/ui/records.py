@@ -648,7 +648,7 @@ class Records(QObject):
         what = sessions_text(n)
         self.inform(
             "Old records removed",
-            f"{what} that finished before {format_date(parse_time(report.cutoff))} "
+            f"{what} from before {format_date(parse_time(report.cutoff))} "
             f"{'was' if n == 1 else 'were'} removed.\n\nThe records as they were before are "
             f"kept in the backup {report.backup}.",
         )

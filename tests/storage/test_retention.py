@@ -90,16 +90,14 @@ def test_the_summary_gives_local_days(store, local_zone):
     completed_at(store, datetime(2020, 5, 1, 12, tzinfo=UTC), "OLD-1")
     completed_at(store, datetime(2021, 6, 1, 12, tzinfo=UTC), "OLD-2")
     assert purge(store, 24, NOW, dry_run=True).summary() == (
-        "2 session(s) finished before 2024-04-01 would be removed "
-        "(oldest 2020-05-02, newest 2021-06-02)."
+        "2 sessions from before 2024-04-01 would be removed (oldest 2020-05-02, newest 2021-06-02)."
     )
     assert purge(store, 120, NOW, dry_run=True).summary() == (
-        "No sessions finished before 2016-04-01; nothing would be removed."
+        "No sessions from before 2016-04-01; nothing would be removed."
     )
     local_zone("America/Los_Angeles")
     assert purge(store, 24, NOW, dry_run=True).summary() == (
-        "2 session(s) finished before 2024-03-31 would be removed "
-        "(oldest 2020-05-01, newest 2021-06-01)."
+        "2 sessions from before 2024-03-31 would be removed (oldest 2020-05-01, newest 2021-06-01)."
     )
 
 

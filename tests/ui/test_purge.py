@@ -100,7 +100,7 @@ def test_the_preview_lists_exactly_what_would_be_removed(qtbot, window, store, r
     assert statuses == ["completed", "prepared, never run", "abandoned", "completed"]
     assert dialog.summary.text() == "4 sessions will be removed."
     assert dialog.range_line.text() == (
-        "They finished before 2 Mar 2024: the oldest on 6 Feb 2023, the newest on 5 Feb 2024."
+        "They are from before 2 Mar 2024: the oldest on 6 Feb 2023, the newest on 5 Feb 2024."
     )
     # No names anywhere: only references, dates and how each session ended.
     shown = " ".join(" ".join(row) for row in dialog.listed()) + dialog.summary.text()
@@ -153,7 +153,7 @@ def test_nothing_to_remove_says_so_and_the_button_is_disabled(qtbot, window, sto
     qtbot.addWidget(dialog)
     assert dialog.count == 0
     assert dialog.summary.text() == "Nothing to remove."
-    assert dialog.range_line.text() == "No session finished before 2 Mar 2016."
+    assert dialog.range_line.text() == "No session from before 2 Mar 2016."
     assert not dialog.remove_button.isEnabled()
     assert dialog.table.isHidden()
 
@@ -233,7 +233,7 @@ def test_remove_purges_the_old_keeps_the_rest_and_backs_up_first(window, store, 
     # The result names the backup; the screens were re-read.
     title, text = shown[0]
     assert title == "Old records removed"
-    assert text.startswith("4 sessions that finished before 2 Mar 2024 were removed.")
+    assert text.startswith("4 sessions from before 2 Mar 2024 were removed.")
     assert str(backup) in text
     assert records_ui.history.model.rowCount() == 4
     assert dashboard.data.sessions_held < held
