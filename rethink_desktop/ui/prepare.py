@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPalette,
     QShortcut,
+    QValidator,
 )
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -647,6 +648,36 @@ class _AgencyDelegate(_HintDelegate):
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
 
+class ClockSpinBox(QSpinBox):
+    """Seconds shown and typed as minutes and seconds, as the cell shows them: "2:30".
+    A number alone is minutes ("3" is 3:00). It took seconds ("120 s") while the cell said
+    "2:00", so a 3 meant as minutes was dropped."""
+
+    def textFromValue(self, value: int) -> str:
+        return f"{value // 60}:{value % 60:02d}"
+
+    def _parse(self, text: str) -> int | None:
+        text = text.strip()
+        minutes, colon, seconds = text.partition(":")
+        if not minutes.isdigit() or (colon and not (seconds.isdigit() and len(seconds) <= 2)):
+            return None
+        if colon and int(seconds) >= 60:
+            return None
+        return int(minutes) * 60 + (int(seconds) if colon else 0)
+
+    def valueFromText(self, text: str) -> int:
+        value = self._parse(text)
+        return self.value() if value is None else value
+
+    def validate(self, text: str, pos: int) -> object:
+        value = self._parse(text)
+        if value is not None and self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        partial = all(c.isdigit() or c == ":" for c in text.strip()) and text.count(":") <= 1
+        state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
+        return state, text, pos
+
+
 class _SpinDelegate(QStyledItemDelegate):
     """A whole-number editor within the limits the core accepts."""
 
@@ -658,10 +689,12 @@ class _SpinDelegate(QStyledItemDelegate):
         *,
         step: int = 1,
         suffix: str = "",
+        clock: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.low, self.high, self.step, self.suffix, self.name = low, high, step, suffix, name
+        self.clock = clock  # seconds as m:ss (the turn allowance)
 
     def createEditor(
         self,
@@ -669,7 +702,7 @@ class _SpinDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> QWidget:
-        editor = QSpinBox(parent)
+        editor = ClockSpinBox(parent) if self.clock else QSpinBox(parent)
         editor.setRange(self.low, self.high)
         editor.setSingleStep(self.step)
         editor.setSuffix(self.suffix)
@@ -1014,9 +1047,9 @@ class PrepareView(QWidget):
         self.turn_delegate = _SpinDelegate(
             MIN_TURN_SECONDS,
             MAX_TURN_SECONDS,
-            "Turn allowance in seconds",
+            "Turn allowance, minutes and seconds",
             step=15,
-            suffix=" s",
+            clock=True,
             parent=self,
         )
         self.phases_table.setItemDelegateForColumn(

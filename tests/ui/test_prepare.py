@@ -387,6 +387,29 @@ def test_the_minutes_editor_only_offers_sensible_values(prepared):
     turn.deleteLater()
 
 
+def test_the_turn_allowance_is_typed_as_the_cell_shows_it(qtbot, prepared):
+    """Minutes and seconds ("2:30"), or minutes alone ("3"): the editor took seconds while
+    the cell read "2:00", so a 3 meant as minutes was quietly dropped."""
+    from PySide6.QtWidgets import QApplication
+
+    prepared.activateWindow()
+    table = prepared.phases_table
+    column = prepared.phases.column("turn_seconds")
+    for typed, seconds, shown in (("3", 180, "3:00"), ("2:30", 150, "2:30"), ("0:45", 45, "0:45")):
+        table.setFocus()
+        table.select_row(0, column)
+        table.edit(table.currentIndex())
+        editor = QApplication.focusWidget()
+        assert editor.text() in ("2:00", "3:00", "2:30")  # the value as the cell shows it
+        editor.selectAll()
+        qtbot.keyClicks(editor, typed)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        # The delegate commits on Enter through a queued call.
+        qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+        assert prepared.phases.rows()[0]["turn_seconds"] == seconds
+        assert prepared.phases.index(0, column).data() == shown
+
+
 def test_a_short_agenda_needs_the_confirm_box(prepared):
     set_cell(prepared, "phases", 0, MINUTES, 5)
     assert prepared.total.text() == "Total 115 of 120 minutes — 5 short"
