@@ -28,6 +28,8 @@ from rethink_desktop.core.clock import local_day_words
 from rethink_desktop.storage.database import (
     BEFORE_PURGE_PREFIX,
     PRE_MIGRATION_PREFIX,
+    RECORD_TABLES,
+    SQLITE_MAGIC,
     CorruptError,
     Database,
     NewerVersionError,
@@ -59,7 +61,6 @@ DEFAULT_KEEP = 10
 SAFETY_PREFIXES = (BEFORE_RESTORE_PREFIX, BEFORE_PURGE_PREFIX, PRE_MIGRATION_PREFIX)
 DEFAULT_SAFETY_DAYS = 30
 _STAMP = re.compile(r"(\d{8}T\d{6}Z)")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def describe_backup(path: str | Path) -> BackupInfo:
             "the folder, or choose another backup.",
         )
     with _classified(path), open(path, "rb") as handle:
-        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+        if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             raise _not_a_backup(path)
     try:
         with _classified(path):
@@ -163,7 +164,7 @@ def describe_backup(path: str | Path) -> BackupInfo:
                 error.args = (error.message,)
                 raise error
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if not {"events", "sessions"} <= tables:
+            if not tables >= RECORD_TABLES:
                 raise _not_a_backup(path)
             if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
                 raise _damaged(path)

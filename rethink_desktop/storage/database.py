@@ -884,17 +884,16 @@ def open_for_reading(path: str | Path) -> Database:
     cannot be done because the drive is full or cannot be written (nor can anyone else write
     there, then) is it opened read-only, which needs to write nothing beside it.
     """
-    sides = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
-    there = [side.exists() for side in sides]
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    left_before = wal.exists() or shm.exists()
     try:
         return open_database(path, create=False)
     except StorageError as first:
         # On a full drive the attempt itself can leave an empty -wal and a few bytes of -shm
         # (SQLite makes them before it finds it cannot grow them). Left there, they made the
         # file look in use: the read-only open below, and every later backup, then failed.
-        wal = sides[0]
-        if not any(there) and wal.exists() and wal.stat().st_size == 0:
-            for side in sides:
+        if not left_before and wal.exists() and wal.stat().st_size == 0:
+            for side in (wal, shm):
                 with contextlib.suppress(OSError):
                     side.unlink()
         # Whatever stopped it (full, read-only, a folder SQLite cannot add to), a read-only
@@ -991,11 +990,15 @@ def present(path: Path) -> bool:
         return path.exists()
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
+RECORD_TABLES = frozenset({"events", "sessions"})  # a file of this app's records has both
+
+
 def _holds_records(path: Path) -> bool:
     """Whether ``path`` is an SQLite file with this app's records in it (a backup, say)."""
     try:
         with open(path, "rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
+            if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
                 return False
         conn = _peek(path)
         try:
@@ -1004,7 +1007,7 @@ def _holds_records(path: Path) -> bool:
             conn.close()
     except (OSError, sqlite3.Error):
         return False
-    return {"events", "sessions"} <= tables
+    return tables >= RECORD_TABLES
 
 
 def _refuse_to_replace(out: Path) -> None:
@@ -1053,7 +1056,7 @@ def _check_copy(copy: Path, source: Path) -> None:
         error = CorruptError(source)
     elif not tables and source.stat().st_size == 0:
         error = EmptyFileError(source)
-    elif not {"events", "sessions"} <= tables:
+    elif not tables >= RECORD_TABLES:
         error = ForeignDatabaseError(source)
     if error is not None:
         raise StorageError(f"No backup was written. {error.message}", source)
@@ -1107,7 +1110,7 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
                     dest.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     dest.close()
-                if check and src_path is not None and not isinstance(source, Database):
+                if check and not isinstance(source, Database):  # then src_path is set
                     _check_copy(tmp, src_path)
                 os.replace(tmp, out)
                 _fsync_dir(out.parent)
