@@ -251,7 +251,6 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     from rethink_desktop.core.resources import resource_dir
     from rethink_desktop.storage.database import (
         LockedError,
-        NotFoundError,
         StorageError,
         foreign_key_problems,
         integrity_check,
@@ -290,20 +289,19 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         for path in config.unreadable
     ]
     out.write("Database\n")
-    nothing_yet = False
+    nothing_yet, db = False, None
     try:
         nothing_yet = no_database(db_path)  # a name too long: a StorageError in words
-        if nothing_yet:
-            raise NotFoundError(db_path, no_database_yet(db_path, demo))
-        db = open_database(db_path)
-    except NotFoundError as exc:
-        line("status", f"none yet: {exc.message}")
+        db = None if nothing_yet else open_database(db_path)
     except StorageError as exc:
         # LockedError's own words are for an action that could not be saved; check saves none.
         message = records_in_use(db_path) if isinstance(exc, LockedError) else exc.message
         problems.append(message)
         line("status", f"PROBLEM: {message}")
     else:
+        if db is None:
+            line("status", f"none yet: {no_database_yet(db_path, demo)}")
+    if db is not None:
         try:
             line("schema", f"version {SCHEMA_VERSION} (up to date)")
             issues = integrity_check(db)

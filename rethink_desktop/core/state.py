@@ -33,6 +33,7 @@ RATING_FIELDS = ("communication", "compassion", "clarity", "heard")
 ATTENDED = frozenset({"present", "late", "left_early", "late_left_early"})
 IN_ROOM = frozenset({"present", "late"})
 GONE = frozenset({"left_early", "late_left_early"})  # recorded as leaving; may come back
+LATE = frozenset({"late", "late_left_early"})  # arrived after the doors closed
 MIN_PARTICIPANTS = 2
 MAX_PARTICIPANTS = 30
 MAX_PHASES = 12

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from rethink_desktop.core.state import ATTENDED, GONE
+from rethink_desktop.core.state import ATTENDED, GONE, LATE
 from rethink_desktop.storage.database import Database, reads
-
-LATE = frozenset({"late", "late_left_early"})  # arrived after the doors closed
 
 
 def attendance_counts_sql(session: str) -> str:
