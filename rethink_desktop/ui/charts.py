@@ -16,17 +16,13 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPaintE
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from rethink_desktop.core.metrics import decimal_text
-from rethink_desktop.ui.theme import Theme, current_theme
+from rethink_desktop.ui.theme import Theme, current_theme, is_dark
 
 MARKERS = ("circle", "square", "triangle", "diamond")
 DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 # Okabe–Ito, chosen for contrast on both light and dark surfaces.
 SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 SERIES_COLOURS_DARK = ("#56B4E9", "#E69F00", "#3DD6A3", "#E3A5CB")
-
-
-def _dark() -> bool:
-    return QColor(current_theme().background).lightness() < 128
 
 
 def draw_marker(painter: QPainter, shape: str, centre: QPointF, size: float) -> None:
@@ -157,7 +153,7 @@ class LineChart(_Chart):
         return bool(self.labels)
 
     def _draw(self, painter: QPainter, theme: Theme, metrics: QFontMetricsF, em: float) -> None:
-        colours = SERIES_COLOURS_DARK if _dark() else SERIES_COLOURS
+        colours = SERIES_COLOURS_DARK if is_dark(current_theme()) else SERIES_COLOURS
         # Legend along the top: marker, dash and name for each series.
         x = 0.0
         legend_y = em * 0.6

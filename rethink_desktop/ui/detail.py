@@ -73,6 +73,7 @@ from rethink_desktop.ui.theme import (
     agency_ink,
     base_point_size,
     current_theme,
+    is_dark,
 )
 
 _label = widgets.label
@@ -91,7 +92,7 @@ PDF_TIMELINE_POINTS = 7.0
 
 def timeline_palette(theme: Theme) -> TimelinePalette:
     """The timeline in the screen's colours; black agency colour turns light on dark themes."""
-    dark = QColor(theme.background).lightness() < 128
+    dark = is_dark(theme)
     agencies = tuple(agency_ink(c, theme) for c in AGENCY_COLOURS)
     surface = QColor(theme.surface)
     return TimelinePalette(

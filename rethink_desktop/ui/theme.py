@@ -70,11 +70,15 @@ SCALE = {
 }
 
 
+def is_dark(theme: Theme) -> bool:
+    """Whether ``theme`` draws on a dark background (dark, high contrast dark)."""
+    return QColor(theme.background).lightness() < 128
+
+
 def agency_ink(colour: str, theme: Theme) -> str:
     """An agency's colour as drawn on ``theme``: the palette's black turns light on a dark
     theme, where it would vanish into the background."""
-    dark = QColor(theme.background).lightness() < 128
-    return "#E8E8E8" if colour == "#000000" and dark else colour
+    return "#E8E8E8" if colour == "#000000" and is_dark(theme) else colour
 
 
 def agency_colours(
@@ -97,9 +101,7 @@ def agency_colours(
     free = list(range(len(colours)))
     for name in names:
         rank = preferred.get(name.casefold())
-        want = rank if rank is not None and rank < len(colours) and rank in free else None
-        if want is None:
-            want = free[0] if free else len(taken) % len(colours)
+        want = rank if rank in free else free[0] if free else len(taken) % len(colours)
         if want in free:
             free.remove(want)
         taken[name] = colours[want]
