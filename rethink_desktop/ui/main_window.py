@@ -90,9 +90,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.home = HomeView(controller.store, demo=demo, parent=self.stack)
         self.home.demo_button.setVisible(self.config.allow_demo)
+        # Each screen once, as it joins the stack (they are made whole before they do).
+        self.stack.widgetAdded.connect(
+            lambda index: widgets.enter_presses_buttons(self.stack.widget(index))
+        )
         self.stack.addWidget(self.home)
         self.stack.currentChanged.connect(self._screen_changed)
-        widgets.enter_presses_buttons(self.home)  # shown first: no change of screen for it
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
@@ -167,7 +170,7 @@ class MainWindow(QMainWindow):
         )
         view.check_in_requested.connect(self.show_check_in)
         view.cancelled.connect(partial(self.show_home, ask=False))  # Back asked already
-        view.saved.connect(lambda: self._show_notice("Saved."))
+        view.saved.connect(lambda: self.show_notice("Saved."))
         self.stack.addWidget(view)
         return view
 
@@ -297,7 +300,7 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is not None and state.status in LIVE:
             self._show(self.live)
-            self._show_notice("The session is running. End it (Ctrl+E) before leaving it.")
+            self.show_notice("The session is running. End it (Ctrl+E) before leaving it.")
             return
         if ask and not self.may_leave_screen():
             return
@@ -347,7 +350,7 @@ class MainWindow(QMainWindow):
     def new_session(self) -> None:
         state = self.controller.state
         if state is not None and state.status in LIVE:
-            self._show_notice("A session is running. End it before preparing another.")
+            self.show_notice("A session is running. End it before preparing another.")
             return
         if not self.may_leave_screen():
             return
@@ -377,10 +380,10 @@ class MainWindow(QMainWindow):
     def open_demo(self) -> None:
         """The demo runs as its own window on its own database, never mixed with records."""
         if self.demo:
-            self._show_notice("This window is already the demo.")
+            self.show_notice("This window is already the demo.")
             return
         if not self.config.allow_demo:
-            self._show_notice("The trainers' demo is turned off on this computer by IT.")
+            self.show_notice("The trainers' demo is turned off on this computer by IT.")
             return
         if getattr(sys, "frozen", False):
             program, args = sys.executable, ["--demo"]
@@ -390,10 +393,10 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QProcess  # here: a few ms of start-up for a rare action
 
         if not QProcess.startDetached(program, args)[0]:
-            self._show_notice("The demo could not be started.")
+            self.show_notice("The demo could not be started.")
 
     def _completed(self) -> None:
-        self._show_notice("Session completed and saved.")
+        self.show_notice("Session completed and saved.")
         keep = self.config.backups_to_keep
         if self.demo:
             return  # the demo never backs up (it would prune the real automatic backups)
@@ -414,7 +417,7 @@ class MainWindow(QMainWindow):
             auto_backup(self.controller.store.db, self.paths.backups_dir, keep=keep)
         except StorageError as exc:
             log.warning("automatic backup failed: %s", exc.message)
-            self._show_notice(f"Saved, but the automatic backup failed: {exc.message}")
+            self.show_notice(f"Saved, but the automatic backup failed: {exc.message}")
 
     # --- live-session commands ------------------------------------------------------------
     def end_session(self) -> None:
@@ -456,7 +459,7 @@ class MainWindow(QMainWindow):
         """``question`` says what choosing records (each of A, L and G asked only "Who?", so
         a stray L and Enter recorded someone leaving)."""
         if not people:
-            self._show_notice("There is no one to choose.")
+            self.show_notice("There is no one to choose.")
             return None
         labels = [
             f"Seat {p.seat} · {p.label} · {p.agency}"
@@ -523,7 +526,7 @@ class MainWindow(QMainWindow):
         if self.room_display is not None and self.room_display.isVisible():
             self.room_display.close()
             if self.notice_text().startswith(ROOM_DISPLAY_OPEN):  # no longer true
-                self._show_notice("")
+                self.show_notice("")
             return
         if self.room_display is None:
             from rethink_desktop.ui.room_display import RoomDisplay
@@ -536,7 +539,7 @@ class MainWindow(QMainWindow):
         if not self.room_display.isFullScreen():
             # One screen: it opened as a window, which activating this one hid behind it.
             self.room_display.raise_()
-            self._show_notice(
+            self.show_notice(
                 f"{ROOM_DISPLAY_OPEN}: no second screen was found. "
                 "Move it where the room can see it; "
                 + ("D closes it." if self._live_showing() else "View → Room display closes it.")
@@ -600,11 +603,6 @@ class MainWindow(QMainWindow):
         return live if live is not None and self.stack.currentWidget() is live else None
 
     def show_notice(self, text: str) -> None:
-        """Say ``text`` on the screen's one message line (for the start-up and the records'
-        actions, which run beside the window)."""
-        self._show_notice(text)
-
-    def _show_notice(self, text: str) -> None:
         """Say ``text`` on the screen's one message line: the live view's own (which the
         next saved action clears), or the status line at the foot of the window."""
         live = self._live_showing()
@@ -624,7 +622,7 @@ class MainWindow(QMainWindow):
 
     def _controller_notice(self, text: str) -> None:
         if self._live_showing() is None:  # the live view says it on its own line
-            self._show_notice(text)
+            self.show_notice(text)
 
     def _notice_aged(self) -> None:
         self._notice_fresh = False
@@ -635,11 +633,9 @@ class MainWindow(QMainWindow):
         if not self._notice_fresh:
             self.status.clear()
         elif self._live_showing() is not None and self.status.text():
-            self._show_notice(self.status.text())  # onto the live screen's own line
+            self.show_notice(self.status.text())  # onto the live screen's own line
         self._sync_menu_bar()
         page = self.stack.currentWidget()
-        if page is not None:
-            widgets.enter_presses_buttons(page)
         prepare = self.__dict__.get("prepare")
         if prepare is not None and page is not prepare and self.controller.never_saved:
             self.controller.close_session()  # off to the records with nothing saved
@@ -651,7 +647,7 @@ class MainWindow(QMainWindow):
         """Said in a dialog once; while saving keeps failing (a full disk in the middle of a
         meeting: every key press fails alike) the status line carries it, without a dialog
         at each press. The next action that is saved ends the run of failures."""
-        self._show_notice(message)
+        self.show_notice(message)
         if not self._unsaved_said:
             self._unsaved_said = True
             self.alert("Not saved", message)
@@ -660,7 +656,7 @@ class MainWindow(QMainWindow):
         self._unsaved_said = False
 
     def _read_failed(self, message: str) -> None:
-        self._show_notice(message)
+        self.show_notice(message)
         self.alert("Could not read a session", message)
 
     # --- closing the window ---------------------------------------------------------------

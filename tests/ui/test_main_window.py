@@ -470,7 +470,7 @@ def test_a_participant_rating_sees_no_menus_and_no_way_to_the_records(qtbot, win
     view.next()  # left unset
     assert view.stack.currentIndex() == view.INTRO  # "hand the laptop to the first person"
     assert not window.menuBar().isHidden()
-    window._show_notice("Undone: Priya has the floor again.")  # the facilitator's last notice
+    window.show_notice("Undone: Priya has the floor again.")  # the facilitator's last notice
 
     view.next()
     assert view.stack.currentIndex() == view.RATING
