@@ -480,22 +480,20 @@ class RowTable(QTableView):
         if current.isValid() and current.flags() & Qt.ItemFlag.ItemIsEditable:
             return
         row = current.row() if current.isValid() else 0
-        start = model.index(row, 0)
-        target = (
-            start
-            if start.flags() & Qt.ItemFlag.ItemIsEditable and not self.isColumnHidden(0)
-            else self._editable_after(start, 1)
-        )
+        target = self._editable_after(model.index(row, 0), 1, inclusive=True)
         if target is not None and target.row() == row:
             self.select_row(row, target.column())
 
-    def _editable_after(self, index: QModelIndex, step: int) -> QModelIndex | None:
-        """The next (``step`` 1) or previous (-1) editable cell in reading order, if any."""
+    def _editable_after(
+        self, index: QModelIndex, step: int, *, inclusive: bool = False
+    ) -> QModelIndex | None:
+        """The next (``step`` 1) or previous (-1) editable cell in reading order, if any
+        (``inclusive``: ``index`` itself if it is one)."""
         model = self.model()
         if model is None or not index.isValid():
             return None
         columns = model.columnCount()
-        at = index.row() * columns + index.column() + step
+        at = index.row() * columns + index.column() + (0 if inclusive else step)
         while 0 <= at < model.rowCount() * columns:
             cell = model.index(at // columns, at % columns)
             if cell.flags() & Qt.ItemFlag.ItemIsEditable and not self.isColumnHidden(cell.column()):
