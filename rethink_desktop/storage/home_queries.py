@@ -71,9 +71,14 @@ def home_sessions(db: Database, *, demo: bool, recent_limit: int = 20) -> dict[s
 
 
 @reads
-def finished_with_names(db: Database) -> list[str]:
-    """Completed or abandoned sessions whose names were never removed (e.g. a crash between)."""
-    rows = db.execute(
-        "SELECT id FROM sessions WHERE status IN ('completed', 'abandoned') AND names_removed = 0"
-    ).fetchall()
-    return [row[0] for row in rows]
+def finished_with_names(db: Database, *, imported: bool = True) -> list[str]:
+    """Completed or abandoned sessions whose names were never removed (e.g. a crash between
+    the completion and the removal). ``imported=False`` leaves out sessions that came in by
+    import (their names are there because ``import --keep-names`` asked for them)."""
+    sql = "SELECT id FROM sessions WHERE status IN ('completed', 'abandoned') AND names_removed = 0"
+    if not imported:
+        sql += (
+            " AND NOT EXISTS (SELECT 1 FROM events WHERE events.session_id = sessions.id"
+            " AND events.kind = 'imported')"
+        )
+    return [row[0] for row in db.execute(sql).fetchall()]

@@ -261,11 +261,15 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
 
 
 def remove_leftover_names(window: MainWindow) -> None:
-    """Names must not outlive a finished session unless the settings keep them."""
+    """Names must not outlive a session finished here unless the settings keep them (a crash
+    came between the completion and the removal). Names brought in by ``import --keep-names``
+    were asked for and stay, unless IT has locked keep_names off; turning the setting off in
+    the View menu asks about all of them there and then (MainWindow._set_keep_names)."""
     if window.keep_names:
         return
     ctl = window.controller
-    ctl.remove_names_of(finished_with_names(ctl.store.db))
+    locked = window.config.is_locked("keep_names")
+    ctl.remove_names_of(finished_with_names(ctl.store.db, imported=locked))
 
 
 def install_excepthook(messages: Messages) -> None:

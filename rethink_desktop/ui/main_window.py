@@ -9,7 +9,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,6 +23,8 @@ from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.state import ABANDON_REASONS, GONE, LIVE
 from rethink_desktop.storage.config import Config
+from rethink_desktop.storage.database import StorageError
+from rethink_desktop.storage.home_queries import finished_with_names
 from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
@@ -591,6 +593,41 @@ class MainWindow(QMainWindow):
         self.controller.changed.emit()
 
     def _set_keep_names(self, keep: bool) -> None:
+        """Turned off, the names still kept in finished sessions go now, after a question
+        (No leaves the setting on): nothing is removed later without a word."""
+        kept: list[str] = []
+        if not keep:
+            try:
+                kept = finished_with_names(self.controller.store.db)
+            except StorageError as exc:
+                self._read_failed(exc.message)
+                self._keep_names_on()  # not knowing what it would remove, it removes nothing
+                return
+            if kept and not self.confirm(
+                "Remove the kept names?",
+                f"Participants' names are still kept in {widgets.sessions_text(len(kept))}. "
+                "With this setting off, they are replaced by agency and role now. This "
+                "cannot be undone.",
+            ):
+                self._keep_names_on()
+                return
+        self._store_keep_names(keep)
+        if kept:
+            removed = self.controller.remove_names_of(kept)
+            if removed:
+                self.show_notice(
+                    f"Names removed from {widgets.sessions_text(removed)}; "
+                    "they show agency and role now."
+                )
+            else:  # not saved (the window has said why): the names are still kept
+                self._keep_names_on()
+
+    def _keep_names_on(self) -> None:
+        with QSignalBlocker(self.keep_names_action):
+            self.keep_names_action.setChecked(True)
+        self._store_keep_names(True)
+
+    def _store_keep_names(self, keep: bool) -> None:
         if not self.config.is_locked("keep_names"):
             self.settings.setValue("privacy/keep_names", keep)
         close_view = self.__dict__.get("close_view")  # built: it may be showing its last step

@@ -697,6 +697,107 @@ def test_turning_names_off_on_the_complete_step_removes_them(qtbot, window, cont
     assert {p.name for p in state.participants} == {None}
 
 
+def _finished_with_names(controller, count):
+    ids = []
+    for _ in range(count):
+        start_live(controller, 3)
+        assert controller.act("end")
+        assert controller.finish("complete", remove_names=False)
+        ids.append(controller.session.id)
+        controller.close_session()
+    return ids
+
+
+def _names(store, session_id):
+    rows = store.db.execute("SELECT name FROM participants WHERE session_id = ?", [session_id])
+    return [name for (name,) in rows]
+
+
+def test_turning_names_off_asks_and_removes_the_kept_names_there_and_then(
+    qtbot, window, controller, store
+):
+    window.keep_names_action.setChecked(True)
+    ids = _finished_with_names(controller, 2)
+    asked = []
+    window.confirm = lambda title, text: asked.append(text) or False
+    window.keep_names_action.setChecked(False)
+    assert asked == [
+        "Participants' names are still kept in 2 sessions. With this setting off, they are "
+        "replaced by agency and role now. This cannot be undone."
+    ]
+    # No: nothing removed, and the setting says so.
+    assert window.keep_names_action.isChecked()
+    assert window.keep_names is True
+    assert all(None not in _names(store, sid) for sid in ids)
+    window.confirm = lambda title, text: True
+    window.keep_names_action.setChecked(False)
+    assert window.keep_names is False
+    assert all(_names(store, sid) == [None, None, None] for sid in ids)
+    assert window.notice_text() == ("Names removed from 2 sessions; they show agency and role now.")
+    # With none kept, turning it on and off again asks nothing.
+    window.confirm = lambda title, text: pytest.fail("no names kept: no question")
+    window.keep_names_action.setChecked(True)
+    window.keep_names_action.setChecked(False)
+    assert window.keep_names is False
+
+
+def test_names_not_removed_leave_the_setting_on(qtbot, window, controller, store, monkeypatch):
+    from rethink_desktop.storage.database import DiskFullError
+
+    window.keep_names_action.setChecked(True)
+    ids = _finished_with_names(controller, 1)
+
+    def full(*args, **kwargs):
+        raise DiskFullError(store.path)
+
+    monkeypatch.setattr(store, "append", full)
+    alerts = []
+    window.alert = lambda title, text: alerts.append(title)
+    window.keep_names_action.setChecked(False)  # the window's questions are answered yes
+    assert alerts == ["Not saved"]
+    assert window.keep_names_action.isChecked()
+    assert window.keep_names is True
+    assert None not in _names(store, ids[0])
+
+
+def _imported_with_names(tmp_path, store):
+    from rethink_desktop.reports.exports import export
+    from rethink_desktop.reports.importer import import_export
+    from rethink_desktop.storage.eventlog import EventStore
+    from tests.reports.test_exports import finished_session
+
+    with EventStore.open(tmp_path / "other" / "rethink.sqlite") as other:
+        session_id = finished_session(other).id
+        export(other.db, "json", tmp_path / "other.json")
+    assert import_export(store, tmp_path / "other.json", keep_names=True).added == [session_id]
+    return session_id
+
+
+def test_the_start_up_sweep_keeps_names_an_import_was_asked_to_keep(
+    qtbot, tmp_path, window, controller, store
+):
+    from rethink_desktop.ui.app import remove_leftover_names
+
+    imported = _imported_with_names(tmp_path, store)
+    left_over = _finished_with_names(controller, 1)[0]  # as after a crash before the removal
+    assert window.keep_names is False
+    remove_leftover_names(window)
+    assert _names(store, left_over) == [None, None, None]
+    assert None not in _names(store, imported)
+
+
+def test_names_locked_off_by_it_go_from_imported_sessions_too(
+    qtbot, tmp_path, make_window, controller, store
+):
+    from rethink_desktop.storage.config import Config
+    from rethink_desktop.ui.app import remove_leftover_names
+
+    imported = _imported_with_names(tmp_path, store)  # before IT locked the setting
+    window = make_window(Config(keep_names=False, locked=frozenset({"keep_names"})))
+    remove_leftover_names(window)
+    assert set(_names(store, imported)) == {None}
+
+
 def test_prepare_and_the_close_open_with_the_keys_on_their_first_control(qtbot, window, controller):
     from PySide6.QtWidgets import QApplication
 
