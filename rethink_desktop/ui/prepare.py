@@ -388,8 +388,9 @@ class RowTable(QTableView):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
         )
+        # Not SelectedClicked: for a double-click's time after such a click Qt opens no
+        # editor, and what was typed then went to keyboardSearch (below) and another row.
         # Tab leaves the table, so the form's tab order still works; arrows move in it.
         self.setTabKeyNavigation(False)
         self.setDragEnabled(True)
@@ -450,6 +451,10 @@ class RowTable(QTableView):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def keyboardSearch(self, search: str) -> None:
+        """Typing never jumps to another row by its first letter: here a letter starts a
+        name or a role, and the jump put the rest of the word into someone else's cell."""
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
         """Tab out of a cell goes on to the next cell that can be edited (the next row's

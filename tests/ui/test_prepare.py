@@ -824,6 +824,36 @@ def test_add_person_then_type_and_tab_fills_name_agency_and_role(qtbot, fresh):
     assert (row["name"], row["agency"], row["role"]) == ("Chloe", "Health", "School nurse")
 
 
+def test_typing_just_after_clicking_a_cell_goes_into_that_cell(qtbot, prepared):
+    """Clicking a cell of the chosen row and typing at once: the text goes into that cell.
+    Qt waits a double-click's time before it edits a clicked cell, and a key in that time
+    searched the rows by its letter, so "School nurse" became another person's role
+    ("chool nurse")."""
+    from PySide6.QtWidgets import QApplication
+
+    prepared.activateWindow()
+    table = prepared.people_table
+    model = prepared.people
+    before = model.rows()
+    role = model.column("role")
+    point = table.visualRect(model.index(2, role)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=point)  # now chosen
+    assert (table.currentIndex().row(), table.currentIndex().column()) == (2, role)
+    for letter in "School nurse":  # each key to whatever has the focus as it is typed
+        qtbot.keyClick(QApplication.focusWidget(), letter)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.state() != table.State.EditingState)
+    after = model.rows()
+    assert after[2]["role"] == "School nurse"
+    assert [r for n, r in enumerate(after) if n != 2] == [r for n, r in enumerate(before) if n != 2]
+    # A key typed where nothing can be edited (the seat) never jumps to another row.
+    table.setCurrentIndex(model.index(0, 0))
+    qtbot.keyClicks(table, "3")
+    assert table.currentIndex().row() == 0
+    assert model.rows() == after
+
+
 def test_tab_through_the_people_goes_row_by_row_and_then_leaves_the_table(qtbot, prepared):
     """Role, Tab: the next row's name (never its seat, which cannot be edited); after the
     last row's role, on out of the table, not round to the first row."""
