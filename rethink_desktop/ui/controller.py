@@ -21,6 +21,7 @@ from rethink_desktop.core.clock import Clock, ScaledClock, ms_to_next_second
 from rethink_desktop.core.events import EventError
 from rethink_desktop.core.session import IllegalAction, Session
 from rethink_desktop.core.state import FINISHED, SessionState
+from rethink_desktop.storage import demo_clock
 from rethink_desktop.storage.database import StorageError, checkpoint, transaction
 from rethink_desktop.storage.eventlog import EventStore
 
@@ -110,9 +111,13 @@ class SessionController(QObject):
             )
             return None
         if isinstance(self.clock, ScaledClock) and self.session.events:
-            # A demo reopened after a restart: its recorded times ran ahead of the new clock.
+            # A demo reopened after a restart: its recorded times ran ahead of the new clock,
+            # and on after its last event at the speed it ran at (storage.demo_clock).
             self.clock.forget_catch_up()  # only this session's times count
             self.clock.catch_up(max(e.at for e in self.session.events))
+            ran_on = demo_clock.load(demo_clock.clock_file(self.store.path), session_id)
+            if ran_on is not None:
+                self.clock.catch_up_with(ran_on)
         self._after_open()
         return self.session
 
@@ -151,6 +156,9 @@ class SessionController(QObject):
 
     def _after_open(self) -> None:
         assert self.session is not None
+        if isinstance(self.clock, ScaledClock):
+            path = demo_clock.clock_file(self.store.path)
+            demo_clock.save(path, self.session.id, self.clock.reading())
         cards = self.session.state.cards
         if cards and cards[-1].card_id in self.deck:
             self.card_index = self.deck.index_of(cards[-1].card_id)

@@ -97,6 +97,25 @@ def test_scaled_clock_catches_up_with_recorded_demo_time():
     assert scaled.now() == ahead + timedelta(minutes=1)
 
 
+def test_a_scaled_clock_goes_on_from_another_s_reading_at_that_one_s_speed():
+    """A demo at ×20 ran on for a minute after its last event and the app was closed for
+    30 s: reopened (at any speed), its clock stands where the ×20 clock would be now."""
+    base = FakeClock(T0)
+    fast = ScaledClock(base, speed=20)
+    base.advance(60)
+    assert fast.now() == T0 + timedelta(minutes=20)
+    reading = fast.reading()
+    base.advance(30)
+    again = ScaledClock(base, speed=1)
+    again.catch_up_with(reading)
+    assert again.now() == T0 + timedelta(minutes=30)
+    base.advance(10)
+    assert again.now() == T0 + timedelta(minutes=30, seconds=10)  # at its own speed now
+    again.catch_up_with((T0, T0, 1))  # a reading behind it never moves it back
+    assert again.now() == T0 + timedelta(minutes=30, seconds=10)
+    assert again.reading()[2] == 1
+
+
 def test_countdown_rounds_up_to_the_whole_second():
     assert countdown(7200.0) == 7200
     assert countdown(7199.4) == 7200

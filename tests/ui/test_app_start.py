@@ -67,6 +67,29 @@ def test_the_demo_clock_is_always_a_scaled_one_and_the_app_s_the_real_one():
     assert type(make_clock(cli.build_parser().parse_args([]))) is SystemClock
 
 
+def test_a_fast_demo_reopened_after_a_crash_goes_on_from_where_its_clock_ran_to(store, deck):
+    """Killed a minute after its last key press at ×20, and opened again 15 s later: the
+    meeting clock stands 25 demo minutes on from that press, not at the press (the resume
+    dialog says the clock kept running while the app was closed)."""
+    from datetime import timedelta
+
+    from rethink_desktop.core.clock import FakeClock, ScaledClock
+    from rethink_desktop.ui.controller import SessionController
+    from tests.ui.conftest import start_live
+
+    real = FakeClock()
+    fast = SessionController(store, ScaledClock(real, 20), deck, demo=True)
+    session = start_live(fast, 3)
+    last = max(e.at for e in session.events)
+    real.advance(60)  # twenty demo minutes with no key pressed, then the app is killed
+    real.advance(15)
+    again = SessionController(store, ScaledClock(real, 20), deck, demo=True)
+    assert again.open_session(session.id) is not None
+    assert again.now() - last == timedelta(minutes=25)
+    again.close_session()
+    fast.close_session()
+
+
 def test_a_demo_run_fast_then_reopened_at_normal_speed_carries_on_from_its_last_event(store, deck):
     """Recorded at ×120 its times ran ahead of the real ones: reopened at ×1 (as the Home
     button starts the demo) the clock goes on from its last event instead of standing still
