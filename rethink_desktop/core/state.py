@@ -269,6 +269,18 @@ class SessionState:
     def _pause_intervals(self) -> list[Interval]:
         return [(s, e) for s, e in self.pauses]  # type: ignore[misc]
 
+    def known_as(self, person: Participant) -> str:
+        """How the screens name ``person``: their label, and their role too when someone
+        else in this circle has the same name (two Toms may sit in one circle only with
+        different roles, so "Tom (School nurse)" and "Tom (GP)" tell them apart)."""
+        label = person.label
+        name = (person.name or "").casefold()
+        if name and person.role:
+            for other in self.participants:
+                if other.id != person.id and (other.name or "").casefold() == name:
+                    return f"{label} ({person.role})"
+        return label
+
     @property
     def phase(self) -> PhaseState | None:
         if 0 <= self.phase_index < len(self.phases):
@@ -504,10 +516,10 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         pid = data["participant_id"]
         person = state.participant(pid)
         if not person.in_room:
-            raise IllegalAction(f"{person.label} is not in the room.")
+            raise IllegalAction(f"{state.known_as(person)} is not in the room.")
         current = state.current_turn
         if current is not None and current.participant_id == pid:
-            raise IllegalAction(f"{person.label} already has the floor.")
+            raise IllegalAction(f"{state.known_as(person)} already has the floor.")
         _end_turn(state, at)
         assert state.rotation is not None
         state.rotation.record_pick(pid)
@@ -547,14 +559,14 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         _need(state, "running", "paused", action="record a late arrival")
         person = state.participant(data["participant_id"])
         if person.attendance != "absent":
-            raise IllegalAction(f"{person.label} is not marked absent.")
+            raise IllegalAction(f"{state.known_as(person)} is not marked absent.")
         person.attendance = "late"
         person.arrived_at = at
     elif kind == "left":
         _need(state, "running", "paused", action="record someone leaving")
         person = state.participant(data["participant_id"])
         if not person.in_room:
-            raise IllegalAction(f"{person.label} is not in the room.")
+            raise IllegalAction(f"{state.known_as(person)} is not in the room.")
         current = state.current_turn
         if current is not None and current.participant_id == person.id:
             current.ended_at = at
@@ -566,7 +578,7 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         _need(state, "running", "paused", action="record someone coming back")
         person = state.participant(data["participant_id"])
         if person.attendance not in GONE:
-            raise IllegalAction(f"{person.label} has not left.")
+            raise IllegalAction(f"{state.known_as(person)} has not left.")
         person.attendance = "late" if person.attendance == "late_left_early" else "present"
         person.left_at = None
     elif kind == "arrival_withdrawn":
@@ -575,9 +587,9 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         _need(state, "running", "paused", action="take back a late arrival")
         person = state.participant(data["participant_id"])
         if person.attendance != "late":
-            raise IllegalAction(f"{person.label} is not recorded as arriving late.")
+            raise IllegalAction(f"{state.known_as(person)} is not recorded as arriving late.")
         if any(turn.participant_id == person.id for turn in state.turns):
-            raise IllegalAction(f"{person.label} has had the floor since arriving.")
+            raise IllegalAction(f"{state.known_as(person)} has had the floor since arriving.")
         person.attendance = "absent"
         person.arrived_at = None
     elif kind == "ended":

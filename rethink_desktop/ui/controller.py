@@ -41,7 +41,7 @@ def step_words(verb: str, before: SessionState, after: SessionState) -> str:
     speaker, earlier = after.current_speaker, before.current_speaker
     if speaker is not None and (earlier is None or earlier.id != speaker.id):
         again = " again" if verb == "undo" else ""  # an undo gives back; a redo moves on
-        return f"{done}: {speaker.label} has the floor{again}."
+        return f"{done}: {after.known_as(speaker)} has the floor{again}."
     if speaker is None and earlier is not None:
         return f"{done}: no one has the floor."
     return f"{done}: the last step."
@@ -389,7 +389,23 @@ class SessionController(QObject):
         return True
 
     def step_card(self, delta: int) -> bool:
-        return self.show_card_at(self.card_index + delta)
+        """Left/Right: the next card along that fits this meeting (``for_this_meeting``)."""
+        count = len(self.deck.cards)
+        index = self.card_index
+        for _ in range(count):
+            index = (index + delta) % count if count else 0
+            if self.for_this_meeting(self.deck.cards[index]):
+                break
+        return self.show_card_at(index)
+
+    def for_this_meeting(self, card: Card) -> bool:
+        """Every card but a welcome written for another kind of meeting: an opening prompt
+        that none of this agenda's phases opens with ("Welcome after proceedings" in a
+        family network meeting) is stepped over, so it never reaches the wall by mistake."""
+        state = self.state
+        if state is None or card.kind != "prompt" or card.phase != "opening":
+            return True
+        return any(phase.opening_card == card.id for phase in state.phases)
 
     def show_card_id(self, card_id: str) -> bool:
         if card_id not in self.deck:

@@ -492,6 +492,7 @@ class SessionDetailView(QWidget):
             item = grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
+        top = max((row.share for row in rows), default=0.0)
         for r, row in enumerate(rows):
             colour = colours.get(row.agency, "#888888")
             # Without a name the label is "agency · role"; the agency has its own column.
@@ -504,7 +505,7 @@ class SessionDetailView(QWidget):
             sub = row.agency if people else f"{row.people} {people_word}"
             grid.addWidget(_label(sub, role="label", muted=True), r, 1)
             bar = TalkBar(colour)
-            bar.set_share(row.share, row.equal_share)
+            bar.set_share(row.share, row.equal_share, top)
             bar.setAccessibleName(f"{name.text()}: share of talk time")
             grid.addWidget(bar, r, 2)
             figures = _label(

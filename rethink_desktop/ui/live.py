@@ -181,26 +181,30 @@ class TalkBar(QWidget):
         self._inks: dict[str, QColor] = {}  # by theme: black turns light on the dark ones
         self.share = 0.0
         self.equal = 0.0
+        self.top = 0.0
         self.setMinimumSize(80, 10)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def sizeHint(self) -> QSize:
         return QSize(120, max(10, self.fontMetrics().height() * 2 // 3))
 
-    def set_share(self, share: float, equal: float) -> None:
+    def set_share(self, share: float, equal: float, top: float = 0.0) -> None:
+        """``top``: the largest share among the bars drawn beside this one (0: this one's)."""
         # Repainted only when a pixel would change: every bar's share moves a little with
         # each second of talk, and a dozen bars repainting was a large part of a key press.
-        if (share, equal) != (self.share, self.equal):
+        if (share, equal, top) != (self.share, self.equal, self.top):
             before = self._drawn()
-            self.share, self.equal = share, equal
+            self.share, self.equal, self.top = share, equal, top
             if self._drawn() != before:
                 self.update()
 
     def _drawn(self) -> tuple[int, int | None]:
         """The filled width and the equal-share tick's place, in pixels (None: no tick)."""
         w = self.width() - 1
-        # Scale so that twice the equal share fills the bar: differences stay visible.
-        scale = 2 * self.equal if self.equal > 0 else 1.0
+        # Twice the equal share fills the bar, so differences near it stay visible; beyond
+        # that the largest share beside it does, so one who talks for a third and one who
+        # talks for two thirds never look alike (both were full).
+        scale = max(2 * self.equal, self.top, self.share) if self.equal > 0 else 1.0
         fill = max(0, round((w - 1) * min(1.0, self.share / scale)))
         tick = round(1 + (w - 1) * min(1.0, self.equal / scale)) if self.equal > 0 else None
         return fill, tick
@@ -631,7 +635,7 @@ class LiveView(QWidget):
             self.speaking_caption.setText(
                 "Now speaking · second chance" if turn.second_chance else "Now speaking"
             )
-            self.speaker.setText(person.label)
+            self.speaker.setText(state.known_as(person))
             detail = f"{person.agency} · {person.role}" if person.role else person.agency
             self.speaker_detail.setText(detail if person.name else f"Seat {person.seat}")
             seconds = state.turn_seconds(turn, now)
@@ -651,7 +655,7 @@ class LiveView(QWidget):
         else:
             person, second = upcoming
             extra = " (second chance)" if second else ""
-            self.next_up.setText(f"Next: {person.label} — {person.agency}{extra}")
+            self.next_up.setText(f"Next: {state.known_as(person)} — {person.agency}{extra}")
         self.fair_share.setText(fair_share_words(fair_share_now(state, now)))
 
     def _refresh_circle(self, state: SessionState, now: datetime) -> None:
@@ -660,6 +664,7 @@ class LiveView(QWidget):
                       if state.rotation and t.round == state.rotation.round}  # fmt: skip
         people = tally_people(state, now)
         tallies = {row.key: row for row in people}
+        top = max((row.share for row in people), default=0.0)
         for person in state.participants:
             row = self._rows.get(person.id)
             if row is None:
@@ -681,7 +686,7 @@ class LiveView(QWidget):
                 word = "late · not yet"
             row.mark.setText(mark)
             row.state.setText(word)
-            row.name.setText(person.label)
+            row.name.setText(state.known_as(person))
             row.agency.setText(person.agency)
             _set_tone(row.mark, "accent" if key == "speaking" else "")
             speaking = key == "speaking"
@@ -694,18 +699,20 @@ class LiveView(QWidget):
                     self.circle_scroll.ensureWidgetVisible(row.name, 0, 24)
             tally = tallies.get(person.id)
             if tally is not None:
-                row.bar.set_share(tally.share, tally.equal_share)
+                row.bar.set_share(tally.share, tally.equal_share, top)
                 row.time.setText(format_duration(tally.seconds))
             else:
                 row.bar.set_share(0.0, 0.0)
                 row.time.setText("—")
-            spoken = f"Seat {person.seat}, {person.label}, {word}"
+            spoken = f"Seat {person.seat}, {state.known_as(person)}, {word}"
             if row.name.accessibleName() != spoken:
                 row.name.setAccessibleName(spoken)
-        for agency in tally_agencies(state, now, people):
+        agencies = tally_agencies(state, now, people)
+        top = max((agency.share for agency in agencies), default=0.0)
+        for agency in agencies:
             if agency.key in self._agency_rows:
                 _, bar, figure = self._agency_rows[agency.key]
-                bar.set_share(agency.share, agency.equal_share)
+                bar.set_share(agency.share, agency.equal_share, top)
                 figure.setText(
                     f"{round(agency.share * 100)} % (fair {round(agency.equal_share * 100)} %)"
                 )

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.core.agenda import Template
-from rethink_desktop.core.state import ABANDON_REASONS, GONE, LIVE
+from rethink_desktop.core.state import ABANDON_REASONS, FINISHED, GONE, LIVE, STATUSES
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.home_queries import finished_with_names
@@ -226,6 +226,12 @@ class MainWindow(QMainWindow):
         for action in self.menuBar().actions():
             action.setEnabled(not private)  # a hidden bar's shortcuts would still work
 
+    def _sync_session_menu(self) -> None:
+        state = self.controller.state
+        status = state.status if state is not None else None
+        for action, statuses in self.session_actions.items():
+            action.setEnabled(status in statuses)
+
     def _action(self, menu, text: str, slot, shortcut: str | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut:
@@ -244,12 +250,20 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
 
         session_menu = bar.addMenu("&Session")
-        self._action(session_menu, "Record a late &arrival or a return…", self.record_arrival)
-        self._action(session_menu, "Record someone &leaving…", self.record_departure)
-        self._action(session_menu, "&Take back a late arrival…", self.withdraw_arrival)
-        self._action(session_menu, "&Give the floor to…", self.give_floor)
-        self._action(session_menu, "&End session…", self.end_session)
-        self._action(session_menu, "A&bandon session…", self.abandon_session)
+        # Each item is there only when the open session's state lets it do something: on
+        # Home, Prepare or the records they did nothing when chosen.
+        unfinished = frozenset(STATUSES) - FINISHED
+        self.session_actions: dict[QAction, frozenset[str]] = {}
+        for text, slot, statuses in (
+            ("Record a late &arrival or a return…", self.record_arrival, LIVE),
+            ("Record someone &leaving…", self.record_departure, LIVE),
+            ("&Take back a late arrival…", self.withdraw_arrival, LIVE),
+            ("&Give the floor to…", self.give_floor, frozenset({"running"})),
+            ("&End session…", self.end_session, LIVE),
+            ("A&bandon session…", self.abandon_session, unfinished),
+        ):
+            self.session_actions[self._action(session_menu, text, slot)] = statuses
+        session_menu.aboutToShow.connect(self._sync_session_menu)
 
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "&Room display", self.toggle_room_display)
@@ -463,8 +477,9 @@ class MainWindow(QMainWindow):
         if not people:
             self.show_notice("There is no one to choose.")
             return None
+        state = self.controller.state
         labels = [
-            f"Seat {p.seat} · {p.label} · {p.agency}"
+            f"Seat {p.seat} · {state.known_as(p) if state else p.label} · {p.agency}"
             + (" · left, coming back" if p.id in returning else "")
             for p in people
         ]

@@ -222,7 +222,7 @@ class RoomDisplay(QWidget):
         if state.status == "paused":
             self.speaker.setText("Paused")
         elif speaker is not None:
-            self.speaker.setText(f"{speaker.label} is speaking")
+            self.speaker.setText(f"{state.known_as(speaker)} is speaking")
         else:
             self.speaker.setText("")
         remaining = max(0, countdown(state.remaining(now)))

@@ -526,3 +526,16 @@ def test_a_meeting_not_resumed_ends_at_its_last_recorded_moment():
     assert state.elapsed(clock.now()) == 60
     assert state.turns[-1].ended_at == last
     assert reduce(s.events) == state
+
+
+def test_two_people_with_one_name_are_told_apart_by_their_roles():
+    circle = people(4)
+    circle[1].update(name="Tom", role="School nurse")
+    circle[3].update(name="tom", role="GP")  # the same name, whatever its capitals
+    state = running(participants=circle).state
+    tom_nurse, tom_gp = state.participant("p2"), state.participant("p4")
+    assert state.known_as(tom_nurse) == "Tom (School nurse)"
+    assert state.known_as(tom_gp) == "tom (GP)"
+    assert state.known_as(state.participant("p1")) == "Person 1"  # no one shares it
+    with pytest.raises(IllegalAction, match=r"^tom \(GP\) is not marked absent"):
+        running(participants=circle).arrive("p4")

@@ -38,7 +38,7 @@ def test_start_shows_the_first_phase_opening_card(qtbot, controller, templates):
 def test_undoing_a_phase_change_takes_its_card_back_too(qtbot, controller, templates):
     tpl = templates["family-network"]
     start_live(controller, 3, phases=[phase_fields(p) for p in tpl.phases])
-    controller.step_card(1)
+    controller.step_card(-1)  # (Right goes on to the check-in card, the next phase's own)
     in_first_phase = controller.card.id
     assert in_first_phase != tpl.phases[1].opening_card
     controller.next_phase()  # N pressed by mistake
@@ -63,6 +63,27 @@ def test_card_steps_are_recorded_during_a_session(qtbot, controller, deck):
     controller.step_card(-1)
     shown = [c.card_id for c in controller.session.state.cards]
     assert shown[-3:] == [deck.cards[1].id, deck.cards[2].id, deck.cards[1].id]
+
+
+def test_the_arrows_step_over_welcomes_written_for_other_kinds_of_meeting(
+    qtbot, controller, templates, deck
+):
+    """In a family network meeting Left/Right never reach "Welcome after proceedings" or
+    "Welcome to a shared theme" (they went straight onto the wall screen); its own welcome
+    and every other card are still there, both ways round."""
+    tpl = templates["family-network"]
+    start_live(controller, 3, phases=[phase_fields(p) for p in tpl.phases])
+    own = tpl.phases[0].opening_card
+    welcomes = {c.id for c in deck if c.phase == "opening" and c.kind == "prompt"}
+    assert own in welcomes
+    assert len(welcomes) == 3
+    for delta in (1, -1):
+        seen = []
+        for _ in range(len(deck)):
+            assert controller.step_card(delta)
+            seen.append(controller.card.id)
+        assert set(seen) == {c.id for c in deck} - (welcomes - {own})
+    assert not any(c.card_id in welcomes - {own} for c in controller.session.state.cards)
 
 
 def test_storage_failure_keeps_state(qtbot, controller, store):

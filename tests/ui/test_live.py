@@ -166,19 +166,19 @@ def test_a_guide_card_stays_on_the_laptop_however_it_is_reached(qtbot, live, con
     qtbot.addWidget(display)
     guides = [card for card in deck if card.kind == "guide"]
     assert guides
-    seen = 0
+    seen = set()
     for _ in range(len(deck)):  # Right through the whole deck, as a facilitator might
         press(qtbot, live, Qt.Key.Key_Right)
         card = controller.card
         if card.kind == "guide":
-            seen += 1
+            seen.add(card.id)
             assert card.prompt in live.card_prompt.text()
             assert card.prompt not in display.visible_text()
             assert live.card_display.text() == "A guide for you: never on the room display"
             assert live.card_title.text() == f"Guide for you · {card.title}"
         else:
             assert card.prompt in display.visible_text()
-    assert seen == len(guides)
+    assert seen == {card.id for card in guides}
 
 
 def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
@@ -382,6 +382,28 @@ def test_a_talk_bar_fills_its_share_and_marks_the_equal_share(qtbot):
     assert image.pixelColor(40, y) == QColor("#0072B2")
     assert image.pixelColor(160, y) == QColor(current_theme().background)
     assert image.pixelColor(100, y) == QColor(current_theme().text)  # the equal-share tick
+
+
+def test_talk_bars_beyond_twice_the_equal_share_still_differ(qtbot):
+    """A third and two thirds of the talk (equal share a seventh) both filled the bar; the
+    largest share beside them fills it now, and the others are drawn against it."""
+    from rethink_desktop.ui.live import TalkBar
+
+    bars = [TalkBar("#0072B2") for _ in range(3)]
+    for bar, share in zip(bars, (1 / 3, 2 / 3, 1 / 7), strict=True):
+        qtbot.addWidget(bar)
+        bar.resize(201, 12)
+        bar.set_share(share, 1 / 7, 2 / 3)
+    third, two_thirds, equal = (bar._drawn() for bar in bars)
+    assert two_thirds[0] == 199  # full
+    assert third[0] == round(199 / 2)
+    assert equal[0] == round(199 * 3 / 14)
+    assert third[1] == two_thirds[1] == equal[1] == round(1 + 199 * 3 / 14)  # the tick
+    near = TalkBar("#0072B2")
+    qtbot.addWidget(near)
+    near.resize(201, 12)
+    near.set_share(0.25, 0.25, 0.3)  # all within twice the equal share: scaled as before
+    assert near._drawn() == (round(199 / 2), round(1 + 199 / 2))
 
 
 class Paints(QObject):
@@ -588,3 +610,34 @@ def test_at_150_percent_type_every_talk_time_in_the_circle_shows_whole(qtbot, co
             assert right < viewport.width(), row.time.text()
             assert row.time.width() >= row.time.sizeHint().width()
         view.close()
+
+
+def test_two_toms_are_told_apart_wherever_the_floor_is_shown(qtbot, controller):
+    """Prepare lets two people share a name only with different roles; the live view, the
+    room display and the undo line name them with that role ("Next: Tom — Health" read the
+    same for both)."""
+    from tests.helpers import people
+
+    circle = people(4)
+    circle[1].update(name="Tom", agency="Health", role="School nurse")
+    circle[2].update(name="Tom", agency="Health", role="GP")
+    start_live(controller, participants=circle)
+    view = LiveView(controller)
+    qtbot.addWidget(view)
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    controller.act("next_turn")  # Person 1
+    view.refresh()
+    assert view.next_up.text() == "Next: Tom (School nurse) — Health"
+    controller.act("next_turn")
+    view.refresh()
+    display.refresh()
+    assert view.speaker.text() == "Tom (School nurse)"
+    assert "Tom (School nurse) is speaking" in display.visible_text()
+    assert view.next_up.text() == "Next: Tom (GP) — Health"
+    names = [row.name.text() for row in view._rows.values()]
+    assert names == ["Person 1", "Tom (School nurse)", "Tom (GP)", "Person 4"]
+    controller.act("next_turn")
+    with qtbot.waitSignal(controller.notice) as said:
+        controller.undo()
+    assert said.args[0] == "Undone: Tom (School nurse) has the floor again."

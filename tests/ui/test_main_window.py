@@ -331,6 +331,28 @@ def test_abandon_records_the_chosen_reason(qtbot, window, controller, monkeypatc
     assert events == [("abandoned", "interrupted")]
 
 
+def test_the_session_menu_offers_only_what_the_session_can_do_now(qtbot, window, controller):
+    """On Home (no session) nothing; a draft can be abandoned; a running meeting all six;
+    a paused one all but giving the floor (those items did nothing when chosen)."""
+
+    def enabled():
+        window._sync_session_menu()  # as the menu does when it opens (aboutToShow)
+        return [a.text().replace("&", "") for a in window.session_actions if a.isEnabled()]
+
+    window.show_home(ask=False)
+    assert enabled() == []
+    from tests.ui.conftest import prepare_draft
+
+    prepare_draft(controller, 3)
+    assert enabled() == ["Abandon session…"]
+    controller.close_session()
+    start_live(controller, 3)
+    assert len(enabled()) == 6
+    controller.act("toggle_pause")
+    assert "Give the floor to…" not in enabled()
+    assert len(enabled()) == 5
+
+
 def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, monkeypatch):
     start_live(controller, 4, present=["p1", "p2", "p3"])
     window.show_for_state()
