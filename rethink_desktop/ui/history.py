@@ -60,7 +60,7 @@ COLUMNS = ("Date", "Reference", "Kind", "Status", "Duration", "Attended", "Balan
 BALANCE_COLUMN = COLUMNS.index("Balance")
 # The widest text each column is likely to hold (the balance column also holds its bar).
 COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2291-WW", "Post-proceedings", "Completed (demo)",
-                  "2 h 07 min", "12 of 12 · 1 late", "MMMMMM 0.00")  # fmt: skip
+                  "2 h 07 min", "12 of 12 · 1 late · 1 left early", "MMMMMM 0.00")  # fmt: skip
 ID_ROLE = Qt.ItemDataRole.UserRole
 BALANCE_ROLE = Qt.ItemDataRole.UserRole + 1
 

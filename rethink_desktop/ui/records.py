@@ -300,10 +300,12 @@ class Records(QObject):
 
     # --- dialogs ---------------------------------------------------------------------------
     def _documents(self) -> Path:
+        """Where the file dialogs open: Documents, or the home folder where there is none
+        (a managed laptop without one opened them in the folder the app was started in)."""
         folder = QtCore.QStandardPaths.writableLocation(
             QtCore.QStandardPaths.StandardLocation.DocumentsLocation
         )
-        return Path(folder) if folder else Path.home()
+        return Path(folder) if folder and Path(folder).is_dir() else Path.home()
 
     def _save_file(self, title: str, suggested: str, filters: str) -> str | None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, title, suggested, filters)

@@ -410,6 +410,24 @@ def test_the_turn_allowance_is_typed_as_the_cell_shows_it(qtbot, prepared):
         assert prepared.phases.index(0, column).data() == shown
 
 
+def test_seconds_past_59_are_refused_as_they_are_typed(qtbot, prepared):
+    """ "9:75" became 9:07 without a word (the box went back to what it last could read)."""
+    from PySide6.QtWidgets import QApplication
+
+    prepared.activateWindow()
+    table = prepared.phases_table
+    table.setFocus()
+    table.select_row(0, prepared.phases.column("turn_seconds"))
+    table.edit(table.currentIndex())
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "4:75")
+    assert editor.text() == "4:7"  # the 5 is not taken, so the mistake shows at once
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(editor, "59")
+    assert editor.text() == "4:59"
+
+
 def test_a_short_agenda_needs_the_confirm_box(prepared):
     set_cell(prepared, "phases", 0, MINUTES, 5)
     assert prepared.total.text() == "Total 115 of 120 minutes — 5 short"

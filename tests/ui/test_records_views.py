@@ -530,3 +530,13 @@ def test_a_month_label_is_centred_where_it_can_be_and_never_runs_off_the_chart(c
     assert left + width < room
     if width / 2 <= centre <= room - width / 2 - 1:
         assert left == pytest.approx(centre - width / 2)  # centred under its point
+
+
+def test_the_attended_column_fits_someone_late_and_someone_leaving(qtbot, controller, today):
+    """ "7 of 7 · 1 late · 1 left early" was cut to "7 of 7 · 1 late · …" beside empty space."""
+    from PySide6.QtGui import QFontMetrics
+
+    view = history(qtbot, controller, today)
+    width = QFontMetrics(view.table.font()).horizontalAdvance("12 of 12 · 1 late · 1 left early")
+    header = view.table.horizontalHeader()
+    assert header.sectionSize(COLUMNS.index("Attended")) > width

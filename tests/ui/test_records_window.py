@@ -486,3 +486,14 @@ def test_a_copy_of_the_demo_is_not_restored_over_real_records(tmp_path, window, 
     assert not window.records.restore()
     assert controller.store is store
     assert "a copy of the trainers' demo" in warned[0]
+
+
+def test_the_file_dialogs_open_in_documents_or_else_the_home_folder(tmp_path, window, monkeypatch):
+    from PySide6 import QtCore
+
+    documents = tmp_path / "Documents"
+    monkeypatch.setattr(QtCore.QStandardPaths, "writableLocation", lambda location: str(documents))
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    assert window.records._documents() == tmp_path / "home"  # no Documents folder
+    documents.mkdir()
+    assert window.records._documents() == documents
