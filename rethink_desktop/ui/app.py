@@ -364,13 +364,13 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     window.show()
     step("window")
     if moved_to is not None:
+        # The words storage.md gives: where the file went, and the backup that gets the
+        # records back (the app's own wording here never mentioned the backup).
         messages.info(
             window,
             EmptyFileError(db_path, moved_to).message
             if was_empty(moved_to)
-            else f"The records file was damaged and could not be opened. It has been kept, "
-            f"unchanged, at {moved_to}. A new, empty records file was started. "
-            "Ask IT to look at the damaged file.",
+            else CorruptError(db_path, moved_to).message,
         )
     try:
         remove_leftover_names(window)

@@ -238,6 +238,17 @@ def test_an_emptied_records_file_is_kept_aside_and_told(tmp_path):
     assert (data / "rethink.sqlite").stat().st_size > 0
 
 
+def test_a_damaged_records_file_is_kept_aside_and_the_backup_named(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "rethink.sqlite").write_bytes(b"not a database at all " * 400)
+    done = run_once("--data-dir", str(data))
+    assert done.returncode == 0, done.stderr
+    (kept,) = data.glob("rethink.sqlite.corrupt-*")
+    assert f"set it aside, unchanged, as {kept} and started a fresh" in done.stderr
+    assert "Restore your latest backup to get them back" in done.stderr
+
+
 def test_unreadable_tables_at_start_up_give_a_message_not_a_crash(tmp_path):
     data = tmp_path / "data"
     seed_running_session(data, minutes_ago=3)
