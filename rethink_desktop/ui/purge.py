@@ -105,7 +105,10 @@ class PurgeDialog(QDialog):
         self.months_box = QSpinBox()
         self.months_box.setRange(_RANGE.low or 1, _RANGE.high or 240)
         self.months_box.setValue(months)
-        self.months_box.setSuffix(" months")
+        self.months_box.setSuffix(" month" if months == 1 else " months")
+        self.months_box.valueChanged.connect(  # "1 month", not "1 months"
+            lambda value: self.months_box.setSuffix(" month" if value == 1 else " months")
+        )
         self.months_box.setAccessibleName("Retention period in months")
         label.setBuddy(self.months_box)
         # A styled spin box's own arrows are hard to see and to hit: plain − and + buttons

@@ -137,6 +137,9 @@ def test_another_period_for_this_run_updates_the_preview(qtbot, window, store, r
     dialog.more_button.click()
     assert dialog.months == 25
     assert dialog.count == 3  # FN-0303, finished 5 Feb 2024, is inside 25 months
+    assert dialog.months_box.text() == "25 months"
+    dialog.set_months(1)
+    assert dialog.months_box.text() == "1 month"  # not "1 months"
 
 
 def test_a_long_list_is_cut_short_and_says_how_many_more(qtbot, monkeypatch, window, records):
