@@ -1067,9 +1067,11 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
 
     The copy is written under a temporary name and renamed into place, so ``out`` is either
     the old file or a complete new one; a file already at ``out`` is replaced only if it is
-    an earlier backup. A path ``source`` is read without being changed, and (``check``) its
-    copy is checked before it is put in place (the open ``Database`` of the app was checked
-    when it was opened). A safety copy is not checked: it keeps the records as they are,
+    an earlier backup. A path ``source`` is read without being changed. With ``check`` the
+    copy is checked (``quick_check``) before it is put in place, whatever the source: the
+    app's open ``Database`` may have been opened unchecked (a file at rest is checked later,
+    on another thread), and damage found since must not pass as a backup, nor push good
+    automatic backups out. A safety copy is not checked: it keeps the records as they are,
     damage and all, before a restore replaces them.
     """
     out = Path(out).expanduser().absolute()
@@ -1110,8 +1112,8 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
                     dest.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     dest.close()
-                if check and not isinstance(source, Database):  # then src_path is set
-                    _check_copy(tmp, src_path)
+                if check:
+                    _check_copy(tmp, src_path or out)
                 os.replace(tmp, out)
                 _fsync_dir(out.parent)
         except LockedError as exc:

@@ -262,3 +262,32 @@ def test_a_missing_backup_is_named_as_a_backup(tmp_path):
     )
     assert "--data-dir" not in caught.value.message
     assert _bytes(live) == before
+
+
+def test_automatic_backups_of_damaged_records_are_refused_and_keep_the_good_ones(tmp_path):
+    """The app opens a file at rest without a check (that runs later, on another thread):
+    a bad sector found since must not be copied into backups that push out the good ones."""
+    from rethink_desktop.storage.database import open_or_recover
+    from tests.helpers import overwrite_pages
+
+    live, _ = records_and_a_backup(tmp_path, 40)
+    folder = tmp_path / "backups"
+    with EventStore.open(live) as store:
+        for _ in range(2):
+            auto_backup(store.db, folder, keep=3)
+    good = list_backups(folder)
+    assert len(good) == 3
+    overwrite_pages(live, [live.stat().st_size // 4096 // 2])
+    db, moved_to = open_or_recover(live, check=False)
+    assert moved_to is None
+    with db:
+        for _ in range(3):  # three more completed sessions
+            with pytest.raises(StorageError) as info:
+                auto_backup(db, folder, keep=3)
+            assert info.value.message.startswith(
+                f"No backup was written. The database file ({live}) is damaged"
+            )
+    assert list_backups(folder) == good
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in good)
+    for path in good:
+        describe_backup(path)  # each still restorable
