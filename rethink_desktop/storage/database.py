@@ -1039,6 +1039,38 @@ def _refuse_to_replace(out: Path) -> None:
         )
 
 
+_APP_FILES = (RECORDS_FILE, DEMO_RECORDS_FILE)
+
+
+def _refuse_app_names(out: Path, source: Path | None) -> None:
+    """A backup never takes a name the app's own files have where the app would take it for
+    them: ``demo.sqlite`` (it would become the trainers' demo, names and all), or a records
+    file's ``-wal``, ``-shm`` or ``-journal`` (SQLite deletes or misreads it at the next open).
+    That is in the records' folder, and beside any other records file."""
+    sidecar = next((s for s in _SIDECARS if out.name.endswith(s)), None)
+    if sidecar is None and out.exists():
+        return  # records there already: ``_refuse_to_replace`` says so
+    base = out.name[: -len(sidecar)] if sidecar else out.name
+    records_here = (source is not None and _same_file(out.parent, source.parent)) or any(
+        (out.parent / name).is_file() for name in _APP_FILES
+    )
+    if sidecar and ((base in _APP_FILES and records_here) or (out.parent / base).is_file()):
+        what = (
+            f"the working file ({sidecar}) SQLite keeps beside {out.parent / base}, and a "
+            "backup there would be taken for it (and deleted)"
+        )
+    elif not sidecar and base in _APP_FILES and records_here:
+        records = "the trainers' demo records" if base == DEMO_RECORDS_FILE else "the records"
+        what = f"{records} in this folder, and a backup there would be taken for them"
+    else:
+        return
+    raise StorageError(
+        f"{out} is the name of {what}, so no backup was written. Nothing has been changed. "
+        "Choose another name for the backup, such as rethink-backup.sqlite.",
+        out,
+    )
+
+
 def _check_copy(copy: Path, source: Path) -> None:
     """Refuse a copy that a restore would refuse: records that are empty, another program's
     or damaged are said to be so, rather than "backed up"."""
@@ -1098,6 +1130,7 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
                 out,
             )
         with _classified(out, backup=True):
+            _refuse_app_names(out, src_path)
             _refuse_to_replace(out)
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:

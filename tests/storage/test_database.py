@@ -681,6 +681,52 @@ def test_a_backup_never_replaces_a_file_that_is_not_an_earlier_backup(db_path, t
     assert sorted(os.listdir(other.parent)) == [name]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "demo.sqlite",
+        "rethink.sqlite-wal",
+        "rethink.sqlite-shm",
+        "rethink.sqlite-journal",
+        "demo.sqlite-wal",
+        "demo.sqlite-shm",
+        "demo.sqlite-journal",
+    ],
+)
+@pytest.mark.parametrize("where", ["data folder", "beside other records"])
+def test_a_backup_never_takes_a_name_the_app_s_own_files_have(db_path, tmp_path, name, where):
+    """``demo.sqlite`` in the data folder became the trainers' demo, real names and all; a
+    ``-wal``/``-shm``/``-journal`` was "backed up" and then deleted at the next open."""
+    make_database(db_path, events=3)
+    if where == "data folder":
+        folder = db_path.parent
+    else:
+        folder = tmp_path / "laptop-b"
+        make_database(folder / ("demo.sqlite" if name.startswith("rethink") else "rethink.sqlite"))
+    listed = sorted(os.listdir(folder))
+    with open_database(db_path) as db, pytest.raises(StorageError) as from_the_app:
+        backup_database(db, folder / name)  # the app's File → Back up now
+    with pytest.raises(StorageError) as from_the_command:
+        backup_database(db_path, folder / name)
+    for info in (from_the_app, from_the_command):
+        message = info.value.message
+        assert message.startswith(f"{folder / name} is the name of ")
+        assert "so no backup was written. Nothing has been changed." in message
+        assert message.endswith(
+            "Choose another name for the backup, such as rethink-backup.sqlite."
+        )
+        assert sorted(os.listdir(folder)) == listed
+
+
+def test_a_backup_may_be_called_rethink_sqlite_where_no_records_are(db_path, tmp_path):
+    """Copied onto a stick to be opened as another laptop's records, say."""
+    make_database(db_path, events=3)
+    out = tmp_path / "usb" / "rethink.sqlite"
+    assert backup_database(db_path, out) == out
+    with Database(out) as copy:
+        assert copy["events"].count == 3
+
+
 def test_a_backup_is_never_written_over_a_device_or_a_pipe(db_path, tmp_path):
     make_database(db_path, events=1)
     pipe = tmp_path / "pipe"
