@@ -375,6 +375,20 @@ def _disk_problem(path: Path) -> StorageError:
 
 
 def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
+    stuck = [] if backup else _read_only_sidecars(path)
+    if stuck:
+        which = (
+            f"{stuck[0]}, a working file SQLite keeps beside them, is"
+            if len(stuck) == 1
+            else f"{stuck[0]} and {stuck[1]}, working files SQLite keeps beside them, are"
+        )
+        it = "that file" if len(stuck) == 1 else "them"
+        return ReadOnlyError(
+            path,
+            f"Re-Think Desktop cannot save its records: {which} read-only (probably left "
+            "there while the records file itself was read-only). Nothing already recorded has "
+            f"been lost. Ask IT to give you write access to {it}, then try again.",
+        )
     if not backup and _file_read_only(path):
         return ReadOnlyError(
             path,
@@ -399,6 +413,18 @@ def _file_read_only(path: Path) -> bool:
         return path.is_file() and not os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     except OSError:
         return False
+
+
+def _read_only_sidecars(path: Path) -> list[Path]:
+    """The ``-wal``/``-shm`` beside the records that cannot be written though their folder
+    can: SQLite gives them the records file's mode, and cannot write through them read-only."""
+    stuck = []
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        with contextlib.suppress(OSError):
+            if side.is_file() and not os.access(side, os.W_OK) and os.access(path.parent, os.W_OK):
+                stuck.append(side)
+    return stuck
 
 
 def _out_of_space(path: Path) -> bool:
@@ -841,6 +867,11 @@ def open_database(
         if not exists and (read_only or not create):
             raise NotFoundError(path)
         if exists and not read_only:
+            if _file_read_only(path) or _read_only_sidecars(path):
+                # Refused before SQLite opens it: it would make a -wal and -shm with the
+                # file's read-only mode and could not remove them, and they would then stop
+                # the app once the file itself was made writable again.
+                raise _read_only(path, backup=False)
             _roll_back_hot_journal(path)
             if path.stat().st_size == 0 and not Path(f"{path}-wal").exists():
                 raise EmptyFileError(path)

@@ -562,6 +562,63 @@ def test_a_read_only_records_file_is_refused_at_open_and_by_check(db_path, monke
     assert not (db_path.parent / "backups").exists()
 
 
+def test_a_read_only_records_file_gets_nothing_left_beside_it(db_path, monkeypatch):
+    """SQLite made a -wal and -shm with the file's mode (0400) and could not remove them:
+    once IT made the file writable, the app still refused, blaming the folder."""
+    from rethink_desktop.cli import cmd_check
+    from rethink_desktop.storage.config import Config
+    from rethink_desktop.storage.paths import resolve_paths
+
+    make_database(db_path, events=1)
+    make_the_file_read_only(db_path, monkeypatch)
+    try:
+        for attempt in (open_database, open_or_recover):
+            with pytest.raises(ReadOnlyError):
+                attempt(db_path)
+        assert cmd_check(resolve_paths(db_path.parent), False, io.StringIO(), Config()) == 1
+        assert sorted(os.listdir(db_path.parent)) == ["rethink.sqlite"]
+    finally:
+        monkeypatch.undo()
+        db_path.chmod(0o600)
+    with open_database(db_path) as db:  # IT made it writable: it just works
+        assert db["events"].count == 1
+
+
+@pytest.mark.parametrize("sides", [["-shm"], ["-wal", "-shm"]])
+def test_read_only_files_left_beside_the_records_are_named(db_path, monkeypatch, sides):
+    make_database(db_path, events=1)
+    stuck = [Path(f"{db_path}{side}") for side in sides]
+    for path in stuck:
+        path.write_bytes(b"")
+        path.chmod(0o400)
+    if ROOT:  # root writes whatever the mode: answer as for the user whose files they are
+        names, real_access = {str(path) for path in stuck}, os.access
+
+        def access(target, mode, **kw):
+            return not (str(target) in names and mode == os.W_OK) and real_access(
+                target, mode, **kw
+            )
+
+        monkeypatch.setattr(os, "access", access)
+    try:
+        with pytest.raises(ReadOnlyError) as info:
+            open_database(db_path)
+    finally:
+        for path in stuck:
+            path.chmod(0o600)
+    which = (
+        f"{stuck[0]}, a working file SQLite keeps beside them, is read-only"
+        if len(stuck) == 1
+        else f"{stuck[0]} and {stuck[1]}, working files SQLite keeps beside them, are read-only"
+    )
+    assert info.value.message == (
+        f"Re-Think Desktop cannot save its records: {which} (probably left there while the "
+        "records file itself was read-only). Nothing already recorded has been lost. Ask IT "
+        f"to give you write access to {'that file' if len(stuck) == 1 else 'them'}, then try "
+        "again."
+    )
+
+
 def test_read_only_open_leaves_a_current_database_readable(db_path):
     make_database(db_path, events=2)
     with open_database(db_path, read_only=True) as db:
