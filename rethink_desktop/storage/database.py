@@ -171,6 +171,10 @@ class StorageError(Exception):
         self.message = message
         self.path = Path(path) if path is not None else None
 
+    def for_check(self) -> str:
+        """The words for ``check``, which saves nothing: most messages fit it as they are."""
+        return self.message
+
 
 class ReadOnlyError(StorageError):
     """The data folder or database file cannot be written."""
@@ -195,6 +199,14 @@ class DiskFullError(StorageError):
             or "The disk is full, so the last action could not be saved. Everything before "
             "it is safe. Free some space, then carry on.",
             path,
+        )
+
+    def for_check(self) -> str:
+        """``check`` saves nothing, and there is no session to carry on with."""
+        return (
+            f"The disk holding the records ({self.path}) is full, so they could not be "
+            "opened to be checked (even reading them needs a little room beside them). "
+            "Nothing has been changed. Free some space on that drive, then run check again."
         )
 
 
@@ -858,8 +870,27 @@ def open_database(
     as :func:`_peek`), and a database that would need migrating raises :class:`ReadOnlyError`.
     ``check=False`` skips the ``quick_check`` of an existing file (the app runs it on another
     thread after start-up when the file was closed cleanly; see :func:`closed_cleanly`).
+    An open that fails removes the empty ``-wal`` (and the ``-shm``) it made itself, as SQLite
+    does on a full drive before it finds it cannot grow them: left there, they made the file
+    look in use, and every later read-only open (export, backup) failed.
     """
     path = Path(path).expanduser().absolute()
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        left_before = wal.exists() or shm.exists()
+    except OSError:  # a name too long, say: the open says so, and nothing is cleaned up
+        left_before = True
+    try:
+        return _open_database(path, create=create, read_only=read_only, check=check)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if not left_before and wal.exists() and wal.stat().st_size == 0:
+                for side in (wal, shm):
+                    side.unlink(missing_ok=True)
+        raise
+
+
+def _open_database(path: Path, *, create: bool, read_only: bool, check: bool) -> Database:
     with _classified(path):
         if path.is_dir():  # SQLite would call it an I/O error, as if the drive had gone
             raise _a_folder(path, backup=False)
@@ -915,21 +946,13 @@ def open_for_reading(path: str | Path) -> Database:
     cannot be done because the drive is full or cannot be written (nor can anyone else write
     there, then) is it opened read-only, which needs to write nothing beside it.
     """
-    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
-    left_before = wal.exists() or shm.exists()
     try:
         return open_database(path, create=False)
     except StorageError as first:
-        # On a full drive the attempt itself can leave an empty -wal and a few bytes of -shm
-        # (SQLite makes them before it finds it cannot grow them). Left there, they made the
-        # file look in use: the read-only open below, and every later backup, then failed.
-        if not left_before and wal.exists() and wal.stat().st_size == 0:
-            for side in (wal, shm):
-                with contextlib.suppress(OSError):
-                    side.unlink()
-        # Whatever stopped it (full, read-only, a folder SQLite cannot add to), a read-only
-        # open is tried; a file that is damaged, missing or not ours fails that too, and the
-        # first, fuller reason is the one told.
+        # The failed open removed any -wal/-shm it made (a full drive), so this one finds
+        # the file as it was. Whatever stopped it (full, read-only, a folder SQLite cannot
+        # add to), a read-only open is tried; a file that is damaged, missing or not ours
+        # fails that too, and the first, fuller reason is the one told.
         try:
             return open_database(path, read_only=True)
         except StorageError:

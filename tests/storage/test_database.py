@@ -646,6 +646,51 @@ def test_full_disk_becomes_disk_full_error_and_keeps_earlier_records(db_path):
         assert not db.conn.in_transaction
 
 
+def full_drive_at_open(monkeypatch, path: Path) -> None:
+    """SQLite on a full drive: it makes an empty -wal and a few bytes of -shm, then finds the
+    index cannot grow (``SQLITE_IOERR_SHMSIZE``)."""
+    real = sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        if str(target) == str(path):
+            Path(f"{path}-wal").write_bytes(b"")
+            Path(f"{path}-shm").write_bytes(b"\0\0\0")
+            error = sqlite3.OperationalError("disk I/O error")
+            error.sqlite_errorcode = 10 | (19 << 8)
+            raise error
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+
+def test_an_open_that_fails_on_a_full_drive_removes_what_it_made(db_path, tmp_path, monkeypatch):
+    """Left there, the empty -wal and the -shm made ``export`` and ``backup`` fail after it."""
+    make_database(db_path, events=1)
+    full_drive_at_open(monkeypatch, db_path)
+    with pytest.raises(DiskFullError) as info:
+        open_database(db_path)  # as ``check`` opens it
+    assert sorted(os.listdir(db_path.parent)) == ["rethink.sqlite"]
+    assert info.value.for_check() == (
+        f"The disk holding the records ({db_path}) is full, so they could not be opened to be "
+        "checked (even reading them needs a little room beside them). Nothing has been "
+        "changed. Free some space on that drive, then run check again."
+    )
+    assert "carry on" not in info.value.for_check()
+    monkeypatch.undo()
+    assert backup_database(db_path, tmp_path / "b.sqlite").exists()
+
+
+def test_a_failed_open_leaves_a_wal_it_did_not_make(db_path, monkeypatch):
+    make_database(db_path, events=1)
+    wal, shm = Path(f"{db_path}-wal"), Path(f"{db_path}-shm")
+    wal.write_bytes(b"")  # another program's, say, that has the file open
+    full_drive_at_open(monkeypatch, db_path)
+    with pytest.raises(DiskFullError):
+        open_database(db_path)
+    assert wal.exists()
+    assert shm.exists()
+
+
 def test_a_write_lock_held_elsewhere_becomes_locked_error(db_path):
     make_database(db_path)
     other = sqlite3.connect(db_path, isolation_level=None)
