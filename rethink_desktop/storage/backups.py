@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rethink_desktop.core.clock import local_day_words
+from rethink_desktop.storage import database
 from rethink_desktop.storage.database import (
     BEFORE_PURGE_PREFIX,
     PRE_MIGRATION_PREFIX,
@@ -32,6 +33,7 @@ from rethink_desktop.storage.database import (
     SQLITE_MAGIC,
     CorruptError,
     Database,
+    LockedError,
     NewerVersionError,
     NotADatabaseError,
     NotFoundError,
@@ -290,6 +292,36 @@ class Restored:
         return ""
 
 
+def _in_use(live: Path) -> LockedError:
+    return LockedError(
+        live,
+        f"Another copy of Re-Think Desktop, or another program, is using the database ({live}), "
+        "so the backup was not restored. Nothing has been changed. Close the other program, "
+        "then try again.",
+    )
+
+
+class _GaveUp(sqlite3.OperationalError):
+    """The live file stayed locked for the whole busy wait (``SQLITE_BUSY``)."""
+
+    sqlite_errorcode = 5
+
+
+def _copy_into(source: sqlite3.Connection, live: Path) -> None:
+    """Copy every page of ``source`` into ``live`` in one step. Python's ``backup()`` retries
+    a locked destination for ever; here it waits the app's usual busy time, then gives up."""
+    dest = sqlite3.connect(live, timeout=database.BUSY_TIMEOUT_MS / 1000)
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED: after the busy handler's wait
+            raise _GaveUp("database is locked")
+
+    try:
+        source.backup(dest, progress=progress)
+    finally:
+        dest.close()
+
+
 def restore_backup(
     live: str | Path, backup: str | Path, *, safety_dir: str | Path | None = None
 ) -> Restored:
@@ -298,7 +330,9 @@ def restore_backup(
     The store must be closed first (see the module docstring). The backup is checked with
     :func:`describe_backup` before anything is touched; the current database is then copied
     to ``safety_dir`` (default: ``backups`` beside it). A current file too damaged to be
-    copied is set aside as it is (:func:`move_aside`), as the app does at start-up.
+    copied is set aside as it is (:func:`move_aside`), as the app does at start-up. Another
+    program writing to it is waited for as long as the app waits for a write, then the
+    restore gives up (:class:`LockedError`) with everything as it was.
     """
     live = Path(live).expanduser().absolute()
     info = describe_backup(backup)
@@ -321,20 +355,22 @@ def restore_backup(
         except CorruptError:
             # SQLite cannot read it, so cannot copy it: keep the file itself, byte for byte.
             kept = Restored(damaged=move_aside(live))
+        except LockedError as exc:  # a writer that keeps even readers out (no WAL)
+            raise _in_use(live) from exc.__cause__
     try:
         with _classified(live):
             ensure_dir(live.parent)
             _create_private_file(live)
             source = _peek(info.path)
             try:
-                dest = sqlite3.connect(live)
-                try:
-                    source.backup(dest)
-                finally:
-                    dest.close()
+                _copy_into(source, live)
             finally:
                 source.close()
-    except StorageError:
+    except StorageError as exc:
+        # Nothing was copied (SQLite copies every page in one transaction, or none): the
+        # copy kept first is of records still in place, so it is not left behind.
+        if kept.safety is not None:
+            kept.safety.unlink(missing_ok=True)
         if kept.damaged is not None:
             # The copy failed (a full disk, say) after the damaged file was set aside: put it
             # back, so the folder is as it was and the message's "Nothing has been changed"
@@ -343,6 +379,8 @@ def restore_backup(
                 Path(f"{live}{suffix}").unlink(missing_ok=True)
                 if Path(f"{kept.damaged}{suffix}").exists():
                     os.replace(f"{kept.damaged}{suffix}", f"{live}{suffix}")
+        if isinstance(exc, LockedError):
+            raise _in_use(live) from exc.__cause__
         raise
     log.info("restored %s from %s (kept: %s)", live, info.path, kept.safety or kept.damaged)
     return kept

@@ -171,6 +171,10 @@ class StorageError(Exception):
         self.message = message
         self.path = Path(path) if path is not None else None
 
+    def for_check(self) -> str:
+        """The words for ``check``, which saves nothing: most messages fit it as they are."""
+        return self.message
+
 
 class ReadOnlyError(StorageError):
     """The data folder or database file cannot be written."""
@@ -195,6 +199,14 @@ class DiskFullError(StorageError):
             or "The disk is full, so the last action could not be saved. Everything before "
             "it is safe. Free some space, then carry on.",
             path,
+        )
+
+    def for_check(self) -> str:
+        """``check`` saves nothing, and there is no session to carry on with."""
+        return (
+            f"The disk holding the records ({self.path}) is full, so they could not be "
+            "opened to be checked (even reading them needs a little room beside them). "
+            "Nothing has been changed. Free some space on that drive, then run check again."
         )
 
 
@@ -375,6 +387,20 @@ def _disk_problem(path: Path) -> StorageError:
 
 
 def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
+    stuck = [] if backup else _read_only_sidecars(path)
+    if stuck:
+        which = (
+            f"{stuck[0]}, a working file SQLite keeps beside them, is"
+            if len(stuck) == 1
+            else f"{stuck[0]} and {stuck[1]}, working files SQLite keeps beside them, are"
+        )
+        it = "that file" if len(stuck) == 1 else "them"
+        return ReadOnlyError(
+            path,
+            f"Re-Think Desktop cannot save its records: {which} read-only (probably left "
+            "there while the records file itself was read-only). Nothing already recorded has "
+            f"been lost. Ask IT to give you write access to {it}, then try again.",
+        )
     if not backup and _file_read_only(path):
         return ReadOnlyError(
             path,
@@ -399,6 +425,18 @@ def _file_read_only(path: Path) -> bool:
         return path.is_file() and not os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     except OSError:
         return False
+
+
+def _read_only_sidecars(path: Path) -> list[Path]:
+    """The ``-wal``/``-shm`` beside the records that cannot be written though their folder
+    can: SQLite gives them the records file's mode, and cannot write through them read-only."""
+    stuck = []
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        with contextlib.suppress(OSError):
+            if side.is_file() and not os.access(side, os.W_OK) and os.access(path.parent, os.W_OK):
+                stuck.append(side)
+    return stuck
 
 
 def _out_of_space(path: Path) -> bool:
@@ -832,8 +870,27 @@ def open_database(
     as :func:`_peek`), and a database that would need migrating raises :class:`ReadOnlyError`.
     ``check=False`` skips the ``quick_check`` of an existing file (the app runs it on another
     thread after start-up when the file was closed cleanly; see :func:`closed_cleanly`).
+    An open that fails removes the empty ``-wal`` (and the ``-shm``) it made itself, as SQLite
+    does on a full drive before it finds it cannot grow them: left there, they made the file
+    look in use, and every later read-only open (export, backup) failed.
     """
     path = Path(path).expanduser().absolute()
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        left_before = wal.exists() or shm.exists()
+    except OSError:  # a name too long, say: the open says so, and nothing is cleaned up
+        left_before = True
+    try:
+        return _open_database(path, create=create, read_only=read_only, check=check)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if not left_before and wal.exists() and wal.stat().st_size == 0:
+                for side in (wal, shm):
+                    side.unlink(missing_ok=True)
+        raise
+
+
+def _open_database(path: Path, *, create: bool, read_only: bool, check: bool) -> Database:
     with _classified(path):
         if path.is_dir():  # SQLite would call it an I/O error, as if the drive had gone
             raise _a_folder(path, backup=False)
@@ -841,6 +898,11 @@ def open_database(
         if not exists and (read_only or not create):
             raise NotFoundError(path)
         if exists and not read_only:
+            if _file_read_only(path) or _read_only_sidecars(path):
+                # Refused before SQLite opens it: it would make a -wal and -shm with the
+                # file's read-only mode and could not remove them, and they would then stop
+                # the app once the file itself was made writable again.
+                raise _read_only(path, backup=False)
             _roll_back_hot_journal(path)
             if path.stat().st_size == 0 and not Path(f"{path}-wal").exists():
                 raise EmptyFileError(path)
@@ -884,21 +946,13 @@ def open_for_reading(path: str | Path) -> Database:
     cannot be done because the drive is full or cannot be written (nor can anyone else write
     there, then) is it opened read-only, which needs to write nothing beside it.
     """
-    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
-    left_before = wal.exists() or shm.exists()
     try:
         return open_database(path, create=False)
     except StorageError as first:
-        # On a full drive the attempt itself can leave an empty -wal and a few bytes of -shm
-        # (SQLite makes them before it finds it cannot grow them). Left there, they made the
-        # file look in use: the read-only open below, and every later backup, then failed.
-        if not left_before and wal.exists() and wal.stat().st_size == 0:
-            for side in (wal, shm):
-                with contextlib.suppress(OSError):
-                    side.unlink()
-        # Whatever stopped it (full, read-only, a folder SQLite cannot add to), a read-only
-        # open is tried; a file that is damaged, missing or not ours fails that too, and the
-        # first, fuller reason is the one told.
+        # The failed open removed any -wal/-shm it made (a full drive), so this one finds
+        # the file as it was. Whatever stopped it (full, read-only, a folder SQLite cannot
+        # add to), a read-only open is tried; a file that is damaged, missing or not ours
+        # fails that too, and the first, fuller reason is the one told.
         try:
             return open_database(path, read_only=True)
         except StorageError:
@@ -1039,6 +1093,38 @@ def _refuse_to_replace(out: Path) -> None:
         )
 
 
+_APP_FILES = (RECORDS_FILE, DEMO_RECORDS_FILE)
+
+
+def _refuse_app_names(out: Path, source: Path | None) -> None:
+    """A backup never takes a name the app's own files have where the app would take it for
+    them: ``demo.sqlite`` (it would become the trainers' demo, names and all), or a records
+    file's ``-wal``, ``-shm`` or ``-journal`` (SQLite deletes or misreads it at the next open).
+    That is in the records' folder, and beside any other records file."""
+    sidecar = next((s for s in _SIDECARS if out.name.endswith(s)), None)
+    if sidecar is None and out.exists():
+        return  # records there already: ``_refuse_to_replace`` says so
+    base = out.name[: -len(sidecar)] if sidecar else out.name
+    records_here = (source is not None and _same_file(out.parent, source.parent)) or any(
+        (out.parent / name).is_file() for name in _APP_FILES
+    )
+    if sidecar and ((base in _APP_FILES and records_here) or (out.parent / base).is_file()):
+        what = (
+            f"the working file ({sidecar}) SQLite keeps beside {out.parent / base}, and a "
+            "backup there would be taken for it (and deleted)"
+        )
+    elif not sidecar and base in _APP_FILES and records_here:
+        records = "the trainers' demo records" if base == DEMO_RECORDS_FILE else "the records"
+        what = f"{records} in this folder, and a backup there would be taken for them"
+    else:
+        return
+    raise StorageError(
+        f"{out} is the name of {what}, so no backup was written. Nothing has been changed. "
+        "Choose another name for the backup, such as rethink-backup.sqlite.",
+        out,
+    )
+
+
 def _check_copy(copy: Path, source: Path) -> None:
     """Refuse a copy that a restore would refuse: records that are empty, another program's
     or damaged are said to be so, rather than "backed up"."""
@@ -1067,9 +1153,11 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
 
     The copy is written under a temporary name and renamed into place, so ``out`` is either
     the old file or a complete new one; a file already at ``out`` is replaced only if it is
-    an earlier backup. A path ``source`` is read without being changed, and (``check``) its
-    copy is checked before it is put in place (the open ``Database`` of the app was checked
-    when it was opened). A safety copy is not checked: it keeps the records as they are,
+    an earlier backup. A path ``source`` is read without being changed. With ``check`` the
+    copy is checked (``quick_check``) before it is put in place, whatever the source: the
+    app's open ``Database`` may have been opened unchecked (a file at rest is checked later,
+    on another thread), and damage found since must not pass as a backup, nor push good
+    automatic backups out. A safety copy is not checked: it keeps the records as they are,
     damage and all, before a restore replaces them.
     """
     out = Path(out).expanduser().absolute()
@@ -1096,6 +1184,7 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
                 out,
             )
         with _classified(out, backup=True):
+            _refuse_app_names(out, src_path)
             _refuse_to_replace(out)
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
@@ -1110,8 +1199,8 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
                     dest.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     dest.close()
-                if check and not isinstance(source, Database):  # then src_path is set
-                    _check_copy(tmp, src_path)
+                if check:
+                    _check_copy(tmp, src_path or out)
                 os.replace(tmp, out)
                 _fsync_dir(out.parent)
         except LockedError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -447,6 +448,17 @@ class Records(QObject):
         except (StorageError, LookupError) as exc:
             message = exc.message if isinstance(exc, StorageError) else str(exc)
             self.warn("Export failed", f"The export could not be written. {message}")
+            return None
+        except sqlite3.DatabaseError as exc:
+            # A damaged part of the file met part-way (the sessions' texts, say); the file
+            # being written was removed unfinished (atomic_write_bytes), as the command's.
+            log.warning("export could not read the records: %s", type(exc).__name__)
+            self.warn(
+                "Export failed",
+                "The export stopped: the records could not be read (they may have been "
+                "changed or damaged at that moment). No file was written. Try again; if it "
+                "happens again, ask IT to run `rethink-desktop check`.",
+            )
             return None
         finally:
             dialog.close()

@@ -19,6 +19,7 @@ from rethink_desktop.storage.backups import (
 from rethink_desktop.storage.database import (
     CorruptError,
     DiskFullError,
+    LockedError,
     NewerVersionError,
     NotADatabaseError,
     NotFoundError,
@@ -180,7 +181,7 @@ def test_a_restore_that_fails_after_setting_a_damaged_file_aside_puts_it_back(
         conn = real_peek(path)
 
         class Failing:
-            def backup(self, dest):
+            def backup(self, dest, **kwargs):
                 raise sqlite3.OperationalError("database or disk is full")
 
             def __getattr__(self, name):
@@ -262,3 +263,80 @@ def test_a_missing_backup_is_named_as_a_backup(tmp_path):
     )
     assert "--data-dir" not in caught.value.message
     assert _bytes(live) == before
+
+
+def test_automatic_backups_of_damaged_records_are_refused_and_keep_the_good_ones(tmp_path):
+    """The app opens a file at rest without a check (that runs later, on another thread):
+    a bad sector found since must not be copied into backups that push out the good ones."""
+    from rethink_desktop.storage.database import open_or_recover
+    from tests.helpers import overwrite_pages
+
+    live, _ = records_and_a_backup(tmp_path, 40)
+    folder = tmp_path / "backups"
+    with EventStore.open(live) as store:
+        for _ in range(2):
+            auto_backup(store.db, folder, keep=3)
+    good = list_backups(folder)
+    assert len(good) == 3
+    overwrite_pages(live, [live.stat().st_size // 4096 // 2])
+    db, moved_to = open_or_recover(live, check=False)
+    assert moved_to is None
+    with db:
+        for _ in range(3):  # three more completed sessions
+            with pytest.raises(StorageError) as info:
+                auto_backup(db, folder, keep=3)
+            assert info.value.message.startswith(
+                f"No backup was written. The database file ({live}) is damaged"
+            )
+    assert list_backups(folder) == good
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in good)
+    for path in good:
+        describe_backup(path)  # each still restorable
+
+
+def test_a_restore_while_another_program_writes_gives_up_in_words_and_changes_nothing(
+    tmp_path, monkeypatch
+):
+    """SQLite's backup into a file someone else is writing retries for ever (the window
+    froze, the command hung without a word); it now gives up after the usual busy wait."""
+    import threading
+
+    monkeypatch.setattr("rethink_desktop.storage.database.BUSY_TIMEOUT_MS", 50)
+    live, backup = records_and_a_backup(tmp_path, 2)
+    with EventStore.open(live) as store:
+        completed(store, "FN-new")
+    before = live.read_bytes()
+    backups_before = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    other = sqlite3.connect(live, isolation_level=None)
+    outcome: list[BaseException | None] = []
+
+    def restore():
+        try:
+            restore_backup(live, backup)
+        except BaseException as exc:  # handed to the test's thread
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE sessions SET venue = venue")
+        worker = threading.Thread(target=restore, daemon=True)
+        worker.start()
+        worker.join(20)
+        assert not worker.is_alive(), "restore hung on the lock"
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    error = outcome[0]
+    assert isinstance(error, LockedError)
+    assert error.message == (
+        f"Another copy of Re-Think Desktop, or another program, is using the database "
+        f"({live}), so the backup was not restored. Nothing has been changed. Close the other "
+        "program, then try again."
+    )
+    assert live.read_bytes() == before
+    # The copy kept before the restore is not left behind for a restore that did not happen.
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == backups_before
+    with EventStore.open(live) as store:
+        assert len(store.session_ids()) == 3

@@ -562,6 +562,63 @@ def test_a_read_only_records_file_is_refused_at_open_and_by_check(db_path, monke
     assert not (db_path.parent / "backups").exists()
 
 
+def test_a_read_only_records_file_gets_nothing_left_beside_it(db_path, monkeypatch):
+    """SQLite made a -wal and -shm with the file's mode (0400) and could not remove them:
+    once IT made the file writable, the app still refused, blaming the folder."""
+    from rethink_desktop.cli import cmd_check
+    from rethink_desktop.storage.config import Config
+    from rethink_desktop.storage.paths import resolve_paths
+
+    make_database(db_path, events=1)
+    make_the_file_read_only(db_path, monkeypatch)
+    try:
+        for attempt in (open_database, open_or_recover):
+            with pytest.raises(ReadOnlyError):
+                attempt(db_path)
+        assert cmd_check(resolve_paths(db_path.parent), False, io.StringIO(), Config()) == 1
+        assert sorted(os.listdir(db_path.parent)) == ["rethink.sqlite"]
+    finally:
+        monkeypatch.undo()
+        db_path.chmod(0o600)
+    with open_database(db_path) as db:  # IT made it writable: it just works
+        assert db["events"].count == 1
+
+
+@pytest.mark.parametrize("sides", [["-shm"], ["-wal", "-shm"]])
+def test_read_only_files_left_beside_the_records_are_named(db_path, monkeypatch, sides):
+    make_database(db_path, events=1)
+    stuck = [Path(f"{db_path}{side}") for side in sides]
+    for path in stuck:
+        path.write_bytes(b"")
+        path.chmod(0o400)
+    if ROOT:  # root writes whatever the mode: answer as for the user whose files they are
+        names, real_access = {str(path) for path in stuck}, os.access
+
+        def access(target, mode, **kw):
+            return not (str(target) in names and mode == os.W_OK) and real_access(
+                target, mode, **kw
+            )
+
+        monkeypatch.setattr(os, "access", access)
+    try:
+        with pytest.raises(ReadOnlyError) as info:
+            open_database(db_path)
+    finally:
+        for path in stuck:
+            path.chmod(0o600)
+    which = (
+        f"{stuck[0]}, a working file SQLite keeps beside them, is read-only"
+        if len(stuck) == 1
+        else f"{stuck[0]} and {stuck[1]}, working files SQLite keeps beside them, are read-only"
+    )
+    assert info.value.message == (
+        f"Re-Think Desktop cannot save its records: {which} (probably left there while the "
+        "records file itself was read-only). Nothing already recorded has been lost. Ask IT "
+        f"to give you write access to {'that file' if len(stuck) == 1 else 'them'}, then try "
+        "again."
+    )
+
+
 def test_read_only_open_leaves_a_current_database_readable(db_path):
     make_database(db_path, events=2)
     with open_database(db_path, read_only=True) as db:
@@ -587,6 +644,51 @@ def test_full_disk_becomes_disk_full_error_and_keeps_earlier_records(db_path):
         )
         assert db["events"].count == 1
         assert not db.conn.in_transaction
+
+
+def full_drive_at_open(monkeypatch, path: Path) -> None:
+    """SQLite on a full drive: it makes an empty -wal and a few bytes of -shm, then finds the
+    index cannot grow (``SQLITE_IOERR_SHMSIZE``)."""
+    real = sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        if str(target) == str(path):
+            Path(f"{path}-wal").write_bytes(b"")
+            Path(f"{path}-shm").write_bytes(b"\0\0\0")
+            error = sqlite3.OperationalError("disk I/O error")
+            error.sqlite_errorcode = 10 | (19 << 8)
+            raise error
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+
+def test_an_open_that_fails_on_a_full_drive_removes_what_it_made(db_path, tmp_path, monkeypatch):
+    """Left there, the empty -wal and the -shm made ``export`` and ``backup`` fail after it."""
+    make_database(db_path, events=1)
+    full_drive_at_open(monkeypatch, db_path)
+    with pytest.raises(DiskFullError) as info:
+        open_database(db_path)  # as ``check`` opens it
+    assert sorted(os.listdir(db_path.parent)) == ["rethink.sqlite"]
+    assert info.value.for_check() == (
+        f"The disk holding the records ({db_path}) is full, so they could not be opened to be "
+        "checked (even reading them needs a little room beside them). Nothing has been "
+        "changed. Free some space on that drive, then run check again."
+    )
+    assert "carry on" not in info.value.for_check()
+    monkeypatch.undo()
+    assert backup_database(db_path, tmp_path / "b.sqlite").exists()
+
+
+def test_a_failed_open_leaves_a_wal_it_did_not_make(db_path, monkeypatch):
+    make_database(db_path, events=1)
+    wal, shm = Path(f"{db_path}-wal"), Path(f"{db_path}-shm")
+    wal.write_bytes(b"")  # another program's, say, that has the file open
+    full_drive_at_open(monkeypatch, db_path)
+    with pytest.raises(DiskFullError):
+        open_database(db_path)
+    assert wal.exists()
+    assert shm.exists()
 
 
 def test_a_write_lock_held_elsewhere_becomes_locked_error(db_path):
@@ -679,6 +781,52 @@ def test_a_backup_never_replaces_a_file_that_is_not_an_earlier_backup(db_path, t
     )
     assert sha256(other) == before
     assert sorted(os.listdir(other.parent)) == [name]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "demo.sqlite",
+        "rethink.sqlite-wal",
+        "rethink.sqlite-shm",
+        "rethink.sqlite-journal",
+        "demo.sqlite-wal",
+        "demo.sqlite-shm",
+        "demo.sqlite-journal",
+    ],
+)
+@pytest.mark.parametrize("where", ["data folder", "beside other records"])
+def test_a_backup_never_takes_a_name_the_app_s_own_files_have(db_path, tmp_path, name, where):
+    """``demo.sqlite`` in the data folder became the trainers' demo, real names and all; a
+    ``-wal``/``-shm``/``-journal`` was "backed up" and then deleted at the next open."""
+    make_database(db_path, events=3)
+    if where == "data folder":
+        folder = db_path.parent
+    else:
+        folder = tmp_path / "laptop-b"
+        make_database(folder / ("demo.sqlite" if name.startswith("rethink") else "rethink.sqlite"))
+    listed = sorted(os.listdir(folder))
+    with open_database(db_path) as db, pytest.raises(StorageError) as from_the_app:
+        backup_database(db, folder / name)  # the app's File → Back up now
+    with pytest.raises(StorageError) as from_the_command:
+        backup_database(db_path, folder / name)
+    for info in (from_the_app, from_the_command):
+        message = info.value.message
+        assert message.startswith(f"{folder / name} is the name of ")
+        assert "so no backup was written. Nothing has been changed." in message
+        assert message.endswith(
+            "Choose another name for the backup, such as rethink-backup.sqlite."
+        )
+        assert sorted(os.listdir(folder)) == listed
+
+
+def test_a_backup_may_be_called_rethink_sqlite_where_no_records_are(db_path, tmp_path):
+    """Copied onto a stick to be opened as another laptop's records, say."""
+    make_database(db_path, events=3)
+    out = tmp_path / "usb" / "rethink.sqlite"
+    assert backup_database(db_path, out) == out
+    with Database(out) as copy:
+        assert copy["events"].count == 3
 
 
 def test_a_backup_is_never_written_over_a_device_or_a_pipe(db_path, tmp_path):

@@ -184,6 +184,42 @@ def test_an_export_that_cannot_be_written_is_told_in_words(tmp_path, window, two
     assert ".part" not in text
 
 
+def test_records_that_cannot_be_read_mid_export_are_told_in_words(
+    tmp_path, window, two, monkeypatch
+):
+    """A damaged part of the file met part-way (reading the sessions' texts, say) reached the
+    "Something went wrong" hook; it is told as the command tells it, and no file is left."""
+    import sqlite3
+
+    from rethink_desktop.reports import exports
+
+    def torn(db, fmt, out, **kwargs):
+        def fill(handle):
+            handle.write(b'{"format_version": 1, "sessions": [')
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        exports.atomic_write_bytes(out, fill)
+
+    monkeypatch.setattr(exports, "export", torn)
+    records = window.records
+    out = tmp_path / "out" / "all.json"
+    out.parent.mkdir()
+    warned = []
+    records.warn = lambda title, text: warned.append((title, text))
+    records.choose_export_dialog = choose("json")
+    records.choose_save_file = lambda title, suggested, filters: str(out)
+    assert records.export() is None
+    assert warned == [
+        (
+            "Export failed",
+            "The export stopped: the records could not be read (they may have been changed or "
+            "damaged at that moment). No file was written. Try again; if it happens again, "
+            "ask IT to run `rethink-desktop check`.",
+        )
+    ]
+    assert list(out.parent.iterdir()) == []
+
+
 def test_a_cancelled_export_writes_nothing(tmp_path, window, two, monkeypatch):
     records = window.records
     out = tmp_path / "cancelled.json"
