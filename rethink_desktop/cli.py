@@ -412,7 +412,7 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
     from rethink_desktop.storage.database import StorageError, open_for_reading
     from rethink_desktop.storage.records import names_kept
 
-    target = Path(args.out).expanduser().absolute() if args.out else None
+    target = Path(args.out).expanduser().absolute() if args.out is not None else None
     if target is not None and target.is_dir():
         err.write(export_to_folder(target, args.format) + "\n")
         return EXIT_PROBLEM
@@ -514,16 +514,47 @@ def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
     return EXIT_OK
 
 
+# The options and arguments that name something; an empty one is refused, never taken as
+# absent: `--data-dir "$DIR"` with DIR unset must not fall back to the real records.
+NAMED_VALUES = (
+    ("data_dir", "--data-dir", "a folder name"),
+    ("out", "--out", "a file name"),
+    ("session", "--session", "a session id"),
+    ("file", "FILE", "a file name"),
+)
+
+
+def empty_value_refusal(args: argparse.Namespace) -> str | None:
+    """Why a value given on the command line cannot be used (empty, or not a name the
+    computer can take), or None."""
+    for attr, flag, what in NAMED_VALUES:
+        value = getattr(args, attr, None)
+        if value is None:
+            continue
+        where = f"{args.command} {flag}" if flag == "FILE" else flag
+        if not value.strip():
+            return (
+                f"{where} needs {what}, but was given an empty one (a variable that is not "
+                "set?). Nothing has been changed."
+            )
+        if "\x00" in value:
+            return f"{where}: {value!r} is not {what} (it contains a NUL character)."
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    refusal = empty_value_refusal(args)
+    if refusal:
+        parser.error(refusal)
     if args.speed is not None and (not args.demo or not 1 <= args.speed <= 120):
         parser.error("--speed needs --demo and a value from 1 to 120")
     if args.command == "export" and args.session and args.format != "pdf":
         # A JSON or CSV export holds every session; silently ignoring --session would hand
         # IT a file with far more in it than they asked for.
         parser.error("--session is for --format pdf; a JSON or CSV export holds every session")
-    if args.command == "export" and args.out:
+    if args.command == "export" and args.out is not None:
         refusal = export_suffix_refusal(Path(args.out), args.format)
         if refusal:
             parser.error(refusal)

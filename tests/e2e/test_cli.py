@@ -282,6 +282,40 @@ def test_session_is_refused_for_a_whole_export(tmp_path, fmt):
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--data-dir", "", "purge", "--older-than", "1"], "--data-dir needs a folder name"),
+        (["--data-dir", " ", "check"], "--data-dir needs a folder name"),
+        (["export", "--format", "json", "--out", ""], "--out needs a file name"),
+        (["export", "--format", "pdf", "--session", "", "--out", "x.pdf"],
+         "--session needs a session id"),
+        (["backup", "--out", ""], "--out needs a file name"),
+        (["import", ""], "import FILE needs a file name"),
+        (["restore", "", "--yes"], "restore FILE needs a file name"),
+    ],
+)  # fmt: skip
+def test_an_empty_value_is_a_usage_error_never_taken_as_absent(tmp_path, args, said):
+    """`--data-dir "$DIR" purge` with DIR unset purged the real records (RETHINK_DATA_DIR's);
+    `export --out ""` wrote the whole export, names included, to standard output."""
+    real, sid = seeded(tmp_path)
+    before = (real / "rethink.sqlite").read_bytes()
+    result = cli(*args, env={"RETHINK_DATA_DIR": str(real)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert said in result.stderr
+    assert "Nothing has been changed." in result.stderr
+    assert result.stdout == ""
+    assert sid not in result.stdout
+    assert (real / "rethink.sqlite").read_bytes() == before
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_rethink_data_dir_counts_as_not_set(tmp_path):
+    result = cli("check", env={"RETHINK_DATA_DIR": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(from platform default)" in result.stdout
+
+
 def test_the_app_opens_and_quits_offscreen(tmp_path):
     data = tmp_path / "gui"
     result = cli(
