@@ -542,7 +542,25 @@ def empty_value_refusal(args: argparse.Namespace) -> str | None:
     return None
 
 
+def stand_in_for_missing_streams() -> set[str]:
+    """Put the null device where a standard stream is missing; the names of those missing.
+
+    Python sets ``sys.stdout`` (and the others) to None in a windowed Windows build and when
+    the stream was closed (``>&-``): writing a message to it then raised after the records had
+    been changed. A missing stdin reads as empty: the restore question is answered "no".
+    """
+    import os
+
+    missing = set()
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+            missing.add(name)
+    return missing
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    missing_streams = stand_in_for_missing_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     refusal = empty_value_refusal(args)
@@ -593,6 +611,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     if args.command == "check":
         code = cmd_check(paths, args.demo, sys.stdout, config)
+    elif args.command == "export" and args.out is None and "stdout" in missing_streams:
+        print(
+            "The JSON export goes to standard output, but there is none (it is closed). "
+            "Nothing has been written. Give a file to write with --out FILE.",
+            file=sys.stderr,
+        )
+        code = EXIT_PROBLEM
     elif args.command == "export":
         code = cmd_export(paths, args, sys.stdout, sys.stderr)
     elif args.command == "backup":

@@ -180,7 +180,13 @@ def cmd_restore(
     if not args.yes:
         out.write("Restore this backup? [y/N] ")
         out.flush()
-        answer = stdin.readline().strip().lower()
+        line = stdin.readline()
+        if not line:  # stdin closed or empty (a script): no answer is "no"
+            out.write(
+                "\nNo answer could be read (standard input is closed); use --yes to restore "
+                "without being asked."
+            )
+        answer = line.strip().lower()
         if answer not in ("y", "yes"):
             out.write("\nNot restored. Nothing has been changed.\n")
             return EXIT_PROBLEM

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -302,3 +304,66 @@ def test_export_refuses_a_file_name_that_does_not_suit_the_format(tmp_path, fmt,
     ok = cli("--data-dir", str(tmp_path / "d"), "export", "--format", fmt, *session,
              "--anonymise", "--out", str(upper))  # fmt: skip
     assert ok.returncode == 0, ok.stderr
+
+
+def closed(stream: str, *args: str) -> subprocess.CompletedProcess:
+    """The CLI with one standard stream closed (`>&-`, as Python then has it None; a windowed
+    Windows build has them None too)."""
+    redirect = {"stdin": "<&-", "stdout": ">&-", "stderr": "2>&-"}[stream]
+    command = [sys.executable, "-m", "rethink_desktop", *args]
+    return subprocess.run(
+        ["sh", "-c", f'"$@" {redirect}', "sh", *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_closed_or_missing_standard_stream_never_turns_a_done_action_into_a_failure(tmp_path):
+    """import, purge and export changed or wrote the records, then crashed writing their
+    message to a missing stream (exit 1, a traceback)."""
+    data, other = tmp_path / "d", tmp_path / "other"
+    seeded(data, datetime(2020, 1, 5, 9, tzinfo=UTC), datetime(2020, 2, 5, 9, tzinfo=UTC))
+    export = tmp_path / "all.json"
+    done = closed("stderr", "--data-dir", str(data), "export", "--out", str(export))
+    assert done.returncode == 0, done.stdout
+    assert len(json.loads(export.read_text())["sessions"]) == 2
+
+    imported = closed("stdout", "--data-dir", str(other), "import", str(export))
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr
+    assert count(other) == 2
+
+    purged = closed("stdout", "--data-dir", str(other), "purge", "--older-than", "1")
+    assert purged.returncode == 0, purged.stderr
+    assert "Traceback" not in purged.stderr
+    assert count(other) == 0
+
+    checked = closed("stdout", "--data-dir", str(data), "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr == ""
+
+
+def test_json_to_a_closed_standard_output_is_refused_in_words(tmp_path):
+    data = tmp_path / "d"
+    seeded(data, datetime(2020, 1, 5, 9, tzinfo=UTC))
+    result = closed("stdout", "--data-dir", str(data), "export", "--format", "json")
+    assert result.returncode == 1
+    assert "there is none (it is closed). Nothing has been written." in result.stderr
+    assert "--out FILE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_restore_with_standard_input_closed_is_answered_no(tmp_path):
+    data = tmp_path / "d"
+    seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    backup = tmp_path / "b.sqlite"
+    assert cli("--data-dir", str(data), "backup", "--out", str(backup)).returncode == 0
+    seeded(data, datetime(2026, 2, 5, 9, tzinfo=UTC))
+    result = closed("stdin", "--data-dir", str(data), "restore", str(backup))
+    assert result.returncode == 1, result.stderr
+    assert "No answer could be read (standard input is closed)" in result.stdout
+    assert "Not restored. Nothing has been changed." in result.stdout
+    assert "Traceback" not in result.stderr
+    assert count(data) == 2
