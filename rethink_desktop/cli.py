@@ -258,6 +258,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     )
     from rethink_desktop.storage.records import status_counts
     from rethink_desktop.storage.schema import SCHEMA_VERSION
+    from rethink_desktop.ui.lock import unusable_data_folder
 
     problems: list[str] = []
 
@@ -299,7 +300,11 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         problems.append(message)
         line("status", f"PROBLEM: {message}")
     else:
-        if db is None:
+        unusable = unusable_data_folder(db_path.parent) if nothing_yet else None
+        if unusable is not None:  # the app would refuse to start: no "all checks passed"
+            problems.append(unusable)
+            line("status", f"PROBLEM: {unusable}")
+        elif db is None:
             line("status", f"none yet: {no_database_yet(db_path, demo)}")
     if db is not None:
         try:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +73,42 @@ def test_check_reports_a_data_folder_with_no_database_and_creates_nothing(tmp_pa
     assert again.returncode == 0
     assert f"There is no database at {records} yet" in again.stdout
     assert list(data.iterdir()) == []
+
+
+def as_a_user(*args: str) -> subprocess.CompletedProcess:
+    """The CLI with file permissions applying to it, as root too (its overrides dropped)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root without setpriv: permissions would not apply")
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+    command = [*prefix, sys.executable, "-m", "rethink_desktop", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="folder modes and /proc are Linux's")
+def test_check_fails_for_a_data_folder_the_app_could_not_make_or_write(tmp_path):
+    """A read-only empty folder, a missing one under a read-only parent, /proc/foo: check said
+    "All checks passed; there are no records here yet." and the app then refused to start."""
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    try:
+        for folder, said in (
+            (read_only, "it is read-only or belongs to another user"),
+            (read_only / "sub", "it is read-only or belongs to another user"),
+            (Path("/proc/rethink-nowhere"), "cannot reach its data folder"),
+        ):
+            result = as_a_user("--data-dir", str(folder), "check")
+            assert result.returncode == 1, result.stdout + result.stderr
+            assert f"its data folder ({folder})" in result.stdout
+            assert said in result.stdout
+            assert "All checks passed" not in result.stdout
+            assert "Traceback" not in result.stderr
+        assert list(read_only.iterdir()) == []  # check made nothing, and left nothing
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "ro"]
+    finally:
+        read_only.chmod(0o755)
 
 
 def test_check_uses_the_environment_variable(tmp_path):
