@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rethink_desktop import __version__
+from rethink_desktop.cli import main
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.schema import SCHEMA_VERSION
@@ -346,6 +347,31 @@ def test_an_empty_value_is_a_usage_error_never_taken_as_absent(tmp_path, args, s
     assert sid not in result.stdout
     assert (real / "rethink.sqlite").read_bytes() == before
     assert "Traceback" not in result.stderr
+
+
+def test_a_data_dir_argument_with_a_nul_character_is_a_usage_error(tmp_path, capsys):
+    """No shell can pass one, but main(argv) can: refused before anything is opened."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--data-dir", f"{tmp_path}/a\x00b", "import", str(tmp_path / "x.json")])
+    assert stopped.value.code == 2
+    assert "--data-dir: " in capsys.readouterr().err
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("a")]
+
+
+def test_a_config_data_dir_with_a_nul_character_is_a_warning_not_a_traceback(tmp_path):
+    """The app, import and restore stopped with "embedded null byte"; check passed."""
+    config = tmp_path / "nul.toml"
+    config.write_text('data_dir = "/tmp/a\\u0000b"\n', encoding="utf-8")
+    export = tmp_path / "e.json"
+    data, _ = seeded(tmp_path)
+    assert cli("--data-dir", str(data), "export", "--out", str(export)).returncode == 0
+    env = {"RETHINK_CONFIG": str(config)}
+    checked = cli("check", env=env)
+    assert 'data_dir = "/tmp/a\\x00b" is not valid' in checked.stdout
+    assert "contains a NUL character" in checked.stdout
+    imported = cli("import", str(export), env=env)
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr + checked.stderr
 
 
 def test_an_empty_rethink_data_dir_counts_as_not_set(tmp_path):
