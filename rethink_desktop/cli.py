@@ -258,7 +258,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     )
     from rethink_desktop.storage.records import status_counts
     from rethink_desktop.storage.schema import SCHEMA_VERSION
-    from rethink_desktop.ui.lock import unusable_data_folder
+    from rethink_desktop.ui.lock import unusable_data_folder, unusable_folder_name
 
     problems: list[str] = []
 
@@ -291,7 +291,10 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     ]
     out.write("Database\n")
     nothing_yet, db = False, None
+    bad_name = unusable_folder_name(db_path.parent)
     try:
+        if bad_name is not None:  # the app would refuse it at its start
+            raise StorageError(bad_name, db_path)
         nothing_yet = no_database(db_path)  # a name too long: a StorageError in words
         db = None if nothing_yet else open_database(db_path)
     except StorageError as exc:
@@ -547,7 +550,7 @@ def empty_value_refusal(args: argparse.Namespace) -> str | None:
     return None
 
 
-def stand_in_for_missing_streams() -> set[str]:
+def prepare_standard_streams() -> set[str]:
     """Put the null device where a standard stream is missing; the names of those missing.
 
     Python sets ``sys.stdout`` (and the others) to None in a windowed Windows build and when
@@ -561,11 +564,15 @@ def stand_in_for_missing_streams() -> set[str]:
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
             missing.add(name)
+    # A path that is not valid text (a Linux folder name in another encoding) is printed
+    # escaped, as stderr already does, rather than stopping a report half-way.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     return missing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    missing_streams = stand_in_for_missing_streams()
+    missing_streams = prepare_standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     refusal = empty_value_refusal(args)

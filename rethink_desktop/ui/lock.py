@@ -55,6 +55,25 @@ def in_use_message(db_path: Path, what_next: str) -> str:
     )
 
 
+def unusable_folder_name(folder: Path) -> str | None:
+    """Why ``folder``'s name cannot be used, or None: one that is not valid text (bytes that
+    are not UTF-8, on Linux) cannot be handed to Qt's lock file, which then failed as if the
+    disk were full."""
+    import os
+
+    try:
+        str(folder).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(folder).decode("utf-8", "backslashreplace")
+        return (
+            f"Re-Think Desktop cannot use the data folder {shown}: its name is not valid text "
+            "(it has bytes that are not UTF-8, shown here as \\x..), which the app cannot "
+            "use. Nothing has been changed. Rename the folder, or choose another one "
+            "(--data-dir, RETHINK_DATA_DIR or data_dir in the config file)."
+        )
+    return None
+
+
 def folder_problem(exc: OSError, path: Path, again: str) -> str:
     """Why the folder of ``path`` (a file in it) could not be made or written, in words."""
     if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.ENAMETOOLONG):
@@ -99,6 +118,9 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
     made or written (which would otherwise look like another copy). The command line's
     records commands take the same lock.
     """
+    bad_name = unusable_folder_name(path.parent)
+    if bad_name is not None:
+        raise DataFolderError(bad_name)
     try:
         ensure_dir(path.parent)
     except OSError as exc:

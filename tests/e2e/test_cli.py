@@ -112,6 +112,32 @@ def test_check_fails_for_a_data_folder_the_app_could_not_make_or_write(tmp_path)
         read_only.chmod(0o755)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux folder names may be any bytes")
+def test_a_data_folder_whose_name_is_not_utf8_is_named_as_the_problem(tmp_path):
+    """The app, import and purge said "the disk may be full" (Qt's lock file could not take
+    the name); check passed."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/records-\xff"))
+    data, _ = seeded(tmp_path)
+    export = tmp_path / "e.json"
+    assert cli("--data-dir", str(data), "export", "--out", str(export)).returncode == 0
+    seeded_here = seeded(tmp_path)[0]
+    seeded_here.rename(folder)
+    before = (folder / "rethink.sqlite").read_bytes()
+    said = "data folder " + os.fsdecode(tmp_path) + "/records-\\xff: its name is not valid text"
+    for args in (
+        ["check"],
+        ["import", str(export)],
+        ["purge", "--older-than", "1"],
+        ["--quit-after-start"],
+    ):
+        result = cli("--data-dir", str(folder), *args, env={"QT_QPA_PLATFORM": "offscreen"})
+        assert result.returncode == 1, (args, result.stdout + result.stderr)
+        assert said in result.stdout + result.stderr
+        assert "disk may be full" not in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    assert (folder / "rethink.sqlite").read_bytes() == before
+
+
 def test_check_uses_the_environment_variable(tmp_path):
     data = tmp_path / "from-env"
     EventStore.open(data / "rethink.sqlite").close()
