@@ -400,6 +400,11 @@ def export_suffix_refusal(out: Path, fmt: str) -> str | None:
     wanted = EXPORT_SUFFIX[fmt]
     if out.suffix.lower() == wanted or out.expanduser().is_dir():  # a folder: refused as such
         return None
+    if out.name.startswith(".") and not out.suffix:  # ".json": an ending with no name
+        return (
+            f"--out {out} is only a name ending (it would be a hidden file): give a whole "
+            f"file name, such as rethink-export{wanted}. Nothing has been written."
+        )
     what = {"json": "a JSON file", "csv": "a zip of CSV files", "pdf": "a PDF"}[fmt]
     return (
         f"--out {out} does not suit --format {fmt}, which writes {what}: give a name ending "
@@ -584,6 +589,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A JSON or CSV export holds every session; silently ignoring --session would hand
         # IT a file with far more in it than they asked for.
         parser.error("--session is for --format pdf; a JSON or CSV export holds every session")
+    if args.command == "export" and args.format == "pdf" and (not args.session or not args.out):
+        # Checked here, before the records are read (and a names note printed for them all).
+        parser.error("--format pdf summarises one session: give --session ID --out FILE.pdf")
+    if args.command == "export" and args.format == "csv" and args.out is None:
+        parser.error("--format csv writes a zip of CSV files: give --out FILE.zip")
     if args.command == "export" and args.out is not None:
         refusal = export_suffix_refusal(Path(args.out), args.format)
         if refusal:

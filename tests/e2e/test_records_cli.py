@@ -50,7 +50,7 @@ def test_export_pdf(tmp_path):
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
     missing = cli("--data-dir", str(tmp_path / "d"), "export", "--format", "pdf", "--out", str(out))
-    assert missing.returncode == 1
+    assert missing.returncode == 2  # a usage error, as argparse's
     assert "--session" in missing.stderr
 
 
@@ -304,6 +304,39 @@ def test_export_refuses_a_file_name_that_does_not_suit_the_format(tmp_path, fmt,
     ok = cli("--data-dir", str(tmp_path / "d"), "export", "--format", fmt, *session,
              "--anonymise", "--out", str(upper))  # fmt: skip
     assert ok.returncode == 0, ok.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--format", "pdf", "--out", "x.pdf"], "give --session ID --out FILE.pdf"),
+        (["--format", "pdf", "--session", "SID"], "give --session ID --out FILE.pdf"),
+        (["--format", "csv"], "--format csv writes a zip of CSV files: give --out FILE.zip"),
+    ],
+)
+def test_an_export_missing_what_its_format_needs_is_a_usage_error(tmp_path, args, said):
+    """Exit 1 after the export started, and for a PDF a note about names in every session."""
+    (sid,) = seeded(tmp_path / "d", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    args = [sid if a == "SID" else a for a in args]
+    done = cli("--data-dir", str(tmp_path / "d"), "export", *args)
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr
+    assert "participants' names" not in done.stderr
+    assert done.stdout == ""
+    assert list(tmp_path.iterdir()) == [tmp_path / "d"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "pdf"])
+def test_an_out_that_is_only_a_name_ending_suggests_a_whole_name(tmp_path, fmt):
+    """`--out .json` was told "such as .json.json"."""
+    wanted = {"json": ".json", "csv": ".zip", "pdf": ".pdf"}[fmt]
+    session = ["--session", "x"] if fmt == "pdf" else []
+    done = cli("--data-dir", str(tmp_path / "d"), "export", "--format", fmt, *session,
+               "--out", str(tmp_path / wanted))  # fmt: skip
+    assert done.returncode == 2
+    assert f"such as rethink-export{wanted}." in done.stderr
+    assert f"{wanted}{wanted}" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def closed(stream: str, *args: str) -> subprocess.CompletedProcess:
