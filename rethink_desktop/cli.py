@@ -21,6 +21,7 @@ from rethink_desktop.cli_records import (
     add_record_commands,
     refuse_demo,
     run_record_command,
+    storage_words,
 )
 from rethink_desktop.storage.config import Config, format_value, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, resolve_paths
@@ -299,7 +300,10 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         db = None if nothing_yet else open_database(db_path)
     except StorageError as exc:
         # LockedError's own words are for an action that could not be saved; check saves none.
-        message = records_in_use(db_path) if isinstance(exc, LockedError) else exc.message
+        if isinstance(exc, LockedError):
+            message = records_in_use(db_path)
+        else:
+            message = storage_words(exc, db_path, "check")
         problems.append(message)
         line("status", f"PROBLEM: {message}")
     else:
@@ -429,10 +433,11 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
     if target is not None and target.is_dir():
         err.write(export_to_folder(target, args.format) + "\n")
         return EXIT_PROBLEM
+    db_path = database_for(paths, args.demo)
     try:
-        db = open_for_reading(database_for(paths, args.demo))
+        db = open_for_reading(db_path)
     except StorageError as exc:
-        err.write(f"{exc.message}\n")
+        err.write(storage_words(exc, db_path, "export") + "\n")
         return EXIT_PROBLEM
     try:
         include_demo = args.include_demo or args.demo
@@ -469,7 +474,7 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
             err.write(f"Export failed: {exc}\n")
             return EXIT_PROBLEM
         except StorageError as exc:
-            err.write(f"{exc.message}\n")
+            err.write(storage_words(exc, db_path, "export") + "\n")
             return EXIT_PROBLEM
         except sqlite3.DatabaseError as exc:
             log.warning("export could not read the records: %s", type(exc).__name__)
@@ -521,7 +526,7 @@ def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
             return EXIT_PROBLEM
         written = backup_database(source, Path(args.out).expanduser())
     except StorageError as exc:
-        err.write(f"{exc.message}\n")
+        err.write(storage_words(exc, source, "backup") + "\n")
         return EXIT_PROBLEM
     err.write(f"Backed up {source} to {written}\n")
     return EXIT_OK

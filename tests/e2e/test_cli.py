@@ -260,6 +260,58 @@ def test_export_csv_and_backup(tmp_path):
     conn.close()
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["export", "--out", "e.json"], "they could not be read just now"),
+        (["backup", "--out", "b.sqlite"], "they could not be backed up just now"),
+        (["purge", "--dry-run"], "they could not be looked through just now"),
+    ],
+)
+def test_records_another_program_holds_are_not_said_to_have_lost_an_action(tmp_path, args, said):
+    """These commands save nothing, yet said "so the last action could not be saved"."""
+    data, _ = seeded(tmp_path)
+    holder = sqlite3.connect(data / "rethink.sqlite", isolation_level=None)
+    try:
+        holder.execute("PRAGMA journal_mode = DELETE")
+        holder.execute("BEGIN EXCLUSIVE")
+        args = [str(tmp_path / a) if a.endswith((".json", ".sqlite")) else a for a in args]
+        result = cli("--data-dir", str(data), *args)
+    finally:
+        holder.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "are in use by another program, which holds them locked" in result.stderr
+    assert said in result.stderr
+    assert "could not be saved" not in result.stderr
+    assert not list(tmp_path.glob("[eb].*"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file modes and setpriv are Linux's")
+def test_a_records_file_its_permissions_keep_from_the_user_is_said_so(tmp_path):
+    """Mode 000: "Check that the folder exists and is available (… a USB or network drive
+    is connected)", when the folder was there and the drive connected."""
+    data, _ = seeded(tmp_path)
+    export = tmp_path / "e.json"
+    assert cli("--data-dir", str(data), "export", "--out", str(export)).returncode == 0
+    export.chmod(0o644)
+    (data / "rethink.sqlite").chmod(0o000)
+    try:
+        for args in (
+            ["check"],
+            ["export", "--out", str(tmp_path / "again.json")],
+            ["backup", "--out", str(tmp_path / "b.sqlite")],
+            ["import", str(export)],
+            ["purge", "--dry-run"],
+        ):
+            result = as_a_user("--data-dir", str(data), *args)
+            said = result.stdout + result.stderr
+            assert result.returncode == 1, (args, said)
+            assert "cannot be read: its permissions do not allow this user" in said
+            assert "USB or network drive" not in said
+    finally:
+        (data / "rethink.sqlite").chmod(0o600)
+
+
 def test_backup_without_a_database_says_so(tmp_path):
     result = cli("--data-dir", str(tmp_path / "empty"), "backup", "--out", str(tmp_path / "b"))
     assert result.returncode == 1
