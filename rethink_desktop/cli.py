@@ -216,6 +216,27 @@ def no_database(db_path: Path) -> bool:
     return folder.is_dir()
 
 
+def file_in_the_way(db_path: Path) -> str | None:
+    """The words ``check`` and ``import`` use for a file where the data folder (or a folder
+    on the way to it) should be, or None; ``export`` and ``backup`` said "no database"."""
+    import errno
+    import os
+
+    from rethink_desktop.storage.database import classify
+
+    folder = db_path.parent
+    try:
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if folder.is_dir():
+            return None
+    except OSError:  # a name too long: left for the commands' own words
+        return None
+    exc = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(db_path.parent))
+    found = classify(exc, db_path)
+    return found.message if found is not None else None
+
+
 def no_database_yet(db_path: Path, demo: bool) -> str:
     opened = "the demo is" if demo else "the app is"
     return (
@@ -434,6 +455,10 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
         err.write(export_to_folder(target, args.format) + "\n")
         return EXIT_PROBLEM
     db_path = database_for(paths, args.demo)
+    in_the_way = file_in_the_way(db_path)
+    if in_the_way is not None:
+        err.write(in_the_way + "\n")
+        return EXIT_PROBLEM
     try:
         db = open_for_reading(db_path)
     except StorageError as exc:
@@ -520,6 +545,10 @@ def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
     if args.demo:
         return refuse_demo(err)
     source = database_for(paths, args.demo)
+    in_the_way = file_in_the_way(source)
+    if in_the_way is not None:
+        err.write(in_the_way + "\n")
+        return EXIT_PROBLEM
     try:
         if not present(source):
             err.write(f"There is no database to back up at {source}.\n")

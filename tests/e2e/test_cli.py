@@ -352,6 +352,28 @@ def test_a_data_folder_that_is_a_file_gets_words_not_a_traceback(tmp_path):
     assert in_the_way.read_text() == "not a folder"
 
 
+@pytest.mark.parametrize("deeper", [False, True])
+def test_export_and_backup_name_a_file_in_the_way_as_check_and_import_do(tmp_path, deeper):
+    """They said "There is no … database at …/rethink.sqlite"."""
+    in_the_way = tmp_path / "records"
+    in_the_way.write_text("not a folder")
+    data = in_the_way / "deeper" if deeper else in_the_way
+    for args in (
+        ["check"],
+        ["import", str(tmp_path / "x.json")],
+        ["export", "--out", str(tmp_path / "e.json")],
+        ["export"],
+        ["backup", "--out", str(tmp_path / "b.sqlite")],
+    ):
+        done = cli("--data-dir", str(data), *args)
+        said = done.stdout + done.stderr
+        assert done.returncode == 1, (args, said)
+        assert f"needs a folder at {in_the_way}, but a file is in the way" in said
+        assert "There is no" not in said
+    assert in_the_way.read_text() == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "records"]
+
+
 def test_the_file_in_the_way_is_named_even_higher_up(tmp_path):
     in_the_way = tmp_path / "records"
     in_the_way.write_text("not a folder")
