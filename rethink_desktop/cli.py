@@ -596,12 +596,15 @@ def prepare_standard_streams() -> set[str]:
     the stream was closed (``>&-``): writing a message to it then raised after the records had
     been changed. A missing stdin reads as empty: the restore question is answered "no".
     """
+    import atexit
     import os
 
     missing = set()
     for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
         if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+            stand_in = open(os.devnull, mode, encoding="utf-8")  # noqa: SIM115
+            atexit.register(stand_in.close)  # kept open (and referenced) until the exit
+            setattr(sys, name, stand_in)
             missing.add(name)
     # A path that is not valid text (a Linux folder name in another encoding) is printed
     # escaped, as stderr already does, rather than stopping a report half-way.
