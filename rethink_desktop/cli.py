@@ -21,6 +21,7 @@ from rethink_desktop.cli_records import (
     add_record_commands,
     refuse_demo,
     run_record_command,
+    storage_words,
 )
 from rethink_desktop.storage.config import Config, format_value, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, resolve_paths
@@ -215,6 +216,27 @@ def no_database(db_path: Path) -> bool:
     return folder.is_dir()
 
 
+def file_in_the_way(db_path: Path) -> str | None:
+    """The words ``check`` and ``import`` use for a file where the data folder (or a folder
+    on the way to it) should be, or None; ``export`` and ``backup`` said "no database"."""
+    import errno
+    import os
+
+    from rethink_desktop.storage.database import classify
+
+    folder = db_path.parent
+    try:
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if folder.is_dir():
+            return None
+    except OSError:  # a name too long: left for the commands' own words
+        return None
+    exc = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(db_path.parent))
+    found = classify(exc, db_path)
+    return found.message if found is not None else None
+
+
 def no_database_yet(db_path: Path, demo: bool) -> str:
     opened = "the demo is" if demo else "the app is"
     return (
@@ -258,6 +280,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     )
     from rethink_desktop.storage.records import status_counts
     from rethink_desktop.storage.schema import SCHEMA_VERSION
+    from rethink_desktop.ui.lock import unusable_data_folder, unusable_folder_name
 
     problems: list[str] = []
 
@@ -290,16 +313,26 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     ]
     out.write("Database\n")
     nothing_yet, db = False, None
+    bad_name = unusable_folder_name(db_path.parent)
     try:
+        if bad_name is not None:  # the app would refuse it at its start
+            raise StorageError(bad_name, db_path)
         nothing_yet = no_database(db_path)  # a name too long: a StorageError in words
         db = None if nothing_yet else open_database(db_path)
     except StorageError as exc:
         # LockedError's own words are for an action that could not be saved; check saves none.
-        message = records_in_use(db_path) if isinstance(exc, LockedError) else exc.message
+        if isinstance(exc, LockedError):
+            message = records_in_use(db_path)
+        else:
+            message = storage_words(exc, db_path, "check")
         problems.append(message)
         line("status", f"PROBLEM: {message}")
     else:
-        if db is None:
+        unusable = unusable_data_folder(db_path.parent) if nothing_yet else None
+        if unusable is not None:  # the app would refuse to start: no "all checks passed"
+            problems.append(unusable)
+            line("status", f"PROBLEM: {unusable}")
+        elif db is None:
             line("status", f"none yet: {no_database_yet(db_path, demo)}")
     if db is not None:
         try:
@@ -392,6 +425,11 @@ def export_suffix_refusal(out: Path, fmt: str) -> str | None:
     wanted = EXPORT_SUFFIX[fmt]
     if out.suffix.lower() == wanted or out.expanduser().is_dir():  # a folder: refused as such
         return None
+    if out.name.startswith(".") and not out.suffix:  # ".json": an ending with no name
+        return (
+            f"--out {out} is only a name ending (it would be a hidden file): give a whole "
+            f"file name, such as rethink-export{wanted}. Nothing has been written."
+        )
     what = {"json": "a JSON file", "csv": "a zip of CSV files", "pdf": "a PDF"}[fmt]
     return (
         f"--out {out} does not suit --format {fmt}, which writes {what}: give a name ending "
@@ -412,14 +450,19 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
     from rethink_desktop.storage.database import StorageError, open_for_reading
     from rethink_desktop.storage.records import names_kept
 
-    target = Path(args.out).expanduser().absolute() if args.out else None
+    target = Path(args.out).expanduser().absolute() if args.out is not None else None
     if target is not None and target.is_dir():
         err.write(export_to_folder(target, args.format) + "\n")
         return EXIT_PROBLEM
+    db_path = database_for(paths, args.demo)
+    in_the_way = file_in_the_way(db_path)
+    if in_the_way is not None:
+        err.write(in_the_way + "\n")
+        return EXIT_PROBLEM
     try:
-        db = open_for_reading(database_for(paths, args.demo))
+        db = open_for_reading(db_path)
     except StorageError as exc:
-        err.write(f"{exc.message}\n")
+        err.write(storage_words(exc, db_path, "export") + "\n")
         return EXIT_PROBLEM
     try:
         include_demo = args.include_demo or args.demo
@@ -456,7 +499,7 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
             err.write(f"Export failed: {exc}\n")
             return EXIT_PROBLEM
         except StorageError as exc:
-            err.write(f"{exc.message}\n")
+            err.write(storage_words(exc, db_path, "export") + "\n")
             return EXIT_PROBLEM
         except sqlite3.DatabaseError as exc:
             log.warning("export could not read the records: %s", type(exc).__name__)
@@ -502,28 +545,93 @@ def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
     if args.demo:
         return refuse_demo(err)
     source = database_for(paths, args.demo)
+    in_the_way = file_in_the_way(source)
+    if in_the_way is not None:
+        err.write(in_the_way + "\n")
+        return EXIT_PROBLEM
     try:
         if not present(source):
             err.write(f"There is no database to back up at {source}.\n")
             return EXIT_PROBLEM
         written = backup_database(source, Path(args.out).expanduser())
     except StorageError as exc:
-        err.write(f"{exc.message}\n")
+        err.write(storage_words(exc, source, "backup") + "\n")
         return EXIT_PROBLEM
     err.write(f"Backed up {source} to {written}\n")
     return EXIT_OK
 
 
+# The options and arguments that name something; an empty one is refused, never taken as
+# absent: `--data-dir "$DIR"` with DIR unset must not fall back to the real records.
+NAMED_VALUES = (
+    ("data_dir", "--data-dir", "a folder name"),
+    ("out", "--out", "a file name"),
+    ("session", "--session", "a session id"),
+    ("file", "FILE", "a file name"),
+)
+
+
+def empty_value_refusal(args: argparse.Namespace) -> str | None:
+    """Why a value given on the command line cannot be used (empty, or not a name the
+    computer can take), or None."""
+    for attr, flag, what in NAMED_VALUES:
+        value = getattr(args, attr, None)
+        if value is None:
+            continue
+        where = f"{args.command} {flag}" if flag == "FILE" else flag
+        if not value.strip():
+            return (
+                f"{where} needs {what}, but was given an empty one (a variable that is not "
+                "set?). Nothing has been changed."
+            )
+        if "\x00" in value:
+            return f"{where}: {value!r} is not {what} (it contains a NUL character)."
+    return None
+
+
+def prepare_standard_streams() -> set[str]:
+    """Put the null device where a standard stream is missing; the names of those missing.
+
+    Python sets ``sys.stdout`` (and the others) to None in a windowed Windows build and when
+    the stream was closed (``>&-``): writing a message to it then raised after the records had
+    been changed. A missing stdin reads as empty: the restore question is answered "no".
+    """
+    import atexit
+    import os
+
+    missing = set()
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            stand_in = open(os.devnull, mode, encoding="utf-8")  # noqa: SIM115
+            atexit.register(stand_in.close)  # kept open (and referenced) until the exit
+            setattr(sys, name, stand_in)
+            missing.add(name)
+    # A path that is not valid text (a Linux folder name in another encoding) is printed
+    # escaped, as stderr already does, rather than stopping a report half-way.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    return missing
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    missing_streams = prepare_standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
+    refusal = empty_value_refusal(args)
+    if refusal:
+        parser.error(refusal)
     if args.speed is not None and (not args.demo or not 1 <= args.speed <= 120):
         parser.error("--speed needs --demo and a value from 1 to 120")
     if args.command == "export" and args.session and args.format != "pdf":
         # A JSON or CSV export holds every session; silently ignoring --session would hand
         # IT a file with far more in it than they asked for.
         parser.error("--session is for --format pdf; a JSON or CSV export holds every session")
-    if args.command == "export" and args.out:
+    if args.command == "export" and args.format == "pdf" and (not args.session or not args.out):
+        # Checked here, before the records are read (and a names note printed for them all).
+        parser.error("--format pdf summarises one session: give --session ID --out FILE.pdf")
+    if args.command == "export" and args.format == "csv" and args.out is None:
+        parser.error("--format csv writes a zip of CSV files: give --out FILE.zip")
+    if args.command == "export" and args.out is not None:
         refusal = export_suffix_refusal(Path(args.out), args.format)
         if refusal:
             parser.error(refusal)
@@ -562,6 +670,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     if args.command == "check":
         code = cmd_check(paths, args.demo, sys.stdout, config)
+    elif args.command == "export" and args.out is None and "stdout" in missing_streams:
+        print(
+            "The JSON export goes to standard output, but there is none (it is closed). "
+            "Nothing has been written. Give a file to write with --out FILE.",
+            file=sys.stderr,
+        )
+        code = EXIT_PROBLEM
     elif args.command == "export":
         code = cmd_export(paths, args, sys.stdout, sys.stderr)
     elif args.command == "backup":

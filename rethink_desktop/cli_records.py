@@ -29,6 +29,45 @@ RECORD_COMMANDS = ("import", "restore", "purge")
 log = logging.getLogger(__name__)
 
 
+# What a command that saves nothing did not do, when another program holds the records.
+NOT_DONE = {
+    "export": "they could not be read just now. Nothing has been changed or written",
+    "backup": "they could not be backed up just now. Nothing has been changed or written",
+    "dry-run": "they could not be looked through just now. Nothing has been changed",
+    "purge": "nothing could be removed just now. Nothing has been changed",
+    "import": "nothing could be imported just now. Nothing has been changed",
+}
+
+
+def storage_words(exc: Any, db_path: Path, command: str) -> str:
+    """A ``StorageError``'s message, reworded where its words are not this command's: the
+    ``LockedError`` words are for a live session's save ("the last action could not be
+    saved"), and a records file its permissions keep from this user is not "a drive that is
+    not connected"."""
+    import os
+
+    from rethink_desktop.storage.database import LockedError
+
+    if isinstance(exc, LockedError) and command in NOT_DONE:
+        return (
+            f"The records ({db_path}) are in use by another program, which holds them locked, "
+            f"so {NOT_DONE[command]}. Wait for that program to finish (or close it), then "
+            "try again."
+        )
+    try:
+        unreadable = db_path.is_file() and not os.access(db_path, os.R_OK)
+    except OSError:
+        unreadable = False
+    if unreadable:
+        return (
+            f"The records file {db_path} cannot be read: its permissions do not allow this "
+            "user (its mode was changed, or it belongs to another user). Nothing has been "
+            "changed. Ask IT to make it readable and writable by this user (on Linux and "
+            "macOS: owned by the user, mode 0600)."
+        )
+    return exc.message
+
+
 def refuse_demo(err: TextIO) -> int:
     """``--demo`` with a records command (import, restore, purge, backup): refused."""
     err.write(f"{DEMO_KEPT_APART} Nothing has been changed.\n")
@@ -137,8 +176,11 @@ def cmd_import(db_path: Path, args: argparse.Namespace, out: TextIO, err: TextIO
         try:
             with EventStore.open(db_path) as store:
                 report = import_export(store, Path(args.file), keep_names=args.keep_names)
-        except (ImportFileError, StorageError) as exc:
+        except ImportFileError as exc:
             err.write(f"{exc.message}\n")
+            return EXIT_PROBLEM
+        except StorageError as exc:
+            err.write(storage_words(exc, db_path, "import") + "\n")
             return EXIT_PROBLEM
     log.debug(
         "import: %d added, %d already here, %d in conflict, %d left out",
@@ -180,7 +222,13 @@ def cmd_restore(
     if not args.yes:
         out.write("Restore this backup? [y/N] ")
         out.flush()
-        answer = stdin.readline().strip().lower()
+        line = stdin.readline()
+        if not line:  # stdin closed or empty (a script): no answer is "no"
+            out.write(
+                "\nNo answer could be read (standard input is closed); use --yes to restore "
+                "without being asked."
+            )
+        answer = line.strip().lower()
         if answer not in ("y", "yes"):
             out.write("\nNot restored. Nothing has been changed.\n")
             return EXIT_PROBLEM
@@ -234,10 +282,11 @@ def cmd_purge(
     with _app_lock(db_path, err) as locked:
         if not locked:
             return EXIT_PROBLEM
+        command = "dry-run" if dry_run else "purge"
         try:
             db = open_database(db_path, create=False)
         except StorageError as exc:
-            err.write(f"{exc.message}\n")
+            err.write(storage_words(exc, db_path, command) + "\n")
             return EXIT_PROBLEM
         try:
             report = purge(
@@ -249,7 +298,7 @@ def cmd_purge(
                 safety_copy_days=safety_copy_days,
             )
         except StorageError as exc:
-            err.write(f"{exc.message}\n")
+            err.write(storage_words(exc, db_path, command) + "\n")
             return EXIT_PROBLEM
         finally:
             db.close()

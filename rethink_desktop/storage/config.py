@@ -309,6 +309,8 @@ class _Reader:
     def _folder(self, value: str) -> Any:
         if not value.strip():
             return _Bad("it is empty; leave data_dir out to use the platform default")
+        if "\x00" in value:  # no computer takes one in a path; opening it raised at start-up
+            return _Bad("it is not a valid folder path: it contains a NUL character")
         missing: list[str] = []
 
         def expand(match: re.Match[str]) -> str:
@@ -346,4 +348,6 @@ def _suggest(key: str) -> str:
 
 def _shown(value: Any) -> str:
     text = repr(value) if not isinstance(value, bool | str) else format_value(value)
+    # A NUL or other control character is shown escaped, as TOML writes it: never sent raw.
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -57,9 +57,16 @@ def resolve_paths(
     config_data_dir: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> AppPaths:
-    """Work out the folders: ``--data-dir`` > ``RETHINK_DATA_DIR`` > config file > platform."""
+    """Work out the folders: ``--data-dir`` > ``RETHINK_DATA_DIR`` > config file > platform.
+
+    An empty ``data_dir`` is a ``ValueError`` (the command line refuses it first): taken as
+    absent, a script's unset variable would fall back to the real records. An empty
+    ``RETHINK_DATA_DIR`` counts as not set, as shells and other tools treat one.
+    """
     env = os.environ if env is None else env
-    if data_dir:
+    if data_dir is not None and not str(data_dir).strip():
+        raise ValueError("--data-dir needs a folder name")
+    if data_dir is not None:
         chosen, source = _clean(data_dir), "--data-dir"
     elif env.get(DATA_DIR_ENV):
         chosen, source = _clean(env[DATA_DIR_ENV]), DATA_DIR_ENV

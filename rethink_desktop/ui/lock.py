@@ -55,6 +55,62 @@ def in_use_message(db_path: Path, what_next: str) -> str:
     )
 
 
+def unusable_folder_name(folder: Path) -> str | None:
+    """Why ``folder``'s name cannot be used, or None: one that is not valid text (bytes that
+    are not UTF-8, on Linux) cannot be handed to Qt's lock file, which then failed as if the
+    disk were full."""
+    import os
+
+    try:
+        str(folder).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(folder).decode("utf-8", "backslashreplace")
+        return (
+            f"Re-Think Desktop cannot use the data folder {shown}: its name is not valid text "
+            "(it has bytes that are not UTF-8, shown here as \\x..), which the app cannot "
+            "use. Nothing has been changed. Rename the folder, or choose another one "
+            "(--data-dir, RETHINK_DATA_DIR or data_dir in the config file)."
+        )
+    return None
+
+
+def folder_problem(exc: OSError, path: Path, again: str) -> str:
+    """Why the folder of ``path`` (a file in it) could not be made or written, in words."""
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.ENAMETOOLONG):
+        # A file where a folder should be, or a name too long: the database's words.
+        return classify(exc, path).message  # type: ignore[union-attr]
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return data_folder_message(path.parent, "full", again)
+    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return data_folder_message(path.parent, "read_only", again)
+    return data_folder_message(path.parent, "unavailable", again)
+
+
+def unusable_data_folder(folder: Path, again: str = "run the command again") -> str | None:
+    """Why the app could not make or write in ``folder`` at its start, or None; for ``check``,
+    which creates nothing. A temporary file in it (or a temporary folder in the nearest
+    folder that exists, when it is yet to be made) is made and removed at once. A file in
+    the way is left for the database's own words."""
+    import os
+    import tempfile
+
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return None
+    try:
+        if existing == folder:
+            handle, name = tempfile.mkstemp(prefix=".rethink-check-", dir=folder)
+            os.close(handle)
+            os.unlink(name)
+        else:
+            os.rmdir(tempfile.mkdtemp(prefix=".rethink-check-", dir=existing))
+    except OSError as exc:
+        return folder_problem(exc, folder / "rethink.lock", again)
+    return None
+
+
 def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | None:
     """One copy of the app per database; a lock left by a crashed copy is taken over.
 
@@ -62,19 +118,13 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
     made or written (which would otherwise look like another copy). The command line's
     records commands take the same lock.
     """
+    bad_name = unusable_folder_name(path.parent)
+    if bad_name is not None:
+        raise DataFolderError(bad_name)
     try:
         ensure_dir(path.parent)
     except OSError as exc:
-        if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.ENAMETOOLONG):
-            # A file where a folder should be, or a name too long: the database's words.
-            message = classify(exc, path).message  # type: ignore[union-attr]
-        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            message = data_folder_message(path.parent, "full", again)
-        elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-            message = data_folder_message(path.parent, "read_only", again)
-        else:
-            message = data_folder_message(path.parent, "unavailable", again)
-        raise DataFolderError(message) from exc
+        raise DataFolderError(folder_problem(exc, path, again)) from exc
     lock = QLockFile(str(path))
     lock.setStaleLockTime(0)  # stale only when its process is gone, however long ago
     if lock.tryLock(200):

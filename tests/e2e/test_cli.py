@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from rethink_desktop import __version__
+from rethink_desktop.cli import main
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.schema import SCHEMA_VERSION
@@ -71,6 +74,68 @@ def test_check_reports_a_data_folder_with_no_database_and_creates_nothing(tmp_pa
     assert again.returncode == 0
     assert f"There is no database at {records} yet" in again.stdout
     assert list(data.iterdir()) == []
+
+
+def as_a_user(*args: str) -> subprocess.CompletedProcess:
+    """The CLI with file permissions applying to it, as root too (its overrides dropped)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root without setpriv: permissions would not apply")
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+    command = [*prefix, sys.executable, "-m", "rethink_desktop", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="folder modes and /proc are Linux's")
+def test_check_fails_for_a_data_folder_the_app_could_not_make_or_write(tmp_path):
+    """A read-only empty folder, a missing one under a read-only parent, /proc/foo: check said
+    "All checks passed; there are no records here yet." and the app then refused to start."""
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    try:
+        for folder, said in (
+            (read_only, "it is read-only or belongs to another user"),
+            (read_only / "sub", "it is read-only or belongs to another user"),
+            (Path("/proc/rethink-nowhere"), "cannot reach its data folder"),
+        ):
+            result = as_a_user("--data-dir", str(folder), "check")
+            assert result.returncode == 1, result.stdout + result.stderr
+            assert f"its data folder ({folder})" in result.stdout
+            assert said in result.stdout
+            assert "All checks passed" not in result.stdout
+            assert "Traceback" not in result.stderr
+        assert list(read_only.iterdir()) == []  # check made nothing, and left nothing
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "ro"]
+    finally:
+        read_only.chmod(0o755)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux folder names may be any bytes")
+def test_a_data_folder_whose_name_is_not_utf8_is_named_as_the_problem(tmp_path):
+    """The app, import and purge said "the disk may be full" (Qt's lock file could not take
+    the name); check passed."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/records-\xff"))
+    data, _ = seeded(tmp_path)
+    export = tmp_path / "e.json"
+    assert cli("--data-dir", str(data), "export", "--out", str(export)).returncode == 0
+    seeded_here = seeded(tmp_path)[0]
+    seeded_here.rename(folder)
+    before = (folder / "rethink.sqlite").read_bytes()
+    said = "data folder " + os.fsdecode(tmp_path) + "/records-\\xff: its name is not valid text"
+    for args in (
+        ["check"],
+        ["import", str(export)],
+        ["purge", "--older-than", "1"],
+        ["--quit-after-start"],
+    ):
+        result = cli("--data-dir", str(folder), *args, env={"QT_QPA_PLATFORM": "offscreen"})
+        assert result.returncode == 1, (args, result.stdout + result.stderr)
+        assert said in result.stdout + result.stderr
+        assert "disk may be full" not in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    assert (folder / "rethink.sqlite").read_bytes() == before
 
 
 def test_check_uses_the_environment_variable(tmp_path):
@@ -195,6 +260,58 @@ def test_export_csv_and_backup(tmp_path):
     conn.close()
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["export", "--out", "e.json"], "they could not be read just now"),
+        (["backup", "--out", "b.sqlite"], "they could not be backed up just now"),
+        (["purge", "--dry-run"], "they could not be looked through just now"),
+    ],
+)
+def test_records_another_program_holds_are_not_said_to_have_lost_an_action(tmp_path, args, said):
+    """These commands save nothing, yet said "so the last action could not be saved"."""
+    data, _ = seeded(tmp_path)
+    holder = sqlite3.connect(data / "rethink.sqlite", isolation_level=None)
+    try:
+        holder.execute("PRAGMA journal_mode = DELETE")
+        holder.execute("BEGIN EXCLUSIVE")
+        args = [str(tmp_path / a) if a.endswith((".json", ".sqlite")) else a for a in args]
+        result = cli("--data-dir", str(data), *args)
+    finally:
+        holder.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "are in use by another program, which holds them locked" in result.stderr
+    assert said in result.stderr
+    assert "could not be saved" not in result.stderr
+    assert not list(tmp_path.glob("[eb].*"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file modes and setpriv are Linux's")
+def test_a_records_file_its_permissions_keep_from_the_user_is_said_so(tmp_path):
+    """Mode 000: "Check that the folder exists and is available (… a USB or network drive
+    is connected)", when the folder was there and the drive connected."""
+    data, _ = seeded(tmp_path)
+    export = tmp_path / "e.json"
+    assert cli("--data-dir", str(data), "export", "--out", str(export)).returncode == 0
+    export.chmod(0o644)
+    (data / "rethink.sqlite").chmod(0o000)
+    try:
+        for args in (
+            ["check"],
+            ["export", "--out", str(tmp_path / "again.json")],
+            ["backup", "--out", str(tmp_path / "b.sqlite")],
+            ["import", str(export)],
+            ["purge", "--dry-run"],
+        ):
+            result = as_a_user("--data-dir", str(data), *args)
+            said = result.stdout + result.stderr
+            assert result.returncode == 1, (args, said)
+            assert "cannot be read: its permissions do not allow this user" in said
+            assert "USB or network drive" not in said
+    finally:
+        (data / "rethink.sqlite").chmod(0o600)
+
+
 def test_backup_without_a_database_says_so(tmp_path):
     result = cli("--data-dir", str(tmp_path / "empty"), "backup", "--out", str(tmp_path / "b"))
     assert result.returncode == 1
@@ -233,6 +350,28 @@ def test_a_data_folder_that_is_a_file_gets_words_not_a_traceback(tmp_path):
     assert "a file is in the way" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert in_the_way.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("deeper", [False, True])
+def test_export_and_backup_name_a_file_in_the_way_as_check_and_import_do(tmp_path, deeper):
+    """They said "There is no … database at …/rethink.sqlite"."""
+    in_the_way = tmp_path / "records"
+    in_the_way.write_text("not a folder")
+    data = in_the_way / "deeper" if deeper else in_the_way
+    for args in (
+        ["check"],
+        ["import", str(tmp_path / "x.json")],
+        ["export", "--out", str(tmp_path / "e.json")],
+        ["export"],
+        ["backup", "--out", str(tmp_path / "b.sqlite")],
+    ):
+        done = cli("--data-dir", str(data), *args)
+        said = done.stdout + done.stderr
+        assert done.returncode == 1, (args, said)
+        assert f"needs a folder at {in_the_way}, but a file is in the way" in said
+        assert "There is no" not in said
+    assert in_the_way.read_text() == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "records"]
 
 
 def test_the_file_in_the_way_is_named_even_higher_up(tmp_path):
@@ -280,6 +419,65 @@ def test_session_is_refused_for_a_whole_export(tmp_path, fmt):
     assert result.returncode == 2
     assert "--session is for --format pdf" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--data-dir", "", "purge", "--older-than", "1"], "--data-dir needs a folder name"),
+        (["--data-dir", " ", "check"], "--data-dir needs a folder name"),
+        (["export", "--format", "json", "--out", ""], "--out needs a file name"),
+        (["export", "--format", "pdf", "--session", "", "--out", "x.pdf"],
+         "--session needs a session id"),
+        (["backup", "--out", ""], "--out needs a file name"),
+        (["import", ""], "import FILE needs a file name"),
+        (["restore", "", "--yes"], "restore FILE needs a file name"),
+    ],
+)  # fmt: skip
+def test_an_empty_value_is_a_usage_error_never_taken_as_absent(tmp_path, args, said):
+    """`--data-dir "$DIR" purge` with DIR unset purged the real records (RETHINK_DATA_DIR's);
+    `export --out ""` wrote the whole export, names included, to standard output."""
+    real, sid = seeded(tmp_path)
+    before = (real / "rethink.sqlite").read_bytes()
+    result = cli(*args, env={"RETHINK_DATA_DIR": str(real)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert said in result.stderr
+    assert "Nothing has been changed." in result.stderr
+    assert result.stdout == ""
+    assert sid not in result.stdout
+    assert (real / "rethink.sqlite").read_bytes() == before
+    assert "Traceback" not in result.stderr
+
+
+def test_a_data_dir_argument_with_a_nul_character_is_a_usage_error(tmp_path, capsys):
+    """No shell can pass one, but main(argv) can: refused before anything is opened."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--data-dir", f"{tmp_path}/a\x00b", "import", str(tmp_path / "x.json")])
+    assert stopped.value.code == 2
+    assert "--data-dir: " in capsys.readouterr().err
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("a")]
+
+
+def test_a_config_data_dir_with_a_nul_character_is_a_warning_not_a_traceback(tmp_path):
+    """The app, import and restore stopped with "embedded null byte"; check passed."""
+    config = tmp_path / "nul.toml"
+    config.write_text('data_dir = "/tmp/a\\u0000b"\n', encoding="utf-8")
+    export = tmp_path / "e.json"
+    data, _ = seeded(tmp_path)
+    assert cli("--data-dir", str(data), "export", "--out", str(export)).returncode == 0
+    env = {"RETHINK_CONFIG": str(config)}
+    checked = cli("check", env=env)
+    assert 'data_dir = "/tmp/a\\x00b" is not valid' in checked.stdout
+    assert "contains a NUL character" in checked.stdout
+    imported = cli("import", str(export), env=env)
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr + checked.stderr
+
+
+def test_an_empty_rethink_data_dir_counts_as_not_set(tmp_path):
+    result = cli("check", env={"RETHINK_DATA_DIR": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(from platform default)" in result.stdout
 
 
 def test_the_app_opens_and_quits_offscreen(tmp_path):

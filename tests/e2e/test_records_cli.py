@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,7 +50,7 @@ def test_export_pdf(tmp_path):
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
     missing = cli("--data-dir", str(tmp_path / "d"), "export", "--format", "pdf", "--out", str(out))
-    assert missing.returncode == 1
+    assert missing.returncode == 2  # a usage error, as argparse's
     assert "--session" in missing.stderr
 
 
@@ -302,3 +304,99 @@ def test_export_refuses_a_file_name_that_does_not_suit_the_format(tmp_path, fmt,
     ok = cli("--data-dir", str(tmp_path / "d"), "export", "--format", fmt, *session,
              "--anonymise", "--out", str(upper))  # fmt: skip
     assert ok.returncode == 0, ok.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--format", "pdf", "--out", "x.pdf"], "give --session ID --out FILE.pdf"),
+        (["--format", "pdf", "--session", "SID"], "give --session ID --out FILE.pdf"),
+        (["--format", "csv"], "--format csv writes a zip of CSV files: give --out FILE.zip"),
+    ],
+)
+def test_an_export_missing_what_its_format_needs_is_a_usage_error(tmp_path, args, said):
+    """Exit 1 after the export started, and for a PDF a note about names in every session."""
+    (sid,) = seeded(tmp_path / "d", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    args = [sid if a == "SID" else a for a in args]
+    done = cli("--data-dir", str(tmp_path / "d"), "export", *args)
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr
+    assert "participants' names" not in done.stderr
+    assert done.stdout == ""
+    assert list(tmp_path.iterdir()) == [tmp_path / "d"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "pdf"])
+def test_an_out_that_is_only_a_name_ending_suggests_a_whole_name(tmp_path, fmt):
+    """`--out .json` was told "such as .json.json"."""
+    wanted = {"json": ".json", "csv": ".zip", "pdf": ".pdf"}[fmt]
+    session = ["--session", "x"] if fmt == "pdf" else []
+    done = cli("--data-dir", str(tmp_path / "d"), "export", "--format", fmt, *session,
+               "--out", str(tmp_path / wanted))  # fmt: skip
+    assert done.returncode == 2
+    assert f"such as rethink-export{wanted}." in done.stderr
+    assert f"{wanted}{wanted}" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def closed(stream: str, *args: str) -> subprocess.CompletedProcess:
+    """The CLI with one standard stream closed (`>&-`, as Python then has it None; a windowed
+    Windows build has them None too)."""
+    redirect = {"stdin": "<&-", "stdout": ">&-", "stderr": "2>&-"}[stream]
+    command = [sys.executable, "-m", "rethink_desktop", *args]
+    return subprocess.run(
+        ["sh", "-c", f'"$@" {redirect}', "sh", *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_closed_or_missing_standard_stream_never_turns_a_done_action_into_a_failure(tmp_path):
+    """import, purge and export changed or wrote the records, then crashed writing their
+    message to a missing stream (exit 1, a traceback)."""
+    data, other = tmp_path / "d", tmp_path / "other"
+    seeded(data, datetime(2020, 1, 5, 9, tzinfo=UTC), datetime(2020, 2, 5, 9, tzinfo=UTC))
+    export = tmp_path / "all.json"
+    done = closed("stderr", "--data-dir", str(data), "export", "--out", str(export))
+    assert done.returncode == 0, done.stdout
+    assert len(json.loads(export.read_text())["sessions"]) == 2
+
+    imported = closed("stdout", "--data-dir", str(other), "import", str(export))
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr
+    assert count(other) == 2
+
+    purged = closed("stdout", "--data-dir", str(other), "purge", "--older-than", "1")
+    assert purged.returncode == 0, purged.stderr
+    assert "Traceback" not in purged.stderr
+    assert count(other) == 0
+
+    checked = closed("stdout", "--data-dir", str(data), "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr == ""
+
+
+def test_json_to_a_closed_standard_output_is_refused_in_words(tmp_path):
+    data = tmp_path / "d"
+    seeded(data, datetime(2020, 1, 5, 9, tzinfo=UTC))
+    result = closed("stdout", "--data-dir", str(data), "export", "--format", "json")
+    assert result.returncode == 1
+    assert "there is none (it is closed). Nothing has been written." in result.stderr
+    assert "--out FILE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_restore_with_standard_input_closed_is_answered_no(tmp_path):
+    data = tmp_path / "d"
+    seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    backup = tmp_path / "b.sqlite"
+    assert cli("--data-dir", str(data), "backup", "--out", str(backup)).returncode == 0
+    seeded(data, datetime(2026, 2, 5, 9, tzinfo=UTC))
+    result = closed("stdin", "--data-dir", str(data), "restore", str(backup))
+    assert result.returncode == 1, result.stderr
+    assert "No answer could be read (standard input is closed)" in result.stdout
+    assert "Not restored. Nothing has been changed." in result.stdout
+    assert "Traceback" not in result.stderr
+    assert count(data) == 2

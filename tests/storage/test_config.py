@@ -223,6 +223,18 @@ def test_every_choice_is_accepted(machine, user):
         assert config.warnings == []
 
 
+def test_a_data_dir_with_a_nul_character_is_a_warning_and_ignored(machine, user, tmp_path):
+    """It was taken, and the app, import and restore then stopped with a traceback."""
+    write(machine, f'data_dir = "{tmp_path}/fine"\n')
+    u = write(user, 'data_dir = "/tmp/a\\u0000b"\n')
+    config = load(machine, user)
+    assert config.data_dir == f"{tmp_path}/fine"
+    (warning,) = config.warnings
+    assert warning.startswith(f'{u}: data_dir = "/tmp/a\\x00b" is not valid (it is not a valid')
+    assert "folder path: it contains a NUL character" in warning
+    assert "\x00" not in warning
+
+
 def test_data_dir_expands_home_and_environment_variables(machine, user, tmp_path):
     write(user, 'data_dir = "~/Re-Think"\n')
     assert load(machine, user).data_dir == str(Path.home() / "Re-Think")

@@ -53,9 +53,15 @@ def test_platform_default_follows_the_platform_folders(isolated_dirs):
     assert APP_NAME in str(paths.log_dir)
 
 
-def test_empty_settings_are_ignored(tmp_path):
-    paths = resolve_paths("", config_data_dir="", env={"RETHINK_DATA_DIR": ""})
+def test_empty_environment_and_config_settings_are_ignored(tmp_path):
+    paths = resolve_paths(None, config_data_dir="", env={"RETHINK_DATA_DIR": ""})
     assert paths.source == "platform default"
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_data_dir_argument_is_refused_not_taken_as_absent(tmp_path, empty):
+    with pytest.raises(ValueError, match="--data-dir needs a folder name"):
+        resolve_paths(empty, env={"RETHINK_DATA_DIR": str(tmp_path / "real")})
 
 
 def test_real_environment_is_read_when_no_mapping_is_given(tmp_path, monkeypatch):
