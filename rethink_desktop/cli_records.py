@@ -65,7 +65,7 @@ def storage_words(exc: Any, db_path: Path, command: str) -> str:
             "changed. Ask IT to make it readable and writable by this user (on Linux and "
             "macOS: owned by the user, mode 0600)."
         )
-    return exc.message
+    return exc.for_check() if command == "check" else exc.message
 
 
 def refuse_demo(err: TextIO) -> int:

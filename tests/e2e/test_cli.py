@@ -502,3 +502,20 @@ def test_debug_adds_detail_to_the_log_and_a_normal_run_does_not(tmp_path):
     assert " DEBUG rethink_desktop.cli: data folder " + str(data) in debug
     assert "schema version " in debug
     assert "check finished with exit status 0" in debug
+
+
+def test_check_words_a_full_drive_for_a_check(tmp_path, capsys, monkeypatch):
+    """Not "the last action could not be saved … carry on": check saves nothing."""
+    from rethink_desktop.storage import database
+    from rethink_desktop.storage.database import DiskFullError
+
+    data, _ = seeded(tmp_path)
+
+    def full(path, *args, **kwargs):
+        raise DiskFullError(path)
+
+    monkeypatch.setattr(database, "open_database", full)  # as on a full drive
+    assert main(["--data-dir", str(data), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "is full, so they could not be opened to be checked" in out
+    assert "the last action could not be saved" not in out
