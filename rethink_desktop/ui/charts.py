@@ -55,6 +55,23 @@ def label_left(centre: float, width: float, room: float) -> float:
     return max(0.0, min(centre - width / 2, room - width - 1))
 
 
+def side_by_side(series: Sequence[Sequence[float | None]]) -> dict[tuple[int, int], float]:
+    """Where each (series, point) marker moves across, in marker widths, so markers of series
+    that share a value at a point sit side by side instead of one hiding the other (Clarity
+    and Felt heard both at 2.5 showed one marker). Points on their own stay put (absent)."""
+    moves: dict[tuple[int, int], float] = {}
+    for i in range(max((len(values) for values in series), default=0)):
+        groups: dict[float, list[int]] = {}
+        for s, values in enumerate(series):
+            if i < len(values) and values[i] is not None:
+                groups.setdefault(round(values[i], 2), []).append(s)  # type: ignore[arg-type]
+        for members in groups.values():
+            if len(members) > 1:
+                for j, s in enumerate(members):
+                    moves[s, i] = j - (len(members) - 1) / 2
+    return moves
+
+
 def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
@@ -216,6 +233,7 @@ class LineChart(_Chart):
             left = label_left(x_of(i), w, self.width())
             painter.drawText(QPointF(left, plot.bottom() + em * 0.3 + metrics.ascent()), label)
         marker = max(em / 2, 6.0) if n <= 24 else max(em / 3, 4.0)
+        moves = side_by_side(list(self.series.values()))
         for s, values in enumerate(self.series.values()):
             colour = QColor(colours[s % len(colours)])
             pen = QPen(colour, max(1.5, em / 8), DASHES[s % len(DASHES)])
@@ -239,9 +257,8 @@ class LineChart(_Chart):
             painter.setBrush(colour)
             for i, v in enumerate(values):
                 if v is not None:
-                    draw_marker(
-                        painter, MARKERS[s % len(MARKERS)], QPointF(x_of(i), y_of(v)), marker
-                    )
+                    x = x_of(i) + moves.get((s, i), 0.0) * marker * 1.15
+                    draw_marker(painter, MARKERS[s % len(MARKERS)], QPointF(x, y_of(v)), marker)
 
 
 def _describe(value: float | None) -> str:

@@ -519,6 +519,10 @@ class CheckInView(QWidget):
         seat.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         name = _label(person.name or person.label, "body", bold=True)
         name.setWordWrap(False)
+        # As wide as its "(absent)" form from the start: marking someone absent widened the
+        # column and moved every row's agency along.
+        absent = f"{person.name or person.label} (absent)"
+        name.setMinimumWidth(name.fontMetrics().horizontalAdvance(absent) + 2)
         where = " · ".join(p for p in (person.agency, person.role) if p)
         agency = _label(where, "body", muted=True)
         box = QCheckBox("Present")

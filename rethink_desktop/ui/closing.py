@@ -259,6 +259,7 @@ class CloseView(QWidget):
         for button in self.way.buttons:
             button.setMinimumWidth(QFontMetrics(button.font()).horizontalAdvance("Not yet") * 2)
         self.way.changed.connect(self._sync_nav)
+        self.way.changed.connect(lambda: self.message.hide())
         return _page(title, note, self.way, top=16)
 
     def _build_pulse_page(self) -> QWidget:
@@ -586,6 +587,13 @@ class CloseView(QWidget):
                 self.complete_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.next_button.isEnabled():
             self.next()
+        elif step == self.WAY:  # Enter did nothing, without a word
+            # Not chosen for them: the focus starts on Yes, and an Enter from habit would
+            # record the meeting's outcome.
+            self.message.setText(
+                "Choose Yes, Partly or Not yet first: the arrows move, Space chooses."
+            )
+            self.message.show()
 
     @contextlib.contextmanager
     def _showing_refusals(self) -> Iterator[None]:

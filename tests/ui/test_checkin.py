@@ -150,6 +150,24 @@ def test_chosen_starter_is_recorded(qtbot, view, controller):
     assert controller.state.seed is None
 
 
+def test_marking_someone_absent_moves_no_other_row(qtbot, view):
+    """ "Person 2 (absent)" widened the name column and shifted every agency along."""
+    from PySide6.QtWidgets import QApplication
+
+    shown(qtbot, view)
+    grid = view.rows_grid
+
+    def agencies_x():
+        QApplication.processEvents()
+        return [grid.itemAtPosition(row, 2).widget().x() for row in range(grid.rowCount())
+                if grid.itemAtPosition(row, 2) is not None]  # fmt: skip
+
+    before = agencies_x()
+    view.presence["p2"].setChecked(False)
+    assert "(absent)" in grid.itemAtPosition(1, 1).widget().text()
+    assert agencies_x() == before
+
+
 def test_absent_people_cannot_be_chosen_to_start(view):
     view.presence["p2"].setChecked(False)
     ids = [view.starter_combo.itemData(i) for i in range(view.starter_combo.count())]

@@ -64,9 +64,17 @@ def test_full_close_by_keyboard_and_clicks(qtbot, host, closing):
     assert view.stack.currentIndex() == view.WAY
     assert not view.next_button.isEnabled()
 
+    # Enter before a choice says what is needed (it did nothing), and chooses nothing.
+    press(qtbot, Qt.Key.Key_Return)
+    assert view.message.text() == (
+        "Choose Yes, Partly or Not yet first: the arrows move, Space chooses."
+    )
+    assert view.message.isVisibleTo(view)
+    assert closing.state.way_forward is None
     # Way forward: Right moves to "Partly", Space chooses it, Enter moves on.
     press(qtbot, Qt.Key.Key_Right)
     press(qtbot, Qt.Key.Key_Space)
+    assert not view.message.isVisibleTo(view)  # gone once there is a choice
     press(qtbot, Qt.Key.Key_Return)
     assert closing.state.way_forward == "partly"
     assert view.stack.currentIndex() == view.PULSE

@@ -540,3 +540,27 @@ def test_the_attended_column_fits_someone_late_and_someone_leaving(qtbot, contro
     width = QFontMetrics(view.table.font()).horizontalAdvance("12 of 12 · 1 late · 1 left early")
     header = view.table.horizontalHeader()
     assert header.sectionSize(COLUMNS.index("Attended")) > width
+
+
+def test_series_sharing_a_value_show_their_markers_side_by_side(qtbot):
+    """Clarity and Felt heard both at 2.5 in one month showed one marker: the other hid."""
+    from PySide6.QtGui import QColor
+
+    from rethink_desktop.ui.charts import SERIES_COLOURS, LineChart, side_by_side
+
+    assert side_by_side([[2.5, 3.0], [2.5, None], [4.0, 3.0], [2.5, 1.0]]) == {
+        (0, 0): -1.0, (1, 0): 0.0, (3, 0): 1.0, (0, 1): -0.5, (2, 1): 0.5,
+    }  # fmt: skip
+    assert side_by_side([[1.0], [2.0]]) == {}
+    chart = LineChart("Ratings")
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+    chart.set_data(["Nov 2026"], {"Clarity": [2.5], "Felt heard": [2.5]})
+    image = chart.grab().toImage()
+    seen = {
+        image.pixelColor(x, y).name()
+        for x in range(image.width())
+        for y in range(image.height() // 4, image.height())
+    }  # below the legend
+    for colour in SERIES_COLOURS[:2]:
+        assert QColor(colour).name() in seen
