@@ -66,16 +66,17 @@ class ScaledClock:
         if behind > timedelta(0):
             self._offset += behind
 
-    def reading(self) -> tuple[datetime, datetime, float]:
-        """(real moment, scaled moment, speed): enough to say what this clock reads at any
-        real moment, so a demo reopened after a restart can go on where it ran on to."""
-        return self._origin, self._origin + self._offset, self.speed
+    def reading(self) -> tuple[datetime, datetime]:
+        """(real moment, what this clock shows at it), taken now."""
+        real = self._base.now()
+        return real, self._origin + self._offset + (real - self._origin) * self.speed
 
-    def catch_up_with(self, reading: tuple[datetime, datetime, float]) -> None:
-        """Jump forward to what a clock with that ``reading`` shows now, if behind it: the
-        demo meeting ran on at its speed while the app was closed."""
-        real, scaled, speed = reading
-        self.catch_up(scaled + (self._base.now() - real) * speed)
+    def catch_up_with(self, reading: tuple[datetime, datetime]) -> None:
+        """Jump forward, if behind, to where a meeting last seen at ``reading`` has got to,
+        had it gone on since at this clock's speed (a demo meeting while the app was closed,
+        as a real one goes on)."""
+        real, scaled = reading
+        self.catch_up(scaled + (self._base.now() - real) * self.speed)
 
     def forget_catch_up(self) -> None:
         """Back to plain scaled time: the session caught up to is closed, and the next one

@@ -2,13 +2,14 @@
 
 A demo run with ``--speed N`` records its events in scaled time, ahead of the real time. The
 log alone says when the last event was, not how far the clock ran on after it (a trainer
-showing a crash kills the app mid-turn). So when a demo session is opened, the scaled
-clock's reading (``ScaledClock.reading``: a real moment, the scaled moment it showed then,
-and the speed) is written beside the demo records as ``demo-clock.json``; reopened, the
-session's clock catches up with where that reading has run on to by now.
+showing a crash kills the app mid-turn). So while a demo meeting runs, the scaled clock's
+reading (``ScaledClock.reading``: a real moment and what the clock showed at it) is written
+beside the demo records as ``demo-clock.json``, about once a real second; reopened while
+still running, the meeting's clock goes on from there, with the time the app was closed
+counted at the speed it is reopened at.
 
-The file holds no names and nothing said, only a session id, two moments and a speed; it
-is a convenience: missing or unreadable, the clock goes on from the session's last event.
+The file holds no names and nothing said, only a session id and two moments; it is a
+convenience: missing or unreadable, the clock goes on from the session's last event.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rethink_desktop.core.clock import format_timestamp, parse_timestamp
 
 log = logging.getLogger(__name__)
 
-Reading = tuple[datetime, datetime, float]
+Reading = tuple[datetime, datetime]
 
 
 def clock_file(database: Path) -> Path:
@@ -33,13 +34,12 @@ def clock_file(database: Path) -> Path:
 
 def save(path: Path, session_id: str, reading: Reading) -> None:
     """Write the reading for ``session_id`` (replacing any other); a failure is logged only."""
-    real, scaled, speed = reading
+    real, scaled = reading
     text = json.dumps(
         {
             "session_id": session_id,
             "real": format_timestamp(real),
             "scaled": format_timestamp(scaled),
-            "speed": speed,
         }
     )
     temporary = path.with_name(path.name + ".tmp")
@@ -57,9 +57,6 @@ def load(path: Path, session_id: str) -> Reading | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("session_id") != session_id:
             return None
-        speed = float(data["speed"])
-        if not 0 < speed <= 1000:
-            return None
-        return parse_timestamp(data["real"]), parse_timestamp(data["scaled"]), speed
+        return parse_timestamp(data["real"]), parse_timestamp(data["scaled"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -20,7 +20,7 @@ from rethink_desktop.core.cards import Card, Deck
 from rethink_desktop.core.clock import Clock, ScaledClock, ms_to_next_second
 from rethink_desktop.core.events import EventError
 from rethink_desktop.core.session import IllegalAction, Session
-from rethink_desktop.core.state import FINISHED, SessionState
+from rethink_desktop.core.state import FINISHED, LIVE, SessionState
 from rethink_desktop.storage import demo_clock
 from rethink_desktop.storage.database import StorageError, checkpoint, transaction
 from rethink_desktop.storage.eventlog import EventStore
@@ -72,6 +72,7 @@ class SessionController(QObject):
         self.deck = deck
         self.demo = demo
         self.session: Session | None = None
+        self._clock_noted: datetime | None = None  # the real moment of the demo clock's note
         self.card_index = 0
         self.card_on_display = True
         self.display_blanked = False
@@ -111,13 +112,14 @@ class SessionController(QObject):
             )
             return None
         if isinstance(self.clock, ScaledClock) and self.session.events:
-            # A demo reopened after a restart: its recorded times ran ahead of the new clock,
-            # and on after its last event at the speed it ran at (storage.demo_clock).
+            # A demo reopened after a restart: its recorded times ran ahead of the new clock;
+            # a meeting under way also ran on after its last event (storage.demo_clock).
             self.clock.forget_catch_up()  # only this session's times count
             self.clock.catch_up(max(e.at for e in self.session.events))
-            ran_on = demo_clock.load(demo_clock.clock_file(self.store.path), session_id)
-            if ran_on is not None:
-                self.clock.catch_up_with(ran_on)
+            if self.session.state.status in LIVE:
+                ran_on = demo_clock.load(demo_clock.clock_file(self.store.path), session_id)
+                if ran_on is not None:
+                    self.clock.catch_up_with(ran_on)
         self._after_open()
         return self.session
 
@@ -156,9 +158,8 @@ class SessionController(QObject):
 
     def _after_open(self) -> None:
         assert self.session is not None
-        if isinstance(self.clock, ScaledClock):
-            path = demo_clock.clock_file(self.store.path)
-            demo_clock.save(path, self.session.id, self.clock.reading())
+        self._clock_noted = None
+        self._note_demo_clock()
         cards = self.session.state.cards
         if cards and cards[-1].card_id in self.deck:
             self.card_index = self.deck.index_of(cards[-1].card_id)
@@ -190,8 +191,22 @@ class SessionController(QObject):
         self._timer.start(max(1, int(ms_to_next_second(elapsed) / speed)))
 
     def _on_tick(self) -> None:
+        self._note_demo_clock()
         self.ticked.emit()
         self._schedule_tick()
+
+    def _note_demo_clock(self) -> None:
+        """A demo meeting under way notes where its clock is, about once a real second (a
+        tick at ×20 comes every 50 ms), so a restart goes on from there (storage.demo_clock)."""
+        state = self.state
+        if not isinstance(self.clock, ScaledClock) or state is None or state.status not in LIVE:
+            return
+        reading = self.clock.reading()
+        if self._clock_noted is not None and reading[0] - self._clock_noted < timedelta(seconds=1):
+            return
+        self._clock_noted = reading[0]
+        assert self.session is not None
+        demo_clock.save(demo_clock.clock_file(self.store.path), self.session.id, reading)
 
     # --- actions --------------------------------------------------------------------------
     def act(self, verb: str, *args: Any, **kwargs: Any) -> bool:
@@ -308,9 +323,19 @@ class SessionController(QObject):
             log.warning("export text of a finished session not kept: %s", type(exc).__name__)
 
     def remove_names_of(self, session_ids: list[str]) -> int:
-        """Remove the names of finished sessions other than the open one, in one transaction
-        and one WAL checkpoint (the start-up sweep: after a crash between completion and the
-        removal in an older build, or once keep_names is turned off). Returns how many."""
+        """Remove the names of finished sessions, in one transaction and one WAL checkpoint
+        (the start-up sweep: after a crash between completion and the removal in an older
+        build, or once keep_names is turned off). The open one (the close's last step, just
+        completed) goes through this controller's own session, so what it shows follows.
+        Returns how many."""
+        open_id = self.session.id if self.session is not None else None
+        count = 0
+        if open_id in session_ids:
+            count = int(self.remove_names())
+            session_ids = [sid for sid in session_ids if sid != open_id]
+        return count + self._remove_names_of(session_ids)
+
+    def _remove_names_of(self, session_ids: list[str]) -> int:
         sessions = []
         for session_id in session_ids:
             try:
@@ -399,13 +424,22 @@ class SessionController(QObject):
         return self.show_card_at(index)
 
     def for_this_meeting(self, card: Card) -> bool:
-        """Every card but a welcome written for another kind of meeting: an opening prompt
-        that none of this agenda's phases opens with ("Welcome after proceedings" in a
-        family network meeting) is stepped over, so it never reaches the wall by mistake."""
+        """Every card but a welcome written for another kind of meeting: when this agenda
+        opens with one of the deck's welcomes (opening prompts), the others ("Welcome after
+        proceedings" in a family network meeting) are stepped over, so they never reach the
+        wall by mistake. An agenda that names none (its own template, phases added by hand)
+        keeps them all, or it could show no welcome at all."""
         state = self.state
         if state is None or card.kind != "prompt" or card.phase != "opening":
             return True
-        return any(phase.opening_card == card.id for phase in state.phases)
+        named = {phase.opening_card for phase in state.phases}
+        if card.id in named:
+            return True
+        return not any(
+            other.id in named
+            for other in self.deck
+            if other.kind == "prompt" and other.phase == "opening"
+        )
 
     def show_card_id(self, card_id: str) -> bool:
         if card_id not in self.deck:

@@ -228,7 +228,8 @@ class MainWindow(QMainWindow):
 
     def _sync_session_menu(self) -> None:
         state = self.controller.state
-        status = state.status if state is not None else None
+        # A new session not yet saved has nothing to abandon (it is dropped on leaving).
+        status = state.status if state is not None and not self.controller.never_saved else None
         for action, statuses in self.session_actions.items():
             action.setEnabled(status in statuses)
 
@@ -264,6 +265,7 @@ class MainWindow(QMainWindow):
         ):
             self.session_actions[self._action(session_menu, text, slot)] = statuses
         session_menu.aboutToShow.connect(self._sync_session_menu)
+        self.session_menu = session_menu
 
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "&Room display", self.toggle_room_display)
@@ -628,14 +630,22 @@ class MainWindow(QMainWindow):
                 return
         self._store_keep_names(keep)
         if kept:
+            # The setting stays off whatever happens here: a removal that fails must not
+            # leave the next sessions keeping names the facilitator chose not to keep.
             removed = self.controller.remove_names_of(kept)
+            said = []
             if removed:
-                self.show_notice(
+                said.append(
                     f"Names removed from {widgets.sessions_text(removed)}; "
                     "they show agency and role now."
                 )
-            else:  # not saved (the window has said why): the names are still kept
-                self._keep_names_on()
+            if left := len(kept) - removed:
+                said.append(
+                    f"{widgets.sessions_text(left).capitalize()} could not be changed and "
+                    f"still {'has' if left == 1 else 'have'} names: History's Anonymise… "
+                    "tries again, one session at a time."
+                )
+            self.show_notice(" ".join(said))
 
     def _keep_names_on(self) -> None:
         with QSignalBlocker(self.keep_names_action):

@@ -678,7 +678,7 @@ class ClockSpinBox(QSpinBox):
             return QValidator.State.Acceptable, text, pos
         partial = all(c.isdigit() or c == ":" for c in text.strip()) and text.count(":") <= 1
         seconds = text.strip().partition(":")[2]
-        if len(seconds) > 2 or (len(seconds) == 2 and int(seconds) >= 60):
+        if partial and (len(seconds) > 2 or (len(seconds) == 2 and int(seconds) >= 60)):
             # "9:75" is refused as it is typed: left to the commit, the box went back to
             # the last value it could read ("9:7", 9:07) without a word.
             partial = False

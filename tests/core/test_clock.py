@@ -97,23 +97,25 @@ def test_scaled_clock_catches_up_with_recorded_demo_time():
     assert scaled.now() == ahead + timedelta(minutes=1)
 
 
-def test_a_scaled_clock_goes_on_from_another_s_reading_at_that_one_s_speed():
-    """A demo at ×20 ran on for a minute after its last event and the app was closed for
-    30 s: reopened (at any speed), its clock stands where the ×20 clock would be now."""
+def test_a_scaled_clock_goes_on_from_a_reading_at_its_own_speed():
+    """A demo at ×20 was last seen a minute in (20 demo minutes) and the app was closed for
+    30 s: reopened at ×1, the meeting stands 30 s further on; at ×20, 10 minutes further."""
     base = FakeClock(T0)
     fast = ScaledClock(base, speed=20)
     base.advance(60)
-    assert fast.now() == T0 + timedelta(minutes=20)
     reading = fast.reading()
+    assert reading == (T0 + timedelta(minutes=1), T0 + timedelta(minutes=20))
     base.advance(30)
     again = ScaledClock(base, speed=1)
     again.catch_up_with(reading)
-    assert again.now() == T0 + timedelta(minutes=30)
+    assert again.now() == T0 + timedelta(minutes=20, seconds=30)
     base.advance(10)
-    assert again.now() == T0 + timedelta(minutes=30, seconds=10)  # at its own speed now
-    again.catch_up_with((T0, T0, 1))  # a reading behind it never moves it back
-    assert again.now() == T0 + timedelta(minutes=30, seconds=10)
-    assert again.reading()[2] == 1
+    assert again.now() == T0 + timedelta(minutes=20, seconds=40)  # at its own speed now
+    again.catch_up_with((T0, T0))  # a reading behind it never moves it back
+    assert again.now() == T0 + timedelta(minutes=20, seconds=40)
+    still_fast = ScaledClock(base, speed=20)
+    still_fast.catch_up_with(reading)
+    assert still_fast.now() == T0 + timedelta(minutes=20 + 40 * 20 / 60)
 
 
 def test_countdown_rounds_up_to_the_whole_second():

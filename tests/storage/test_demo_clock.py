@@ -16,12 +16,12 @@ def test_the_file_sits_beside_the_demo_records(tmp_path):
 
 def test_a_reading_is_read_back_for_its_own_session_only(tmp_path):
     path = demo_clock.clock_file(tmp_path / "demo.sqlite")
-    demo_clock.save(path, "s1", (REAL, SCALED, 20))
-    assert demo_clock.load(path, "s1") == (REAL, SCALED, 20.0)
+    demo_clock.save(path, "s1", (REAL, SCALED))
+    assert demo_clock.load(path, "s1") == (REAL, SCALED)
     assert demo_clock.load(path, "s2") is None
-    demo_clock.save(path, "s2", (REAL, REAL, 1))  # the next session's replaces it
+    demo_clock.save(path, "s2", (REAL, REAL))  # the next session's replaces it
     assert demo_clock.load(path, "s1") is None
-    assert demo_clock.load(path, "s2") == (REAL, REAL, 1.0)
+    assert demo_clock.load(path, "s2") == (REAL, REAL)
     assert [p.name for p in tmp_path.iterdir()] == ["demo-clock.json"]  # no temporary left
 
 
@@ -33,9 +33,8 @@ def test_a_missing_or_damaged_file_is_no_reading(tmp_path):
         "[]",
         "{",
         '{"session_id": "s1"}',
-        '{"session_id": "s1", "real": "soon", "scaled": "later", "speed": 20}',
-        '{"session_id": "s1", "real": "2026-11-28T10:00:00.000000Z",'
-        ' "scaled": "2026-11-28T10:00:00.000000Z", "speed": 0}',
+        '{"session_id": "s1", "real": "soon", "scaled": "later"}',
+        '{"session_id": "s1", "real": "2026-11-28T10:00:00.000000Z", "scaled": 7}',
     ):
         path.write_text(text)
         assert demo_clock.load(path, "s1") is None, text
@@ -44,6 +43,6 @@ def test_a_missing_or_damaged_file_is_no_reading(tmp_path):
 def test_a_reading_that_cannot_be_written_is_only_logged(tmp_path, caplog):
     path = tmp_path / "demo-clock.json"
     path.mkdir()  # something in the way
-    demo_clock.save(path, "s1", (REAL, SCALED, 20))
+    demo_clock.save(path, "s1", (REAL, SCALED))
     assert "demo clock not noted" in caplog.text
     assert [p.name for p in tmp_path.iterdir()] == ["demo-clock.json"]

@@ -105,6 +105,23 @@ def start_live(controller, n: int = 4, present=None, **kw):
     return session
 
 
+def finished_with_names(controller, count: int) -> list[str]:
+    """``count`` sessions completed with their names kept, each closed again."""
+    ids = []
+    for _ in range(count):
+        start_live(controller, 3)
+        assert controller.act("end")
+        assert controller.finish("complete", remove_names=False)
+        ids.append(controller.session.id)
+        controller.close_session()
+    return ids
+
+
+def names_on_disk(store, session_id: str) -> list[str | None]:
+    rows = store.db.execute("SELECT name FROM participants WHERE session_id = ?", [session_id])
+    return [name for (name,) in rows]
+
+
 def tab_walk(qtbot, window: QWidget, start: QWidget, presses: int) -> list[QWidget | None]:
     """Focus ``start`` in ``window`` (made active), press Tab ``presses`` times, and return
     the widget that had the keys after each press."""

@@ -67,13 +67,15 @@ def test_the_demo_clock_is_always_a_scaled_one_and_the_app_s_the_real_one():
     assert type(make_clock(cli.build_parser().parse_args([]))) is SystemClock
 
 
-def test_a_fast_demo_reopened_after_a_crash_goes_on_from_where_its_clock_ran_to(store, deck):
-    """Killed a minute after its last key press at ×20, and opened again 15 s later: the
-    meeting clock stands 25 demo minutes on from that press, not at the press (the resume
-    dialog says the clock kept running while the app was closed)."""
+def test_a_demo_meeting_reopened_goes_on_from_where_its_clock_ran_to(store, deck):
+    """At ×20, a minute after the last key press (twenty demo minutes, noted by the ticks)
+    the app is killed; opened again 15 s later: at ×20 the meeting stands 25 demo minutes
+    on from that press, not at the press; at ×1 (the Home button) 20 min 15 s on. The
+    resume dialog says the clock kept running while the app was closed."""
     from datetime import timedelta
 
     from rethink_desktop.core.clock import FakeClock, ScaledClock
+    from rethink_desktop.storage import demo_clock
     from rethink_desktop.ui.controller import SessionController
     from tests.ui.conftest import start_live
 
@@ -81,13 +83,41 @@ def test_a_fast_demo_reopened_after_a_crash_goes_on_from_where_its_clock_ran_to(
     fast = SessionController(store, ScaledClock(real, 20), deck, demo=True)
     session = start_live(fast, 3)
     last = max(e.at for e in session.events)
-    real.advance(60)  # twenty demo minutes with no key pressed, then the app is killed
-    real.advance(15)
+    for _ in range(60):  # a real minute of ticks; no key pressed
+        real.advance(1)
+        fast._on_tick()
+    real.advance(15)  # killed, and opened again
+    noted = demo_clock.clock_file(store.path)
+    last_note = noted.read_bytes()
+    for speed, on in ((20, timedelta(minutes=25)), (1, timedelta(minutes=20, seconds=15))):
+        noted.write_bytes(last_note)  # each reopening from the moment the app was killed
+        again = SessionController(store, ScaledClock(real, speed), deck, demo=True)
+        assert again.open_session(session.id) is not None
+        assert again.now() - last == on
+        again.close_session()
+    fast.close_session()
+
+
+def test_a_demo_not_under_way_is_not_moved_on_by_the_time_it_was_closed(store, deck):
+    """Checked in at ×20 and left for an hour: reopened, its clock is the hour on, not
+    twenty (the time a demo was closed counts only for a meeting under way)."""
+    from datetime import timedelta
+
+    from rethink_desktop.core.clock import FakeClock, ScaledClock
+    from rethink_desktop.ui.controller import SessionController
+    from tests.ui.conftest import prepare_draft
+
+    real = FakeClock()
+    fast = SessionController(store, ScaledClock(real, 20), deck, demo=True)
+    session = prepare_draft(fast, 3)
+    fast.act("check_in", [p.id for p in session.state.participants], pulse=5)
+    last = max(e.at for e in session.events)
+    fast.close_session()
+    real.advance(3600)
     again = SessionController(store, ScaledClock(real, 20), deck, demo=True)
     assert again.open_session(session.id) is not None
-    assert again.now() - last == timedelta(minutes=25)
+    assert again.now() - last == timedelta(hours=1)
     again.close_session()
-    fast.close_session()
 
 
 def test_a_demo_run_fast_then_reopened_at_normal_speed_carries_on_from_its_last_event(store, deck):

@@ -3,7 +3,7 @@ from PySide6.QtCore import Qt
 
 from rethink_desktop.core.agenda import phase_fields
 from rethink_desktop.ui.controller import SessionController
-from tests.ui.conftest import start_live
+from tests.ui.conftest import finished_with_names, names_on_disk, start_live
 
 
 def test_actions_are_durable_before_changed_fires(qtbot, controller, store):
@@ -86,6 +86,15 @@ def test_the_arrows_step_over_welcomes_written_for_other_kinds_of_meeting(
     assert not any(c.card_id in welcomes - {own} for c in controller.session.state.cards)
 
 
+def test_an_agenda_that_names_no_welcome_keeps_every_welcome_in_reach(qtbot, controller, deck):
+    start_live(controller, 3)  # phases with no opening cards, as phases added by hand
+    seen = set()
+    for _ in range(len(deck)):
+        assert controller.step_card(1)
+        seen.add(controller.card.id)
+    assert seen == {c.id for c in deck}
+
+
 def test_storage_failure_keeps_state(qtbot, controller, store):
     start_live(controller, 3)
     before = controller.session.state
@@ -157,11 +166,6 @@ def test_remove_names_leaves_no_copy_in_the_wal(qtbot, controller, store):
     assert store.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
 
 
-def _names_on_disk(store, session_id):
-    rows = store.db.execute("SELECT name FROM participants WHERE session_id = ?", [session_id])
-    return [name for (name,) in rows]
-
-
 def test_finishing_records_completion_and_name_removal_together(qtbot, controller, store):
     start_live(controller, 3)
     assert controller.act("end")
@@ -169,7 +173,7 @@ def test_finishing_records_completion_and_name_removal_together(qtbot, controlle
     assert controller.finish("complete", remove_names=True)
     kinds = [e.kind for e in store.events(sid)]
     assert kinds[-2:] == ["completed", "names_removed"]
-    assert _names_on_disk(store, sid) == [None, None, None]
+    assert names_on_disk(store, sid) == [None, None, None]
     assert controller.state.status == "completed"
 
 
@@ -206,36 +210,25 @@ def test_a_failed_name_removal_leaves_the_session_unfinished_on_disk_and_in_memo
     assert "disk is full" in failed.args[0]
     assert len(store.events(sid)) == logged  # "completed" was rolled back with it
     assert controller.state.status == "closing"
-    assert None not in _names_on_disk(store, sid)
+    assert None not in names_on_disk(store, sid)
     monkeypatch.undo()
     controller.session._sink = store.append
     assert controller.finish("complete", remove_names=True)  # and again, it goes through
     assert [e.kind for e in store.events(sid)][-2:] == ["completed", "names_removed"]
 
 
-def _finished_with_names(controller, count):
-    ids = []
-    for _ in range(count):
-        start_live(controller, 3)
-        assert controller.act("end")
-        assert controller.finish("complete", remove_names=False)
-        ids.append(controller.session.id)
-        controller.close_session()
-    return ids
-
-
 def test_the_start_up_sweep_removes_names_of_many_sessions_in_one_go(qtbot, controller, store):
-    ids = _finished_with_names(controller, 3)
-    assert all(None not in _names_on_disk(store, sid) for sid in ids)
+    ids = finished_with_names(controller, 3)
+    assert all(None not in names_on_disk(store, sid) for sid in ids)
     assert controller.remove_names_of(ids) == 3
-    assert all(_names_on_disk(store, sid) == [None, None, None] for sid in ids)
+    assert all(names_on_disk(store, sid) == [None, None, None] for sid in ids)
     assert controller.remove_names_of([]) == 0
 
 
 def test_a_failed_sweep_removes_no_names_at_all(qtbot, controller, store, monkeypatch):
     from rethink_desktop.storage.database import DiskFullError
 
-    ids = _finished_with_names(controller, 3)
+    ids = finished_with_names(controller, 3)
     real_append = store.append
     calls = []
 
@@ -248,13 +241,13 @@ def test_a_failed_sweep_removes_no_names_at_all(qtbot, controller, store, monkey
     monkeypatch.setattr(store, "append", full_on_the_third)
     with qtbot.waitSignal(controller.storage_failed):
         assert controller.remove_names_of(ids) == 0
-    assert all(None not in _names_on_disk(store, sid) for sid in ids)  # all rolled back
+    assert all(None not in names_on_disk(store, sid) for sid in ids)  # all rolled back
 
 
 def test_a_sweep_that_cannot_read_the_file_says_so_as_a_read(qtbot, controller, store, monkeypatch):
     from rethink_desktop.storage.database import CorruptError
 
-    ids = _finished_with_names(controller, 2)
+    ids = finished_with_names(controller, 2)
     not_saved = []
     controller.storage_failed.connect(not_saved.append)
 
@@ -266,19 +259,19 @@ def test_a_sweep_that_cannot_read_the_file_says_so_as_a_read(qtbot, controller, 
         assert controller.remove_names_of(ids) == 0
     assert "damaged" in failed.args[0]
     assert not_saved == []
-    assert all(None not in _names_on_disk(store, sid) for sid in ids)
+    assert all(None not in names_on_disk(store, sid) for sid in ids)
 
 
 def test_one_unreadable_log_does_not_keep_the_names_of_the_others(qtbot, controller, store):
-    ids = _finished_with_names(controller, 3)
+    ids = finished_with_names(controller, 3)
     store.db.execute(
         "INSERT INTO events (session_id, kind, at, data) VALUES (?, 'from_a_newer_build', ?, '{}')",
         [ids[0], "2030-01-01T00:00:00.000000Z"],
     )
     assert controller.remove_names_of(ids) == 2
-    assert None not in _names_on_disk(store, ids[0])  # left exactly as it is
-    assert _names_on_disk(store, ids[1]) == [None, None, None]
-    assert _names_on_disk(store, ids[2]) == [None, None, None]
+    assert None not in names_on_disk(store, ids[0])  # left exactly as it is
+    assert names_on_disk(store, ids[1]) == [None, None, None]
+    assert names_on_disk(store, ids[2]) == [None, None, None]
 
 
 def test_a_bug_during_finish_still_puts_memory_back_as_the_file_is(

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from rethink_desktop.ui.theme import THEMES, apply_theme
 from tests.helpers import people
-from tests.ui.conftest import start_live
+from tests.ui.conftest import finished_with_names, names_on_disk, start_live
 
 
 def test_starts_on_home(window):
@@ -336,11 +336,14 @@ def test_the_session_menu_offers_only_what_the_session_can_do_now(qtbot, window,
     a paused one all but giving the floor (those items did nothing when chosen)."""
 
     def enabled():
-        window._sync_session_menu()  # as the menu does when it opens (aboutToShow)
+        window.session_menu.aboutToShow.emit()  # as the menu does when it opens
         return [a.text().replace("&", "") for a in window.session_actions if a.isEnabled()]
 
     window.show_home(ask=False)
     assert enabled() == []
+    window.new_session()
+    assert enabled() == []  # nothing saved yet: nothing to abandon
+    window.show_home(ask=False)
     from tests.ui.conftest import prepare_draft
 
     prepare_draft(controller, 3)
@@ -351,6 +354,11 @@ def test_the_session_menu_offers_only_what_the_session_can_do_now(qtbot, window,
     controller.act("toggle_pause")
     assert "Give the floor to…" not in enabled()
     assert len(enabled()) == 5
+    controller.act("toggle_pause")
+    controller.act("end")
+    assert enabled() == ["Abandon session…"]  # the close: only abandoning it
+    assert controller.finish("complete", remove_names=True)
+    assert enabled() == []
 
 
 def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, monkeypatch):
@@ -719,27 +727,11 @@ def test_turning_names_off_on_the_complete_step_removes_them(qtbot, window, cont
     assert {p.name for p in state.participants} == {None}
 
 
-def _finished_with_names(controller, count):
-    ids = []
-    for _ in range(count):
-        start_live(controller, 3)
-        assert controller.act("end")
-        assert controller.finish("complete", remove_names=False)
-        ids.append(controller.session.id)
-        controller.close_session()
-    return ids
-
-
-def _names(store, session_id):
-    rows = store.db.execute("SELECT name FROM participants WHERE session_id = ?", [session_id])
-    return [name for (name,) in rows]
-
-
 def test_turning_names_off_asks_and_removes_the_kept_names_there_and_then(
     qtbot, window, controller, store
 ):
     window.keep_names_action.setChecked(True)
-    ids = _finished_with_names(controller, 2)
+    ids = finished_with_names(controller, 2)
     asked = []
     window.confirm = lambda title, text: asked.append(text) or False
     window.keep_names_action.setChecked(False)
@@ -750,11 +742,11 @@ def test_turning_names_off_asks_and_removes_the_kept_names_there_and_then(
     # No: nothing removed, and the setting says so.
     assert window.keep_names_action.isChecked()
     assert window.keep_names is True
-    assert all(None not in _names(store, sid) for sid in ids)
+    assert all(None not in names_on_disk(store, sid) for sid in ids)
     window.confirm = lambda title, text: True
     window.keep_names_action.setChecked(False)
     assert window.keep_names is False
-    assert all(_names(store, sid) == [None, None, None] for sid in ids)
+    assert all(names_on_disk(store, sid) == [None, None, None] for sid in ids)
     assert window.notice_text() == ("Names removed from 2 sessions; they show agency and role now.")
     # With none kept, turning it on and off again asks nothing.
     window.confirm = lambda title, text: pytest.fail("no names kept: no question")
@@ -763,11 +755,14 @@ def test_turning_names_off_asks_and_removes_the_kept_names_there_and_then(
     assert window.keep_names is False
 
 
-def test_names_not_removed_leave_the_setting_on(qtbot, window, controller, store, monkeypatch):
+def test_names_not_removed_are_said_and_the_setting_stays_off(
+    qtbot, window, controller, store, monkeypatch
+):
+    """A failed removal must not turn keeping names back on for the sessions to come."""
     from rethink_desktop.storage.database import DiskFullError
 
     window.keep_names_action.setChecked(True)
-    ids = _finished_with_names(controller, 1)
+    ids = finished_with_names(controller, 1)
 
     def full(*args, **kwargs):
         raise DiskFullError(store.path)
@@ -777,9 +772,33 @@ def test_names_not_removed_leave_the_setting_on(qtbot, window, controller, store
     window.alert = lambda title, text: alerts.append(title)
     window.keep_names_action.setChecked(False)  # the window's questions are answered yes
     assert alerts == ["Not saved"]
-    assert window.keep_names_action.isChecked()
-    assert window.keep_names is True
-    assert None not in _names(store, ids[0])
+    assert not window.keep_names_action.isChecked()
+    assert window.keep_names is False
+    assert None not in names_on_disk(store, ids[0])  # still there, and said so
+    assert window.notice_text() == (
+        "1 session could not be changed and still has names: History's Anonymise… tries "
+        "again, one session at a time."
+    )
+
+
+def test_names_off_on_the_close_s_last_step_follow_the_open_session(
+    qtbot, window, controller, store
+):
+    """Completed with names kept, then the setting turned off while the close still shows:
+    the open session loses its names through the controller (it kept showing them, and a
+    second removal was recorded later)."""
+    window.keep_names_action.setChecked(True)
+    start_live(controller, 3)
+    assert controller.act("end")
+    assert controller.finish("complete", remove_names=False)
+    sid = controller.session.id
+    window.keep_names_action.setChecked(False)
+    assert controller.state.names_removed
+    assert {p.name for p in controller.state.participants} == {None}
+    assert names_on_disk(store, sid) == [None, None, None]
+    assert controller.remove_names()  # nothing more to do, and nothing recorded twice
+    kinds = [e.kind for e in store.events(sid)]
+    assert kinds.count("names_removed") == 1
 
 
 def _imported_with_names(tmp_path, store):
@@ -801,11 +820,11 @@ def test_the_start_up_sweep_keeps_names_an_import_was_asked_to_keep(
     from rethink_desktop.ui.app import remove_leftover_names
 
     imported = _imported_with_names(tmp_path, store)
-    left_over = _finished_with_names(controller, 1)[0]  # as after a crash before the removal
+    left_over = finished_with_names(controller, 1)[0]  # as after a crash before the removal
     assert window.keep_names is False
     remove_leftover_names(window)
-    assert _names(store, left_over) == [None, None, None]
-    assert None not in _names(store, imported)
+    assert names_on_disk(store, left_over) == [None, None, None]
+    assert None not in names_on_disk(store, imported)
 
 
 def test_names_locked_off_by_it_go_from_imported_sessions_too(
@@ -817,7 +836,7 @@ def test_names_locked_off_by_it_go_from_imported_sessions_too(
     imported = _imported_with_names(tmp_path, store)  # before IT locked the setting
     window = make_window(Config(keep_names=False, locked=frozenset({"keep_names"})))
     remove_leftover_names(window)
-    assert set(_names(store, imported)) == {None}
+    assert set(names_on_disk(store, imported)) == {None}
 
 
 def test_prepare_and_the_close_open_with_the_keys_on_their_first_control(qtbot, window, controller):

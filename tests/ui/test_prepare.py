@@ -426,6 +426,12 @@ def test_seconds_past_59_are_refused_as_they_are_typed(qtbot, prepared):
     qtbot.keyClick(editor, Qt.Key.Key_Backspace)
     qtbot.keyClicks(editor, "59")
     assert editor.text() == "4:59"
+    for stray in "x.;:":  # refused too (a letter there crashed the app: int("7x"))
+        qtbot.keyClicks(editor, stray)
+        assert editor.text() == "4:59"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "4:7x")
+    assert editor.text() == "4:7"
 
 
 def test_a_short_agenda_needs_the_confirm_box(prepared):
