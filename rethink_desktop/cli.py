@@ -606,11 +606,16 @@ def prepare_standard_streams() -> set[str]:
             atexit.register(stand_in.close)  # kept open (and referenced) until the exit
             setattr(sys, name, stand_in)
             missing.add(name)
-    # A path that is not valid text (a Linux folder name in another encoding) is printed
-    # escaped, as stderr already does, rather than stopping a report half-way.
+    return missing
+
+
+def escape_what_stdout_cannot_print() -> None:
+    """For ``check``'s report only: a path that is not valid text (a Linux folder name in
+    another encoding) is printed escaped, as stderr already does, rather than stopping the
+    report half-way. Never for an export to stdout: ``\xe9`` in a JSON export is not JSON,
+    and a name the stream cannot carry must fail in words instead."""
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
-    return missing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -620,6 +625,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     refusal = empty_value_refusal(args)
     if refusal:
         parser.error(refusal)
+    if args.command == "check":
+        escape_what_stdout_cannot_print()
     if args.speed is not None and (not args.demo or not 1 <= args.speed <= 120):
         parser.error("--speed needs --demo and a value from 1 to 120")
     if args.command == "export" and args.session and args.format != "pdf":

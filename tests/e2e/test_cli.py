@@ -519,3 +519,21 @@ def test_check_words_a_full_drive_for_a_check(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "is full, so they could not be opened to be checked" in out
     assert "the last action could not be saved" not in out
+
+
+def test_json_on_a_stdout_that_cannot_carry_a_name_fails_in_words_never_as_bad_json(tmp_path):
+    """Written with \xe9 escapes (not JSON) and exit 0 once check's escaping applied to
+    every command; a Windows console or file in cp1252 meets this with any emoji."""
+    data = tmp_path / "d"
+    with EventStore.open(data / "rethink.sqlite") as store:
+        s = running(3, FakeClock(), sink=store.append, participants=[
+            {"id": f"p{i}", "name": name, "agency": "Health", "role": f"Role {i}"}
+            for i, name in enumerate(("José", "Zoë", "Ana"), start=1)
+        ])  # fmt: skip
+        s.end()
+        s.complete()
+    result = cli("--data-dir", str(data), "export", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1
+    assert "Export failed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Jos\\xe9" not in result.stdout
