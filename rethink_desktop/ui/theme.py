@@ -171,6 +171,12 @@ def style_sheet(theme: Theme) -> str:
     faint = f"#99{theme.muted[1:]}"  # disabled indicators: the muted colour at 60 %
     return f"""
     QWidget {{ color: {theme.text}; }}
+    QMenu {{ background: {theme.surface}; border: {o}px solid {theme.border}; padding: 4px 0; }}
+    QMenu::item {{ padding: 5px 28px 5px 28px; }}
+    QMenu::item:selected {{ background: {theme.accent}; color: {theme.surface}; }}
+    QMenu::item:disabled {{ color: {theme.muted}; font-style: italic; }}
+    QMenu::separator {{ height: 1px; background: {theme.border}; margin: 4px 10px; }}
+    QMenuBar::item:selected {{ background: {theme.accent}; color: {theme.surface}; }}
     QFrame#panel {{ background: {theme.surface}; border: {o}px solid {theme.border};
                     border-radius: 8px; }}
     QLabel[muted="true"] {{ color: {theme.muted}; }}

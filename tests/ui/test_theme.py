@@ -87,3 +87,56 @@ def test_no_agency_bar_vanishes_into_a_dark_theme(qtbot):
                 assert contrast > 40, (name, colour, drawn.name())
     finally:
         apply_theme(app, "light")
+
+
+def test_a_highlighted_menu_item_is_light_on_the_accent_and_a_disabled_one_is_muted(qtbot):
+    """Dark text on the accent (2.4:1) was the highlighted item; disabled items looked like
+    the others though the keys skipped them."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QAction, QColor
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from rethink_desktop.ui.theme import THEMES, apply_theme
+
+    def contrast_ratio(a: str, b: str) -> float:  # WCAG 2
+        def luminance(colour: str) -> float:
+            c = QColor(colour)
+            lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+                   for v in (c.redF(), c.greenF(), c.blueF())]  # fmt: skip
+            return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+        high, low = sorted((luminance(a), luminance(b)), reverse=True)
+        return (high + 0.05) / (low + 0.05)
+
+    app = QApplication.instance()
+    try:
+        for name in ("light", "high_contrast", "dark"):
+            theme = THEMES[name]
+            apply_theme(app, name)
+            menu = QMenu()
+            qtbot.addWidget(menu)
+            first = QAction("Export records to a file…", menu)
+            menu.addAction(first)
+            off = QAction("Restore from a backup…", menu)
+            off.setEnabled(False)
+            menu.addAction(off)
+            menu.popup(QPoint(0, 0))
+            menu.setActiveAction(first)
+            qtbot.waitUntil(menu.isVisible)
+            image = menu.grab().toImage()
+            box = menu.actionGeometry(first)
+            assert image.pixelColor(box.left() + 3, box.center().y()) == QColor(theme.accent)
+            lit = {image.pixelColor(x, y).name() for x in range(box.left(), box.right())
+                   for y in range(box.top(), box.bottom())}  # fmt: skip
+            assert QColor(theme.surface).name() in lit  # its words, light on the accent
+            assert QColor(theme.text).name() not in lit
+            assert contrast_ratio(theme.surface, theme.accent) >= 4.5
+            if theme.muted != theme.text:  # high contrast: italic, in the text colour
+                row = menu.actionGeometry(off)
+                inked = {image.pixelColor(x, y).name() for x in range(row.left(), row.right())
+                         for y in range(row.top(), row.bottom())}  # fmt: skip
+                assert QColor(theme.muted).name() in inked
+                assert QColor(theme.text).name() not in inked
+            menu.hide()
+    finally:
+        apply_theme(app, "light")
