@@ -13,8 +13,10 @@ from PySide6.QtCore import QByteArray, QRect, QSettings, QSignalBlocker, QSize, 
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -88,8 +90,19 @@ class MainWindow(QMainWindow):
 
         # Each widget is made in its place: moving a styled widget to a new parent styles its
         # whole tree again (Home three times over cost ~30 ms of start-up).
-        self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        # The screens scroll, as a whole, when the window is shorter than one needs (150 %
+        # type on a 768-pixel laptop): without it the window grew taller than the screen,
+        # and Start, Next or a participant's Save went below its edge. Tab scrolls the
+        # focused control into view (QScrollArea.focusNextPrevChild).
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.page_scroll.viewport().setAutoFillBackground(False)
+        self.setCentralWidget(self.page_scroll)
+        self.stack = QStackedWidget(self.page_scroll)
+        self.stack.setAutoFillBackground(False)
+        self.page_scroll.setWidget(self.stack)
         self.home = HomeView(controller.store, demo=demo, parent=self.stack)
         self.home.demo_button.setVisible(self.config.allow_demo)
         # Each screen once, as it joins the stack (they are made whole before they do).
@@ -480,8 +493,10 @@ class MainWindow(QMainWindow):
             self.show_notice("There is no one to choose.")
             return None
         state = self.controller.state
+        # The name first: the chooser finds an item by the letters typed ("Pri"); each began
+        # with "Seat", so typing found no one.
         labels = [
-            f"Seat {p.seat} · {state.known_as(p) if state else p.label} · {p.agency}"
+            f"{state.known_as(p) if state else p.label} · seat {p.seat} · {p.agency}"
             + (" · left, coming back" if p.id in returning else "")
             for p in people
         ]

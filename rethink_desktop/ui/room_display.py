@@ -120,6 +120,11 @@ class RoomDisplay(QWidget):
             self.move(others[0].geometry().topLeft())
             self.showFullScreen()
         else:
+            # Never bigger than the laptop's screen (at 150 % display scaling a 1366 × 768
+            # screen is 910 × 512 to Qt, and 960 × 540 ran off it, cutting the card).
+            room = own.availableGeometry().size() * 0.8 if own is not None else None
+            if room is not None and not room.isEmpty():
+                self.resize(self.size().boundedTo(room))
             self.show()
 
     # --- drawing --------------------------------------------------------------------------

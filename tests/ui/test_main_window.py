@@ -250,6 +250,22 @@ def test_on_one_screen_the_room_display_says_where_it_is_and_goes_with_the_meeti
     assert not window.room_display.isVisible()  # it stayed open, showing "Re-Think"
 
 
+def test_on_a_small_screen_the_room_display_opens_inside_it(qtbot, window, controller, monkeypatch):
+    """150 % display scaling makes a 1366 × 768 laptop 910 × 512 to Qt: the room display's
+    960 × 540 ran off it and cut the card."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda screen: QRect(0, 0, 910, 512))
+    start_live(controller, 3)
+    window.show_for_state()
+    window.toggle_room_display()
+    display = window.room_display
+    assert display.isVisible()
+    assert display.width() <= 728
+    assert display.height() <= 410
+
+
 @pytest.mark.parametrize("left_open", [True, False])
 def test_resuming_opens_the_room_display_again_if_it_was_open(
     qtbot, make_window, controller, left_open
@@ -379,13 +395,13 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
         lambda parent, title, label, items, *a: offered.extend(items) or (items[0], True),
     )
     window.record_arrival()
-    assert offered == ["Seat 1 · Person 1 · Education · left, coming back"]
+    assert offered == ["Person 1 · seat 1 · Education · left, coming back"]
     assert controller.state.participant("p1").attendance == "present"
     assert controller.session.events[-1].kind == "returned"
     # Session → Take back a late arrival: p4 has not had the floor, so it can be taken back.
     offered.clear()
     window.withdraw_arrival()
-    assert offered == ["Seat 4 · Person 4 · Housing"]
+    assert offered == ["Person 4 · seat 4 · Housing"]
     assert controller.state.participant("p4").attendance == "absent"
     assert controller.session.events[-1].kind == "arrival_withdrawn"
 
@@ -929,3 +945,28 @@ def test_a_window_saved_too_small_or_too_big_opens_to_fit_this_screen(
     # As big as the screen allows, up to a working size (less the title bar and borders).
     assert window.width() >= min(1024, room.width() - 16)
     assert window.height() >= min(600, room.height() - 64)
+
+
+def test_at_150_percent_the_screens_scroll_in_a_window_shorter_than_they_need(
+    qtbot, window, controller
+):
+    """The window grew taller than a 768-pixel screen from check-in on (Start, Next and a
+    participant's Save went below its edge): the screens scroll in it instead, and Tab
+    brings the focused control into view."""
+    from tests.ui.conftest import larger_text, prepare_draft
+
+    with larger_text(1.5):
+        window.show()
+        prepare_draft(controller, 12)
+        window.show_check_in()
+        for page in (window.check_in, window.live, window.close_view):
+            window.stack.setCurrentWidget(page)
+            qtbot.wait(1)
+            assert window.minimumSizeHint().height() < 400, page
+        window.stack.setCurrentWidget(window.check_in)
+        window.resize(1024, 420)
+        qtbot.waitUntil(lambda: window.height() <= 420)
+        start = window.check_in.start_button
+        window.page_scroll.ensureWidgetVisible(start)
+        corner = start.mapTo(window.page_scroll.viewport(), start.rect().bottomRight())
+        assert window.page_scroll.viewport().rect().contains(corner)
