@@ -388,6 +388,18 @@ def _disk_problem(path: Path) -> StorageError:
 
 def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
     stuck = [] if backup else _read_only_sidecars(path)
+    if not backup and _file_read_only(path):
+        # The file first: naming only its -wal/-shm sent IT to fix those, and the next start
+        # then found the file itself read-only.
+        files = ["the records file", *(side.name for side in stuck)]
+        named = files[0] if not stuck else f"{', '.join(files[:-1])} and {files[-1]}"
+        return ReadOnlyError(
+            path,
+            f"Re-Think Desktop cannot save its records: {named} "
+            f"{'are' if stuck else 'is'} read-only ({path}). Nothing already recorded has "
+            f"been lost. Ask IT to give you write access to {'them' if stuck else 'that file'}"
+            ", or start the app with --data-dir pointing to a folder you can write to.",
+        )
     if stuck:
         which = (
             f"{stuck[0]}, a working file SQLite keeps beside them, is"
@@ -400,14 +412,6 @@ def _read_only(path: Path, *, backup: bool) -> ReadOnlyError:
             f"Re-Think Desktop cannot save its records: {which} read-only (probably left "
             "there while the records file itself was read-only). Nothing already recorded has "
             f"been lost. Ask IT to give you write access to {it}, then try again.",
-        )
-    if not backup and _file_read_only(path):
-        return ReadOnlyError(
-            path,
-            "Re-Think Desktop cannot save its records: the records file is read-only "
-            f"({path}). Nothing already recorded has been lost. Ask IT to give you write "
-            "access to that file, or start the app with --data-dir pointing to a folder you "
-            "can write to.",
         )
     if not backup:
         return ReadOnlyError(path)
@@ -870,9 +874,9 @@ def open_database(
     as :func:`_peek`), and a database that would need migrating raises :class:`ReadOnlyError`.
     ``check=False`` skips the ``quick_check`` of an existing file (the app runs it on another
     thread after start-up when the file was closed cleanly; see :func:`closed_cleanly`).
-    An open that fails removes the empty ``-wal`` (and the ``-shm``) it made itself, as SQLite
-    does on a full drive before it finds it cannot grow them: left there, they made the file
-    look in use, and every later read-only open (export, backup) failed.
+    An open that fails on a full drive removes the empty ``-wal`` (and the ``-shm``) it made
+    itself (SQLite makes them before it finds it cannot grow them): left there, they made the
+    file look in use, and every later read-only open (export, backup) failed.
     """
     path = Path(path).expanduser().absolute()
     wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
@@ -882,7 +886,9 @@ def open_database(
         left_before = True
     try:
         return _open_database(path, create=create, read_only=read_only, check=check)
-    except BaseException:
+    except DiskFullError:
+        # Only for a full drive, the case it is for: after any other failure an empty -wal
+        # that appeared meanwhile may be another program's, opening the file at that moment.
         with contextlib.suppress(OSError):
             if not left_before and wal.exists() and wal.stat().st_size == 0:
                 for side in (wal, shm):
@@ -1077,7 +1083,8 @@ def _refuse_to_replace(out: Path) -> None:
             "backup.",
             out,
         )
-    if out.name in (RECORDS_FILE, DEMO_RECORDS_FILE):
+    # Compared whatever the capitals: "Demo.sqlite" is demo.sqlite on Windows and macOS.
+    if out.name.casefold() in (RECORDS_FILE, DEMO_RECORDS_FILE):
         raise StorageError(
             f"There is already a records file at {out}, and a backup never replaces "
             "records. Nothing has been changed. Choose another name for the backup, such as "
@@ -1101,16 +1108,18 @@ def _refuse_app_names(out: Path, source: Path | None) -> None:
     them: ``demo.sqlite`` (it would become the trainers' demo, names and all), or a records
     file's ``-wal``, ``-shm`` or ``-journal`` (SQLite deletes or misreads it at the next open).
     That is in the records' folder, and beside any other records file."""
-    sidecar = next((s for s in _SIDECARS if out.name.endswith(s)), None)
+    name = out.name.casefold()  # "Demo.sqlite" is demo.sqlite on Windows and macOS
+    sidecar = next((s for s in _SIDECARS if name.endswith(s)), None)
     if sidecar is None and out.exists():
         return  # records there already: ``_refuse_to_replace`` says so
-    base = out.name[: -len(sidecar)] if sidecar else out.name
+    base = name[: -len(sidecar)] if sidecar else name
     records_here = (source is not None and _same_file(out.parent, source.parent)) or any(
         (out.parent / name).is_file() for name in _APP_FILES
     )
-    if sidecar and ((base in _APP_FILES and records_here) or (out.parent / base).is_file()):
+    beside = out.parent / out.name[: len(out.name) - len(sidecar or "")]
+    if sidecar and ((base in _APP_FILES and records_here) or beside.is_file()):
         what = (
-            f"the working file ({sidecar}) SQLite keeps beside {out.parent / base}, and a "
+            f"the working file ({sidecar}) SQLite keeps beside {beside}, and a "
             "backup there would be taken for it (and deleted)"
         )
     elif not sidecar and base in _APP_FILES and records_here:

@@ -61,14 +61,15 @@ def resolve_paths(
 
     An empty ``data_dir`` is a ``ValueError`` (the command line refuses it first): taken as
     absent, a script's unset variable would fall back to the real records. An empty
-    ``RETHINK_DATA_DIR`` counts as not set, as shells and other tools treat one.
+    ``RETHINK_DATA_DIR`` (or one of spaces alone) counts as not set, as shells and other
+    tools treat one.
     """
     env = os.environ if env is None else env
     if data_dir is not None and not str(data_dir).strip():
         raise ValueError("--data-dir needs a folder name")
     if data_dir is not None:
         chosen, source = _clean(data_dir), "--data-dir"
-    elif env.get(DATA_DIR_ENV):
+    elif env.get(DATA_DIR_ENV, "").strip():  # spaces alone are as empty: not a folder "  "
         chosen, source = _clean(env[DATA_DIR_ENV]), DATA_DIR_ENV
     elif config_data_dir:
         chosen, source = _clean(config_data_dir), "config"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
-
-from PySide6.QtCore import QLockFile
+from typing import TYPE_CHECKING
 
 from rethink_desktop.storage.database import classify
 from rethink_desktop.storage.paths import ensure_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QLockFile
 
 
 class DataFolderError(OSError):
@@ -118,6 +120,9 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
     made or written (which would otherwise look like another copy). The command line's
     records commands take the same lock.
     """
+    # QtCore only here: ``check`` uses the folder helpers above and never needs Qt.
+    from PySide6.QtCore import QLockFile
+
     bad_name = unusable_folder_name(path.parent)
     if bad_name is not None:
         raise DataFolderError(bad_name)

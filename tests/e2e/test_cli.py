@@ -537,3 +537,18 @@ def test_json_on_a_stdout_that_cannot_carry_a_name_fails_in_words_never_as_bad_j
     assert "Export failed" in result.stderr
     assert "Traceback" not in result.stderr
     assert "Jos\\xe9" not in result.stdout
+
+
+def test_check_loads_no_qt(tmp_path):
+    """IT's self-check is plain Python: it loaded QtCore for three folder helpers."""
+    data, _ = seeded(tmp_path)
+    code = (
+        "import sys\n"
+        "from rethink_desktop.cli import main\n"
+        f"code = main(['--data-dir', {str(data)!r}, 'check'])\n"
+        "print('qt' if any(m.startswith('PySide6') for m in sys.modules) else 'no qt', code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip().endswith("no qt 0"), done.stdout + done.stderr

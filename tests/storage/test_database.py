@@ -663,6 +663,28 @@ def full_drive_at_open(monkeypatch, path: Path) -> None:
     monkeypatch.setattr(sqlite3, "connect", connect)
 
 
+def test_a_read_only_file_with_read_only_files_beside_it_names_the_file(db_path, monkeypatch):
+    """Only the -wal and -shm were named; once IT fixed those, the next start found the
+    records file itself read-only."""
+    make_database(db_path, events=1)
+    stuck = [db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")]
+    for path in stuck[1:]:
+        path.write_bytes(b"")
+    names, real_access = {str(path) for path in stuck}, os.access
+
+    def access(target, mode, **kw):  # as for a user (root writes whatever the mode)
+        return not (str(target) in names and mode == os.W_OK) and real_access(target, mode, **kw)
+
+    monkeypatch.setattr(os, "access", access)
+    with pytest.raises(ReadOnlyError) as info:
+        open_database(db_path)
+    assert info.value.message.startswith(
+        "Re-Think Desktop cannot save its records: the records file, rethink.sqlite-wal and "
+        f"rethink.sqlite-shm are read-only ({db_path})."
+    )
+    assert "write access to them" in info.value.message
+
+
 def test_an_open_that_fails_on_a_full_drive_removes_what_it_made(db_path, tmp_path, monkeypatch):
     """Left there, the empty -wal and the -shm made ``export`` and ``backup`` fail after it."""
     make_database(db_path, events=1)
@@ -689,6 +711,24 @@ def test_a_failed_open_leaves_a_wal_it_did_not_make(db_path, monkeypatch):
         open_database(db_path)
     assert wal.exists()
     assert shm.exists()
+
+
+def test_an_open_that_fails_otherwise_leaves_a_new_wal_alone(db_path, monkeypatch):
+    """Not a full drive: an empty -wal that appeared during the open may be another
+    program's, opening the file at that moment (deleting it could lose its writes)."""
+    from rethink_desktop.storage import database
+
+    make_database(db_path, events=1)
+    wal = Path(f"{db_path}-wal")
+
+    def busy(path, **kwargs):
+        wal.write_bytes(b"")  # the app opened the file meanwhile
+        raise LockedError(path)
+
+    monkeypatch.setattr(database, "_open_database", busy)
+    with pytest.raises(LockedError):
+        open_database(db_path)
+    assert wal.exists()
 
 
 def test_a_write_lock_held_elsewhere_becomes_locked_error(db_path):
@@ -793,6 +833,8 @@ def test_a_backup_never_replaces_a_file_that_is_not_an_earlier_backup(db_path, t
         "demo.sqlite-wal",
         "demo.sqlite-shm",
         "demo.sqlite-journal",
+        "Demo.sqlite",  # the same file on Windows and macOS
+        "RETHINK.sqlite-WAL",
     ],
 )
 @pytest.mark.parametrize("where", ["data folder", "beside other records"])

@@ -157,3 +157,9 @@ def test_ensure_dir_refuses_a_file_in_the_way(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(FileExistsError):
         ensure_dir(blocker)
+
+
+def test_a_rethink_data_dir_of_spaces_alone_counts_as_not_set():
+    """Taken as given it was a folder named "   " under wherever the app was started."""
+    assert resolve_paths(env={"RETHINK_DATA_DIR": "   "}).source == "platform default"
+    assert resolve_paths(env={"RETHINK_DATA_DIR": " /srv/r "}).source == "RETHINK_DATA_DIR"
