@@ -860,6 +860,9 @@ class PrepareView(QWidget):
         self.scroll.setWidget(self.content)
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.scroll.setAccessibleName("Preparation form")
+        # Not a Tab stop of its own: the focus landed on nothing visible (Tab scrolls the
+        # control it reaches into view).
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self._build_footer()
 

@@ -944,3 +944,14 @@ def test_typing_into_a_filled_agency_cell_replaces_it(qtbot, prepared):
         qtbot.keyClicks(QApplication.focusWidget(), char)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert prepared.people.rows()[0]["agency"] == "Police"
+
+
+def test_tab_round_the_form_never_stops_on_nothing_visible(qtbot, fresh):
+    """The form's scrolling area took the focus itself: a Tab stop that showed nothing."""
+    from tests.ui.conftest import tab_walk
+
+    fresh.show()
+    qtbot.waitExposed(fresh)
+    reached = tab_walk(qtbot, fresh, fresh.kind, 40)
+    assert fresh.scroll not in reached
+    assert fresh.kind in reached  # round the whole form and back
