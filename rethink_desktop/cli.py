@@ -610,10 +610,10 @@ def prepare_standard_streams() -> set[str]:
 
 
 def escape_what_stdout_cannot_print() -> None:
-    """For ``check``'s report only: a path that is not valid text (a Linux folder name in
-    another encoding) is printed escaped, as stderr already does, rather than stopping the
-    report half-way. Never for an export to stdout: ``\xe9`` in a JSON export is not JSON,
-    and a name the stream cannot carry must fail in words instead."""
+    """A path that is not valid text (a Linux folder name in another encoding) is printed
+    escaped, as stderr already does, rather than stopping a report half-way, or an import
+    that has been done with a traceback. Never for an export to stdout: ``\\xe9`` in a JSON
+    export is not JSON, and a name the stream cannot carry must fail in words instead."""
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
 
@@ -625,7 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     refusal = empty_value_refusal(args)
     if refusal:
         parser.error(refusal)
-    if args.command == "check":
+    if not (args.command == "export" and not args.out):  # all but JSON on stdout
         escape_what_stdout_cannot_print()
     if args.speed is not None and (not args.demo or not 1 <= args.speed <= 120):
         parser.error("--speed needs --demo and a value from 1 to 120")

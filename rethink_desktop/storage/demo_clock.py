@@ -14,6 +14,7 @@ convenience: missing or unreadable, the clock goes on from the session's last ev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ from rethink_desktop.core.clock import format_timestamp, parse_timestamp
 log = logging.getLogger(__name__)
 
 Reading = tuple[datetime, datetime]
+_failed: set[str] = set()  # why a note could not be written, once warned about
 
 
 def clock_file(database: Path) -> Path:
@@ -47,8 +49,11 @@ def save(path: Path, session_id: str, reading: Reading) -> None:
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
     except OSError as exc:
-        log.warning("demo clock not noted: %s", type(exc).__name__)
-        temporary.unlink(missing_ok=True)
+        # Said once a run: it is tried about once a second while a demo meeting runs.
+        (log.debug if _failed else log.warning)("demo clock not noted: %s", type(exc).__name__)
+        _failed.add(type(exc).__name__)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def load(path: Path, session_id: str) -> Reading | None:

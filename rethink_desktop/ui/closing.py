@@ -524,7 +524,9 @@ class CloseView(QWidget):
         """The View menu's setting changed (it is there on the Complete step): completion
         follows it, and the note says so."""
         self.keep_names = keep
-        if not self.done:
+        if self.done:
+            self._say_what_became_of_names()  # the names of the record just completed
+        else:
             self._say_what_happens_to_names()
 
     def _say_what_happens_to_names(self) -> None:
@@ -554,7 +556,7 @@ class CloseView(QWidget):
         self._sync_nav()
         self.completed.emit()
 
-    def _show_done(self) -> None:
+    def _say_what_became_of_names(self) -> None:
         state = self.controller.state
         removed = state is not None and state.names_removed
         self.names_note.setText(
@@ -562,6 +564,9 @@ class CloseView(QWidget):
             if removed
             else "Names are kept with this record."
         )
+
+    def _show_done(self) -> None:
+        self._say_what_became_of_names()
         self.finish_title.setText("The session is complete.")
         self.complete_button.hide()
         self.home_button.show()

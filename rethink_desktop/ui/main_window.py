@@ -9,8 +9,18 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QObject,
+    QRect,
+    QSettings,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -48,6 +58,43 @@ ROOM_DISPLAY_KEY = "room_display/open_for"  # ui.ini: the session the wall scree
 log = logging.getLogger(__name__)
 
 SET_BY_IT = " (set by IT)"
+
+
+class PageScroll(QScrollArea):
+    """Holds the screens: exactly the window's room when they fit in it, and scrolls when
+    one needs more (150 % type on a small screen). Not ``widgetResizable``: that sized the
+    screens by their preferred heights, so the live view scrolled where it had fitted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.viewport().setAutoFillBackground(False)
+
+    def set_page(self, page: QWidget) -> None:
+        self.setWidget(page)
+        page.installEventFilter(self)
+        self._fit()
+
+    def _fit(self) -> None:
+        page = self.widget()
+        if page is not None:
+            page.resize(self.viewport().size().expandedTo(page.minimumSizeHint()))
+
+    def to_top(self) -> None:
+        self.verticalScrollBar().setValue(0)
+        self.horizontalScrollBar().setValue(0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A screen's needs changed (another screen joined the stack, a list grew).
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
 
 
 def effective_theme(settings: QSettings, config: Config) -> str:
@@ -94,15 +141,12 @@ class MainWindow(QMainWindow):
         # type on a 768-pixel laptop): without it the window grew taller than the screen,
         # and Start, Next or a participant's Save went below its edge. Tab scrolls the
         # focused control into view (QScrollArea.focusNextPrevChild).
-        self.page_scroll = QScrollArea()
-        self.page_scroll.setWidgetResizable(True)
-        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.page_scroll.viewport().setAutoFillBackground(False)
+        self.page_scroll = PageScroll()
         self.setCentralWidget(self.page_scroll)
         self.stack = QStackedWidget(self.page_scroll)
         self.stack.setAutoFillBackground(False)
-        self.page_scroll.setWidget(self.stack)
+        self.page_scroll.set_page(self.stack)
+        self.stack.currentChanged.connect(self.page_scroll.to_top)  # each screen from its top
         self.home = HomeView(controller.store, demo=demo, parent=self.stack)
         self.home.demo_button.setVisible(self.config.allow_demo)
         # Each screen once, as it joins the stack (they are made whole before they do).
@@ -648,6 +692,9 @@ class MainWindow(QMainWindow):
             # The setting stays off whatever happens here: a removal that fails must not
             # leave the next sessions keeping names the facilitator chose not to keep.
             removed = self.controller.remove_names_of(kept)
+            close_view = self.__dict__.get("close_view")
+            if close_view is not None:  # its last step says what became of the names
+                close_view.set_keep_names(self.keep_names)
             said = []
             if removed:
                 said.append(

@@ -659,10 +659,18 @@ class ClockSpinBox(QSpinBox):
     def textFromValue(self, value: int) -> str:
         return f"{value // 60}:{value % 60:02d}"
 
+    @staticmethod
+    def _digits(text: str) -> bool:
+        """0–9 only: ``isdigit`` takes "²" (AZERTY's key beside 1), which ``int`` refuses,
+        and an exception inside Qt's call of ``validate`` ends the app."""
+        return bool(text) and all(c in "0123456789" for c in text)
+
     def _parse(self, text: str) -> int | None:
         text = text.strip()
         minutes, colon, seconds = text.partition(":")
-        if not minutes.isdigit() or (colon and not (seconds.isdigit() and len(seconds) <= 2)):
+        if not self._digits(minutes) or (
+            colon and not (self._digits(seconds) and len(seconds) <= 2)
+        ):
             return None
         if colon and int(seconds) >= 60:
             return None
@@ -676,7 +684,7 @@ class ClockSpinBox(QSpinBox):
         value = self._parse(text)
         if value is not None and self.minimum() <= value <= self.maximum():
             return QValidator.State.Acceptable, text, pos
-        partial = all(c.isdigit() or c == ":" for c in text.strip()) and text.count(":") <= 1
+        partial = all(c in "0123456789:" for c in text.strip()) and text.count(":") <= 1
         seconds = text.strip().partition(":")[2]
         if partial and (len(seconds) > 2 or (len(seconds) == 2 and int(seconds) >= 60)):
             # "9:75" is refused as it is typed: left to the commit, the box went back to

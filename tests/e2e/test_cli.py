@@ -552,3 +552,19 @@ def test_check_loads_no_qt(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stdout.strip().endswith("no qt 0"), done.stdout + done.stderr
+
+
+def test_an_import_from_a_folder_whose_name_stdout_cannot_print_ends_as_it_went(tmp_path):
+    """The import was done, then its report stopped with a UnicodeEncodeError, exit 1."""
+    data, _ = seeded(tmp_path)
+    odd = tmp_path / "caf\udce9"  # the byte 0xE9: Latin-1 "é", not UTF-8
+    odd.mkdir()
+    assert cli("--data-dir", str(data), "export", "--out", str(odd / "x.json")).returncode == 0
+    other = tmp_path / "other"
+    done = cli(
+        "--data-dir", str(other), "import", str(odd / "x.json"),
+        env={"PYTHONIOENCODING": "utf-8:strict"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "1 added" in done.stdout + done.stderr

@@ -808,7 +808,12 @@ def test_names_off_on_the_close_s_last_step_follow_the_open_session(
     assert controller.act("end")
     assert controller.finish("complete", remove_names=False)
     sid = controller.session.id
+    close = window.close_view  # on its last step, the session just completed
+    close.done = True
+    close.set_keep_names(True)
+    assert close.names_note.text() == "Names are kept with this record."
     window.keep_names_action.setChecked(False)
+    assert close.names_note.text() == "Names have been replaced by agency and role."
     assert controller.state.names_removed
     assert {p.name for p in controller.state.participants} == {None}
     assert names_on_disk(store, sid) == [None, None, None]
@@ -970,3 +975,28 @@ def test_at_150_percent_the_screens_scroll_in_a_window_shorter_than_they_need(
         window.page_scroll.ensureWidgetVisible(start)
         corner = start.mapTo(window.page_scroll.viewport(), start.rect().bottomRight())
         assert window.page_scroll.viewport().rect().contains(corner)
+        assert window.page_scroll.verticalScrollBar().value() > 0
+        # The next screen opens at its top, not where the last one was scrolled to.
+        window.stack.setCurrentWidget(window.live)
+        assert window.page_scroll.verticalScrollBar().value() == 0
+
+
+def test_at_150_percent_a_full_circle_s_live_screen_fits_a_laptop_without_scrolling(
+    qtbot, window, controller
+):
+    """Sized by its preferred height in the scrolling holder, the live view ran 200 pixels
+    below the window and its buttons had to be scrolled to; it fits in its minimum."""
+    from tests.ui.conftest import larger_text
+
+    with larger_text(1.5):
+        window.resize(1366, 700)
+        window.show()
+        start_live(controller, 12)
+        window.show_for_state()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.live)
+        qtbot.wait(10)
+        viewport = window.page_scroll.viewport()
+        assert window.stack.height() <= viewport.height()
+        end = window.live.buttons["end_session"]
+        corner = end.mapTo(viewport, end.rect().bottomRight())
+        assert viewport.rect().contains(corner)

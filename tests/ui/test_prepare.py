@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -426,12 +426,14 @@ def test_seconds_past_59_are_refused_as_they_are_typed(qtbot, prepared):
     qtbot.keyClick(editor, Qt.Key.Key_Backspace)
     qtbot.keyClicks(editor, "59")
     assert editor.text() == "4:59"
-    for stray in "x.;:":  # refused too (a letter there crashed the app: int("7x"))
+    for stray in "x.;:²³":  # refused too (a letter there crashed the app: int("7x"))
         qtbot.keyClicks(editor, stray)
         assert editor.text() == "4:59"
     editor.selectAll()
     qtbot.keyClicks(editor, "4:7x")
     assert editor.text() == "4:7"
+    for text in ("²", "4:5²", "4:²", "¹:30"):  # digits to isdigit(), not to int()
+        assert editor.validate(text, len(text))[0] == QValidator.State.Invalid, text
 
 
 def test_a_short_agenda_needs_the_confirm_box(prepared):
