@@ -41,6 +41,7 @@ from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
 from rethink_desktop.ui.theme import (
     Theme,
     agency_colours,
+    agency_edge,
     agency_ink,
     current_theme,
     repolish,
@@ -179,6 +180,7 @@ class TalkBar(QWidget):
         super().__init__(parent)
         self.colour = colour
         self._inks: dict[str, QColor] = {}  # by theme: black turns light on the dark ones
+        self._edges: dict[str, QColor | None] = {}  # by theme: pale colours get an edge
         self.share = 0.0
         self.equal = 0.0
         self.top = 0.0
@@ -215,6 +217,13 @@ class TalkBar(QWidget):
             ink = self._inks[theme.name] = QColor(agency_ink(self.colour, theme))
         return ink
 
+    def _edge(self, theme: Theme) -> QColor | None:
+        key = f"{theme.name}/edge"
+        if key not in self._edges:
+            edge = agency_edge(self.colour, theme)
+            self._edges[key] = QColor(edge) if edge else None
+        return self._edges[key]
+
     def paintEvent(self, event: object) -> None:
         # Square, pixel-aligned rectangles without antialiasing, in colours made once: a
         # dozen bars repaint on every key press.
@@ -228,6 +237,10 @@ class TalkBar(QWidget):
         fill, tick = self._drawn()
         if fill > 0:
             painter.fillRect(1, 1, fill, h - 1, self._ink(theme))
+            edge = self._edge(theme)
+            if edge is not None and fill > 1:  # a pale colour (yellow) gets a darker edge
+                painter.setPen(edge)
+                painter.drawRect(1, 1, fill - 1, h - 2)
         if tick is not None:
             painter.setPen(tick_pen)
             painter.drawLine(tick, 0, tick, h + 1)

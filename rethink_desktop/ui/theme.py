@@ -81,6 +81,28 @@ def agency_ink(colour: str, theme: Theme) -> str:
     return "#E8E8E8" if colour == "#000000" and is_dark(theme) else colour
 
 
+def contrast(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio of two colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        c = QColor(colour)
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+               for v in (c.redF(), c.greenF(), c.blueF())]  # fmt: skip
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def agency_edge(colour: str, theme: Theme) -> str | None:
+    """A darker edge for an agency's colour that barely shows on ``theme``'s background
+    (the palette's yellow on the light track, 1.2 : 1), or None where it shows by itself."""
+    ink = agency_ink(colour, theme)
+    if contrast(ink, theme.background) >= 1.6:
+        return None
+    return QColor(ink).darker(170).name()
+
+
 def agency_colours(
     agencies: Iterable[str], colours: Sequence[str] = AGENCY_COLOURS
 ) -> dict[str, str]:

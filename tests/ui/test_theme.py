@@ -97,16 +97,7 @@ def test_a_highlighted_menu_item_is_light_on_the_accent_and_a_disabled_one_is_mu
     from PySide6.QtWidgets import QApplication, QMenu
 
     from rethink_desktop.ui.theme import THEMES, apply_theme
-
-    def contrast_ratio(a: str, b: str) -> float:  # WCAG 2
-        def luminance(colour: str) -> float:
-            c = QColor(colour)
-            lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-                   for v in (c.redF(), c.greenF(), c.blueF())]  # fmt: skip
-            return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-        high, low = sorted((luminance(a), luminance(b)), reverse=True)
-        return (high + 0.05) / (low + 0.05)
+    from rethink_desktop.ui.theme import contrast as contrast_ratio
 
     app = QApplication.instance()
     try:
@@ -140,3 +131,27 @@ def test_a_highlighted_menu_item_is_light_on_the_accent_and_a_disabled_one_is_mu
             menu.hide()
     finally:
         apply_theme(app, "light")
+
+
+def test_a_pale_agency_colour_gets_a_darker_edge_on_its_talk_bar(qtbot):
+    """The palette's yellow on the light track was 1.2 : 1, the bar all but invisible."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.ui.live import TalkBar
+    from rethink_desktop.ui.theme import THEMES, agency_edge, apply_theme, contrast
+
+    light = THEMES["light"]
+    assert contrast("#F0E442", light.background) < 1.6
+    edge = agency_edge("#F0E442", light)
+    assert edge is not None
+    assert contrast(edge, light.background) >= 3
+    assert agency_edge("#0072B2", light) is None  # blue shows by itself
+    apply_theme(QApplication.instance(), "light")
+    bar = TalkBar("#F0E442")
+    qtbot.addWidget(bar)
+    bar.resize(201, 12)
+    bar.set_share(0.5, 0.25)
+    image = bar.grab().toImage()
+    assert image.pixelColor(50, 1) == QColor(edge)  # the fill's top edge
+    assert image.pixelColor(50, 6) == QColor("#F0E442")  # the fill itself
