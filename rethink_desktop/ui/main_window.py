@@ -54,6 +54,9 @@ if TYPE_CHECKING:
     from rethink_desktop.ui.room_display import RoomDisplay
 
 ROOM_DISPLAY_KEY = "room_display/open_for"  # ui.ini: the session the wall screen was open for
+# ui.ini: the session whose wall screen was blanked (B), or had its card hidden (H)
+ROOM_BLANKED_KEY = "room_display/blanked_for"
+ROOM_CARD_HIDDEN_KEY = "room_display/card_hidden_for"
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
         ctl.notice.connect(self._controller_notice)
         ctl.storage_failed.connect(self._storage_failed)
         ctl.read_failed.connect(self._read_failed)
+        ctl.display_changed.connect(self._remember_room_screen)
         self.home.new_requested.connect(self.new_session)
         self.home.demo_requested.connect(self.open_demo)
         self.home.open_requested.connect(self.open_session)
@@ -629,10 +633,28 @@ class MainWindow(QMainWindow):
         self.settings.setValue(ROOM_DISPLAY_KEY, state.id if shown and state else "")
         self.settings.sync()
 
+    def _remember_room_screen(self) -> None:
+        """B and H are written at once too: a wall screen blanked for a reason stays blank
+        when the meeting is resumed after a crash (it came back showing the card)."""
+        ctl, state = self.controller, self.controller.state
+        if state is None or state.status not in LIVE:
+            return
+        for key, on in ((ROOM_BLANKED_KEY, ctl.display_blanked),
+                        (ROOM_CARD_HIDDEN_KEY, not ctl.card_on_display)):  # fmt: skip
+            if (self.settings.value(key, "") == state.id) != on:
+                self.settings.setValue(key, state.id if on else "")
+                self.settings.sync()
+
     def reopen_room_display(self) -> None:
         """After resuming a live session: the room display again, if it was open when the
-        app stopped (a crash, a power cut, or quitting during the meeting)."""
+        app stopped (a crash, a power cut, or quitting during the meeting), blanked or with
+        its card hidden if it was."""
         state = self.controller.state
+        if state is not None and state.status in LIVE:
+            self.controller.display_blanked = self.settings.value(ROOM_BLANKED_KEY, "") == state.id
+            self.controller.card_on_display = (
+                self.settings.value(ROOM_CARD_HIDDEN_KEY, "") != state.id
+            )
         was_open = state is not None and self.settings.value(ROOM_DISPLAY_KEY, "") == state.id
         showing = self.room_display is not None and self.room_display.isVisible()
         if was_open and not showing and state is not None and state.status in LIVE:

@@ -286,6 +286,30 @@ def test_resuming_opens_the_room_display_again_if_it_was_open(
     assert (after.room_display is not None and after.room_display.isVisible()) is left_open
 
 
+def test_a_blanked_wall_screen_is_blank_again_after_a_crash(qtbot, make_window, controller):
+    """B, then a crash: resumed, the wall screen came back showing the card and the
+    speaker. It comes back as it was (and H's hidden card stays hidden)."""
+    start_live(controller, 3)
+    first = make_window()
+    first.show_for_state()
+    first.toggle_room_display()
+    controller.toggle_blank()
+    controller.toggle_card_on_display()
+    first.room_display.blockSignals(True)
+    first.room_display.hide()  # a crash: nothing closes
+    controller.display_blanked, controller.card_on_display = False, True  # a new process
+    after = make_window()
+    after.show_for_state()
+    after.reopen_room_display()
+    assert controller.display_blanked
+    assert not controller.card_on_display
+    assert after.room_display.visible_text() == ""
+    controller.toggle_blank()  # B again: not blank at the next resume
+    controller.display_blanked = True
+    after.reopen_room_display()
+    assert not controller.display_blanked
+
+
 def test_the_room_display_is_reopened_only_for_the_session_it_was_open_for(
     qtbot, make_window, controller
 ):
