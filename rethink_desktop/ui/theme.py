@@ -190,17 +190,6 @@ def style_sheet(theme: Theme) -> str:
     inside an accent ring, so the state shows by shape as well as colour.
     """
     o = theme.outline_px
-    # The focus ring is wider than any outline: in the high-contrast themes every outline
-    # is 2 px, and a 2 px ring differed from them in colour alone. The padding gives the
-    # extra pixel back, so nothing moves as the focus does.
-    ring = max(2, o + 1)
-    ring_padding = (
-        ""
-        if ring == 2
-        else """
-    QPushButton:focus { padding: 5px 13px; }
-    QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDateTimeEdit:focus { padding: 3px 5px; }"""
-    )
     faint = f"#99{theme.muted[1:]}"  # disabled indicators: the muted colour at 60 %
     return f"""
     QWidget {{ color: {theme.text}; }}
@@ -225,7 +214,7 @@ def style_sheet(theme: Theme) -> str:
     QPushButton:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
     QTableView:focus, QListView:focus, QTreeView:focus, QCheckBox:focus, QRadioButton:focus,
     QDateTimeEdit:focus, QTableWidget:focus, QListWidget:focus {{
-        border: {ring}px solid {theme.accent}; }}{ring_padding}
+        border: 2px solid {theme.accent}; }}
     QScrollArea[focusRing="true"], QTableView[focusRing="true"] {{
         border: 2px solid transparent; border-radius: 6px; }}
     QScrollArea[focusRing="true"]:focus, QTableView[focusRing="true"]:focus {{
@@ -238,7 +227,7 @@ def style_sheet(theme: Theme) -> str:
     QPushButton:checked {{ background: {theme.accent}; color: {theme.surface};
                            border: 2px solid {theme.accent}; font-weight: bold; }}
     QPushButton[primary="true"]:focus, QPushButton:checked:focus {{
-        border: {ring}px solid {theme.text}; }}
+        border: 2px solid {theme.text}; }}
     QComboBox:disabled, QLineEdit:disabled, QSpinBox:disabled {{ color: {theme.muted};
                                                                 background: {theme.background}; }}
     QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};
