@@ -26,7 +26,7 @@ from rethink_desktop.core.clock import format_timestamp, parse_timestamp
 log = logging.getLogger(__name__)
 
 Reading = tuple[datetime, datetime]
-_failed: set[str] = set()  # why a note could not be written, once warned about
+_failed: set[str] = set()  # each reason a note could not be written, warned about once
 
 
 def clock_file(database: Path) -> Path:
@@ -50,8 +50,9 @@ def save(path: Path, session_id: str, reading: Reading) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         # Said once a run: it is tried about once a second while a demo meeting runs.
-        (log.debug if _failed else log.warning)("demo clock not noted: %s", type(exc).__name__)
-        _failed.add(type(exc).__name__)
+        why = type(exc).__name__
+        (log.debug if why in _failed else log.warning)("demo clock not noted: %s", why)
+        _failed.add(why)
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
 

@@ -82,8 +82,17 @@ class PageScroll(QScrollArea):
 
     def _fit(self) -> None:
         page = self.widget()
-        if page is not None:
-            page.resize(self.viewport().size().expandedTo(page.minimumSizeHint()))
+        if page is None:
+            return
+        size = self.viewport().size().expandedTo(page.minimumSizeHint())
+        # Wrapped text needs more height as the width shrinks, which the minimum size does
+        # not say: the screen showing is given at least its layout's minimum height at this
+        # width (a card's last line was cut off, not scrolled to, at 150 % on 1024 × 600).
+        shown = page.currentWidget() if isinstance(page, QStackedWidget) else page
+        layout = shown.layout() if shown is not None else None
+        if layout is not None and layout.hasHeightForWidth():
+            size.setHeight(max(size.height(), layout.totalMinimumHeightForWidth(size.width())))
+        page.resize(size)
 
     def to_top(self) -> None:
         self.verticalScrollBar().setValue(0)
@@ -642,8 +651,9 @@ class MainWindow(QMainWindow):
         for key, on in ((ROOM_BLANKED_KEY, ctl.display_blanked),
                         (ROOM_CARD_HIDDEN_KEY, not ctl.card_on_display)):  # fmt: skip
             if (self.settings.value(key, "") == state.id) != on:
+                # Written by QSettings from the event loop, straight after: a sync() here
+                # put two fdatasyncs inside the key press (p99 1 → 7 ms).
                 self.settings.setValue(key, state.id if on else "")
-                self.settings.sync()
 
     def reopen_room_display(self) -> None:
         """After resuming a live session: the room display again, if it was open when the
@@ -655,6 +665,7 @@ class MainWindow(QMainWindow):
             self.controller.card_on_display = (
                 self.settings.value(ROOM_CARD_HIDDEN_KEY, "") != state.id
             )
+            self.controller.display_changed.emit()  # the live screen says so too
         was_open = state is not None and self.settings.value(ROOM_DISPLAY_KEY, "") == state.id
         showing = self.room_display is not None and self.room_display.isVisible()
         if was_open and not showing and state is not None and state.status in LIVE:

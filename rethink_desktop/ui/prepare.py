@@ -667,6 +667,8 @@ class ClockSpinBox(QSpinBox):
 
     def _parse(self, text: str) -> int | None:
         text = text.strip()
+        if len(text) > 8:  # a long paste: int() refuses over 4,300 digits, inside Qt's call
+            return None
         minutes, colon, seconds = text.partition(":")
         if not self._digits(minutes) or (
             colon and not (self._digits(seconds) and len(seconds) <= 2)
@@ -684,7 +686,11 @@ class ClockSpinBox(QSpinBox):
         value = self._parse(text)
         if value is not None and self.minimum() <= value <= self.maximum():
             return QValidator.State.Acceptable, text, pos
-        partial = all(c in "0123456789:" for c in text.strip()) and text.count(":") <= 1
+        partial = (
+            len(text.strip()) <= 8
+            and all(c in "0123456789:" for c in text.strip())
+            and text.count(":") <= 1
+        )
         seconds = text.strip().partition(":")[2]
         if partial and (len(seconds) > 2 or (len(seconds) == 2 and int(seconds) >= 60)):
             # "9:75" is refused as it is typed: left to the commit, the box went back to

@@ -290,11 +290,13 @@ def test_a_blanked_wall_screen_is_blank_again_after_a_crash(qtbot, make_window, 
     """B, then a crash: resumed, the wall screen came back showing the card and the
     speaker. It comes back as it was (and H's hidden card stays hidden)."""
     start_live(controller, 3)
+    controller.show_card_id("clarity-1")  # a card for the room, not a facilitator's guide
     first = make_window()
     first.show_for_state()
     first.toggle_room_display()
     controller.toggle_blank()
     controller.toggle_card_on_display()
+    qtbot.wait(10)  # the event loop writes the settings (never inside the key press)
     first.room_display.blockSignals(True)
     first.room_display.hide()  # a crash: nothing closes
     controller.display_blanked, controller.card_on_display = False, True  # a new process
@@ -304,10 +306,13 @@ def test_a_blanked_wall_screen_is_blank_again_after_a_crash(qtbot, make_window, 
     assert controller.display_blanked
     assert not controller.card_on_display
     assert after.room_display.visible_text() == ""
+    assert after.live.card_display.text() == "B: room display is blank"  # the laptop says so
     controller.toggle_blank()  # B again: not blank at the next resume
+    qtbot.wait(10)
     controller.display_blanked = True
     after.reopen_room_display()
     assert not controller.display_blanked
+    assert after.live.card_display.text() == "H: hidden from the room display"
 
 
 def test_the_room_display_is_reopened_only_for_the_session_it_was_open_for(
@@ -1024,3 +1029,30 @@ def test_at_150_percent_a_full_circle_s_live_screen_fits_a_laptop_without_scroll
         end = window.live.buttons["end_session"]
         corner = end.mapTo(viewport, end.rect().bottomRight())
         assert viewport.rect().contains(corner)
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1024, 500)])
+def test_at_150_percent_wrapped_words_are_never_cut_short_they_scroll(
+    qtbot, window, controller, size
+):
+    """Given only the screens' minimum height, the card's last line went undrawn at 150 %
+    on 1024 × 600 (138 of the 170 pixels it needs), with nothing to scroll to."""
+    from PySide6.QtWidgets import QLabel
+
+    from tests.ui.conftest import larger_text
+
+    with larger_text(1.5):
+        window.show()
+        start_live(controller, 12)
+        controller.show_card_id("guide-welcome")  # a long prompt
+        window.show_for_state()
+        window.resize(*size)
+        qtbot.wait(20)
+        live = window.live
+        wrapped = [label for label in live.findChildren(QLabel)
+                   if label.isVisibleTo(live) and label.wordWrap() and label.text()]  # fmt: skip
+        assert live.card_prompt in wrapped
+        needs = {label: label.heightForWidth(label.width()) for label in wrapped}
+        short = [(label.text()[:30], label.height(), need)
+                 for label, need in needs.items() if need > label.height()]  # fmt: skip
+        assert short == []
