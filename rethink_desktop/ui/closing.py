@@ -371,6 +371,7 @@ class CloseView(QWidget):
             self.progress.setText(self._progress_text())
         self.message.hide()
         self.stack.setCurrentIndex(step)
+        self.scroll.verticalScrollBar().setValue(0)  # each step from its top (its question)
         self._sync_nav()
         self._focus_step(step)
 

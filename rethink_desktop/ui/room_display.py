@@ -184,16 +184,17 @@ class RoomDisplay(QWidget):
         theme = current_theme()
         ctl = self.controller
         state = ctl.state
+        demo = bool(state and state.demo)
+        # The title first: a blank wall opened blank (a resume) lost its "DEMO".
+        self.setWindowTitle(widgets.window_title("Room display", *(["DEMO"] if demo else [])))
         if ctl.display_blanked:
             self._paint(self.blank_page, "#000000", "#000000")
             self._paint(self, "#000000", "#000000")
             self._stack.setCurrentWidget(self.blank_page)
             return
         self._paint(self, theme.background, theme.text)
-        demo = bool(state and state.demo)
         self.demo_tag.setVisible(demo)
         self.space_demo_tag.setVisible(demo)
-        self.setWindowTitle(widgets.window_title("Room display", *(["DEMO"] if demo else [])))
         if state is None or state.status not in ("running", "paused", "checked_in"):
             self._paint(self.main_page, theme.background, theme.text)
             self.phase.setText("")

@@ -391,3 +391,8 @@ def test_at_150_percent_type_the_close_fits_a_laptop_screen_and_scrolls(qtbot, h
         # The scrolling area is no Tab stop of its own (an empty ring on the rating screen).
         reached = tab_walk(qtbot, view, view.rating.questions["communication"].buttons[0], 30)
         assert view.scroll not in reached
+        # The next step opens at its top, not at the depth the last one was scrolled to.
+        view.scroll.verticalScrollBar().setValue(view.scroll.verticalScrollBar().maximum())
+        view.save_rating()
+        assert view.stack.currentIndex() != view.RATING
+        assert view.scroll.verticalScrollBar().value() == 0

@@ -494,6 +494,11 @@ def test_the_room_display_marks_the_demo_and_only_the_demo(qtbot, store, clock, 
 
     ctl = SessionController(store, clock, deck, demo=demo)
     start_live(ctl, 3)
+    ctl.display_blanked = True  # opened blank, as after a resume: the title still says it
+    blank = RoomDisplay(ctl)
+    qtbot.addWidget(blank)
+    assert ("DEMO" in blank.windowTitle()) is demo
+    ctl.display_blanked = False
     display = RoomDisplay(ctl)
     qtbot.addWidget(display)
     display.refresh()
