@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -45,6 +45,25 @@ _label = partial(widgets.label, wrap=True)
 
 def _button(text: str, name: str, *, primary: bool = False) -> QPushButton:
     return widgets.button(text, name, role="body", primary=primary, height_em=2.4)
+
+
+class _Steps(QStackedWidget):
+    """The close's steps, each as tall as it needs: a stack is as tall as its tallest page
+    (the ratings), so at larger type even the one-question first step scrolled."""
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def heightForWidth(self, width: int) -> int:
+        page = self.currentWidget()
+        if page is None:
+            return super().heightForWidth(width)
+        return page.heightForWidth(width) if page.hasHeightForWidth() else -1
 
 
 def _page(*widgets: QWidget, top: int = 8) -> QWidget:
@@ -182,7 +201,7 @@ class CloseView(QWidget):
         self.message.setAccessibleName("Message")
         self.message.hide()
 
-        self.stack = QStackedWidget()
+        self.stack = _Steps()
         self.stack.addWidget(self._build_way_page())
         self.stack.addWidget(self._build_pulse_page())
         self.stack.addWidget(self._build_intro_page())
@@ -371,6 +390,7 @@ class CloseView(QWidget):
             self.progress.setText(self._progress_text())
         self.message.hide()
         self.stack.setCurrentIndex(step)
+        self.stack.updateGeometry()  # as tall as this step (_Steps)
         self.scroll.verticalScrollBar().setValue(0)  # each step from its top (its question)
         self._sync_nav()
         self._focus_step(step)

@@ -396,3 +396,16 @@ def test_at_150_percent_type_the_close_fits_a_laptop_screen_and_scrolls(qtbot, h
         view.save_rating()
         assert view.stack.currentIndex() != view.RATING
         assert view.scroll.verticalScrollBar().value() == 0
+
+
+def test_a_short_step_does_not_scroll_because_a_long_one_would(qtbot, host, closing):
+    """The steps shared the tallest one's height (the ratings), so at larger type even the
+    first step, one question, had a scrollbar."""
+    with larger_text(1.5):
+        host.resize(1300, 560)
+        view = make_view(qtbot, host, closing)
+        assert view.stack.currentIndex() == view.WAY
+        qtbot.wait(10)
+        assert view.scroll.verticalScrollBar().maximum() == 0
+        to_rating(view)
+        qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 0)  # this one does
