@@ -33,7 +33,15 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.core.agenda import Template
-from rethink_desktop.core.state import ABANDON_REASONS, FINISHED, GONE, LIVE, STATUSES
+from rethink_desktop.core.state import (
+    ABANDON_REASONS,
+    FINISHED,
+    GONE,
+    LIVE,
+    STATUSES,
+    Participant,
+    SessionState,
+)
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import StorageError
 from rethink_desktop.storage.home_queries import finished_with_names
@@ -107,6 +115,29 @@ class PageScroll(QScrollArea):
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self._fit()
         return super().eventFilter(watched, event)
+
+
+def arriving(state: SessionState) -> list[Participant]:
+    """Who A can choose: someone absent arrives late; someone who left (or was recorded
+    leaving by mistake) comes back."""
+    return [p for p in state.participants if p.attendance == "absent" or p.attendance in GONE]
+
+
+def leaving(state: SessionState) -> list[Participant]:
+    """Who L can choose: anyone in the room."""
+    return [p for p in state.participants if p.in_room]
+
+
+def withdrawable(state: SessionState) -> list[Participant]:
+    """Whose late arrival can be taken back: recorded late, not yet given the floor."""
+    spoke = {turn.participant_id for turn in state.turns}
+    return [p for p in state.participants if p.attendance == "late" and p.id not in spoke]
+
+
+def floor_takers(state: SessionState) -> list[Participant]:
+    """Who G can give the floor to: anyone in the room but the one who has it."""
+    current = state.current_turn.participant_id if state.current_turn else None
+    return [p for p in state.participants if p.in_room and p.id != current]
 
 
 def effective_theme(settings: QSettings, config: Config) -> str:
@@ -300,8 +331,9 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         # A new session not yet saved has nothing to abandon (it is dropped on leaving).
         status = state.status if state is not None and not self.controller.never_saved else None
-        for action, statuses in self.session_actions.items():
-            action.setEnabled(status in statuses)
+        for action, (statuses, people) in self.session_actions.items():
+            can = status in statuses and (people is None or (state is not None and people(state)))
+            action.setEnabled(bool(can))
 
     def _action(self, menu, text: str, slot, shortcut: str | None = None) -> QAction:
         action = QAction(text, self)
@@ -324,16 +356,17 @@ class MainWindow(QMainWindow):
         # Each item is there only when the open session's state lets it do something: on
         # Home, Prepare or the records they did nothing when chosen.
         unfinished = frozenset(STATUSES) - FINISHED
-        self.session_actions: dict[QAction, frozenset[str]] = {}
-        for text, slot, statuses in (
-            ("Record a late &arrival or a return…", self.record_arrival, LIVE),
-            ("Record someone &leaving…", self.record_departure, LIVE),
-            ("&Take back a late arrival…", self.withdraw_arrival, LIVE),
-            ("&Give the floor to…", self.give_floor, frozenset({"running"})),
-            ("&End session…", self.end_session, LIVE),
-            ("A&bandon session…", self.abandon_session, unfinished),
+        # With whom each can act, where it chooses someone (greyed out with no one to choose).
+        self.session_actions: dict[QAction, tuple[frozenset[str], Callable | None]] = {}
+        for text, slot, statuses, people in (
+            ("Record a late &arrival or a return…", self.record_arrival, LIVE, arriving),
+            ("Record someone &leaving…", self.record_departure, LIVE, leaving),
+            ("&Take back a late arrival…", self.withdraw_arrival, LIVE, withdrawable),
+            ("&Give the floor to…", self.give_floor, frozenset({"running"}), floor_takers),
+            ("&End session…", self.end_session, LIVE, None),
+            ("A&bandon session…", self.abandon_session, unfinished, None),
         ):
-            self.session_actions[self._action(session_menu, text, slot)] = statuses
+            self.session_actions[self._action(session_menu, text, slot)] = (statuses, people)
         session_menu.aboutToShow.connect(self._sync_session_menu)
         self.session_menu = session_menu
 
@@ -564,14 +597,11 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status not in LIVE:
             return
-        # Someone absent arrives late; someone who left (or was recorded leaving by mistake)
-        # comes back.
         gone = {p.id for p in state.participants if p.attendance in GONE}
-        people = [p for p in state.participants if p.attendance == "absent" or p.id in gone]
         pid = self._choose_person(
             "Late arrival or return",
             "Who has arrived late, or come back?",
-            people,
+            arriving(state),
             returning=gone,
         )
         if pid:
@@ -582,9 +612,9 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status != "running":
             return
-        current = state.current_turn.participant_id if state.current_turn else None
-        people = [p for p in state.participants if p.in_room and p.id != current]
-        pid = self._choose_person("Give the floor", "Who should have the floor now?", people)
+        pid = self._choose_person(
+            "Give the floor", "Who should have the floor now?", floor_takers(state)
+        )
         if pid:
             self.controller.act("pick", pid)
 
@@ -593,10 +623,10 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status not in LIVE:
             return
-        spoke = {turn.participant_id for turn in state.turns}
-        people = [p for p in state.participants if p.attendance == "late" and p.id not in spoke]
         pid = self._choose_person(
-            "Take back a late arrival", "Whose late arrival was recorded by mistake?", people
+            "Take back a late arrival",
+            "Whose late arrival was recorded by mistake?",
+            withdrawable(state),
         )
         if pid:
             self.controller.act("withdraw_arrival", pid)
@@ -605,11 +635,7 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status not in LIVE:
             return
-        pid = self._choose_person(
-            "Leaving early",
-            "Who is leaving early?",
-            [p for p in state.participants if p.in_room],
-        )
+        pid = self._choose_person("Leaving early", "Who is leaving early?", leaving(state))
         if pid:
             self.controller.act("leave", pid)
 

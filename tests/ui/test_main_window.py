@@ -394,11 +394,20 @@ def test_the_session_menu_offers_only_what_the_session_can_do_now(qtbot, window,
     prepare_draft(controller, 3)
     assert enabled() == ["Abandon session…"]
     controller.close_session()
-    start_live(controller, 3)
-    assert len(enabled()) == 6
+    start_live(controller, 3, present=["p1", "p2"])  # p3 absent: one to arrive
+    assert enabled() == [
+        "Record a late arrival or a return…",
+        "Record someone leaving…",
+        "Give the floor to…",
+        "End session…",
+        "Abandon session…",
+    ]  # no late arrival to take back yet
+    controller.act("arrive", "p3")
+    assert "Take back a late arrival…" in enabled()
+    assert "Record a late arrival or a return…" not in enabled()  # no one is away
     controller.act("toggle_pause")
     assert "Give the floor to…" not in enabled()
-    assert len(enabled()) == 5
+    assert len(enabled()) == 4
     controller.act("toggle_pause")
     controller.act("end")
     assert enabled() == ["Abandon session…"]  # the close: only abandoning it
