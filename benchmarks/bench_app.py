@@ -72,11 +72,14 @@ def app_cmd(data: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "rethink_desktop", "--data-dir", str(data), *extra]
 
 
-def user_env() -> dict[str, str]:
+def user_env(data: Path) -> dict[str, str]:
     """The environment of a user's machine: Python caches bytecode (some CI images turn
-    that off with PYTHONDONTWRITEBYTECODE, which would add compiling to every start)."""
+    that off with PYTHONDONTWRITEBYTECODE, which would add compiling to every start). The
+    per-user settings (window geometry) go beside ``data``, not into the real user's
+    ``~/.config/rethink-desktop``, where every run left them."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["XDG_CONFIG_HOME"] = str(data.parent / "config")
     return env
 
 
@@ -87,7 +90,7 @@ def startup(data: Path, runs: int) -> tuple[list[float], list[float]]:
     work of a first start on this data (the seeded sessions still carry names, which the
     first start removes).
     """
-    env = user_env()
+    env = user_env(data)
     subprocess.run(app_cmd(data, "--quit-after-start"), check=True, capture_output=True, env=env)
     interactive, whole = [], []
     for _ in range(runs):
@@ -120,7 +123,10 @@ def proc_rss_mb(pid: int) -> float:
 
 def idle(data: Path, seconds: float) -> tuple[float, float]:
     child = subprocess.Popen(
-        app_cmd(data, "--unattended"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        app_cmd(data, "--unattended"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=user_env(data),
     )
     try:
         time.sleep(4)  # settle: imports, resume, first paint
