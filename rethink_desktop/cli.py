@@ -24,7 +24,7 @@ from rethink_desktop.cli_records import (
     storage_words,
 )
 from rethink_desktop.storage.config import Config, format_value, load_config
-from rethink_desktop.storage.paths import AppPaths, ensure_dir, resolve_paths
+from rethink_desktop.storage.paths import AppPaths, ensure_dir, nearest_existing, resolve_paths
 
 log = logging.getLogger(__name__)
 
@@ -210,10 +210,7 @@ def no_database(db_path: Path) -> bool:
 
     if present(db_path):  # a name too long: a StorageError in words
         return False
-    folder = db_path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    return folder.is_dir()
+    return nearest_existing(db_path.parent).is_dir()
 
 
 def file_in_the_way(db_path: Path) -> str | None:
@@ -224,11 +221,8 @@ def file_in_the_way(db_path: Path) -> str | None:
 
     from rethink_desktop.storage.database import classify
 
-    folder = db_path.parent
     try:
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if folder.is_dir():
+        if nearest_existing(db_path.parent).is_dir():
             return None
     except OSError:  # a name too long: left for the commands' own words
         return None

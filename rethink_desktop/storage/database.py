@@ -21,7 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rethink_desktop.storage.paths import DEMO_RECORDS_FILE, RECORDS_FILE, ensure_dir
+from rethink_desktop.storage.paths import (
+    DEMO_RECORDS_FILE,
+    RECORDS_FILE,
+    ensure_dir,
+    nearest_existing,
+)
 from rethink_desktop.storage.schema import SCHEMA_VERSION, migrations
 
 if TYPE_CHECKING:
@@ -456,10 +461,8 @@ def _out_of_space(path: Path) -> bool:
 def _in_the_way(path: Path) -> Path:
     """The file that stops ``path``'s folders being made: it, or the nearest parent that
     exists and is not a folder (``path`` itself if none is found)."""
-    for candidate in (path, *path.parents):
-        if candidate.exists():
-            return path if candidate.is_dir() else candidate
-    return path
+    found = nearest_existing(path)
+    return path if found.is_dir() else found
 
 
 def _not_a_folder(path: Path, *, backup: bool) -> StorageError:

@@ -84,6 +84,15 @@ def resolve_paths(
     )
 
 
+def nearest_existing(path: Path) -> Path:
+    """``path`` if it exists, else its nearest parent that does (in the end the root).
+    What stops a name being used (one too long, say) is raised as the ``OSError`` it is."""
+    found = path
+    while not found.exists() and found != found.parent:
+        found = found.parent
+    return found
+
+
 def ensure_dir(path: str | Path) -> Path:
     """Create ``path`` (and parents) if missing; a folder we create is private to its owner."""
     path = Path(path)

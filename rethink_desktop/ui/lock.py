@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rethink_desktop.storage.database import classify
-from rethink_desktop.storage.paths import ensure_dir
+from rethink_desktop.storage.paths import ensure_dir, nearest_existing
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QLockFile
@@ -96,9 +96,7 @@ def unusable_data_folder(folder: Path, again: str = "run the command again") -> 
     import os
     import tempfile
 
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    existing = nearest_existing(folder)
     if not existing.is_dir():
         return None
     try:

@@ -163,3 +163,12 @@ def test_a_rethink_data_dir_of_spaces_alone_counts_as_not_set():
     """Taken as given it was a folder named "   " under wherever the app was started."""
     assert resolve_paths(env={"RETHINK_DATA_DIR": "   "}).source == "platform default"
     assert resolve_paths(env={"RETHINK_DATA_DIR": " /srv/r "}).source == "RETHINK_DATA_DIR"
+
+
+def test_the_nearest_existing_folder_is_the_path_or_its_closest_parent(tmp_path):
+    from rethink_desktop.storage.paths import nearest_existing
+
+    assert nearest_existing(tmp_path) == tmp_path
+    assert nearest_existing(tmp_path / "a" / "b" / "c") == tmp_path
+    (tmp_path / "f").write_text("")
+    assert nearest_existing(tmp_path / "f" / "x") == tmp_path / "f"  # a file in the way
