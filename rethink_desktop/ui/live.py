@@ -179,8 +179,9 @@ class TalkBar(QWidget):
     def __init__(self, colour: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.colour = colour
-        self._inks: dict[str, QColor] = {}  # by theme: black turns light on the dark ones
-        self._edges: dict[str, QColor | None] = {}  # by theme: pale colours get an edge
+        # By theme: the fill (black turns light on the dark ones) and, for a pale colour,
+        # a darker edge.
+        self._inks: dict[str, tuple[QColor, QColor | None]] = {}
         self.share = 0.0
         self.equal = 0.0
         self.top = 0.0
@@ -211,18 +212,13 @@ class TalkBar(QWidget):
         tick = round(1 + (w - 1) * min(1.0, self.equal / scale)) if self.equal > 0 else None
         return fill, tick
 
-    def _ink(self, theme: Theme) -> QColor:
-        ink = self._inks.get(theme.name)
-        if ink is None:
-            ink = self._inks[theme.name] = QColor(agency_ink(self.colour, theme))
-        return ink
-
-    def _edge(self, theme: Theme) -> QColor | None:
-        key = f"{theme.name}/edge"
-        if key not in self._edges:
+    def _ink(self, theme: Theme) -> tuple[QColor, QColor | None]:
+        inks = self._inks.get(theme.name)
+        if inks is None:
             edge = agency_edge(self.colour, theme)
-            self._edges[key] = QColor(edge) if edge else None
-        return self._edges[key]
+            inks = QColor(agency_ink(self.colour, theme)), QColor(edge) if edge else None
+            self._inks[theme.name] = inks
+        return inks
 
     def paintEvent(self, event: object) -> None:
         # Square, pixel-aligned rectangles without antialiasing, in colours made once: a
@@ -236,8 +232,8 @@ class TalkBar(QWidget):
         painter.drawRect(0, 0, w, h)
         fill, tick = self._drawn()
         if fill > 0:
-            painter.fillRect(1, 1, fill, h - 1, self._ink(theme))
-            edge = self._edge(theme)
+            ink, edge = self._ink(theme)
+            painter.fillRect(1, 1, fill, h - 1, ink)
             if edge is not None and fill > 1:  # a pale colour (yellow) gets a darker edge
                 painter.setPen(edge)
                 painter.drawRect(1, 1, fill - 1, h - 2)
