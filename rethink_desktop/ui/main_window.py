@@ -746,14 +746,12 @@ class MainWindow(QMainWindow):
             ):
                 self._keep_names_on()
                 return
+        # Removed first, so the close's last step, told of the setting next, says what
+        # became of the names. The setting goes off whatever happens: a removal that fails
+        # must not leave the next sessions keeping names the facilitator chose not to keep.
+        removed = self.controller.remove_names_of(kept) if kept else 0
         self._store_keep_names(keep)
         if kept:
-            # The setting stays off whatever happens here: a removal that fails must not
-            # leave the next sessions keeping names the facilitator chose not to keep.
-            removed = self.controller.remove_names_of(kept)
-            close_view = self.__dict__.get("close_view")
-            if close_view is not None:  # its last step says what became of the names
-                close_view.set_keep_names(self.keep_names)
             said = []
             if removed:
                 said.append(
