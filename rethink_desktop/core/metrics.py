@@ -47,7 +47,8 @@ def balance_index(seconds: Sequence[float]) -> float | None:
 
 
 def tally_people(state: SessionState, now: datetime) -> list[Tally]:
-    """One row per person who attended, in seating order."""
+    """One row per person who attended, in seating order, each labelled as the screens name
+    them (:meth:`SessionState.known_as`: two people with one name are told apart by role)."""
     people = state.attended()
     seconds = {p.id: 0.0 for p in people}
     turns = dict.fromkeys(seconds, 0)
@@ -72,7 +73,7 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
     return [
         Tally(
             p.id,
-            p.label,
+            state.known_as(p),
             p.agency,
             1,
             seconds[p.id],

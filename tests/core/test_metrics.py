@@ -11,6 +11,7 @@ from rethink_desktop.core.metrics import (
     tally_agencies,
     tally_people,
 )
+from tests.helpers import people as people_of
 from tests.helpers import phases, running
 
 
@@ -52,6 +53,16 @@ def test_tallies_by_person_and_agency():
     assert agencies["Education"].seconds == pytest.approx(120)
     # shares 0.8, 0, 0.2 against 1/3 each: distance 0.4667 of a possible 0.6667
     assert session_balance(s.state, now) == pytest.approx(0.3)
+
+
+def test_two_people_with_one_name_are_told_apart_in_the_talk_time_rows():
+    # The session detail and the PDF list talk time by person from these rows.
+    circle = people_of(3)
+    circle[0].update(name="Tom", role="School nurse", agency="Health")
+    circle[2].update(name="Tom", role="GP", agency="Health")
+    s = running(participants=circle)
+    labels = [row.label for row in tally_people(s.state, s.now())]
+    assert labels == ["Tom (School nurse)", "Person 2", "Tom (GP)"]
 
 
 def test_fair_share_now_divides_the_phase_among_those_still_to_speak():

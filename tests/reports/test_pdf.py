@@ -17,6 +17,7 @@ from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.reports.exports import ExportCancelled, export
 from rethink_desktop.reports.pdf import draw_timeline, summary_lines
 from rethink_desktop.storage.eventlog import EventStore
+from tests.helpers import people
 from tests.reports.test_exports import finished_session
 
 
@@ -71,6 +72,18 @@ def test_anonymised_pdf_has_agency_and_role_not_names(store, tmp_path):
     text = pdf_text(out)
     assert "Person 1" not in text
     assert "Education · Role 1" in text
+
+
+def test_pdf_tells_two_people_with_one_name_apart_by_their_roles(store, tmp_path):
+    circle = people(3)
+    circle[0].update(name="Tom", role="School nurse")
+    circle[2].update(name="Tom", role="GP")
+    s = finished_session(store, participants=circle)
+    out = tmp_path / "toms.pdf"
+    export(store.db, "pdf", out, session_id=s.id)
+    text = pdf_text(out)
+    assert "Tom (School nurse)" in text
+    assert "Tom (GP)" in text
 
 
 def test_pdf_needs_a_session_and_honours_cancel(store, tmp_path):
