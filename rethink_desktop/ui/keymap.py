@@ -55,7 +55,21 @@ LIVE_KEYS: tuple[Binding, ...] = (
     Binding("toggle_full_screen", (), "F11", "Full screen"),
     Binding("show_keys", (), "F1", "This keyboard map"),
     Binding("give_floor", ("G",), "G", "Give the floor to anyone, by name (any seat, 1 – 30)"),
+    Binding(
+        "page_down",
+        ("PgDown",),
+        "Page Down",
+        "Scroll down the circle and the balance by agency when they do not fit (then the screen)",
+    ),
+    Binding("page_up", ("PgUp",), "Page Up", "Scroll back up"),
 )
+
+KEY_WORDS = {"PgDown": "Page Down", "PgUp": "Page Up"}
+"""How a key whose Qt name is terse is written for people."""
+
+REPEATING = frozenset({"page_down", "page_up"})
+"""Actions a held key repeats; every other live key acts once per press (a held Space must
+not skip speakers)."""
 
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Return", "Check-in: start the session (close the doors)"),

@@ -14,6 +14,7 @@ from datetime import datetime
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractSlider,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -37,7 +38,7 @@ from rethink_desktop.core.metrics import (
 from rethink_desktop.core.state import SessionState
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
-from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
+from rethink_desktop.ui.keymap import LIVE_KEYS, REPEATING, seat_keys
 from rethink_desktop.ui.theme import (
     Theme,
     agency_colours,
@@ -459,14 +460,18 @@ class LiveView(QWidget):
         self.shortcuts: dict[str, QShortcut] = {}
         for binding in LIVE_KEYS:
             for key in binding.keys:
-                self._shortcut(key, getattr(self, binding.action), binding.action + key)
+                slot = getattr(self, binding.action)
+                repeat = binding.action in REPEATING
+                self._shortcut(key, slot, binding.action + key, repeat=repeat)
         for key, seat in seat_keys():
             self._shortcut(key, lambda seat=seat: self.pick_seat(seat), f"seat{seat}")
 
-    def _shortcut(self, key: str, slot: Callable[[], object], name: str) -> None:
+    def _shortcut(
+        self, key: str, slot: Callable[[], object], name: str, *, repeat: bool = False
+    ) -> None:
         shortcut = QShortcut(QKeySequence(key), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.setAutoRepeat(False)  # a held key must not skip speakers
+        shortcut.setAutoRepeat(repeat)  # a held key must not skip speakers
         shortcut.activated.connect(slot)
         self.shortcuts[name] = shortcut
 
@@ -534,6 +539,27 @@ class LiveView(QWidget):
 
     def show_keys(self) -> None:
         self.keys_requested.emit()
+
+    # The circle scrolls in its panel, and the whole screen in the window, but neither takes
+    # the keyboard (the live keys must keep working): these keys scroll them instead.
+    def page_down(self) -> None:
+        self._page(QAbstractSlider.SliderAction.SliderPageStepAdd)
+
+    def page_up(self) -> None:
+        self._page(QAbstractSlider.SliderAction.SliderPageStepSub)
+
+    def _page(self, action: QAbstractSlider.SliderAction) -> None:
+        """The circle's panel first; at its end (or when it fits), the screen's holder."""
+        bar = self.circle_scroll.verticalScrollBar()
+        before = bar.value()
+        bar.triggerAction(action)
+        if bar.value() != before:
+            return
+        holder = self.parentWidget()
+        while holder is not None and not isinstance(holder, QScrollArea):
+            holder = holder.parentWidget()
+        if holder is not None:
+            holder.verticalScrollBar().triggerAction(action)
 
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)

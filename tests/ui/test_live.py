@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 
-from rethink_desktop.ui.keymap import LIVE_KEYS, keymap_markdown
+from rethink_desktop.ui.keymap import KEY_WORDS, LIVE_KEYS, keymap_markdown
 from rethink_desktop.ui.live import LiveView, turn_tone
 from rethink_desktop.ui.room_display import RoomDisplay
 from tests.ui.conftest import larger_text, start_live
@@ -351,7 +351,8 @@ def test_keymap_doc_matches_the_app():
     assert keymap_markdown() in doc
     assert {b.action for b in LIVE_KEYS} <= set(dir(LiveView))
     for binding in LIVE_KEYS:  # every key that works is shown (Ctrl+Y, Pause)
-        assert set(binding.keys) <= set(binding.shown.split(" or ")), binding.action
+        shown = {KEY_WORDS.get(key, key) for key in binding.keys}
+        assert shown <= set(binding.shown.split(" or ")), binding.action
 
 
 def test_the_speakers_row_is_bold_and_named_for_screen_readers(qtbot, live):
@@ -615,6 +616,56 @@ def test_at_150_percent_type_every_talk_time_in_the_circle_shows_whole(qtbot, co
             assert right < viewport.width(), row.time.text()
             assert row.time.width() >= row.time.sizeHint().width()
         view.close()
+
+
+def test_page_down_and_up_scroll_the_circle_then_the_screen_without_taking_the_keys(
+    qtbot, controller
+):
+    """A big circle at 150 % type scrolls in its panel, and no live key reached the balance
+    by agency below it: Page Down and Page Up scroll it, then the screen's own holder."""
+    from PySide6.QtWidgets import QScrollArea
+
+    with larger_text(1.5):
+        start_live(controller, 24)
+        holder = QScrollArea()
+        qtbot.addWidget(holder)
+        view = LiveView(controller)
+        holder.setWidget(view)
+        view.resize(1366, 900)
+        holder.resize(1366, 600)
+        holder.show()
+        view.refresh()
+        view.setFocus()
+        qtbot.waitExposed(holder)
+        qtbot.wait(10)  # the rows' layout
+        circle = view.circle_scroll.verticalScrollBar()
+        screen = holder.verticalScrollBar()
+        assert circle.maximum() > 0
+        assert screen.maximum() > 0
+        balance = view.agency_grid.itemAt(0).widget()
+        viewport = view.circle_scroll.viewport()
+
+        def balance_in_sight() -> bool:
+            top = balance.mapTo(viewport, balance.rect().topLeft()).y()
+            return 0 <= top < viewport.height()
+
+        assert not balance_in_sight()
+        presses = 0
+        while circle.value() < circle.maximum():
+            press(qtbot, view, Qt.Key.Key_PageDown)
+            presses += 1
+            assert presses < 50
+        assert balance_in_sight()
+        assert screen.value() == 0  # the circle first
+        press(qtbot, view, Qt.Key.Key_PageDown)  # at the circle's end: the screen
+        assert screen.value() > 0
+        press(qtbot, view, Qt.Key.Key_PageUp)
+        assert circle.value() < circle.maximum()
+        assert view.hasFocus()  # the live keys still work
+        press(qtbot, view, Qt.Key.Key_Space)
+        assert kinds(controller)[-1] == "next"
+        assert view.shortcuts["page_downPgDown"].autoRepeat()
+        assert not view.shortcuts["next_turnSpace"].autoRepeat()
 
 
 def test_two_toms_are_told_apart_wherever_the_floor_is_shown(qtbot, controller):
