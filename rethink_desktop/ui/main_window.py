@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
             default_template=self.config.default_template,
             parent=self.stack,
         )
-        view.check_in_requested.connect(self.show_check_in)
+        view.check_in_requested.connect(self._check_in_from_prepare)
         view.cancelled.connect(partial(self.show_home, ask=False))  # Back asked already
         view.saved.connect(lambda: self.show_notice("Saved."))
         self.stack.addWidget(view)
@@ -439,6 +439,11 @@ class MainWindow(QMainWindow):
     def show_check_in(self) -> None:
         self.check_in.load()
         self._show(self.check_in)
+
+    def _check_in_from_prepare(self) -> None:
+        # "Saved." belongs to Prepare: on check-in it stayed up until the next message.
+        self._notice_fresh = False
+        self.show_check_in()
 
     def _back_from_check_in(self) -> None:
         # Once checked in the preparation is fixed; home is the way out.

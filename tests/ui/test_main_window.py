@@ -87,6 +87,7 @@ def test_full_flow_new_prepare_check_in_live_close_home(qtbot, window, controlle
     with qtbot.waitSignal(prep.check_in_requested):
         assert prep.save_and_check_in()
     assert window.stack.currentWidget() is window.check_in
+    assert window.notice_text() == ""  # "Saved." was Prepare's, not carried onto check-in
     window.check_in.load()
     assert window.check_in.start_session()
     assert controller.state.status == "running"
