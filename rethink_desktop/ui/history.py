@@ -359,7 +359,12 @@ class HistoryView(QWidget):
         self.search.setPlaceholderText("Search reference")
         self.search.setAccessibleName("Search by reference")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(em * 9)
+        # As wide from the start as with its clear button, which shows with the first letter
+        # typed: the box jumped wider, under the typing, to make room for it.
+        self.search.setText(" ")
+        with_clear = self.search.sizeHint().width()
+        self.search.clear()
+        self.search.setMinimumWidth(max(em * 9, with_clear))
         # Typing waits a moment, so each key press does not run a query.
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)

@@ -173,6 +173,17 @@ def test_enter_opens_the_selected_session_and_actions_name_it(qtbot, controller,
         assert emitted.args == [known["fn3"].id]
 
 
+def test_the_search_box_does_not_widen_as_the_first_letter_is_typed(qtbot, controller, today):
+    view = history(qtbot, controller, today)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    before = view.search.geometry()
+    qtbot.keyClicks(view.search, "F")  # its clear button shows
+    qtbot.wait(10)
+    assert view.search.geometry() == before
+
+
 def test_after_a_search_or_a_refresh_a_session_stays_chosen(qtbot, controller, today, known):
     view = history(qtbot, controller, today)
     view.select_row(2)
