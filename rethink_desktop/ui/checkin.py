@@ -448,6 +448,10 @@ class CheckInView(QWidget):
         set_font_role(self.starter_combo, "body")
         self.starter_combo.setAccessibleName("Person who speaks first")
         self.starter_combo.hide()
+        # Its room is kept while hidden: picking "Choose…" grew the row, and the screen with it.
+        policy = self.starter_combo.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.starter_combo.setSizePolicy(policy)
         self.starter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.starter_combo.setMinimumContentsLength(12)
         self.starter_group.buttonToggled.connect(self._on_starter_mode)

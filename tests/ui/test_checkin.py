@@ -150,6 +150,23 @@ def test_chosen_starter_is_recorded(qtbot, view, controller):
     assert controller.state.seed is None
 
 
+def test_picking_choose_shows_its_list_without_moving_anything(qtbot, view):
+    """The list of people appeared beside "Choose…" taller than the row, and the whole
+    screen grew under the facilitator's eyes."""
+    from PySide6.QtWidgets import QApplication
+
+    shown(qtbot, view)
+
+    def places():
+        QApplication.processEvents()
+        return view.choose.geometry(), view.random_start.geometry(), view.minimumSizeHint()
+
+    before = places()
+    view.choose.click()
+    assert view.starter_combo.isVisible()
+    assert places() == before
+
+
 def test_marking_someone_absent_moves_no_other_row(qtbot, view):
     """ "Person 2 (absent)" widened the name column and shifted every agency along."""
     from PySide6.QtWidgets import QApplication
