@@ -1023,7 +1023,8 @@ class PrepareView(QWidget):
 
     def _build_agenda(self) -> None:
         self.agenda_panel, layout = _panel()
-        title = QLabel("Agenda — two hours")
+        # Named with the agenda's own length below (a confirmed longer one is not two hours).
+        self.agenda_title = title = QLabel("Agenda — two hours")
         set_font_role(title, "body", bold=True)
         layout.addWidget(title)
 
@@ -1665,6 +1666,9 @@ class PrepareView(QWidget):
         )
         problems = agenda_problems(phases, confirm_total=confirmed)
 
+        self.agenda_title.setText(
+            "Agenda — two hours" if off == 0 or not phases else f"Agenda — {total} minutes"
+        )
         if off == 0:
             words, problem = "exactly two hours", False
         else:

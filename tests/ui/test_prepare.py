@@ -437,8 +437,10 @@ def test_seconds_past_59_are_refused_as_they_are_typed(qtbot, prepared):
 
 
 def test_a_short_agenda_needs_the_confirm_box(prepared):
+    assert prepared.agenda_title.text() == "Agenda — two hours"
     set_cell(prepared, "phases", 0, MINUTES, 5)
     assert prepared.total.text() == "Total 115 of 120 minutes — 5 short"
+    assert prepared.agenda_title.text() == "Agenda — 115 minutes"  # the heading is not wrong
     assert prepared.total.property("problem") == "true"
     assert not prepared.confirm_total.isHidden()
     assert prepared.confirm_total.text() == "C&onfirm a shorter agenda (115 minutes)"
@@ -453,6 +455,7 @@ def test_a_short_agenda_needs_the_confirm_box(prepared):
 
     # Back to two hours: the confirmation goes away and must be given again next time.
     set_cell(prepared, "phases", 0, MINUTES, 10)
+    assert prepared.agenda_title.text() == "Agenda — two hours"
     assert prepared.confirm_total.isHidden()
     assert not prepared.confirm_total.isChecked()
     set_cell(prepared, "phases", 0, MINUTES, 15)
@@ -819,8 +822,13 @@ def test_left_and_right_move_through_the_date_box_part_by_part(qtbot, fresh):
     from PySide6.QtWidgets import QDateTimeEdit
 
     fresh.activateWindow()
-    fresh.scheduled.setFocus()
-    fresh.scheduled.setCurrentSectionIndex(0)
+    fresh.kind.setFocus()
+    fresh.scheduled.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab brings it
+    # The day first, not the weekday's name in front of it ("Sat 28 Nov 2026, 10:00").
+    assert fresh.scheduled.currentSectionIndex() == 1
+    assert fresh.scheduled.currentSection() == QDateTimeEdit.Section.DaySection
+    qtbot.keyClick(fresh.scheduled, Qt.Key.Key_Left)  # nowhere further left
+    assert fresh.scheduled.currentSectionIndex() == 1
     parts = []
     for _ in range(fresh.scheduled.sectionCount()):
         parts.append(fresh.scheduled.currentSection())
