@@ -690,7 +690,9 @@ class LiveView(QWidget):
         else:
             person, second = upcoming
             extra = " (second chance)" if second else ""
-            self.next_up.setText(f"Next: {state.known_as(person)} — {person.agency}{extra}")
+            # The one person in the room, or a circle of two with the other away.
+            again = " again" if turn is not None and turn.participant_id == person.id else ""
+            self.next_up.setText(f"Next: {state.known_as(person)}{again} — {person.agency}{extra}")
         self.fair_share.setText(fair_share_words(fair_share_now(state, now)))
 
     def _refresh_circle(self, state: SessionState, now: datetime) -> None:

@@ -623,7 +623,7 @@ def test_page_down_and_up_scroll_the_circle_then_the_screen_without_taking_the_k
 ):
     """A big circle at 150 % type scrolls in its panel, and no live key reached the balance
     by agency below it: Page Down and Page Up scroll it, then the screen's own holder."""
-    from PySide6.QtWidgets import QScrollArea
+    from PySide6.QtWidgets import QApplication, QScrollArea
 
     with larger_text(1.5):
         start_live(controller, 24)
@@ -633,11 +633,13 @@ def test_page_down_and_up_scroll_the_circle_then_the_screen_without_taking_the_k
         holder.setWidget(view)
         view.resize(1366, 900)
         holder.resize(1366, 600)
-        holder.show()
+        with qtbot.waitActive(holder):
+            holder.show()
+            holder.activateWindow()
         view.refresh()
         view.setFocus()
-        qtbot.waitExposed(holder)
         qtbot.wait(10)  # the rows' layout
+        focused = QApplication.focusWidget()
         circle = view.circle_scroll.verticalScrollBar()
         screen = holder.verticalScrollBar()
         assert circle.maximum() > 0
@@ -661,11 +663,23 @@ def test_page_down_and_up_scroll_the_circle_then_the_screen_without_taking_the_k
         assert screen.value() > 0
         press(qtbot, view, Qt.Key.Key_PageUp)
         assert circle.value() < circle.maximum()
-        assert view.hasFocus()  # the live keys still work
+        assert QApplication.focusWidget() is focused  # nothing took the keys
         press(qtbot, view, Qt.Key.Key_Space)
         assert kinds(controller)[-1] == "next"
         assert view.shortcuts["page_downPgDown"].autoRepeat()
         assert not view.shortcuts["next_turnSpace"].autoRepeat()
+
+
+def test_when_only_the_speaker_is_left_next_says_again(qtbot, live, controller):
+    """With everyone else away, Space gives the speaker a new round: "Next: Person 1" read
+    as if someone else were waiting."""
+    for pid in ("p2", "p3", "p4"):
+        controller.act("leave", pid)
+    press(qtbot, live, Qt.Key.Key_Space)
+    assert live.speaker.text() == "Person 1"
+    assert live.next_up.text().startswith("Next: Person 1 again — ")
+    assert controller.act("come_back", "p2")  # someone comes back: no longer "again"
+    assert live.next_up.text().startswith("Next: Person 2 — ")
 
 
 def test_two_toms_are_told_apart_wherever_the_floor_is_shown(qtbot, controller):
