@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-ROTATION_RULES = 2
+ROTATION_RULES = 3
 """The rules a session started now follows; the ``started`` event records them.
 
 1: the first rules. 2: someone who passes as the round's last offer is not handed the floor
 straight back as their own second chance (nothing was said in between); that second chance
-is used up and the rotation moves on. A log started under 1 replays under 1.
+is used up and the rotation moves on. 3: more generally, a second chance waits until someone
+has spoken since that person passed (two passes in a row handed the floor back to the first
+as well); and someone given the floor by a pick after passing has had their second chance.
+A log replays under the rules it was started under.
 """
 
 
@@ -36,6 +39,8 @@ class Rotation:
     in_second_chance: bool = False
     # Which rules the session was started under (ROTATION_RULES); a log replays by its own.
     rules: int = 1
+    # Rules 3: who passed this round with no one speaking since (no second chance yet).
+    unheard: set[str] = field(default_factory=set)
 
     def order(self) -> list[str]:
         """Seats starting from the starter."""
@@ -69,7 +74,7 @@ class Rotation:
                 return None
             self.in_second_chance = True
         for pid in self.passed:
-            if pid in eligible and pid not in self.second_offered:
+            if pid in eligible and pid not in self.second_offered and pid not in self.unheard:
                 self.second_offered.add(pid)
                 return pid, True
         return None
@@ -87,14 +92,25 @@ class Rotation:
         self.second_offered = set()
         self.cursor = -1
         self.in_second_chance = False
+        self.unheard = set()
 
     def record_pass(self, pid: str, second_chance: bool) -> None:
         if not second_chance and pid not in self.passed:
             self.passed.append(pid)
+        if not second_chance and self.rules >= 3:
+            self.unheard.add(pid)
+
+    def record_spoken(self) -> None:
+        """A turn ended with something said (not a pass): those who passed before it may
+        now be offered their second chance (rules 3)."""
+        self.unheard.clear()
 
     def record_pick(self, pid: str) -> None:
-        """A direct pick counts as this person's turn in the round."""
+        """A direct pick counts as this person's turn in the round (rules 3: and as their
+        second chance, if they passed)."""
         self.offered.add(pid)
+        if self.rules >= 3 and pid in self.passed:
+            self.second_offered.add(pid)
 
     def still_to_speak(self, eligible: Collection[str]) -> list[str]:
         """Who the rotation will still reach this round, in order (second chances excluded)."""
@@ -117,6 +133,7 @@ class Rotation:
             cursor=self.cursor,
             in_second_chance=self.in_second_chance,
             rules=self.rules,
+            unheard=set(self.unheard),
         )
 
     def peek_next(self, eligible: Collection[str]) -> tuple[str, bool] | None:

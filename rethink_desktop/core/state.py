@@ -372,9 +372,12 @@ def _need(state: SessionState, *statuses: str, action: str) -> None:
 
 
 def _end_turn(state: SessionState, at: datetime) -> None:
+    """The current turn ends, not as a pass: something was said."""
     turn = state.current_turn
     if turn is not None:
         turn.ended_at = at
+        assert state.rotation is not None
+        state.rotation.record_spoken()
 
 
 def _start_turn(state: SessionState, pid: str, at: datetime, **flags: bool) -> None:
@@ -473,7 +476,7 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
             raise IllegalAction("The person chosen to start is not present.")
         state.starter_id, state.seed = starter, seed
         rules = data.get("rotation", 1)
-        if rules not in (1, ROTATION_RULES) or type(rules) is not int:
+        if type(rules) is not int or not 1 <= rules <= ROTATION_RULES:
             raise IllegalAction("This session follows turn rules of a newer version of the app.")
         state.rotation = Rotation(
             [p.id for p in state.participants],
@@ -569,7 +572,7 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
             raise IllegalAction(f"{state.known_as(person)} is not in the room.")
         current = state.current_turn
         if current is not None and current.participant_id == person.id:
-            current.ended_at = at
+            _end_turn(state, at)
         person.attendance = "late_left_early" if person.attendance == "late" else "left_early"
         person.left_at = at
     elif kind == "returned":

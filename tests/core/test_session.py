@@ -4,6 +4,7 @@ import pytest
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.core.events import Event, EventError
+from rethink_desktop.core.rotation import ROTATION_RULES
 from rethink_desktop.core.session import IllegalAction, Session
 from rethink_desktop.core.state import reduce
 from tests.helpers import people, phases, prepared, running
@@ -163,11 +164,90 @@ def test_a_log_started_under_the_first_rules_replays_under_them():
     assert old.state.current_turn.second_chance
 
 
+def under_rules(rules: int, n: int = 3) -> Session:
+    """A running session whose log says it was started under ``rules``."""
+    s = running(n)
+    events = [
+        Event(e.kind, e.at, {**e.data, "rotation": rules}) if e.kind == "started" else e
+        for e in s.events
+    ]
+    return Session(events, FakeClock(), lambda *_: None)
+
+
+def test_a_second_chance_waits_until_someone_has_spoken_since_the_pass():
+    # p3 passes as the round's last; p1's second chance comes, and p1 declines again: no
+    # one has spoken since p3 passed, so p3 is not handed the floor back either.
+    s = running(3)
+    assert s.state.rotation.rules == ROTATION_RULES == 3
+    s.next_turn()  # p1
+    s.pass_turn()  # p1 passes, p2 up
+    s.next_turn()  # p2 spoke; p3, the round's last
+    s.pass_turn()  # p3 passes: p1's second chance
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.second_chance
+    s.pass_turn()  # p1 declines again
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.round == 2
+    assert not s.state.current_turn.second_chance
+    assert reduce(s.events) == s.state
+    # Under rules 2 that log went on to p3's second chance, and still replays so.
+    old = under_rules(2)
+    old.next_turn()
+    old.pass_turn()
+    old.next_turn()
+    old.pass_turn()
+    old.pass_turn()
+    assert speaker(old) == "p3"
+    assert old.state.current_turn.second_chance
+
+
+def test_when_everyone_passes_the_next_round_begins_without_second_chances():
+    s = running(3)
+    s.next_turn()
+    for _ in range(3):
+        s.pass_turn()
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.round == 2
+    assert not s.state.current_turn.second_chance
+
+
+def test_someone_given_the_floor_after_passing_has_had_their_second_chance():
+    s = running(3)
+    s.next_turn()  # p1
+    s.next_turn()  # p2
+    s.pass_turn()  # p2 passes: p3 up
+    s.pick("p2")  # p2 changes their mind and is given the floor
+    s.next_turn()  # the circle is done: p2 is not handed the floor a second time
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.round == 2
+    assert [t.participant_id for t in s.state.turns] == ["p1", "p2", "p3", "p2", "p1"]
+    old = under_rules(2)  # as rules 2 did: p2 again, as a second chance
+    old.next_turn()
+    old.next_turn()
+    old.pass_turn()
+    old.pick("p2")
+    old.next_turn()
+    assert speaker(old) == "p2"
+    assert old.state.current_turn.second_chance
+
+
+def test_a_pass_then_someone_speaking_after_a_pick_still_gives_the_second_chance():
+    s = running(4)
+    s.next_turn()  # p1
+    s.pass_turn()  # p1 passes: p2 up
+    s.pick("p4")  # p2's turn ends as spoken, p4 speaks
+    s.next_turn()  # p3
+    s.next_turn()  # the circle is done: p1 has heard others since passing
+    assert speaker(s) == "p1"
+    assert s.state.current_turn.second_chance
+
+
 def test_turn_rules_of_a_newer_version_are_refused():
     s = prepared(3)
     s.check_in([p.id for p in s.state.participants], pulse=5)
-    with pytest.raises(IllegalAction, match="newer version"):
-        s.dispatch("started", rotation=3)
+    for rules in (ROTATION_RULES + 1, 0, True, "3"):
+        with pytest.raises(IllegalAction, match="newer version"):
+            s.dispatch("started", rotation=rules)
 
 
 def test_second_chance_off_goes_straight_to_the_next_round():
