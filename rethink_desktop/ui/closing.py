@@ -43,6 +43,10 @@ STEP_TITLES = ("Way forward", "The room now", "Check-out ratings", "Complete")
 _label = partial(widgets.label, wrap=True)
 
 
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
 def _button(text: str, name: str, *, primary: bool = False) -> QPushButton:
     return widgets.button(text, name, role="body", primary=primary, height_em=2.4)
 
@@ -397,10 +401,16 @@ class CloseView(QWidget):
 
     def _progress_text(self) -> str:
         total, done = self.total, self.recorded
+        if total == 0:
+            return "No one was in the room at the close, so there is no one to ask."
         if done >= total:
-            return f"All {total} people have answered."
+            return (
+                f"All {total} people have answered."
+                if total > 1
+                else "The one person in the room has answered."
+            )
         if done == 0:
-            return f"{total} people in the room at the close. No answers yet."
+            return f"{_people(total)} in the room at the close. No answers yet."
         return f"{done} of {total} people have answered. Next: person {done + 1}."
 
     def _sync_nav(self) -> None:
@@ -466,13 +476,20 @@ class CloseView(QWidget):
                 and not self._act("record_closing_pulse", value)
             ):
                 return
-            self._go(self.INTRO)
+            if self.total:
+                self._go(self.INTRO)
+            else:  # everyone left before the close: no one to hand the laptop to
+                self._show_finish()
         elif step in (self.INTRO, self.HANDOVER):
             self._next_person()
 
     def back(self) -> None:
         step = self.stack.currentIndex()
-        previous = {self.PULSE: self.WAY, self.INTRO: self.PULSE, self.FINISH: self.INTRO}
+        previous = {
+            self.PULSE: self.WAY,
+            self.INTRO: self.PULSE,
+            self.FINISH: self.INTRO if self.total else self.PULSE,
+        }
         if step in previous and not self.done:
             self._go(previous[step])
 
@@ -530,7 +547,11 @@ class CloseView(QWidget):
                 start = "—" if state.pulse_start is None else str(state.pulse_start)
                 end = "—" if state.pulse_end is None else str(state.pulse_end)
                 lines.append(f"Tension pulse: {start} at the start, {end} at the close")
-            lines.append(f"Ratings: {self.recorded} of {self.total} people answered")
+            lines.append(
+                f"Ratings: {self.recorded} of {_people(self.total)} answered"
+                if self.total
+                else "Ratings: no one was in the room at the close to answer"
+            )
         self.summary.setText("\n".join(lines))
         if self.done:
             self._show_done()

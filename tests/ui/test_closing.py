@@ -326,6 +326,48 @@ def test_only_those_still_in_the_room_are_asked_to_rate(qtbot, host, controller,
     assert "Ratings: 0 of 2 people answered" in view.summary.text()
 
 
+def test_one_left_in_the_room_is_counted_as_one_person(qtbot, host, controller, clock):
+    start_live(controller, participants=PEOPLE, present=["a", "b", "c"])
+    clock.advance(600)
+    assert controller.act("leave", "b")
+    assert controller.act("leave", "c")
+    assert controller.act("end")
+    view = make_view(qtbot, host, controller)
+    controller.act("record_way_forward", "yes")
+    view.load()
+    view.next()  # the closing pulse, left unset
+    assert view.progress.text() == "1 person in the room at the close. No answers yet."
+    view.next()
+    assert view.rating.person_label.text() == "Person 1 of 1"
+    rate_by_clicks(qtbot, view, communication=4, compassion=None, clarity=None, heard=None)
+    view.save_rating()
+    view.next()
+    assert view.stack.currentIndex() == view.FINISH
+    assert "Ratings: 1 of 1 person answered" in view.summary.text()
+    view.back()
+    assert view.progress.text() == "The one person in the room has answered."
+
+
+def test_with_everyone_gone_before_the_close_there_is_no_one_to_hand_the_laptop_to(
+    qtbot, host, controller, clock
+):
+    start_live(controller, participants=PEOPLE, present=["a", "b"])
+    clock.advance(600)
+    assert controller.act("leave", "a")
+    assert controller.act("leave", "b")
+    assert controller.act("end")
+    view = make_view(qtbot, host, controller)
+    assert view.total == 0
+    controller.act("record_way_forward", "not_yet")
+    view.load()
+    view.next()  # the closing pulse: then straight to Complete
+    assert view.stack.currentIndex() == view.FINISH
+    assert "Ratings: no one was in the room at the close to answer" in view.summary.text()
+    assert "0 of 0" not in view.summary.text()
+    view.back()
+    assert view.stack.currentIndex() == view.PULSE
+
+
 def test_skip_with_answers_on_the_screen_asks_first_and_no_keeps_them(qtbot, host, closing):
     # Tab from an unfinished form reaches Skip; Enter there must not throw the answers away.
     view = make_view(qtbot, host, closing)
