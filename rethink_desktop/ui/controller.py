@@ -10,6 +10,7 @@ when a session's record could not be read).
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
@@ -188,7 +189,9 @@ class SessionController(QObject):
         # changes on the second and never drifts (a scaled demo clock ticks faster).
         elapsed = state.elapsed(self.now())
         speed = getattr(self.clock, "speed", 1.0)
-        self._timer.start(max(1, int(ms_to_next_second(elapsed) / speed)))
+        # Rounded up: rounded down, a fast demo ticked just before the second changed, and
+        # then again just after it (the laptop and the wall a second apart meanwhile).
+        self._timer.start(max(1, math.ceil(ms_to_next_second(elapsed) / speed)))
 
     def _on_tick(self) -> None:
         self._note_demo_clock()

@@ -122,6 +122,20 @@ def test_tick_is_scheduled_only_for_live_sessions(qtbot, store, clock, deck):
     assert not ctl._timer.isActive()
 
 
+def test_a_fast_demo_clock_ticks_after_the_second_changes_not_just_before(
+    qtbot, store, clock, deck
+):
+    from rethink_desktop.core.clock import ScaledClock
+
+    fast = ScaledClock(clock, 20)
+    ctl = SessionController(store, fast, deck)
+    start_live(ctl, 2)
+    clock.advance(0.000075)  # the meeting clock 1.5 ms past a whole second: 999 ms to go
+    ctl._schedule_tick()
+    assert ctl._timer.interval() == 50  # 999 / 20 = 49.95 ms: 49 landed before it
+    ctl.close_session()
+
+
 def test_a_paused_clock_ticks_once_a_second_not_every_millisecond(qtbot, store, clock, deck):
     # Paused a millisecond before a whole second of meeting time: that second never comes,
     # and aiming at it again and again would re-arm the timer every millisecond.
