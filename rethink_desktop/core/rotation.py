@@ -12,7 +12,8 @@ ROTATION_RULES = 3
 straight back as their own second chance (nothing was said in between); that second chance
 is used up and the rotation moves on. 3: more generally, a second chance waits until someone
 has spoken since that person passed (two passes in a row handed the floor back to the first
-as well); and someone given the floor by a pick after passing has had their second chance.
+as well); someone given the floor by a pick after passing has had their second chance; and
+the floor does not move (next, pass, pick) while a space runs.
 A log replays under the rules it was started under.
 """
 

@@ -20,6 +20,7 @@ from rethink_desktop.core.rotation import ROTATION_RULES, Rotation
 
 STATUSES = ("draft", "checked_in", "running", "paused", "closing", "completed", "abandoned")
 LIVE = frozenset({"running", "paused"})
+FLOOR_HELD = "A space is running: R ends it, then the floor can move."
 FINISHED = frozenset({"completed", "abandoned"})
 
 ABANDON_REASONS = {
@@ -324,6 +325,12 @@ class SessionState:
         )
 
     # --- what the facilitator may do now ------------------------------------------------
+    @property
+    def floor_held(self) -> bool:
+        """Rules 3: the floor does not move during a space (a stray Space gave someone the
+        floor with their clock stopped, while the wall still invited the room to think)."""
+        return self.space_active and self.rotation is not None and self.rotation.rules >= 3
+
     def allowed(self) -> set[str]:
         """Event kinds that would be accepted now (data permitting)."""
         s = self.status
@@ -336,13 +343,14 @@ class SessionState:
             ok |= {"card_shown", "ended", "abandoned"}
             ok |= {"arrived", "left", "returned", "arrival_withdrawn"}  # attendance
             ok.add("resumed" if s == "paused" else "paused")
-            if s == "running":
+            if s == "running" and not self.floor_held:
                 if self.next_up() is not None:
                     ok.add("next")
                 if self.current_turn is not None:
                     ok.add("pass")
                 if self.in_room_ids():
                     ok.add("pick")
+            if s == "running":
                 if self.phase_index < len(self.phases) - 1:
                     ok.add("phase")
                 ok.add("space_ended" if self.space_active else "space_started")
@@ -369,6 +377,11 @@ def _need(state: SessionState, *statuses: str, action: str) -> None:
         raise IllegalAction(
             f"Cannot {action} while the session is {state.status.replace('_', ' ')}."
         )
+
+
+def _keep_the_space(state: SessionState) -> None:
+    if state.floor_held:
+        raise IllegalAction(FLOOR_HELD)
 
 
 def _end_turn(state: SessionState, at: datetime) -> None:
@@ -490,10 +503,12 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         state.status = "running"
     elif kind == "next":
         _need(state, "running", action="move to the next speaker")
+        _keep_the_space(state)
         _end_turn(state, at)
         _give_floor_to_next(state, at)
     elif kind == "pass":
         _need(state, "running", action="record a pass")
+        _keep_the_space(state)
         turn = state.current_turn
         if turn is None:
             raise IllegalAction("No one has the floor, so no one can pass.")
@@ -516,6 +531,7 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
             _give_floor_to_next(state, at)
     elif kind == "pick":
         _need(state, "running", action="give someone the floor")
+        _keep_the_space(state)
         pid = data["participant_id"]
         person = state.participant(pid)
         if not person.in_room:

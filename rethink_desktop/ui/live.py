@@ -251,8 +251,9 @@ class CircleRow:
         self.seat = _label(str(seat), muted=True)
         self.mark = _label("○", bold=True)
         self.state = _label("not yet", role="label", muted=True)
-        self.name = _label("", bold=False)
-        self.agency = _label("", role="label", muted=True)
+        # A long name or agency ends in "…" rather than pushing the talk times out of sight.
+        self.name = _label("", bold=False, elide=True)
+        self.agency = _label("", role="label", muted=True, elide=True)
         self.bar = TalkBar(colour)
         self.time = _label("0:00", role="label", tabular=True)
         self.speaking = False  # whether the name is shown bold as the current speaker
@@ -371,14 +372,21 @@ class LiveView(QWidget):
         panel = Panel()
         self.speaking_caption = _label("Now speaking", role="label", muted=True)
         row = QHBoxLayout()
-        self.speaker = _label("", role="speaker", bold=True, name="Current speaker")
+        # A long name ("Alexandra (Designated safeguarding lead)") ends in "…" in the room the
+        # panel has: asking for its whole width squeezed the circle beside it, and moved
+        # everything each time the floor came to it or left it.
+        self.speaker = _label("", role="speaker", bold=True, name="Current speaker", elide=True)
         self.turn_time = _label("", role="turn", tabular=True, name="Turn time")
         self.turn_time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.speaker, 1)
         row.addWidget(self.turn_time)
-        self.speaker_detail = _label("", muted=True)
+        self.speaker_detail = _label("", muted=True, elide=True)
         self.turn_note = _label("", role="body", name="Turn allowance")
-        self.next_up = _label("", role="body", name="Next speaker")
+        self.next_up = _label("", role="body", name="Next speaker", elide=True)
+        for widget in (self.speaker, self.speaker_detail, self.next_up):
+            policy = widget.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            widget.setSizePolicy(policy)
         self.fair_share = _label("", role="label", muted=True, name="Fair share now")
         self.fair_share.setWordWrap(True)
         for widget in (self.speaking_caption,):
@@ -582,7 +590,7 @@ class LiveView(QWidget):
         }
         self._agency_rows = {}
         for i, agency in enumerate(dict.fromkeys(agencies)):
-            name = _label(agency, role="label")
+            name = _label(agency, role="label", elide=True)
             bar = TalkBar(colours[agency])
             figure = _label("", role="label", tabular=True)
             figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -775,6 +783,8 @@ class LiveView(QWidget):
         resume = state.status == "paused"
         self._set_button("toggle_pause", "Ctrl+P  Resume" if resume else "Ctrl+P  Pause")
         self._set_button("toggle_space", "R  End space" if state.space_active else "R  Space")
+        # A space cannot start while paused (R says why); one already running can end.
+        self.buttons["toggle_space"].setEnabled(state.space_active or not resume)
 
     def _set_button(self, action: str, text: str) -> None:
         """The button's words and, for a screen reader, its name: what pressing it does now."""
@@ -794,10 +804,14 @@ class LiveView(QWidget):
             topic = (card.essential or card.phase or card.kind).replace("-", " ").capitalize()
             self.card_title.setText(f"Card · {topic} · {card.title}")
         self.card_prompt.setText(card.prompt)
-        if card.kind == "guide":
-            shown = "A guide for you: never on the room display"
-        elif self.controller.display_blanked:
+        # What the wall shows first: blank (B) and the space hide any card there.
+        state = self.controller.state
+        if self.controller.display_blanked:
             shown = "B: room display is blank"
+        elif state is not None and state.space_active:
+            shown = "Room display: the space (R ends it)"
+        elif card.kind == "guide":
+            shown = "A guide for you: never on the room display"
         elif self.controller.card_on_display:
             shown = "H: on the room display"
         else:

@@ -36,6 +36,7 @@ from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.state import (
     ABANDON_REASONS,
     FINISHED,
+    FLOOR_HELD,
     GONE,
     LIVE,
     STATUSES,
@@ -615,7 +616,13 @@ class MainWindow(QMainWindow):
     def give_floor(self) -> None:
         """Open discussion: any seat, including those beyond the 1–9 keys."""
         state = self.controller.state
-        if state is None or state.status != "running":
+        if state is None or state.status not in LIVE:
+            return
+        if state.status != "running":  # as 1–9 say it, rather than nothing at all
+            self.show_notice("Cannot give someone the floor while the session is paused.")
+            return
+        if state.floor_held:
+            self.show_notice(FLOOR_HELD)
             return
         pid = self._choose_person(
             "Give the floor", "Who should have the floor now?", floor_takers(state)

@@ -494,6 +494,28 @@ def test_space_stops_talk_time_but_not_the_meeting_clock():
     assert s.state.elapsed(now) == pytest.approx(160)
 
 
+def test_the_floor_stays_put_during_a_space():
+    """Rules 3: Space, P or a pick in a space gave someone the floor with their clock
+    stopped while the wall still invited the room to think."""
+    clock = FakeClock()
+    s = running(3, clock)
+    s.next_turn()
+    s.toggle_space()
+    for action in (s.next_turn, s.pass_turn, lambda: s.pick("p3")):
+        with pytest.raises(IllegalAction, match=r"^A space is running: R ends it"):
+            action()
+    assert not {"next", "pass", "pick"} & s.state.allowed()
+    s.toggle_space()
+    assert {"next", "pass", "pick"} <= s.state.allowed()
+    s.next_turn()
+    assert speaker(s) == "p2"
+    old = under_rules(2)  # a log of the earlier rules, which allowed it, replays as it was
+    old.next_turn()
+    old.toggle_space()
+    old.next_turn()
+    assert speaker(old) == "p2"
+
+
 def test_schedule_ahead_and_behind():
     clock = FakeClock()
     s = running(3, clock, phases=phases(10, 110))

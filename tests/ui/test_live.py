@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from rethink_desktop.ui.keymap import KEY_WORDS, LIVE_KEYS, keymap_markdown
 from rethink_desktop.ui.live import LiveView, turn_tone
 from rethink_desktop.ui.room_display import RoomDisplay
+from tests.helpers import people
 from tests.ui.conftest import larger_text, start_live
 
 
@@ -161,6 +162,38 @@ def test_h_and_b_change_the_room_display_but_record_nothing(qtbot, live, control
     assert len(controller.session.events) == count
 
 
+def test_the_laptop_says_what_the_wall_shows_when_blank_or_in_a_space(qtbot, live, controller):
+    """After B, a guide card said only that guides never go to the wall (not that the wall
+    was blank); in a space it said the card was on the wall, which showed the space."""
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    assert controller.show_card_id("clarity-1")
+    press(qtbot, live, Qt.Key.Key_B)
+    assert controller.show_card_id("guide-welcome")
+    assert live.card_display.text() == "B: room display is blank"
+    press(qtbot, live, Qt.Key.Key_B)
+    assert live.card_display.text() == "A guide for you: never on the room display"
+    assert controller.show_card_id("clarity-1")
+    press(qtbot, live, Qt.Key.Key_R)
+    assert "Space — time to think" in display.visible_text()
+    assert live.card_display.text() == "Room display: the space (R ends it)"
+    press(qtbot, live, Qt.Key.Key_R)
+    assert live.card_display.text() == "H: on the room display"
+
+
+def test_a_pause_in_a_space_says_paused_on_the_wall(qtbot, live, controller):
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    press(qtbot, live, Qt.Key.Key_Space)
+    press(qtbot, live, Qt.Key.Key_R)
+    assert "Space — time to think" in display.visible_text()
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert "Paused" in display.visible_text()
+    assert "Space — time to think" not in display.visible_text()
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert "Space — time to think" in display.visible_text()
+
+
 def test_a_guide_card_stays_on_the_laptop_however_it_is_reached(qtbot, live, controller, deck):
     display = RoomDisplay(controller)
     qtbot.addWidget(display)
@@ -189,6 +222,8 @@ def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
     # The button says, in words and to a screen reader, what pressing it does now.
     assert live.buttons["toggle_pause"].text() == "Ctrl+P  Resume"
     assert live.buttons["toggle_pause"].accessibleName() == "Resume"
+    # No space can start while paused: its button cannot act, so it is not offered.
+    assert not live.buttons["toggle_space"].isEnabled()
     clock.advance(600)
     live.refresh_time()
     assert live.clock.text() == "2:00:00"
@@ -196,6 +231,10 @@ def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
     assert controller.state.status == "running"
     assert not live.banner.isVisible()
     assert live.buttons["toggle_pause"].accessibleName() == "Pause"
+    assert live.buttons["toggle_space"].isEnabled()
+    press(qtbot, live, Qt.Key.Key_R)  # a space running when the clock is paused can end
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert live.buttons["toggle_space"].isEnabled()
 
 
 @pytest.mark.parametrize(
@@ -682,12 +721,49 @@ def test_when_only_the_speaker_is_left_next_says_again(qtbot, live, controller):
     assert live.next_up.text().startswith("Next: Person 2 — ")
 
 
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_a_long_name_or_agency_never_pushes_the_live_screen_about(
+    qtbot, make_window, controller, clock, scale
+):
+    """ "Alexandra (Designated safeguarding lead)" taking the floor squeezed the circle until
+    its talk times were cut off (at 150 %: the screen grew wider than the window), and the
+    layout jumped with each Space; a long agency in the circle did the same."""
+    circle = people(6)
+    circle[1].update(name="Alexandra", role="Designated safeguarding lead")
+    circle[2].update(name="Alexandra", role="Family support worker")
+    circle[4].update(agency="Child and adolescent mental health services")
+    with larger_text(scale):
+        window = make_window()
+        window.resize(1366, 768)
+        start_live(controller, participants=circle)
+        window.show_for_state()
+        live = window.live
+
+        def places():
+            qtbot.wait(20)
+            return [live.circle_scroll.geometry(), live.speaker.geometry(), live.width()]
+
+        press(qtbot, live, Qt.Key.Key_Space)
+        before = places()
+        clock.advance(30)
+        press(qtbot, live, Qt.Key.Key_Space)
+        assert live.speaker.text() == "Alexandra (Designated safeguarding lead)"
+        assert places() == before  # nothing moved
+        assert live.width() <= window.page_scroll.viewport().width()
+        viewport = live.circle_scroll.viewport()
+        for row in live._rows.values():  # every talk time in sight, whole
+            right = row.time.mapTo(viewport, row.time.rect().topRight()).x()
+            assert right < viewport.width()
+            assert row.time.width() >= row.time.sizeHint().width()
+        name, _bar, figure = live._agency_rows["Child and adolescent mental health services"]
+        assert figure.mapTo(viewport, figure.rect().topRight()).x() < viewport.width()
+        assert name.text() == "Child and adolescent mental health services"  # read whole
+
+
 def test_two_toms_are_told_apart_wherever_the_floor_is_shown(qtbot, controller):
     """Prepare lets two people share a name only with different roles; the live view, the
     room display and the undo line name them with that role ("Next: Tom — Health" read the
     same for both)."""
-    from tests.helpers import people
-
     circle = people(4)
     circle[1].update(name="Tom", agency="Health", role="School nurse")
     circle[2].update(name="Tom", agency="Health", role="GP")

@@ -508,6 +508,42 @@ def test_give_the_floor_to_any_seat(qtbot, window, controller, monkeypatch):
     assert controller.state.current_speaker.seat == 12
 
 
+def test_g_while_paused_says_why_rather_than_nothing(qtbot, window, controller, monkeypatch):
+    start_live(controller, 4)
+    window.show_for_state()
+    asked = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getItem", lambda *a: asked.append(a) or ("", False)
+    )
+    qtbot.keyClick(window.live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.live, Qt.Key.Key_G)
+    assert asked == []  # no chooser for a floor that cannot be given
+    assert window.notice_text() == "Cannot give someone the floor while the session is paused."
+    qtbot.keyClick(window.live, Qt.Key.Key_1)  # the seat keys say the same
+    assert window.notice_text() == "Cannot give someone the floor while the session is paused."
+
+
+def test_in_a_space_the_floor_keys_say_r_ends_it_first(qtbot, window, controller, monkeypatch):
+    start_live(controller, 4)
+    window.show_for_state()
+    window.toggle_room_display()
+    asked = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getItem", lambda *a: asked.append(a) or ("", False)
+    )
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)
+    qtbot.keyClick(window.live, Qt.Key.Key_R)
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_P, Qt.Key.Key_3, Qt.Key.Key_G):
+        qtbot.keyClick(window.live, key)
+        assert window.notice_text() == "A space is running: R ends it, then the floor can move."
+    assert asked == []
+    assert controller.state.current_speaker.id == "p1"
+    assert "Space — time to think" in window.room_display.visible_text()
+    qtbot.keyClick(window.live, Qt.Key.Key_R)
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)
+    assert controller.state.current_speaker.id == "p2"
+
+
 def test_back_from_a_checked_in_session_goes_home(qtbot, window, controller):
     from tests.ui.conftest import prepare_draft
 
