@@ -45,6 +45,20 @@ def step_words(verb: str, before: SessionState, after: SessionState) -> str:
         return f"{done}: {after.known_as(speaker)} has the floor{again}."
     if speaker is None and earlier is not None:
         return f"{done}: no one has the floor."
+    if len(after.turns) != len(before.turns):
+        # A turn came or went with no one holding the floor either side: it ended when its
+        # speaker left (L), and Ctrl+Z took back the step that gave them the floor.
+        longer = before if len(before.turns) > len(after.turns) else after
+        person = longer.participant(longer.turns[-1].participant_id)
+        name = after.known_as(person)
+        line = (
+            f"{done}: {name}'s turn is taken back; no one has the floor."
+            if longer is before
+            else f"{done}: {name}'s turn is back."
+        )
+        if not after.participant(person.id).in_room:
+            line += f" {name} is still recorded as gone (A brings them back)."
+        return line
     return f"{done}: the last step."
 
 

@@ -96,6 +96,28 @@ def test_ctrl_z_undoes_and_ctrl_shift_z_redoes(qtbot, live, controller):
     assert live.notice.text() == "Undone: no one has the floor."
 
 
+def test_undo_after_the_speaker_left_says_whose_turn_it_took_back(qtbot, live, controller, clock):
+    """L ended the speaker's turn; Ctrl+Z then took back the step that gave them the floor
+    and said only "Undone: the last step."."""
+    press(qtbot, live, Qt.Key.Key_Space)
+    clock.advance(40)
+    assert controller.act("leave", "p1")
+    press(qtbot, live, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert live.notice.text() == (
+        "Undone: Person 1's turn is taken back; no one has the floor."
+        " Person 1 is still recorded as gone (A brings them back)."
+    )
+    press(
+        qtbot,
+        live,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert live.notice.text() == (
+        "Redone: Person 1's turn is back. Person 1 is still recorded as gone (A brings them back)."
+    )
+
+
 def test_number_keys_give_the_floor_to_a_seat(qtbot, live, controller):
     press(qtbot, live, Qt.Key.Key_3)
     assert kinds(controller)[-1] == "pick"
