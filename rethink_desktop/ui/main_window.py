@@ -136,7 +136,10 @@ def withdrawable(state: SessionState) -> list[Participant]:
 
 
 def floor_takers(state: SessionState) -> list[Participant]:
-    """Who G can give the floor to: anyone in the room but the one who has it."""
+    """Who G can give the floor to: anyone in the room but the one who has it (no one while
+    a space holds the floor)."""
+    if state.floor_held:
+        return []
     current = state.current_turn.participant_id if state.current_turn else None
     return [p for p in state.participants if p.in_room and p.id != current]
 

@@ -539,6 +539,9 @@ def test_in_a_space_the_floor_keys_say_r_ends_it_first(qtbot, window, controller
     assert asked == []
     assert controller.state.current_speaker.id == "p1"
     assert "Space — time to think" in window.room_display.visible_text()
+    window._sync_session_menu()
+    give = next(a for a in window.session_actions if a.text() == "&Give the floor to…")
+    assert not give.isEnabled()
     qtbot.keyClick(window.live, Qt.Key.Key_R)
     qtbot.keyClick(window.live, Qt.Key.Key_Space)
     assert controller.state.current_speaker.id == "p2"
