@@ -185,7 +185,7 @@ def run(seed: int) -> dict[str, object]:
                 push(repeating_due + sim.lateness_us(), kind)
         elif kind == "turn":
             state = session.state
-            if state.status == "running":
+            if state.status == "running" and not state.floor_held:  # the floor waits out a space
                 last_phase = state.phase_index >= len(state.phases) - 1
                 if state.phase_remaining(session.now()) <= 0 and not last_phase:
                     session.next_phase()
