@@ -275,6 +275,20 @@ class _Page:
         self.y += 2
 
 
+def _shortened_keeping_role(metrics: QFontMetricsF, label: str, width: float) -> str:
+    """``label`` shortened to ``width`` in the name, never in a " (role)" at its end: two
+    people with one long name ("Tom (School nurse)", "Tom (GP)") must still read apart."""
+    if metrics.horizontalAdvance(label) <= width:
+        return label
+    name, bracket, role = label.rpartition(" (")
+    if bracket and label.endswith(")"):
+        suffix = bracket + role
+        room = width - metrics.horizontalAdvance(suffix)
+        if room > metrics.horizontalAdvance("M…"):
+            return metrics.elidedText(name, Qt.TextElideMode.ElideRight, room) + suffix
+    return metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, width)
+
+
 def _tally_rows(page: _Page, rows: list[Tally], colours: dict[str, QColor], what: str) -> None:
     metrics = page.font(8.5)
     line = metrics.height() + 5
@@ -286,7 +300,7 @@ def _tally_rows(page: _Page, rows: list[Tally], colours: dict[str, QColor], what
         page.font(8.5)
         painter = page.painter
         painter.setPen(QColor("#1F2328"))
-        name = metrics.elidedText(row.label, Qt.TextElideMode.ElideRight, label_w)
+        name = _shortened_keeping_role(metrics, row.label, label_w)
         painter.drawText(QPointF(MARGIN, page.y + metrics.ascent()), name)
         bar = QRectF(bar_left, page.y + 1, bar_w * row.share / top_share, line - 7)
         painter.fillRect(bar, colours.get(row.agency, QColor("#888888")))

@@ -412,6 +412,7 @@ class CheckInView(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.rows)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # The panel's surface shows through; a second background would look like a box-in-box.
         self.scroll.viewport().setAutoFillBackground(False)
         self.rows.setAutoFillBackground(False)
@@ -492,6 +493,9 @@ class CheckInView(QWidget):
         chain = [self.back_button, *self.arrows.widgets, self.pulse.choices.buttons[0]]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
+        # Names and where they come from share the room: with only the agency's column
+        # stretching, long names took nearly all of it at 150 %.
+        self.rows_grid.setColumnStretch(1, 1)
         self.rows_grid.setColumnStretch(2, 1)
         self.rows_grid.setRowStretch(len(participants), 1)
         self.pulse.set_value(state.pulse_start if state else None)
@@ -521,14 +525,16 @@ class CheckInView(QWidget):
         seat = _label(str(person.seat), "body", muted=True)
         seat.setWordWrap(False)
         seat.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        name = _label(person.name or person.label, "body", bold=True)
-        name.setWordWrap(False)
-        # As wide as its "(absent)" form from the start: marking someone absent widened the
-        # column and moved every row's agency along.
-        absent = f"{person.name or person.label} (absent)"
-        name.setMinimumWidth(name.fontMetrics().horizontalAdvance(absent) + 2)
+        # One line each, ending in "…" when the list is narrow (150 % type): a long name
+        # pushed the list sideways, cut from the left, and the agency and role went one word
+        # to a line. The name asks for room for its "(absent)" form from the start: marking
+        # someone absent widened the column and moved every row's agency along.
+        name = widgets.label(person.name or person.label, "body", bold=True, elide=True)
+        name.hint_text = f"{person.name or person.label} (absent)"
+        name.setToolTip(person.name or person.label)
         where = " · ".join(p for p in (person.agency, person.role) if p)
-        agency = _label(where, "body", muted=True)
+        agency = widgets.label(where, "body", muted=True, elide=True)
+        agency.setToolTip(where)
         box = QCheckBox("Present")
         set_font_role(box, "body")
         box.setChecked(present)

@@ -386,6 +386,7 @@ class SessionDetailView(QWidget):
         self.agency_rows = tally_agencies(state, end)
         self._fill_tally(self.people_grid, self.people_rows, colours, people=True)
         self._fill_tally(self.agency_grid, self.agency_rows, colours, people=False)
+        self._fit_talk()
         balance = session_balance(state, end)
         self.balance_label.setText(
             f"Balance of voice {decimal_text(balance, 2)} (1 = perfectly equal, 0 = one voice). "
@@ -499,11 +500,16 @@ class SessionDetailView(QWidget):
             text = row.label.removeprefix(f"{row.agency} · ") if people else row.agency
             if people and text == row.agency:  # no name and no role: not "Police  Police"
                 text = "(no role given)"
-            name = _label(text)
+            # A long name or agency ends in "…" (whole on hover and to a screen reader).
+            name = _label(text, elide=True)
+            name.mode = Qt.TextElideMode.ElideMiddle  # "Tom (GP)" keeps its role
+            name.setToolTip(text)
             grid.addWidget(name, r, 0)
             people_word = "person" if row.people == 1 else "people"
             sub = row.agency if people else f"{row.people} {people_word}"
-            grid.addWidget(_label(sub, role="label", muted=True), r, 1)
+            where = _label(sub, role="label", muted=True, elide=True)
+            where.setToolTip(sub)
+            grid.addWidget(where, r, 1)
             bar = TalkBar(colour)
             bar.set_share(row.share, row.equal_share, top)
             bar.setAccessibleName(f"{name.text()}: share of talk time")
@@ -533,10 +539,15 @@ class SessionDetailView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_talk()
+
+    def _fit_talk(self) -> None:
+        """The two talk-time panels side by side when both fit whole, else one above the
+        other. Decided again once the rows are in (on a resize alone, a detail opened with
+        long names stayed side by side, wider than the window, its buttons out of sight)."""
         people, agencies = self._talk_panels
-        needed = (people.minimumSizeHint().width() + agencies.minimumSizeHint().width()
-                  + self._em * 6)  # fmt: skip
-        wide = self.width() >= needed
+        needed = people.sizeHint().width() + agencies.sizeHint().width() + self._em * 3
+        wide = self.scroll.viewport().width() >= needed
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._talk.direction() != direction:
             self._talk.setDirection(direction)

@@ -253,6 +253,7 @@ class CircleRow:
         self.state = _label("not yet", role="label", muted=True)
         # A long name or agency ends in "…" rather than pushing the talk times out of sight.
         self.name = _label("", bold=False, elide=True)
+        self.name.mode = Qt.TextElideMode.ElideMiddle  # "Tom (GP)" keeps its role
         self.agency = _label("", role="label", muted=True, elide=True)
         self.bar = TalkBar(colour)
         self.time = _label("0:00", role="label", tabular=True)
@@ -334,6 +335,9 @@ class LiveView(QWidget):
         bottom = QHBoxLayout()
         self.notice = _label("", role="label", muted=True, name="Last message")
         self.notice.setWordWrap(True)
+        # Room for two lines from the start: a message that wrapped ("Undone: Alexandra
+        # (Designated safeguarding lead) has the floor again.") moved every panel up.
+        self.notice.setMinimumHeight(self.notice.fontMetrics().lineSpacing() * 2 + 2)
         bottom.addWidget(self.notice, 1)
         self.buttons: dict[str, QPushButton] = {}
         for action, text in (
@@ -383,6 +387,7 @@ class LiveView(QWidget):
         self.speaker_detail = _label("", muted=True, elide=True)
         self.turn_note = _label("", role="body", name="Turn allowance")
         self.next_up = _label("", role="body", name="Next speaker", elide=True)
+        self.speaker.mode = Qt.TextElideMode.ElideMiddle  # "Tom (GP)" keeps its role
         for widget in (self.speaker, self.speaker_detail, self.next_up):
             policy = widget.sizePolicy()
             policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)

@@ -19,7 +19,14 @@ from PySide6.QtGui import (
     QShortcut,
     QShowEvent,
 )
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rethink_desktop.core.clock import countdown, format_duration
 from rethink_desktop.ui import widgets
@@ -70,12 +77,15 @@ class RoomDisplay(QWidget):
         self.prompt = _label(Qt.AlignmentFlag.AlignCenter, "Card")
         page.addWidget(self.prompt, 4)
         page.addStretch(1)
-        bottom = QHBoxLayout()
+        # Whose turn beside the time left; on a line of its own above it when it does not fit
+        # there ("Alexandra (Designated safeguarding lead) is speaking" wrapped into a narrow
+        # column, crowding the card, its last line cut off on a small window).
+        self._bottom = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.speaker = _label(Qt.AlignmentFlag.AlignLeft, "Whose turn")
         self.time_left = _label(Qt.AlignmentFlag.AlignRight, "Time left")
-        bottom.addWidget(self.speaker, 1)
-        bottom.addWidget(self.time_left)
-        page.addLayout(bottom)
+        self._bottom.addWidget(self.speaker, 1)
+        self._bottom.addWidget(self.time_left)
+        page.addLayout(self._bottom)
 
         self.space_page = QWidget()
         space = QVBoxLayout(self.space_page)
@@ -173,6 +183,18 @@ class RoomDisplay(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._apply_sizes()
+        self._fit_bottom()
+
+    def _fit_bottom(self) -> None:
+        margins = self.main_page.layout().contentsMargins()
+        room = (self.width() - margins.left() - margins.right() - self._bottom.spacing()
+                - self.time_left.sizeHint().width())  # fmt: skip
+        text = self.speaker.fontMetrics().horizontalAdvance(self.speaker.text())
+        direction = (
+            QBoxLayout.Direction.LeftToRight if text <= room else QBoxLayout.Direction.TopToBottom
+        )
+        if self._bottom.direction() != direction:
+            self._bottom.setDirection(direction)
 
     def _paint(self, widget: QWidget, background: str, text: str) -> None:
         pal = widget.palette()
@@ -241,6 +263,7 @@ class RoomDisplay(QWidget):
             if state.started_at
             else ""
         )
+        self._fit_bottom()
         self._stack.setCurrentWidget(self.main_page)
 
     def visible_text(self) -> str:

@@ -48,9 +48,20 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight):
         super().__init__(text)
         self.mode = mode
+        # Asks for room for this text too, so a longer form it may take later ("Priya
+        # (absent)") does not widen its column and move the rest along.
+        self.hint_text = ""
         # Plain text always: it is drawn as is when shortened (a phase named "Q&amp;A" or
         # "<i>…" must read the same whether it fits or not).
         self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.hint_text:
+            margins = self.contentsMargins()
+            wide = self.fontMetrics().horizontalAdvance(self.hint_text) + margins.left() + 2
+            hint.setWidth(max(hint.width(), wide + margins.right()))
+        return hint
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()

@@ -86,6 +86,20 @@ def test_pdf_tells_two_people_with_one_name_apart_by_their_roles(store, tmp_path
     assert "Tom (GP)" in text
 
 
+def test_pdf_keeps_the_roles_of_two_long_same_names_when_it_shortens_them(store, tmp_path):
+    # Shortened at the end, both rows read "Alexandra-Christabel Montgomery-Fitz…".
+    circle = people(3)
+    long_name = "Alexandra-Christabel Montgomery-Fitzwilliam"
+    circle[0].update(name=long_name, role="Safeguarding lead")
+    circle[2].update(name=long_name, role="Family worker")
+    s = finished_session(store, participants=circle)
+    out = tmp_path / "long.pdf"
+    export(store.db, "pdf", out, session_id=s.id)
+    text = pdf_text(out)
+    assert "(Safeguarding lead)" in text
+    assert "(Family worker)" in text
+
+
 def test_pdf_needs_a_session_and_honours_cancel(store, tmp_path):
     s = finished_session(store)
     with pytest.raises(ValueError, match="--session"):

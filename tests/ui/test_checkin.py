@@ -167,6 +167,44 @@ def test_picking_choose_shows_its_list_without_moving_anything(qtbot, view):
     assert places() == before
 
 
+LONG_NAMES = [
+    {"id": "a", "name": "Sarah Thompson", "agency": "CAMHS – Child & adolescent mental health",
+     "role": "Designated safeguarding lead"},
+    {"id": "b", "name": "Oluwaseun Adebayo-Okonkwo",
+     "agency": "St Bartholomew's C of E Primary School", "role": "Deputy head teacher"},
+    {"id": "c", "name": "Alexandra Featherstonehaugh-Montgomery",
+     "agency": "Children's social care", "role": "Senior social worker"},
+    {"id": "d", "name": "Tom Reed", "agency": "Health", "role": "Health visitor"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720)])
+def test_long_names_at_150_percent_fit_the_list_one_line_each(qtbot, make_window, controller, size):
+    """At 150 % the list was pushed sideways ("Sarah Thompson" read "on"), and each
+    agency and role went one word to a line."""
+    from tests.ui.conftest import larger_text
+
+    with larger_text(1.5):
+        window = make_window()
+        window.resize(*size)
+        prepare_draft(controller, participants=LONG_NAMES)
+        window.show_check_in()
+        qtbot.wait(20)
+        view = window.check_in
+        viewport = view.scroll.viewport()
+        assert view.scroll.horizontalScrollBar().maximum() == 0
+        assert view.rows.width() <= viewport.width()
+        grid = view.rows_grid
+        for row in range(len(LONG_NAMES)):
+            seat, name, where = (grid.itemAtPosition(row, c).widget() for c in range(3))
+            assert seat.mapTo(viewport, seat.rect().topLeft()).x() >= 0  # in sight
+            assert name.mapTo(viewport, name.rect().topLeft()).x() >= 0
+            line = where.fontMetrics().height()
+            assert where.height() < 2 * line  # one line, ending in "…" if need be
+            assert where.toolTip() == where.text()  # the whole of it on hover
+        assert grid.itemAtPosition(0, 1).widget().text() == "Sarah Thompson"  # read whole
+
+
 def test_marking_someone_absent_moves_no_other_row(qtbot, view):
     """ "Person 2 (absent)" widened the name column and shifted every agency along."""
     from PySide6.QtWidgets import QApplication

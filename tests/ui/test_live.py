@@ -203,6 +203,55 @@ def test_the_laptop_says_what_the_wall_shows_when_blank_or_in_a_space(qtbot, liv
     assert live.card_display.text() == "H: on the room display"
 
 
+def test_a_message_of_two_lines_moves_nothing(qtbot, controller):
+    with larger_text(1.5):
+        start_live(controller, 4)
+        view = LiveView(controller)
+        qtbot.addWidget(view)
+        view.resize(1280, 720)
+        view.show()
+        view.refresh()
+        qtbot.waitExposed(view)
+        before = view.circle_scroll.mapTo(view, view.circle_scroll.rect().bottomLeft())
+        view.show_notice(
+            "Undone: Sarah Thompson (Designated safeguarding lead) has the floor again."
+        )
+        qtbot.wait(20)
+        assert view.notice.height() > view.notice.fontMetrics().lineSpacing()  # it wrapped
+        after = view.circle_scroll.mapTo(view, view.circle_scroll.rect().bottomLeft())
+        assert after == before
+
+
+def test_a_long_speaker_goes_on_its_own_line_on_the_wall(qtbot, controller, clock):
+    """ "Alexandra (Designated safeguarding lead) is speaking" wrapped beside the large time
+    left into a narrow column, its last line cut off on a small window."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    circle = people(3)
+    circle[0].update(name="Alexandra Featherstonehaugh", role="Designated safeguarding lead")
+    circle[1].update(name="Alexandra Featherstonehaugh", role="Family support worker")
+    start_live(controller, participants=circle)
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    display.resize(728, 410)  # the window a laptop at 150 % display scaling gets
+    display.show()
+    qtbot.waitExposed(display)
+    controller.act("next_turn")
+    qtbot.wait(20)
+    assert display._bottom.direction() == QBoxLayout.Direction.TopToBottom
+    speaker = display.speaker
+    assert speaker.height() <= 2 * speaker.fontMetrics().height() + 4  # two lines at most
+    assert speaker.geometry().bottom() < display.time_left.geometry().top()
+    assert display.time_left.geometry().bottom() <= display.height()
+    clock.advance(30)
+    controller.act("next_turn")  # a short name: beside the time again, as drawn in the brief
+    controller.act("next_turn")
+    display.resize(1280, 720)
+    qtbot.wait(20)
+    assert display.speaker.text() == "Person 3 is speaking"
+    assert display._bottom.direction() == QBoxLayout.Direction.LeftToRight
+
+
 def test_a_pause_in_a_space_says_paused_on_the_wall(qtbot, live, controller):
     display = RoomDisplay(controller)
     qtbot.addWidget(display)

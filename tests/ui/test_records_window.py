@@ -533,3 +533,54 @@ def test_the_file_dialogs_open_in_documents_or_else_the_home_folder(tmp_path, wi
     assert window.records._documents() == tmp_path / "home"  # no Documents folder
     documents.mkdir()
     assert window.records._documents() == documents
+
+
+LONG_NAMES = [
+    {"id": "a", "name": "Sarah Thompson", "agency": "CAMHS – Child & adolescent mental health",
+     "role": "Designated safeguarding lead"},
+    {"id": "b", "name": "Sarah Thompson", "agency": "St Bartholomew's C of E Primary School",
+     "role": "Deputy head teacher"},
+    {"id": "c", "name": "Oluwaseun Adebayo-Okonkwo", "agency": "Children's social care",
+     "role": "Senior social worker"},
+    {"id": "d", "name": "Tom Reed", "agency": "Health", "role": "Health visitor"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_a_detail_with_long_names_opens_within_the_window(qtbot, make_window, store, scale):
+    """Opened with long names, the detail stayed side by side, wider than the window:
+    Back to history and Export PDF… were out of sight until the window was resized."""
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    from rethink_desktop.core.clock import FakeClock
+    from tests.helpers import prepared
+    from tests.ui.conftest import larger_text
+
+    clock = FakeClock()
+    s = prepared(participants=LONG_NAMES, clock=clock, sink=store.append)
+    s.check_in([p.id for p in s.state.participants])
+    s.start()
+    for _ in range(6):
+        s.next_turn()
+        clock.advance(200)
+    s.end()
+    s.complete()
+    with larger_text(scale):
+        window = make_window()
+        window.resize(1366, 768)
+        window.records.show_detail(s.id)
+        qtbot.wait(20)
+        detail = window.records.detail
+        viewport = detail.scroll.viewport()
+        content = detail.scroll.widget()
+        assert content.width() <= viewport.width()
+        for widget in content.findChildren(QLabel) + detail.findChildren(QPushButton):
+            if widget.isVisible() and content.isAncestorOf(widget):
+                assert widget.mapTo(viewport, widget.rect().topRight()).x() <= viewport.width()
+        for button in (detail.back_button, detail.pdf_button):
+            assert button.visibleRegion().boundingRect().width() == button.width()
+        # Two Sarah Thompsons, shortened, still read apart: the middle goes, not the role.
+        rows = [detail.people_grid.itemAtPosition(r, 0).widget() for r in range(2)]
+        drawn = [r.fontMetrics().elidedText(r.text(), r.mode, 120) for r in rows]
+        assert drawn[0] != drawn[1]
+        assert drawn[0].endswith("lead)")
