@@ -131,11 +131,15 @@ class SessionTable(QTableWidget):
         headings: Sequence[str],
         name: str,
         *,
-        squeeze_column: int = 1,
+        squeeze_column: int = 0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(0, len(headings), parent)
+        # The reference gives way when the columns do not all fit (150 % type), shortened in
+        # the middle so both its ends still read ("FN-2026/CA…TH-0042"); when Kind gave way
+        # it read "T…", its heading "Kinc".
         self._squeeze_column = squeeze_column
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setHorizontalHeaderLabels(list(headings))
         self.setAccessibleName(name)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

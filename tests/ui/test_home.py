@@ -367,6 +367,30 @@ def test_at_150_percent_type_no_button_can_be_squeezed_below_its_words(make_home
             assert button.minimumWidth() >= button.sizeHint().width(), button.text()
 
 
+def test_at_150_percent_long_references_give_way_not_the_kind(qtbot, make_home, store, clock):
+    """The Kind column was squeezed to "T…" (its heading "Kinc") by 24-character references."""
+    for n in range(3):
+        completed(store, clock, f"FN-2026/CAMHS-NORTH-004{n}", 4, 4)
+    with larger_text(1.5):
+        view = make_home(show=True)
+        view.parentWidget().resize(1280, 720)
+        view.resize(1280, 720)
+        view.refresh()
+        qtbot.wait(20)
+        table = view.recent_table
+        assert table.content_width() > table._viewport_width()  # they do not all fit
+        header = table.horizontalHeader()
+        for column in range(1, table.columnCount()):  # Kind, Date, Status, Attended whole
+            need = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            assert header.sectionSize(column) >= need, table.horizontalHeaderItem(column).text()
+        assert table.horizontalScrollBar().maximum() == 0
+        width = header.sectionSize(0) - table.fontMetrics().height()  # less the cell's insets
+        shown = table.fontMetrics().elidedText(
+            table.item(0, 0).text(), table.textElideMode(), width
+        )
+        assert shown.endswith("0042") or shown == table.item(0, 0).text()
+
+
 def test_a_screen_reader_meets_homes_parts_in_the_order_they_are_seen(qtbot, store):
     from PySide6.QtGui import QAccessible
 
