@@ -59,7 +59,7 @@ PAGE_SIZE = 100
 COLUMNS = ("Date", "Reference", "Kind", "Status", "Duration", "Attended", "Balance")
 BALANCE_COLUMN = COLUMNS.index("Balance")
 # The widest text each column is likely to hold (the balance column also holds its bar).
-COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2291-WW", "Post-proceedings", "Completed (demo)",
+COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2026/CAMHS-042", "Post-proceedings", "Completed (demo)",
                   "2 h 07 min", "12 of 12 · 1 late · 1 left early", "MMMMMM 0.00")  # fmt: skip
 ID_ROLE = Qt.ItemDataRole.UserRole
 BALANCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -401,6 +401,9 @@ class HistoryView(QWidget):
             )
             header.resizeSection(column, width + em * 3 // 2)
         header.setStretchLastSection(True)
+        # A longer reference keeps both ends ("FN-2026/CA…TH-0042"): references that differ
+        # only at the end read the same when cut at the end.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setItemDelegate(_RowDelegate(self.table))
         self.table.setItemDelegateForColumn(BALANCE_COLUMN, BalanceDelegate(self.table))
         self.table.setFrameShape(QFrame.Shape.NoFrame)

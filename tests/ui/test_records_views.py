@@ -184,6 +184,25 @@ def test_the_search_box_does_not_widen_as_the_first_letter_is_typed(qtbot, contr
     assert view.search.geometry() == before
 
 
+def test_long_references_keep_both_ends_in_history(qtbot, controller, today, store):
+    """The Reference column fitted "FN-2291-WW": "FN-2026/CAMHS-NORTH-0041" and "…-0042"
+    both read "FN-2026/CA…"."""
+    for n in (1, 2):
+        meeting(store, at(3, n), f"FN-2026/CAMHS-NORTH-004{n}")
+    view = history(qtbot, controller, today)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    metrics = view.table.fontMetrics()
+    width = view.table.columnWidth(1) - metrics.height()  # less the cell's insets
+    assert width >= metrics.horizontalAdvance("FN-2026/CAMHS-042")
+    shown = [
+        metrics.elidedText(view.model.index(r, 1).data(), view.table.textElideMode(), width)
+        for r in range(2)
+    ]
+    assert shown[0] != shown[1]
+
+
 def test_after_a_search_or_a_refresh_a_session_stays_chosen(qtbot, controller, today, known):
     view = history(qtbot, controller, today)
     view.select_row(2)
