@@ -135,6 +135,15 @@ def withdrawable(state: SessionState) -> list[Participant]:
     return [p for p in state.participants if p.attendance == "late" and p.id not in spoke]
 
 
+def _shortened(text: str, limit: int) -> str:
+    """``text`` at most ``limit`` characters, the middle giving way: "Tom (GP)" keeps its
+    role, as a name keeps its start for typing to find it."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head].rstrip()}…{text[len(text) - (limit - 1 - head) :].lstrip()}"
+
+
 def floor_takers(state: SessionState) -> list[Participant]:
     """Who G can give the floor to: anyone in the room but the one who has it (no one while
     a space holds the floor)."""
@@ -594,9 +603,12 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         # The name first: the chooser finds an item by the letters typed ("Pri"); each began
         # with "Seat", so typing found no one.
+        # Each part shortened past a length, so the chooser stays inside a laptop's screen
+        # with names, roles and agencies at their longest (it grew to 1,500 pixels and its
+        # buttons went off screen); the seat keeps every line its own.
         labels = [
-            f"{state.known_as(p) if state else p.label} · seat {p.seat} · {p.agency}"
-            + (" · left, coming back" if p.id in returning else "")
+            f"{_shortened(state.known_as(p) if state else p.label, 48)} · seat {p.seat}"
+            f" · {_shortened(p.agency, 28)}" + (" · left, coming back" if p.id in returning else "")
             for p in people
         ]
         label, ok = QtWidgets.QInputDialog.getItem(self, title, question, labels, 0, False)

@@ -497,6 +497,33 @@ def test_each_choice_of_a_person_asks_what_it_records(qtbot, window, controller,
     assert [p.attendance for p in controller.state.participants].count("present") == 3
 
 
+def test_the_chooser_stays_narrow_with_the_longest_names(qtbot, window, controller, monkeypatch):
+    """Names, roles and agencies at their longest made the chooser 1,500 pixels wide."""
+    from rethink_desktop.core.validation import AGENCY_MAX, NAME_MAX, ROLE_MAX
+
+    circle = people(3)
+    for n, person in enumerate(circle):
+        person.update(
+            name="Alexandra-Christabel Montgomery-Fitzwilliam Featherstonehaugh"[:NAME_MAX],
+            role=f"Designated safeguarding lead, deputy {n}"[:ROLE_MAX],
+            agency=f"Children's social care – North locality {n}"[:AGENCY_MAX],
+        )
+    start_live(controller, participants=circle)
+    window.show_for_state()
+    offered = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QInputDialog.getItem",
+        lambda parent, title, label, items, *a: offered.extend(items) or (items[2], True),
+    )
+    window.give_floor()
+    assert len(offered) == 3
+    assert all(len(item) <= 90 for item in offered)
+    assert len(set(offered)) == 3
+    assert offered[0].startswith("Alexandra-Christabel")  # typing the name still finds it
+    assert offered[0].split(" · ")[0].endswith("deputy 0)")  # the role, which tells them apart
+    assert controller.state.current_speaker.seat == 3  # the line chosen is the person given
+
+
 def test_give_the_floor_to_any_seat(qtbot, window, controller, monkeypatch):
     start_live(controller, 12)
     window.show_for_state()
