@@ -13,7 +13,8 @@ straight back as their own second chance (nothing was said in between); that sec
 is used up and the rotation moves on. 3: more generally, a second chance waits until someone
 has spoken since that person passed (two passes in a row handed the floor back to the first
 as well); someone given the floor by a pick after passing has had their second chance; and
-the floor does not move (next, pass, pick) while a space runs.
+the floor does not move (next, pass, pick) while a space runs. (Every part of 3 landed
+together: no build ever wrote 3 without all of them.)
 A log replays under the rules it was started under.
 """
 
@@ -137,6 +138,12 @@ class Rotation:
             unheard=set(self.unheard),
         )
 
-    def peek_next(self, eligible: Collection[str]) -> tuple[str, bool] | None:
-        """Who would come next, without marking anyone."""
-        return self.clone().choose_next(eligible)
+    def peek_next(
+        self, eligible: Collection[str], *, spoken: bool = False
+    ) -> tuple[str, bool] | None:
+        """Who would come next, without marking anyone; ``spoken``: after the turn running
+        now ends as spoken (as Space ends it)."""
+        ahead = self.clone()
+        if spoken:
+            ahead.record_spoken()
+        return ahead.choose_next(eligible)

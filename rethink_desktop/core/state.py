@@ -213,7 +213,10 @@ class SessionState:
         """Who Space would give the floor to next, and whether it is a second chance."""
         if self.rotation is None:
             return None
-        chosen = self.rotation.peek_next(self.in_room_ids())
+        # Space ends the current turn as spoken before it chooses (rules 3: which can make
+        # a passer's second chance due), so the look-ahead does the same.
+        spoken = self.current_turn is not None
+        chosen = self.rotation.peek_next(self.in_room_ids(), spoken=spoken)
         if chosen is None:
             return None
         return self.participant(chosen[0]), chosen[1]

@@ -155,3 +155,36 @@ def test_undo_then_redo_returns_the_same_state(n, script, k):
     clock.advance(5)
     s.redo(depth)
     assert s.state == before
+
+
+# Mostly the rotation's own keys, so rounds with passes and second chances come often.
+rotation_steps = st.lists(
+    st.tuples(
+        st.sampled_from(("next", "next", "next", "pass", "pass", "pick", "left", "returned")),
+        st.integers(min_value=0, max_value=50),
+        st.floats(min_value=0, max_value=400, allow_nan=False),
+    ),
+    max_size=40,
+)
+
+
+@SETTINGS
+@given(st.integers(2, 6), st.integers(0, 1), st.booleans(), rotation_steps)
+def test_next_on_the_screen_is_who_space_gives_the_floor_to(n, absent, second_chance, script):
+    """The live screen's "Next:" line (``next_up``) names the person Space will give the
+    floor to, second chance or not (under rules 3 it named the next round's first while a
+    passer's second chance was due once the running turn ended)."""
+    s, clock = start(n, absent, second_chance)
+    for action, pick, dt in script:
+        clock.advance(dt)
+        perform(s, action, pick)
+        state = s.state
+        if "next" not in state.allowed():
+            continue
+        upcoming = state.next_up()
+        after = s.next_turn()
+        turn = after.current_turn
+        assert upcoming is not None
+        assert turn is not None
+        assert (turn.participant_id, turn.second_chance) == (upcoming[0].id, upcoming[1])
+        s.undo()

@@ -201,6 +201,20 @@ def test_a_second_chance_waits_until_someone_has_spoken_since_the_pass():
     assert old.state.current_turn.second_chance
 
 
+def test_next_names_the_second_chance_that_space_will_give():
+    # p2 passed; p3, the round's last, is speaking: when Space ends p3's turn, someone has
+    # spoken since p2 passed, so p2's second chance comes before the next round.
+    s = running(3)
+    s.next_turn()  # p1
+    s.next_turn()  # p2
+    s.pass_turn()  # p2 passes: p3 speaks
+    upcoming = s.state.next_up()
+    assert (upcoming[0].id, upcoming[1]) == ("p2", True)
+    s.next_turn()
+    assert speaker(s) == "p2"
+    assert s.state.current_turn.second_chance
+
+
 def test_when_everyone_passes_the_next_round_begins_without_second_chances():
     s = running(3)
     s.next_turn()
