@@ -674,7 +674,11 @@ class LiveView(QWidget):
         if turn is None:
             self.speaking_caption.setText("No one has the floor")
             self.speaker.setText("—")
-            self.speaker_detail.setText("Press Space to give the floor to the next person.")
+            self.speaker_detail.setText(
+                "A space is running: R ends it, then Space gives the floor."
+                if state.floor_held
+                else "Press Space to give the floor to the next person."
+            )
             self.turn_time.setText("")
             self.turn_note.setText("")
             _set_tone(self.turn_time, "")
@@ -813,7 +817,7 @@ class LiveView(QWidget):
         state = self.controller.state
         if self.controller.display_blanked:
             shown = "B: room display is blank"
-        elif state is not None and state.space_active:
+        elif state is not None and state.space_active and state.status != "paused":
             shown = "Room display: the space (R ends it)"
         elif card.kind == "guide":
             shown = "A guide for you: never on the room display"

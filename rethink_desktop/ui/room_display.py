@@ -83,6 +83,7 @@ class RoomDisplay(QWidget):
         self._bottom = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.speaker = _label(Qt.AlignmentFlag.AlignLeft, "Whose turn")
         self.time_left = _label(Qt.AlignmentFlag.AlignRight, "Time left")
+        self.time_left.setWordWrap(False)  # one line, so its size hint is its width
         self._bottom.addWidget(self.speaker, 1)
         self._bottom.addWidget(self.time_left)
         page.addLayout(self._bottom)

@@ -196,9 +196,18 @@ def test_the_laptop_says_what_the_wall_shows_when_blank_or_in_a_space(qtbot, liv
     press(qtbot, live, Qt.Key.Key_B)
     assert live.card_display.text() == "A guide for you: never on the room display"
     assert controller.show_card_id("clarity-1")
+    assert live.speaker_detail.text() == "Press Space to give the floor to the next person."
     press(qtbot, live, Qt.Key.Key_R)
     assert "Space — time to think" in display.visible_text()
     assert live.card_display.text() == "Room display: the space (R ends it)"
+    # No one has the floor, and Space would be refused: the line says what to press.
+    assert (
+        live.speaker_detail.text() == "A space is running: R ends it, then Space gives the floor."
+    )
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # paused: the card
+    assert controller.card.prompt in display.visible_text()
+    assert live.card_display.text() == "H: on the room display"
+    press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     press(qtbot, live, Qt.Key.Key_R)
     assert live.card_display.text() == "H: on the room display"
 
