@@ -531,7 +531,6 @@ class CheckInView(QWidget):
         # someone absent widened the column and moved every row's agency along.
         name = widgets.label(person.name or person.label, "body", bold=True, elide=True)
         name.hint_text = f"{person.name or person.label} (absent)"
-        name.setToolTip(person.name or person.label)
         where = " · ".join(p for p in (person.agency, person.role) if p)
         agency = widgets.label(where, "body", muted=True, elide=True)
         agency.setToolTip(where)
@@ -556,6 +555,9 @@ class CheckInView(QWidget):
     def _show_presence(name: QLabel, person: Participant, present: bool) -> None:
         label = person.name or person.label
         name.setText(label if present else f"{label} (absent)")
+        name.setToolTip(name.text())
+        if isinstance(name, widgets.ElidedLabel):  # "(absent)" stays when the name is cut
+            name.keep_end = "" if present else " (absent)"
         if bool(name.property("muted")) != (not present):
             name.setProperty("muted", not present)
             repolish(name)

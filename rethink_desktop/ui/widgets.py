@@ -51,6 +51,8 @@ class ElidedLabel(QLabel):
         # Asks for room for this text too, so a longer form it may take later ("Priya
         # (absent)") does not widen its column and move the rest along.
         self.hint_text = ""
+        # An ending that is never shortened away ("Priya … (absent)"): the name gives way.
+        self.keep_end = ""
         # Plain text always: it is drawn as is when shortened (a phase named "Q&amp;A" or
         # "<i>…" must read the same whether it fits or not).
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -67,13 +69,24 @@ class ElidedLabel(QLabel):
         hint = super().minimumSizeHint()
         return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * 12), hint.height())
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        rect = self.contentsRect()
+    def shown_text(self) -> str:
+        """The text as drawn in the room the label has now."""
+        width = self.contentsRect().width()
         metrics = self.fontMetrics()
-        if metrics.horizontalAdvance(self.text()) <= rect.width():
+        text, end = self.text(), self.keep_end
+        if metrics.horizontalAdvance(text) <= width:
+            return text
+        if end and text.endswith(end) and len(text) > len(end):
+            room = width - metrics.horizontalAdvance(end)
+            return metrics.elidedText(text[: -len(end)], self.mode, max(0, room)) + end
+        return metrics.elidedText(text, self.mode, width)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        shown = self.shown_text()
+        if shown == self.text():
             super().paintEvent(event)
             return
-        shown = metrics.elidedText(self.text(), self.mode, rect.width())
+        rect = self.contentsRect()
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment().value), self.palette(),
                                   self.isEnabled(), shown, self.foregroundRole())  # fmt: skip

@@ -203,6 +203,13 @@ def test_long_names_at_150_percent_fit_the_list_one_line_each(qtbot, make_window
             assert where.height() < 2 * line  # one line, ending in "…" if need be
             assert where.toolTip() == where.text()  # the whole of it on hover
         assert grid.itemAtPosition(0, 1).widget().text() == "Sarah Thompson"  # read whole
+        # Marked absent, a shortened name still says so: the name gives way, not "(absent)".
+        view.presence["c"].setChecked(False)
+        qtbot.wait(10)
+        name = grid.itemAtPosition(2, 1).widget()
+        assert name.shown_text() != name.text()  # shortened here
+        assert name.shown_text().endswith("… (absent)")
+        assert name.toolTip() == "Alexandra Featherstonehaugh-Montgomery (absent)"
 
 
 def test_marking_someone_absent_moves_no_other_row(qtbot, view):
