@@ -119,8 +119,14 @@ def session_balance(state: SessionState, now: datetime) -> float | None:
 
 
 def fair_share_now(state: SessionState, now: datetime) -> tuple[float, int] | None:
-    """Time left in the phase ÷ people still to speak this round (the speaker included)."""
-    waiting = len(state.still_to_speak()) + (1 if state.current_turn else 0)
+    """Time left in the phase ÷ people still to speak this round: the speaker, those the
+    rotation has still to reach, and the second chances still due (the round's last speaker
+    was offered the whole phase while a passer's second chance was still to come)."""
+    speaking = state.current_turn is not None
+    due = []
+    if state.rotation is not None:
+        due = state.rotation.second_chances_due(state.in_room_ids(), spoken=speaking)
+    waiting = len(state.still_to_speak()) + len(due) + (1 if speaking else 0)
     if waiting == 0 or state.phase is None:
         return None
     return max(0.0, state.phase_remaining(now)) / waiting, waiting

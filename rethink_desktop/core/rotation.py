@@ -123,6 +123,18 @@ class Rotation:
             pid for pid in order[self.cursor + 1 :] if pid in eligible and pid not in self.offered
         ]
 
+    def second_chances_due(self, eligible: Collection[str], *, spoken: bool = False) -> list[str]:
+        """Who will still be offered a second chance this round, in order; ``spoken``: once
+        the turn running now ends as spoken (rules 3: a passer waits for that)."""
+        if not self.second_chance:
+            return []
+        waiting = set() if spoken else self.unheard
+        return [
+            pid
+            for pid in self.passed
+            if pid in eligible and pid not in self.second_offered and pid not in waiting
+        ]
+
     def clone(self) -> Rotation:
         return Rotation(
             seats=self.seats,

@@ -65,6 +65,24 @@ def test_two_people_with_one_name_are_told_apart_in_the_talk_time_rows():
     assert labels == ["Tom (School nurse)", "Person 2", "Tom (GP)"]
 
 
+def test_fair_share_now_counts_the_second_chances_still_due():
+    clock = FakeClock()
+    s = running(3, clock, phases=phases(20, 100))
+    s.next_turn()  # p1
+    s.pass_turn()  # p1 passes: p2
+    s.next_turn()  # p3, the round's last; p1's second chance comes after
+    _share, waiting = fair_share_now(s.state, s.now())
+    assert waiting == 2
+    s.next_turn()  # p1's second chance: the last of the round
+    _share, waiting = fair_share_now(s.state, s.now())
+    assert waiting == 1
+    off = running(3, clock, phases=phases(20, 100), second_chance=False)
+    off.next_turn()
+    off.pass_turn()
+    off.next_turn()
+    assert fair_share_now(off.state, off.now())[1] == 1  # no second chances to wait for
+
+
 def test_fair_share_now_divides_the_phase_among_those_still_to_speak():
     clock = FakeClock()
     s = running(4, clock, phases=phases(20, 100))
