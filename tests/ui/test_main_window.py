@@ -478,6 +478,40 @@ def test_room_display_hands_keys_to_the_live_view(qtbot, window, controller):
     assert controller.state.current_speaker is not None
 
 
+def test_a_held_space_on_the_room_display_moves_the_floor_once(qtbot, window, controller):
+    """Handed on at every key repeat, a held Space skipped speakers (seen under X11 once the
+    wall screen had the keys). The events go straight to its key handler, as when it has
+    the keyboard: sent through the application, the live view's own shortcut takes them."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    start_live(controller, 4)
+    window.show_for_state()
+    window.toggle_room_display()
+    display = window.room_display
+    none = Qt.KeyboardModifier.NoModifier
+
+    def send(key: Qt.Key, repeat: bool) -> None:
+        display.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, key, none, "", repeat))
+
+    def space(repeat: bool) -> None:
+        send(Qt.Key.Key_Space, repeat)
+
+    space(False)
+    assert controller.state.current_speaker.id == "p1"
+    for _ in range(5):  # the key held down: the X server repeats it
+        space(True)
+    assert controller.state.current_speaker.id == "p1"
+    assert [e.kind for e in controller.session.events].count("next") == 1
+    before = display.controller.state.turns[-1]
+    scrolled = window.live.circle_scroll.verticalScrollBar().value()
+    send(Qt.Key.Key_PageDown, True)  # paging may repeat, and changes no turn
+    assert display.controller.state.turns[-1] == before
+    assert window.live.circle_scroll.verticalScrollBar().value() >= scrolled
+    space(False)  # pressed again: the next speaker
+    assert controller.state.current_speaker.id == "p2"
+
+
 def test_each_choice_of_a_person_asks_what_it_records(qtbot, window, controller, monkeypatch):
     start_live(controller, 4, present=["p1", "p2", "p3"])
     window.show_for_state()
