@@ -75,11 +75,11 @@ class Rotation:
             if not self.second_chance:
                 return None
             self.in_second_chance = True
-        for pid in self.passed:
-            if pid in eligible and pid not in self.second_offered and pid not in self.unheard:
-                self.second_offered.add(pid)
-                return pid, True
-        return None
+        due = self.second_chances_due(eligible)
+        if not due:
+            return None
+        self.second_offered.add(due[0])
+        return due[0], True
 
     def _round_has_activity(self) -> bool:
         return bool(self.offered) or self.cursor >= 0

@@ -522,12 +522,13 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         upcoming = state.next_up()
         if (
             upcoming is not None
-            and state.rotation.rules >= 2
+            and state.rotation.rules == 2
             and upcoming[1]
             and upcoming[0].id == turn.participant_id
         ):
             # They declined a moment ago and no one has spoken since: the floor straight back
-            # would be no second chance at all. It is used up; the rotation moves on.
+            # would be no second chance at all. It is used up; the rotation moves on. (Rules 3
+            # keep this in the rotation itself, for every passer: Rotation.unheard.)
             state.rotation.second_offered.add(turn.participant_id)
             upcoming = state.next_up()
         if upcoming is not None:
