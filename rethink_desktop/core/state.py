@@ -375,11 +375,14 @@ class SessionState:
 # --- the reducer --------------------------------------------------------------------------
 
 
+def cannot_now(action: str, status: str) -> str:
+    """How an action refused in this status is said ("Cannot … while the session is paused.")."""
+    return f"Cannot {action} while the session is {status.replace('_', ' ')}."
+
+
 def _need(state: SessionState, *statuses: str, action: str) -> None:
     if state.status not in statuses:
-        raise IllegalAction(
-            f"Cannot {action} while the session is {state.status.replace('_', ' ')}."
-        )
+        raise IllegalAction(cannot_now(action, state.status))
 
 
 def _keep_the_space(state: SessionState) -> None:

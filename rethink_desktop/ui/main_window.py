@@ -42,6 +42,7 @@ from rethink_desktop.core.state import (
     STATUSES,
     Participant,
     SessionState,
+    cannot_now,
 )
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import StorageError
@@ -634,7 +635,7 @@ class MainWindow(QMainWindow):
         if state is None or state.status not in LIVE:
             return
         if state.status != "running":  # as 1–9 say it, rather than nothing at all
-            self.show_notice("Cannot give someone the floor while the session is paused.")
+            self.show_notice(cannot_now("give someone the floor", state.status))
             return
         if state.floor_held:
             self.show_notice(FLOOR_HELD)
