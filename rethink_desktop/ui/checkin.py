@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -552,12 +551,11 @@ class CheckInView(QWidget):
         self.rows_grid.addWidget(box, row, 3)
 
     @staticmethod
-    def _show_presence(name: QLabel, person: Participant, present: bool) -> None:
+    def _show_presence(name: widgets.ElidedLabel, person: Participant, present: bool) -> None:
         label = person.name or person.label
         name.setText(label if present else f"{label} (absent)")
         name.setToolTip(name.text())
-        if isinstance(name, widgets.ElidedLabel):  # "(absent)" stays when the name is cut
-            name.keep_end = "" if present else " (absent)"
+        name.keep_end = "" if present else " (absent)"  # it stays when the name is cut
         if bool(name.property("muted")) != (not present):
             name.setProperty("muted", not present)
             repolish(name)

@@ -435,7 +435,7 @@ class SessionController(QObject):
         count = len(self.deck.cards)
         index = self.card_index
         for _ in range(count):
-            index = (index + delta) % count if count else 0
+            index = (index + delta) % count  # the loop never runs with no cards
             if self.for_this_meeting(self.deck.cards[index]):
                 break
         return self.show_card_at(index)

@@ -738,9 +738,12 @@ class LiveView(QWidget):
                 word = "left"
             elif person.attendance == "late" and key == "waiting":
                 word = "late · not yet"
+            tally = tallies.get(person.id)
+            # Named as in the talk-time rows (known_as, once a row: it reads every name).
+            label = tally.label if tally is not None else state.known_as(person)
             row.mark.setText(mark)
             row.state.setText(word)
-            row.name.setText(state.known_as(person))
+            row.name.setText(label)
             row.agency.setText(person.agency)
             _set_tone(row.mark, "accent" if key == "speaking" else "")
             speaking = key == "speaking"
@@ -751,14 +754,13 @@ class LiveView(QWidget):
                 row.name.setFont(font)
                 if speaking:  # scroll only when the floor moves, not on every tick
                     self.circle_scroll.ensureWidgetVisible(row.name, 0, 24)
-            tally = tallies.get(person.id)
             if tally is not None:
                 row.bar.set_share(tally.share, tally.equal_share, top)
                 row.time.setText(format_duration(tally.seconds))
             else:
                 row.bar.set_share(0.0, 0.0)
                 row.time.setText("—")
-            spoken = f"Seat {person.seat}, {state.known_as(person)}, {word}"
+            spoken = f"Seat {person.seat}, {label}, {word}"
             if row.name.accessibleName() != spoken:
                 row.name.setAccessibleName(spoken)
         agencies = tally_agencies(state, now, people)
