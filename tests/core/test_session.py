@@ -174,15 +174,27 @@ def under_rules(rules: int, n: int = 3) -> Session:
     return Session(events, FakeClock(), lambda *_: None)
 
 
+def play(session: Session, *keys: str) -> Session:
+    """Press the rotation's keys in order: "next", "pass", or "pick p2"."""
+    for key in keys:
+        action, _, who = key.partition(" ")
+        if action == "pick":
+            session.pick(who)
+        elif action == "pass":
+            session.pass_turn()
+        else:
+            session.next_turn()
+    return session
+
+
 def test_a_second_chance_waits_until_someone_has_spoken_since_the_pass():
     # p3 passes as the round's last; p1's second chance comes, and p1 declines again: no
     # one has spoken since p3 passed, so p3 is not handed the floor back either.
     s = running(3)
     assert s.state.rotation.rules == ROTATION_RULES == 3
-    s.next_turn()  # p1
-    s.pass_turn()  # p1 passes, p2 up
-    s.next_turn()  # p2 spoke; p3, the round's last
-    s.pass_turn()  # p3 passes: p1's second chance
+    # p1 passes, p2 speaks, p3 (the round's last) passes: p1's second chance
+    keys = ("next", "pass", "next", "pass")
+    play(s, *keys)
     assert speaker(s) == "p1"
     assert s.state.current_turn.second_chance
     s.pass_turn()  # p1 declines again
@@ -191,12 +203,7 @@ def test_a_second_chance_waits_until_someone_has_spoken_since_the_pass():
     assert not s.state.current_turn.second_chance
     assert reduce(s.events) == s.state
     # Under rules 2 that log went on to p3's second chance, and still replays so.
-    old = under_rules(2)
-    old.next_turn()
-    old.pass_turn()
-    old.next_turn()
-    old.pass_turn()
-    old.pass_turn()
+    old = play(under_rules(2), *keys, "pass")
     assert speaker(old) == "p3"
     assert old.state.current_turn.second_chance
 
@@ -226,21 +233,14 @@ def test_when_everyone_passes_the_next_round_begins_without_second_chances():
 
 
 def test_someone_given_the_floor_after_passing_has_had_their_second_chance():
-    s = running(3)
-    s.next_turn()  # p1
-    s.next_turn()  # p2
-    s.pass_turn()  # p2 passes: p3 up
-    s.pick("p2")  # p2 changes their mind and is given the floor
-    s.next_turn()  # the circle is done: p2 is not handed the floor a second time
+    # p2 passes, p3 speaks, p2 changes their mind and is given the floor; then Space: the
+    # circle is done, and p2 is not handed the floor a second time
+    keys = ("next", "next", "pass", "pick p2", "next")
+    s = play(running(3), *keys)
     assert speaker(s) == "p1"
     assert s.state.current_turn.round == 2
     assert [t.participant_id for t in s.state.turns] == ["p1", "p2", "p3", "p2", "p1"]
-    old = under_rules(2)  # as rules 2 did: p2 again, as a second chance
-    old.next_turn()
-    old.next_turn()
-    old.pass_turn()
-    old.pick("p2")
-    old.next_turn()
+    old = play(under_rules(2), *keys)  # as rules 2 did: p2 again, as a second chance
     assert speaker(old) == "p2"
     assert old.state.current_turn.second_chance
 

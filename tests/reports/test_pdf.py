@@ -74,28 +74,27 @@ def test_anonymised_pdf_has_agency_and_role_not_names(store, tmp_path):
     assert "Education · Role 1" in text
 
 
-def test_pdf_tells_two_people_with_one_name_apart_by_their_roles(store, tmp_path):
+def same_name_pdf(store, tmp_path, name: str, roles: tuple[str, str]) -> str:
+    """The PDF's text for a session where seats 1 and 3 share ``name``, with ``roles``."""
     circle = people(3)
-    circle[0].update(name="Tom", role="School nurse")
-    circle[2].update(name="Tom", role="GP")
+    circle[0].update(name=name, role=roles[0])
+    circle[2].update(name=name, role=roles[1])
     s = finished_session(store, participants=circle)
-    out = tmp_path / "toms.pdf"
+    out = tmp_path / "same-name.pdf"
     export(store.db, "pdf", out, session_id=s.id)
-    text = pdf_text(out)
+    return pdf_text(out)
+
+
+def test_pdf_tells_two_people_with_one_name_apart_by_their_roles(store, tmp_path):
+    text = same_name_pdf(store, tmp_path, "Tom", ("School nurse", "GP"))
     assert "Tom (School nurse)" in text
     assert "Tom (GP)" in text
 
 
 def test_pdf_keeps_the_roles_of_two_long_same_names_when_it_shortens_them(store, tmp_path):
     # Shortened at the end, both rows read "Alexandra-Christabel Montgomery-Fitz…".
-    circle = people(3)
     long_name = "Alexandra-Christabel Montgomery-Fitzwilliam"
-    circle[0].update(name=long_name, role="Safeguarding lead")
-    circle[2].update(name=long_name, role="Family worker")
-    s = finished_session(store, participants=circle)
-    out = tmp_path / "long.pdf"
-    export(store.db, "pdf", out, session_id=s.id)
-    text = pdf_text(out)
+    text = same_name_pdf(store, tmp_path, long_name, ("Safeguarding lead", "Family worker"))
     assert "(Safeguarding lead)" in text
     assert "(Family worker)" in text
 

@@ -302,18 +302,26 @@ def test_the_demo_is_marked_on_the_close_and_a_real_session_is_not(qtbot, host, 
     ctl.deleteLater()
 
 
-def test_only_those_still_in_the_room_are_asked_to_rate(qtbot, host, controller, clock):
-    """Someone who left early has gone: the close asks the others, and counts them."""
-    start_live(controller, participants=PEOPLE, present=["a", "b", "c"])
+def past_the_pulse(qtbot, host, controller, clock, present, leaving, way="yes") -> CloseView:
+    """The close of a meeting that ``leaving`` left early: its way forward recorded and the
+    closing pulse step passed, left unset."""
+    start_live(controller, participants=PEOPLE, present=present)
     clock.advance(600)
-    assert controller.act("leave", "b")
+    for pid in leaving:
+        assert controller.act("leave", pid)
     clock.advance(6600)
     assert controller.act("end")
     view = make_view(qtbot, host, controller)
-    assert view.total == 2
-    controller.act("record_way_forward", "yes")
+    controller.act("record_way_forward", way)
     view.load()
     view.next()  # the closing pulse, left unset
+    return view
+
+
+def test_only_those_still_in_the_room_are_asked_to_rate(qtbot, host, controller, clock):
+    """Someone who left early has gone: the close asks the others, and counts them."""
+    view = past_the_pulse(qtbot, host, controller, clock, ["a", "b", "c"], ["b"])
+    assert view.total == 2
     assert view.progress.text() == "2 people in the room at the close. No answers yet."
     view.next()
     assert view.rating.person_label.text() == "Person 1 of 2"
@@ -327,15 +335,7 @@ def test_only_those_still_in_the_room_are_asked_to_rate(qtbot, host, controller,
 
 
 def test_one_left_in_the_room_is_counted_as_one_person(qtbot, host, controller, clock):
-    start_live(controller, participants=PEOPLE, present=["a", "b", "c"])
-    clock.advance(600)
-    assert controller.act("leave", "b")
-    assert controller.act("leave", "c")
-    assert controller.act("end")
-    view = make_view(qtbot, host, controller)
-    controller.act("record_way_forward", "yes")
-    view.load()
-    view.next()  # the closing pulse, left unset
+    view = past_the_pulse(qtbot, host, controller, clock, ["a", "b", "c"], ["b", "c"])
     assert view.progress.text() == "1 person in the room at the close. No answers yet."
     view.next()
     assert view.rating.person_label.text() == "Person 1 of 1"
@@ -351,16 +351,9 @@ def test_one_left_in_the_room_is_counted_as_one_person(qtbot, host, controller, 
 def test_with_everyone_gone_before_the_close_there_is_no_one_to_hand_the_laptop_to(
     qtbot, host, controller, clock
 ):
-    start_live(controller, participants=PEOPLE, present=["a", "b"])
-    clock.advance(600)
-    assert controller.act("leave", "a")
-    assert controller.act("leave", "b")
-    assert controller.act("end")
-    view = make_view(qtbot, host, controller)
+    # After the closing pulse, straight to Complete.
+    view = past_the_pulse(qtbot, host, controller, clock, ["a", "b"], ["a", "b"], "not_yet")
     assert view.total == 0
-    controller.act("record_way_forward", "not_yet")
-    view.load()
-    view.next()  # the closing pulse: then straight to Complete
     assert view.stack.currentIndex() == view.FINISH
     assert "Ratings: no one was in the room at the close to answer" in view.summary.text()
     assert "0 of 0" not in view.summary.text()

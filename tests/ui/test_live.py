@@ -12,16 +12,22 @@ from tests.helpers import people
 from tests.ui.conftest import larger_text, start_live
 
 
+def shown_live(qtbot, controller, width: int = 1366, height: int = 768) -> LiveView:
+    """The live view of the controller's running session, shown at ``width`` × ``height``."""
+    view = LiveView(controller)
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    view.refresh()
+    qtbot.waitExposed(view)
+    return view
+
+
 @pytest.fixture
 def live(qtbot, controller):
     start_live(controller, 4)
-    view = LiveView(controller)
-    qtbot.addWidget(view)
-    view.resize(1366, 768)
-    view.show()
-    view.refresh()
+    view = shown_live(qtbot, controller)
     view.setFocus()
-    qtbot.waitExposed(view)
     return view
 
 
@@ -215,12 +221,7 @@ def test_the_laptop_says_what_the_wall_shows_when_blank_or_in_a_space(qtbot, liv
 def test_a_message_of_two_lines_moves_nothing(qtbot, controller):
     with larger_text(1.5):
         start_live(controller, 4)
-        view = LiveView(controller)
-        qtbot.addWidget(view)
-        view.resize(1280, 720)
-        view.show()
-        view.refresh()
-        qtbot.waitExposed(view)
+        view = shown_live(qtbot, controller, 1280, 720)
         before = view.circle_scroll.mapTo(view, view.circle_scroll.rect().bottomLeft())
         view.show_notice(
             "Undone: Sarah Thompson (Designated safeguarding lead) has the floor again."
@@ -723,12 +724,7 @@ def test_at_150_percent_type_every_talk_time_in_the_circle_shows_whole(qtbot, co
     ]
     with larger_text(1.5):
         start_live(controller, participants=people)
-        view = LiveView(controller)
-        qtbot.addWidget(view)
-        view.resize(1366, 660)
-        view.show()
-        view.refresh()
-        qtbot.waitExposed(view)
+        view = shown_live(qtbot, controller, 1366, 660)
         viewport = view.circle_scroll.viewport()
         for row in view._rows.values():
             right = row.time.mapTo(viewport, row.time.rect().topRight()).x()
