@@ -183,13 +183,16 @@ def arrow(direction: str, theme: Theme) -> str:
 
 def style_sheet(theme: Theme) -> str:
     """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour (in the text
-    colour on a button filled with the accent, where an accent ring would not show).
+    colour on a button filled with the accent, where an accent ring would not show). The
+    ring is twice as thick as a resting edge, so focus shows by shape as well as colour
+    (high contrast draws every edge 2 px black: a blue 2 px ring was a colour alone).
 
     Check boxes and radio buttons draw their own indicators (the platform's are faint on the
     dark themes): a border in the muted colour, and when checked an accent square or dot
     inside an accent ring, so the state shows by shape as well as colour.
     """
     o = theme.outline_px
+    ring = 2 * o
     faint = f"#99{theme.muted[1:]}"  # disabled indicators: the muted colour at 60 %
     return f"""
     QWidget {{ color: {theme.text}; }}
@@ -210,13 +213,13 @@ def style_sheet(theme: Theme) -> str:
     QLabel[problem="true"] {{ color: {theme.over}; }}
     QPushButton {{ background: {theme.surface}; border: {o}px solid {theme.border};
                    border-radius: 6px; padding: 6px 14px; }}
-    QCheckBox, QRadioButton {{ border: 2px solid transparent; }}
+    QCheckBox, QRadioButton {{ border: {ring}px solid transparent; }}
     QPushButton:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
     QTableView:focus, QListView:focus, QTreeView:focus, QCheckBox:focus, QRadioButton:focus,
     QDateTimeEdit:focus, QTableWidget:focus, QListWidget:focus {{
-        border: 2px solid {theme.accent}; }}
+        border: {ring}px solid {theme.accent}; }}
     QScrollArea[focusRing="true"], QTableView[focusRing="true"] {{
-        border: 2px solid transparent; border-radius: 6px; }}
+        border: {ring}px solid transparent; border-radius: 6px; }}
     QScrollArea[focusRing="true"]:focus, QTableView[focusRing="true"]:focus {{
         border-color: {theme.accent}; }}
     QPushButton[primary="true"] {{ background: {theme.accent}; color: {theme.surface};
@@ -227,7 +230,7 @@ def style_sheet(theme: Theme) -> str:
     QPushButton:checked {{ background: {theme.accent}; color: {theme.surface};
                            border: 2px solid {theme.accent}; font-weight: bold; }}
     QPushButton[primary="true"]:focus, QPushButton:checked:focus {{
-        border: 2px solid {theme.text}; }}
+        border: {ring}px solid {theme.text}; }}
     QComboBox:disabled, QLineEdit:disabled, QSpinBox:disabled {{ color: {theme.muted};
                                                                 background: {theme.background}; }}
     QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};

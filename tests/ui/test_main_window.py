@@ -173,6 +173,42 @@ def test_a_focused_accent_button_shows_its_focus(qtbot):
     button.close()
 
 
+def _ink_from_left(image, fill: str) -> int:
+    """How many pixels, from the left edge along the middle row, differ from ``fill``."""
+    y = image.height() // 2
+    width = 0
+    while width < image.width() and image.pixelColor(width, y).name() != fill:
+        width += 1
+    return width
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_focus_thickens_the_ring_in_every_theme_not_only_recolours_it(qtbot, name):
+    """High contrast drew every box with a 2 px black edge and the focused one with a 2 px
+    blue edge: the only sign of focus was a colour. Focus now doubles the edge's width."""
+    from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+    app = QApplication.instance()
+    theme = THEMES[name]
+    try:
+        apply_theme(app, name)
+        for widget in (QPushButton("Start"), QLineEdit("DEMO-001")):
+            qtbot.addWidget(widget)
+            widget.resize(200, 40)
+            widget.show()
+            qtbot.waitExposed(widget)
+            resting = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+            widget.setFocus()
+            widget.activateWindow()
+            qtbot.waitUntil(widget.hasFocus)
+            focused = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+            assert resting >= 1, type(widget).__name__
+            assert focused >= 2 * resting, (type(widget).__name__, resting, focused)
+            widget.close()
+    finally:
+        apply_theme(app, "light")
+
+
 def test_a_new_session_left_before_it_was_saved_leaves_nothing_behind(window, controller):
     store = controller.store
     window.new_session()
