@@ -280,13 +280,29 @@ def _shortened_keeping_role(metrics: QFontMetricsF, label: str, width: float) ->
     people with one long name ("Tom (School nurse)", "Tom (GP)") must still read apart."""
     if metrics.horizontalAdvance(label) <= width:
         return label
-    name, bracket, role = label.rpartition(" (")
-    if bracket and label.endswith(")"):
-        suffix = bracket + role
+    start = _closing_bracket_opens_at(label)
+    if start > 0 and label[start - 1] == " ":
+        name, suffix = label[: start - 1], label[start - 1 :]
         room = width - metrics.horizontalAdvance(suffix)
         if room > metrics.horizontalAdvance("M…"):
             return metrics.elidedText(name, Qt.TextElideMode.ElideRight, room) + suffix
     return metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, width)
+
+
+def _closing_bracket_opens_at(text: str) -> int:
+    """Where the bracket that closes ``text`` opens, or -1: a role may hold brackets of its
+    own ("Tom (Lead (north))" ends in the role "Lead (north)", not "north)")."""
+    depth = 0
+    for at in range(len(text) - 1, -1, -1):
+        if text[at] == ")":
+            depth += 1
+        elif text[at] == "(":
+            depth -= 1
+            if depth == 0:
+                return at
+        if depth <= 0:
+            return -1
+    return -1
 
 
 def _tally_rows(page: _Page, rows: list[Tally], colours: dict[str, QColor], what: str) -> None:

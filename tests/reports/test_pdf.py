@@ -99,6 +99,14 @@ def test_pdf_keeps_the_roles_of_two_long_same_names_when_it_shortens_them(store,
     assert "(Family worker)" in text
 
 
+def test_pdf_keeps_a_role_with_brackets_whole_when_it_shortens_the_name(store, tmp_path):
+    # The role was taken from the last " (": "…Fitz… (north))" lost "Lead".
+    long_name = "Alexandra-Christabel Montgomery-Fitzwilliam"
+    text = same_name_pdf(store, tmp_path, long_name, ("Lead (north)", "Lead (south)"))
+    assert "(Lead (north))" in text
+    assert "(Lead (south))" in text
+
+
 def test_pdf_needs_a_session_and_honours_cancel(store, tmp_path):
     s = finished_session(store)
     with pytest.raises(ValueError, match="--session"):
