@@ -314,12 +314,6 @@ class LiveView(QWidget):
         top.addWidget(self.phase_title)
         outer.addLayout(top)
 
-        self.banner = _label("", role="body", bold=True, name="Notice")
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setWordWrap(True)
-        self.banner.hide()
-        outer.addWidget(self.banner)
-
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
@@ -361,8 +355,15 @@ class LiveView(QWidget):
         self.clock = _label("2:00:00", role="clock", bold=True, tabular=True,
                             name="Time left of the two hours")  # fmt: skip
         self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.clock_caption = _label("left of the two hours", muted=True)
+        # Says "Paused" too, under the stopped clock: a banner above the panels moved the
+        # whole screen down by a line each time the facilitator paused or resumed.
+        self.clock_caption = _label(
+            "left of the two hours", muted=True, name="Clock status", elide=True
+        )
         self.clock_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        policy = self.clock_caption.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # its words never widen the panel
+        self.clock_caption.setSizePolicy(policy)
         self.strip = PhaseStrip()
         self.schedule = _label("", role="body", name="Ahead or behind")
         self.schedule.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -629,11 +630,13 @@ class LiveView(QWidget):
         remaining = countdown(state.remaining(now))
         self.clock.setText(clock_text(remaining) if remaining >= 0 else "0:00:00")
         planned = planned_words(state.planned_seconds)
-        self.clock_caption.setText(
-            f"left of {planned}"
-            if remaining >= 0
-            else f"over {planned} by {format_duration(-remaining)}"
-        )
+        if state.status == "paused":
+            self.clock_caption.setText("Paused — the clock is stopped · Ctrl+P resumes")
+        elif remaining >= 0:
+            self.clock_caption.setText(f"left of {planned}")
+        else:
+            self.clock_caption.setText(f"over {planned} by {format_duration(-remaining)}")
+        _set_tone(self.clock_caption, "attention" if state.status == "paused" else "")
         _set_tone(self.clock, "" if remaining >= 0 else "over")
 
         phase = state.phase
@@ -666,7 +669,7 @@ class LiveView(QWidget):
 
         self._refresh_speaker(state, now)
         self._refresh_circle(state, now)
-        self._refresh_banner(state, now)
+        self._refresh_controls(state, now)
 
     def _refresh_speaker(self, state: SessionState, now: datetime) -> None:
         turn = state.current_turn
@@ -777,13 +780,7 @@ class LiveView(QWidget):
             "" if index is None else f"balance {decimal_text(index, 2)} of 1"
         )
 
-    def _refresh_banner(self, state: SessionState, now: datetime) -> None:
-        if state.status == "paused":
-            self.banner.setText("Paused — the clock is stopped. Ctrl+P resumes.")
-            _set_tone(self.banner, "attention")
-            self.banner.show()
-        else:
-            self.banner.hide()
+    def _refresh_controls(self, state: SessionState, now: datetime) -> None:
         if state.space_active:
             self.space_line.setText(
                 f"Space — time to think · {format_duration(state.space_seconds(now))}"
