@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QToolTip, QWidget
 
 from rethink_desktop import APP_DISPLAY_NAME
 from rethink_desktop.ui.theme import set_font_role
@@ -80,6 +80,18 @@ class ElidedLabel(QLabel):
             room = width - metrics.horizontalAdvance(end)
             return metrics.elidedText(text[: -len(end)], self.mode, max(0, room)) + end
         return metrics.elidedText(text, self.mode, width)
+
+    def event(self, event: QEvent) -> bool:
+        # Hovering a shortened line shows all of it; a whole one (or one with a tooltip of
+        # its own) has nothing more to say.
+        if event.type() == QEvent.Type.ToolTip and not self.toolTip():
+            if self.shown_text() != self.text():
+                QToolTip.showText(event.globalPos(), self.text(), self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         shown = self.shown_text()

@@ -732,6 +732,39 @@ def test_a_shortened_line_reads_as_its_whole_text_does(qtbot):
     assert label.text() == text
 
 
+def test_a_shortened_line_shows_its_whole_text_on_hover_and_a_whole_one_shows_none(qtbot):
+    """A name cut to "Alexandra (Desig…" could not be read whole with the mouse either."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from rethink_desktop.ui.widgets import ElidedLabel
+
+    text = "Alexandra (Designated safeguarding lead)"
+    label = ElidedLabel(text)
+    qtbot.addWidget(label)
+    label.resize(label.fontMetrics().horizontalAdvance(text) // 2, 30)
+    label.show()
+    qtbot.waitExposed(label)
+    assert label.shown_text() != text
+
+    def hover() -> None:
+        where = QPoint(5, 5)
+        QApplication.sendEvent(
+            label, QHelpEvent(QEvent.Type.ToolTip, where, label.mapToGlobal(where))
+        )
+
+    hover()
+    assert QToolTip.isVisible()
+    assert QToolTip.text() == text
+    QToolTip.hideText()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    label.resize(label.sizeHint().width() + 20, 30)
+    assert label.shown_text() == text
+    hover()
+    assert not QToolTip.isVisible()
+
+
 def test_at_150_percent_type_every_talk_time_in_the_circle_shows_whole(qtbot, controller):
     """On a 1366 × 768 laptop at 150 %, the circle's last column (each person's talk time)
     was cut off while the card beside it had room to spare."""
