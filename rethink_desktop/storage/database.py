@@ -69,8 +69,14 @@ class Database:
     second, a third of the start-up budget, and the facilitator's screens never need it.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
+        # The file opened for writing, and which file that was (device, inode): deleted,
+        # moved or replaced while open, SQLite goes on writing into the file it holds, and
+        # all of it is gone once the app closes (see :func:`keep_in_place`).
+        self.path = path
+        self.identity = _identity(path) if path is not None else None
+        self.rescued: Path | None = None  # where its records went when it was replaced
 
     @functools.cached_property
     def utils(self) -> sqlite_utils.Database:
@@ -95,6 +101,12 @@ class Database:
         self.close()
 
     def close(self) -> None:
+        # A file deleted or moved since the last write: write it back before closing, or
+        # what was recorded since goes with the connection.
+        if self.identity is not None:
+            with contextlib.suppress(StorageError):
+                keep_in_place(self)
+            self.identity = None  # closed: nothing more to keep
         self.conn.close()
 
     def execute(self, sql: str, parameters: Params = None) -> sqlite3.Cursor:
@@ -321,6 +333,33 @@ class NewerVersionError(StorageError):
             "install the newer version.",
             path,
         )
+
+
+class WrittenBackError(StorageError):
+    """The records file was deleted or moved while open; it has been written back whole."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The records file ({path}) was deleted or moved while Re-Think Desktop was "
+            "running. Everything recorded up to now has been written back to it, so nothing "
+            "is lost, but this last action was not saved: do it again. Ask IT what removed "
+            "the file (a clean-up or a sync program, say).",
+            path,
+        )
+
+
+class ReplacedError(StorageError):
+    """Another file took the records file's place while it was open."""
+
+    def __init__(self, path: Path, rescued: Path) -> None:
+        super().__init__(
+            f"The records file ({path}) was replaced by another file while Re-Think Desktop "
+            "was running, so this action was not saved and the other file has not been "
+            f"touched. Everything recorded up to now is safe in {rescued}. Close Re-Think "
+            "Desktop and ask IT which of the two files to keep.",
+            path,
+        )
+        self.rescued = rescued
 
 
 class NotFoundError(StorageError):
@@ -794,6 +833,78 @@ def _make_private(path: Path) -> None:
             os.chmod(path, mode & 0o700)
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def keep_in_place(db: Database) -> None:
+    """Make sure ``db`` still writes into the file at its path; before every write.
+
+    Deleted or moved away (its folder too), the file is written back from what the open
+    connection holds, and the connection moves to it: :class:`WrittenBackError`. Replaced by
+    another file, that file is left alone, what the connection holds is copied beside it,
+    and writes are refused: :class:`ReplacedError`.
+    """
+    path, identity = db.path, db.identity
+    if path is None or identity is None:
+        return
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError:
+        return  # a drive gone, say: the write itself reports that in its own words
+    if found is not None and (found.st_dev, found.st_ino) == identity:
+        return
+    if found is None:
+        log.error("the records file was deleted or moved while open; writing it back")
+        with _classified(path):
+            _drop_own_sidecars(path)
+            ensure_dir(path.parent)
+            _create_private_file(path)
+            _copy_connection(db.conn, path)
+        fresh = open_database(path)
+        db.conn.close()
+        db.conn, db.identity = fresh.conn, fresh.identity
+        db.__dict__.pop("utils", None)  # sqlite-utils' view of the old connection
+        raise WrittenBackError(path)
+    rescued = db.rescued
+    if rescued is None:
+        log.error("the records file was replaced while open; copying the records beside it")
+        rescued = _unused(path.with_name(f"{path.name}.rescued-{_timestamp()}"))
+        with _classified(rescued, backup=True):
+            _create_private_file(rescued)
+            _copy_connection(db.conn, rescued)
+        db.rescued = rescued
+        with _classified(path):
+            _drop_own_sidecars(path)
+    raise ReplacedError(path, rescued)
+
+
+def _drop_own_sidecars(path: Path) -> None:
+    """Remove the ``-wal``/``-shm`` the open connection left at ``path`` once what they
+    hold is safe elsewhere: SQLite would apply that WAL to whatever file is at ``path`` next
+    (the other file that replaced the records, or the one written back). The connection
+    keeps reading through the copies it has open."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _copy_connection(conn: sqlite3.Connection, path: Path) -> None:
+    """Write all that ``conn`` holds into the (empty) file at ``path``, durably."""
+    target = sqlite3.connect(path)
+    try:
+        conn.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")  # no -wal beside it: one whole file
+    finally:
+        target.close()
+    _fsync_dir(path.parent)
+
+
 def database_path(db: Database) -> Path | None:
     """The file behind ``db`` (``None`` for an in-memory or closed database)."""
     try:
@@ -924,7 +1035,7 @@ def _open_database(path: Path, *, create: bool, read_only: bool, check: bool) ->
             else:
                 _create_private_file(path)
         conn = _peek(path) if read_only else sqlite3.connect(path)
-    db = Database(conn)
+    db = Database(conn, None if read_only else path)
     try:
         with _classified(path):
             db.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
@@ -1291,7 +1402,9 @@ def reads(fn: Callable[..., R]) -> Callable[..., R]:
 
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
-    """``db.atomic()`` whose environment failures arrive as :class:`StorageError`."""
+    """``db.atomic()`` whose environment failures arrive as :class:`StorageError`; first,
+    the file at its path must still be the one written to (:func:`keep_in_place`)."""
+    keep_in_place(db)
     with _classified(lambda: database_path(db) or ""), db.atomic():
         yield db
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from benchmarks.generate import sessions_iter
 from rethink_desktop.core.clock import FakeClock
-from rethink_desktop.storage.database import DiskFullError
+from rethink_desktop.storage.database import DiskFullError, ReplacedError, WrittenBackError
 from rethink_desktop.storage.eventlog import DERIVED_COLUMNS, EventStore, derived_rows
 from rethink_desktop.storage.schema import SCHEMA_VERSION
 from tests.core.test_properties import LIVE_ACTIONS, perform
@@ -134,6 +134,69 @@ def test_disk_full_refuses_the_action_and_keeps_everything_before(store):
     store.db.execute("PRAGMA max_page_count = 1073741823")
     s.next_turn()
     assert store.events(s.id)[-1].kind == "next"
+
+
+def kinds_on_disk(path) -> list[str]:
+    with EventStore.open(path) as other:
+        return [row["kind"] for row in other.db.query("SELECT kind FROM events ORDER BY seq")]
+
+
+def test_a_records_folder_deleted_mid_session_is_written_back_whole(store):
+    """The folder deleted while the app ran: every key press went into the deleted file,
+    and all of it vanished when the app closed; the next start made an empty database."""
+    import shutil
+
+    clock = FakeClock()
+    s = running(3, clock, sink=store.append)
+    s.next_turn()
+    recorded = [e.kind for e in s.events]
+    shutil.rmtree(store.path.parent)
+    with pytest.raises(WrittenBackError, match="written back to it, so nothing is lost"):
+        s.next_turn()
+    assert [e.kind for e in s.events] == recorded  # refused: press it again
+    assert store.path.parent.stat().st_mode & 0o777 == 0o700
+    assert kinds_on_disk(store.path) == recorded
+    s.next_turn()  # now into the file at the path
+    assert kinds_on_disk(store.path) == [*recorded, "next"]
+    assert store.table_rows(s.id)["sessions"][0]["status"] == "running"
+
+
+def test_a_records_file_moved_away_is_written_back_when_the_app_closes(tmp_path):
+    path = tmp_path / "data" / "rethink.sqlite"
+    with EventStore.open(path) as store:
+        s = running(3, sink=store.append)
+        s.next_turn()
+        path.rename(tmp_path / "elsewhere.sqlite")  # its -wal and -shm left where they were
+    assert kinds_on_disk(path) == [e.kind for e in s.events]
+
+
+def test_a_records_file_replaced_mid_session_is_left_alone_and_the_records_kept_beside(
+    store, tmp_path
+):
+    clock = FakeClock()
+    s = running(3, clock, sink=store.append)
+    s.next_turn()
+    other = tmp_path / "other.sqlite"
+    with EventStore.open(other) as elsewhere:
+        running(2, sink=elsewhere.append, reference="OTHER-1")
+    os.replace(other, store.path)
+    with pytest.raises(ReplacedError, match="replaced by another file") as refused:
+        s.next_turn()
+    rescued = refused.value.rescued
+    assert rescued.parent == store.path.parent
+    assert kinds_on_disk(rescued) == [e.kind for e in s.events]
+    with pytest.raises(ReplacedError) as again:  # still refused, into the same copy
+        s.pass_turn()
+    assert again.value.rescued == rescued
+    assert len(list(store.path.parent.glob("*.rescued-*"))) == 1
+    # The other file: not touched, and read without this store's WAL (SQLite would have
+    # applied it to whatever file was at the path), while the store is open and after.
+    for _ in ("open", "closed"):
+        with EventStore.open(store.path) as kept:
+            references = [r["reference"] for r in kept.db.query("SELECT reference FROM sessions")]
+        assert references == ["OTHER-1"]
+        store.close()
+    assert len(list(store.path.parent.glob("*.rescued-*"))) == 1
 
 
 def test_live_sessions_are_found_for_resume(store):

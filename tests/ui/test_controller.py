@@ -2,6 +2,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from rethink_desktop.core.agenda import phase_fields
+from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.ui.controller import SessionController
 from tests.ui.conftest import finished_with_names, names_on_disk, start_live
 
@@ -110,6 +111,29 @@ def test_storage_failure_keeps_state(qtbot, controller, store):
     assert "disk is full" in messages[0]
     assert controller.session.state.status == before.status
     assert len(store.events(controller.session.id)) == len(controller.session.events)
+
+
+def test_a_records_folder_deleted_mid_meeting_costs_one_key_press_not_the_session(
+    qtbot, controller, store
+):
+    """Deleted while the app ran, the records went on into the deleted file and vanished
+    when the app closed, without a word. Now the next key press writes them back."""
+    import shutil
+
+    start_live(controller, 3)
+    assert controller.act("next_turn")
+    before = len(controller.session.events)
+    not_saved = []
+    controller.storage_failed.connect(not_saved.append)
+    shutil.rmtree(store.path.parent)
+    assert not controller.act("next_turn")
+    assert len(not_saved) == 1
+    assert "written back" in not_saved[0]
+    assert "do it again" in not_saved[0]
+    assert len(controller.session.events) == before
+    assert controller.act("next_turn")  # pressed again: saved, into the file at the path
+    with EventStore.open(store.path) as again:
+        assert len(again.events(controller.session.id)) == before + 1
 
 
 def test_tick_is_scheduled_only_for_live_sessions(qtbot, store, clock, deck):
