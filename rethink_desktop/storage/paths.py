@@ -94,16 +94,25 @@ def nearest_existing(path: Path) -> Path:
 
 
 def ensure_dir(path: str | Path) -> Path:
-    """Create ``path`` (and parents) if missing; a folder we create is private to its owner."""
+    """Create ``path`` (and parents) if missing; every folder we create is private to its
+    owner (``mkdir(parents=True)`` gives the parents the umask's mode, often 0755)."""
     path = Path(path)
-    try:
-        path.mkdir(parents=True, mode=0o700)
-    except FileExistsError:
-        if not path.is_dir():
-            raise
+    if path.is_dir():
         # An existing folder may be one the user chose (e.g. Documents): leave its mode alone.
         return path
-    if os.name == "posix":
-        # mkdir's mode is filtered by the umask; set it explicitly.
-        os.chmod(path, 0o700)
+    missing = [path]
+    # lexists: a link that loops or dangles is not missing; making a folder through it fails
+    # with its own error (ELOOP, ENOENT), told in words by the storage layer.
+    while not os.path.lexists(missing[-1].parent) and missing[-1].parent != missing[-1]:
+        missing.append(missing[-1].parent)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile (another copy starting): its mode is its maker's
+        if os.name == "posix":
+            # mkdir's mode is filtered by the umask; set it explicitly.
+            os.chmod(folder, 0o700)
     return path

@@ -128,7 +128,9 @@ def test_ensure_dir_creates_a_private_folder(tmp_path):
     assert ensure_dir(target) == target
     assert target.is_dir()
     if POSIX:
+        # Every folder it made: "a" was left 0755 by the umask, open to other users.
         assert target.stat().st_mode & 0o777 == 0o700
+        assert target.parent.stat().st_mode & 0o777 == 0o700
     ensure_dir(target)  # a second call is harmless
     assert target.is_dir()
 
