@@ -39,15 +39,26 @@ NOT_DONE = {
 }
 
 
+# What a full disk kept a records command from doing (it changed nothing: one transaction,
+# or a restore's copy put in place only once whole).
+FULL_NOT_DONE = {
+    "import": "nothing could be imported",
+    "restore": "the backup could not be restored",
+    "purge": "nothing could be removed",
+}
+
+
 def storage_words(exc: Any, db_path: Path, command: str) -> str:
     """A ``StorageError``'s message, reworded where its words are not this command's: the
-    ``LockedError`` words are for a live session's save ("the last action could not be
-    saved"), and a records file its permissions keep from this user is not "a drive that is
-    not connected"."""
+    ``DiskFullError`` and ``LockedError`` words are for a live session's save ("the last
+    action could not be saved… then carry on"), and a records file its permissions keep from
+    this user is not "a drive that is not connected"."""
     import os
 
-    from rethink_desktop.storage.database import LockedError
+    from rethink_desktop.storage.database import DiskFullError, LockedError
 
+    if isinstance(exc, DiskFullError) and command in FULL_NOT_DONE:
+        return exc.for_command(FULL_NOT_DONE[command])
     if isinstance(exc, LockedError) and command in NOT_DONE:
         return (
             f"The records ({db_path}) are in use by another program, which holds them locked, "
@@ -217,28 +228,30 @@ def cmd_restore(
     if refusal:
         err.write(f"{refusal}\n")
         return EXIT_PROBLEM
-    out.write(f"{info.describe()}\nIt will replace the records in {db_path}.\n")
-    out.write("A copy of the current records is kept in the backups folder first.\n")
-    if not args.yes:
-        out.write("Restore this backup? [y/N] ")
-        out.flush()
-        line = stdin.readline()
-        if not line:  # stdin closed or empty (a script): no answer is "no"
-            out.write(
-                "\nNo answer could be read (standard input is closed); use --yes to restore "
-                "without being asked."
-            )
-        answer = line.strip().lower()
-        if answer not in ("y", "yes"):
-            out.write("\nNot restored. Nothing has been changed.\n")
-            return EXIT_PROBLEM
+    # Locked before it says what it will do: with the app open, it announced the restore
+    # ("It will replace the records… A copy… is kept first"), then refused it.
     with _app_lock(db_path, err) as locked:
         if not locked:
             return EXIT_PROBLEM
+        out.write(f"{info.describe()}\nIt will replace the records in {db_path}.\n")
+        out.write("A copy of the current records is kept in the backups folder first.\n")
+        if not args.yes:
+            out.write("Restore this backup? [y/N] ")
+            out.flush()
+            line = stdin.readline()
+            if not line:  # stdin closed or empty (a script): no answer is "no"
+                out.write(
+                    "\nNo answer could be read (standard input is closed); use --yes to "
+                    "restore without being asked."
+                )
+            answer = line.strip().lower()
+            if answer not in ("y", "yes"):
+                out.write("\nNot restored. Nothing has been changed.\n")
+                return EXIT_PROBLEM
         try:
             kept = restore_backup(db_path, info.path, safety_dir=backups_dir)
         except StorageError as exc:
-            err.write(f"{exc.message}\n")
+            err.write(storage_words(exc, db_path, "restore") + "\n")
             return EXIT_PROBLEM
     out.write(f"Restored {info.path}.\n")
     if kept.kept():

@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import io
 import sqlite3
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLockFile
 
 from rethink_desktop.cli import cmd_check
-from rethink_desktop.cli_records import cmd_import, cmd_purge
+from rethink_desktop.cli_records import cmd_import, cmd_purge, cmd_restore
 from rethink_desktop.storage.config import Config
+from rethink_desktop.storage.database import backup_database
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.paths import resolve_paths
 
@@ -60,6 +62,73 @@ def test_the_lock_held_names_the_app_or_another_command(tmp_path, command):
         f"using these records ({data / 'rethink.sqlite'}). Nothing has been changed. Close the "
         "app, or wait for the other command to finish, then try again.\n"
     )
+
+
+def test_restore_while_the_records_are_in_use_is_refused_before_it_says_what_it_would_do(
+    tmp_path,
+):
+    """With the app open, restore first announced "It will replace the records… A copy of
+    the current records is kept… first", then refused."""
+    data = tmp_path / "d"
+    EventStore.open(data / "rethink.sqlite").close()
+    backup = tmp_path / "b.sqlite"
+    backup_database(data / "rethink.sqlite", backup)
+    held = QLockFile(str(data / "rethink.lock"))
+    assert held.tryLock(0)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        args = argparse.Namespace(file=str(backup), yes=True)
+        code = cmd_restore(data / "rethink.sqlite", data / "backups", args, out, err, io.StringIO())
+    finally:
+        held.unlock()
+    assert code == 1
+    assert "is already using these records" in err.getvalue()
+    assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "not_done"),
+    [("import", "nothing could be imported"), ("restore", "the backup could not be restored")],
+)
+def test_a_full_disk_under_a_records_command_says_what_was_not_done(
+    tmp_path, monkeypatch, command, not_done
+):
+    """A full disk under import or restore said "so the last action could not be saved…
+    then carry on", a live session's words, and not that nothing had changed."""
+    import rethink_desktop.reports.importer as importer
+    import rethink_desktop.storage.backups as backups
+    from rethink_desktop.storage.database import DiskFullError
+
+    data = tmp_path / "d"
+    db_path = data / "rethink.sqlite"
+    EventStore.open(db_path).close()
+    backup = tmp_path / "b.sqlite"
+    backup_database(db_path, backup)
+
+    def full(*args, **kwargs):
+        raise DiskFullError(db_path)
+
+    monkeypatch.setattr(importer, "import_export", full)
+    monkeypatch.setattr(backups, "restore_backup", full)
+    err = io.StringIO()
+    if command == "import":
+        args = argparse.Namespace(file=str(backup), keep_names=False)
+        assert cmd_import(db_path, args, io.StringIO(), err) == 1
+    else:
+        args = argparse.Namespace(file=str(backup), yes=True)
+        assert cmd_restore(db_path, data / "backups", args, io.StringIO(), err, io.StringIO()) == 1
+    assert err.getvalue() == (
+        f"The disk holding the records ({db_path}) is full, so {not_done}. Nothing has been "
+        "changed. Free some space on that drive, then try again.\n"
+    )
+
+
+def test_a_full_disk_told_in_a_steps_own_words_keeps_them():
+    from rethink_desktop.cli_records import storage_words
+    from rethink_desktop.storage.database import DiskFullError
+
+    own = "Before restoring a backup, Re-Think Desktop keeps a copy… the drive is full."
+    assert storage_words(DiskFullError("/r", own), Path("/r"), "restore") == own
 
 
 def test_check_while_an_import_writes_says_the_records_are_in_use(tmp_path, monkeypatch):

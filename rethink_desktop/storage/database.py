@@ -217,6 +217,19 @@ class DiskFullError(StorageError):
             "it is safe. Free some space, then carry on.",
             path,
         )
+        self.about_an_action = message is None  # the words for the facilitator's last action
+
+    def for_command(self, not_done: str) -> str:
+        """The words for a command (import, restore, purge) that changed nothing, where
+        the usual ones speak of the facilitator's last action and carrying on: "The disk
+        holding the records (…) is full, so nothing could be imported. …". Words written for
+        a particular step (a safety copy's) stay as they are."""
+        if not self.about_an_action:
+            return self.message
+        return (
+            f"The disk holding the records ({self.path}) is full, so {not_done}. Nothing has "
+            "been changed. Free some space on that drive, then try again."
+        )
 
     def for_check(self) -> str:
         """``check`` saves nothing, and there is no session to carry on with."""
@@ -865,8 +878,8 @@ def keep_in_place(db: Database) -> None:
         with _classified(path):
             _drop_own_sidecars(path)
             ensure_dir(path.parent)
-            _create_private_file(path)
             _copy_connection(db.conn, path)
+            _fsync_dir(path.parent)
         fresh = open_database(path)
         db.conn.close()
         db.conn, db.identity = fresh.conn, fresh.identity
@@ -877,8 +890,8 @@ def keep_in_place(db: Database) -> None:
         log.error("the records file was replaced while open; copying the records beside it")
         rescued = _unused(path.with_name(f"{path.name}.rescued-{_timestamp()}"))
         with _classified(rescued, backup=True):
-            _create_private_file(rescued)
             _copy_connection(db.conn, rescued)
+            _fsync_dir(rescued.parent)
         db.rescued = rescued
         with _classified(path):
             _drop_own_sidecars(path)
@@ -895,14 +908,29 @@ def _drop_own_sidecars(path: Path) -> None:
 
 
 def _copy_connection(conn: sqlite3.Connection, path: Path) -> None:
-    """Write all that ``conn`` holds into the (empty) file at ``path``, durably."""
-    target = sqlite3.connect(path)
+    """Write all that ``conn`` holds into a new private file at ``path`` (SQLite's online
+    backup), as one self-contained file: a rollback journal, no ``-wal`` beside it, so it
+    opens read-only too (from a USB stick, say). A copy that fails leaves nothing there."""
     try:
-        conn.backup(target)
-        target.execute("PRAGMA journal_mode = DELETE")  # no -wal beside it: one whole file
-    finally:
-        target.close()
-    _fsync_dir(path.parent)
+        _create_private_file(path)
+        target = sqlite3.connect(path)
+        try:
+            conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+    except BaseException:
+        _remove_copy(path)
+        raise
+
+
+def _remove_copy(path: Path) -> None:
+    """Remove a copy and the working files SQLite made beside it (the source's WAL mode
+    comes with the copy, so switching it to a journal on a full drive leaves a ``-wal``
+    and ``-shm``); what cannot be removed stays, and the first error is the one told."""
+    for leftover in (path, *(Path(f"{path}{suffix}") for suffix in _SIDECARS)):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
 
 
 def database_path(db: Database) -> Path | None:
@@ -1314,14 +1342,7 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
             with _classified(out, backup=True):
                 ensure_dir(out.parent)
                 tmp.unlink(missing_ok=True)  # left over from a crash during an earlier backup
-                _create_private_file(tmp)
-                dest = sqlite3.connect(tmp)
-                try:
-                    src_conn.backup(dest)
-                    # A self-contained file is easier to open read-only (e.g. from a USB stick).
-                    dest.execute("PRAGMA journal_mode = DELETE")
-                finally:
-                    dest.close()
+                _copy_connection(src_conn, tmp)
                 if check:
                     _check_copy(tmp, src_path or out)
                 os.replace(tmp, out)
@@ -1333,10 +1354,8 @@ def backup_database(source: Database | str | Path, out: str | Path, *, check: bo
         except CorruptError as exc:
             raise CorruptError(src_path or out) from exc.__cause__
         finally:
-            for leftover in (tmp, Path(f"{tmp}-journal")):
-                # On a read-only folder this fails too: the first error is the one to report.
-                with contextlib.suppress(OSError):
-                    leftover.unlink(missing_ok=True)
+            # On a read-only folder this fails too: the first error is the one to report.
+            _remove_copy(tmp)
     finally:
         if not isinstance(source, Database):
             src_conn.close()

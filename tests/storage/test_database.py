@@ -234,6 +234,41 @@ def test_a_safety_copy_that_cannot_reach_its_folder_offers_no_choice_of_place(db
     )
 
 
+def test_a_safety_copy_that_fails_on_a_full_drive_leaves_nothing_behind(db_path, monkeypatch):
+    """The copy takes the records' WAL mode; switching it to a journal on a full drive left
+    a hidden ``.x.sqlite.<pid>.tmp-wal`` and ``-shm`` in backups/, though a failed copy is
+    removed."""
+    make_database(db_path, events=1)
+    folder = db_path.parent / "backups"
+    real_connect = sqlite3.connect
+
+    holders = []
+
+    class FullDrive(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if "journal_mode" in sql:
+                # Its WAL opened, and (as on a full drive) not folded in and removed at close.
+                holder = real_connect(self.execute("PRAGMA database_list").fetchone()[2])
+                holder.execute("SELECT count(*) FROM sqlite_master")
+                holders.append(holder)
+                raise sqlite3.OperationalError("database or disk is full")
+            return super().execute(sql, *args)
+
+    def connect(path, *args, **kwargs):
+        if ".tmp" in str(path):
+            kwargs["factory"] = FullDrive
+        return real_connect(path, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(database.sqlite3, "connect", connect)
+        with pytest.raises(DiskFullError, match="the drive is full"):
+            database.safety_copy(db_path, folder, "x.sqlite", before="removing old records")
+    try:
+        assert [p.name for p in folder.iterdir()] == []
+    finally:
+        holders[0].close()
+
+
 def test_brand_new_database_gets_no_pre_migration_copy(db_path):
     make_database(db_path)
     assert not (db_path.parent / "backups").exists()
