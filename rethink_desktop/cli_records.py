@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, Config, load_config
 from rethink_desktop.storage.paths import AppPaths
 
-EXIT_OK, EXIT_PROBLEM = 0, 1
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 # As the demo window, whose Import, Back up, Restore and Remove old records are disabled.
 DEMO_KEPT_APART = (
     "The trainers' demo keeps only its fictional network, apart from real records: nothing is "
@@ -152,6 +152,12 @@ def run_record_command(
         return cmd_import(db_path, args, out, err)
     if args.command == "restore":
         return cmd_restore(db_path, paths.backups_dir, args, out, err, stdin)
+    if (
+        args.older_than is not None
+        and config.is_locked("retention_months")
+        and args.older_than < config.retention_months
+    ):
+        return refuse_younger_than_kept(args.older_than, config, err)
     months = args.older_than if args.older_than is not None else config.retention_months
     return cmd_purge(
         db_path,
@@ -162,6 +168,19 @@ def run_record_command(
         err,
         safety_copy_days=config.safety_copy_days,
     )
+
+
+def refuse_younger_than_kept(months: int, config: Config, err: TextIO) -> int:
+    """``purge --older-than`` under a ``retention_months`` IT has locked: as the app's
+    Remove old records… cannot go below it, neither may the command line."""
+    kept = config.retention_months
+    err.write(
+        f"--older-than {months} cannot be used on this computer: IT keeps records for "
+        f"{kept} months (retention_months, {config.sources['retention_months']}), so "
+        f"younger sessions may not be removed. Nothing has been changed. Use --older-than "
+        f"{kept} or more, or leave it out.\n"
+    )
+    return EXIT_PROBLEM
 
 
 def refuse_keep_names(config: Config, err: TextIO) -> int:
@@ -193,7 +212,9 @@ def cmd_import(db_path: Path, args: argparse.Namespace, out: TextIO, err: TextIO
         except StorageError as exc:
             err.write(storage_words(exc, db_path, "import") + "\n")
             return EXIT_PROBLEM
-    log.debug(
+    # At the default level: an import or a purge run by a scheduled task leaves a trace
+    # (counts only, never a reference or a name).
+    log.info(
         "import: %d added, %d already here, %d in conflict, %d left out",
         len(report.added),
         len(report.skipped_identical),
@@ -278,7 +299,7 @@ def cmd_purge(
             f"--older-than takes a whole number of months from 1 to {MAX_RETENTION_MONTHS} "
             "(20 years). Nothing was removed.\n"
         )
-        return EXIT_PROBLEM
+        return EXIT_USAGE  # the command line was wrong, as argparse says of "1.5"
     # Checked before the lock, which would make the folder; a file in the way is the
     # lock's to name.
     try:
@@ -315,7 +336,7 @@ def cmd_purge(
             return EXIT_PROBLEM
         finally:
             db.close()
-    log.debug("purge: %d session(s) (dry run: %s, %d months)", report.count, dry_run, months)
+    log.info("purge: %d session(s) (dry run: %s, %d months)", report.count, dry_run, months)
     out.write(report.summary() + "\n")
     if report.backup is not None:
         out.write(f"A backup was written first: {report.backup}\n")

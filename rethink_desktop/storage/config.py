@@ -276,7 +276,8 @@ class _Reader:
         for key in locks:
             if key not in SETTINGS_BY_KEY:
                 self.warnings.append(
-                    f"{path}: locked names an unknown setting {key!r}{_suggest(key)}; ignored."
+                    f"{path}: locked names an unknown setting {key!r}"
+                    f"{_suggest(key, in_locked=True)}; ignored."
                 )
             else:
                 # Files are read least important first, so a later machine file takes over.
@@ -339,10 +340,13 @@ class _Bad:
 _VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)|%(\w+)%")
 
 
-def _suggest(key: str) -> str:
+def _suggest(key: str, *, in_locked: bool = False) -> str:
+    """A near name to offer for a misspelt ``key``; ``locked`` itself is no setting to lock
+    (``locked = ["locked"]`` was asked "did you mean 'locked'?")."""
     import difflib
 
-    close = difflib.get_close_matches(key, [*SETTINGS_BY_KEY, LOCKED_KEY], n=1)
+    names = [*SETTINGS_BY_KEY] if in_locked else [*SETTINGS_BY_KEY, LOCKED_KEY]
+    close = [n for n in difflib.get_close_matches(key, names, n=2) if n != key]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -175,7 +175,7 @@ def test_purge_refuses_a_period_outside_one_to_240_months(tmp_path, months):
     data = tmp_path / "d"
     seeded(data, datetime(2015, 1, 5, 9, tzinfo=UTC))
     done = cli("--data-dir", str(data), "purge", "--older-than", months, "--dry-run")
-    assert done.returncode == 1
+    assert done.returncode == 2  # the command line was wrong, as for "1.5"
     assert "from 1 to 240" in done.stderr
     assert "Traceback" not in done.stderr
     assert count(data) == 1
@@ -242,18 +242,40 @@ def test_import_keep_names_is_refused_when_it_locked_keep_names_off(tmp_path):
     assert count(tmp_path / "b") == 1
 
 
-def test_debug_logs_counts_of_an_import_never_names_or_references(tmp_path):
+def test_purge_may_not_go_below_a_retention_it_locked(tmp_path):
+    """IT locked retention_months = 240; purge --older-than 1 removed every session."""
+    data = tmp_path / "d"
+    seeded(data, datetime(2015, 1, 5, 9, tzinfo=UTC))
+    machine = tmp_path / "etc-xdg" / "rethink-desktop" / "config.toml"  # XDG_CONFIG_DIRS
+    machine.parent.mkdir(parents=True)
+    machine.write_text('retention_months = 240\nlocked = ["retention_months"]\n', "utf-8")
+    refused = cli("--data-dir", str(data), "purge", "--older-than", "1")
+    assert refused.returncode == 1
+    assert "--older-than 1 cannot be used on this computer" in refused.stderr
+    assert f"locked by {machine}" in refused.stderr
+    assert "Use --older-than 240 or more" in refused.stderr
+    assert count(data) == 1
+    assert not (data / "backups").exists()
+    kept = cli("--data-dir", str(data), "purge", "--older-than", "240", "--dry-run")
+    assert kept.returncode == 0, kept.stderr
+    assert count(data) == 1
+
+
+def test_the_log_keeps_the_counts_of_an_import_never_names_or_references(tmp_path):
+    """At the default level: an import run by a scheduled task left no trace."""
     seeded(tmp_path / "a", datetime(2026, 1, 5, 9, tzinfo=UTC))
     export = tmp_path / "a.json"
     assert cli("--data-dir", str(tmp_path / "a"), "export", "--out", str(export)).returncode == 0
     written = export.read_text(encoding="utf-8")
     assert "Person 1" in written  # the file has names and references
     assert "FN-1001" in written
-    done = cli("--data-dir", str(tmp_path / "b"), "--debug", "import", str(export), "--keep-names")
-    assert done.returncode == 0, done.stderr
+    for debug in ([], ["--debug"]):
+        done = cli("--data-dir", str(tmp_path / "b"), *debug, "import", str(export), "--keep-names")
+        assert done.returncode == 0, done.stderr
     log = tmp_path / "home" / "state" / "rethink-desktop" / "log" / "rethink-desktop.log"
     text = log.read_text(encoding="utf-8")
-    assert "DEBUG rethink_desktop.cli_records: import: 1 added, 0 already here" in text
+    assert "INFO rethink_desktop.cli_records: import: 1 added, 0 already here" in text
+    assert "INFO rethink_desktop.cli_records: import: 0 added, 1 already here" in text
     assert "Person" not in text
     assert "FN-1001" not in text
 

@@ -339,6 +339,9 @@ def test_bad_lock_lists_warn(machine, user):
     assert config.locked == frozenset()
     assert "unknown setting 'them'" in config.warnings[0]
     assert "theme" in config.warnings[0]
+    write(machine, 'locked = ["locked"]\n')  # was asked "did you mean 'locked'?"
+    warning = load(machine, user).warnings[0]
+    assert "locked names an unknown setting 'locked'; ignored." in warning
 
 
 def test_default_locations_follow_platformdirs_and_xdg(monkeypatch, tmp_path):
