@@ -4,7 +4,7 @@ A demo run with ``--speed N`` records its events in scaled time, ahead of the re
 log alone says when the last event was, not how far the clock ran on after it (a trainer
 showing a crash kills the app mid-turn). So while a demo meeting runs, the scaled clock's
 reading (``ScaledClock.reading``: a real moment and what the clock showed at it) is written
-beside the demo records as ``demo-clock.json``, about once a real second; reopened while
+beside the demo records as ``demo-clock.json``, up to ten times a real second; reopened while
 still running, the meeting's clock goes on from there, with the time the app was closed
 counted at the speed it is reopened at.
 
@@ -49,7 +49,7 @@ def save(path: Path, session_id: str, reading: Reading) -> None:
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
     except OSError as exc:
-        # Said once a run: it is tried about once a second while a demo meeting runs.
+        # Said once a run: it is tried ten times a second while a demo meeting runs.
         why = type(exc).__name__
         (log.debug if why in _failed else log.warning)("demo clock not noted: %s", why)
         _failed.add(why)

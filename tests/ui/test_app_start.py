@@ -98,6 +98,31 @@ def test_a_demo_meeting_reopened_goes_on_from_where_its_clock_ran_to(store, deck
     fast.close_session()
 
 
+def test_a_fast_demo_killed_between_ticks_reopens_at_most_a_tenth_of_a_second_back(
+    qtbot, store, deck
+):
+    """At ×120 the clock was noted once a real second: killed up to a second after a note
+    and reopened at ×1, the meeting stood up to two demo minutes back from where it was."""
+    from datetime import timedelta
+
+    from rethink_desktop.core.clock import FakeClock, ScaledClock
+    from rethink_desktop.ui.controller import SessionController
+    from tests.ui.conftest import start_live
+
+    real = FakeClock()
+    fast = SessionController(store, ScaledClock(real, 120), deck, demo=True)
+    session = start_live(fast, 3)
+    for _ in range(1000):  # ticks every 8 ms, as at ×120
+        real.advance(0.008)
+        fast._on_tick()
+    at_the_kill = fast.now()
+    again = SessionController(store, ScaledClock(real, 1), deck, demo=True)
+    assert again.open_session(session.id) is not None
+    assert timedelta(0) <= at_the_kill - again.now() <= timedelta(seconds=0.1 * 120)
+    again.close_session()
+    fast.close_session()
+
+
 def test_a_demo_not_under_way_is_not_moved_on_by_the_time_it_was_closed(store, deck):
     """Checked in at ×20 and left for an hour: reopened, its clock is the hour on, not
     twenty (the time a demo was closed counts only for a meeting under way)."""
