@@ -136,7 +136,11 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
         return lock if lock.tryLock(200) else None
     if lock.error() == QLockFile.LockError.LockFailedError:
         return None
-    # PermissionError: cannot create the lock file; UnknownError: e.g. no space to write it.
-    full = lock.error() == QLockFile.LockError.UnknownError
-    why = "full" if full else "read_only"
-    raise DataFolderError(data_folder_message(path.parent, why, again))
+    if lock.error() == QLockFile.LockError.UnknownError:
+        # Qt says no more than "unknown" for a folder that refuses writes with EPERM (an
+        # immutable folder; macOS's privacy controls on Documents) as for a full disk: a
+        # file made in it the usual way tells which.
+        probed = unusable_data_folder(path.parent, again)
+        raise DataFolderError(probed or data_folder_message(path.parent, "full", again))
+    # PermissionError: the lock file cannot be created there.
+    raise DataFolderError(data_folder_message(path.parent, "read_only", again))

@@ -43,6 +43,28 @@ def test_a_lock_that_cannot_be_written_is_not_called_another_copy(
     assert "already using" not in raised.value.message
 
 
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.EPERM, "read-only or belongs to another user"),
+     (errno.ENOSPC, "the disk may be full")],
+)  # fmt: skip
+def test_a_lock_qt_cannot_explain_is_explained_by_a_file_made_there(
+    tmp_path, monkeypatch, code, words
+):
+    """An immutable folder (EPERM, as macOS's privacy controls give) was told "the disk may
+    be full": Qt's lock file calls both an unknown error."""
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise OSError(code, "refused")
+
+    monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
+    monkeypatch.setattr(QLockFile, "error", lambda self: Error.UnknownError)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(DataFolderError, match=words):
+        acquire_lock(tmp_path / "rethink.lock")
+
+
 def test_another_copy_holding_the_lock_is_none(tmp_path, monkeypatch):
     monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
     monkeypatch.setattr(QLockFile, "error", lambda self: Error.LockFailedError)
