@@ -185,7 +185,9 @@ def style_sheet(theme: Theme) -> str:
     """Quiet surfaces, 6 px corners, a clear focus ring in the accent colour (in the text
     colour on a button filled with the accent, where an accent ring would not show). The
     ring is twice as thick as a resting edge, so focus shows by shape as well as colour
-    (high contrast draws every edge 2 px black: a blue 2 px ring was a colour alone).
+    (high contrast draws every edge 2 px black: a blue 2 px ring was a colour alone). The
+    rules for a destructive button and a field with a problem come after the focus rule
+    and would hide it: each has a focus rule of its own, thicker than its own edge.
 
     Check boxes and radio buttons draw their own indicators (the platform's are faint on the
     dark themes): a border in the muted colour, and when checked an accent square or dot
@@ -236,6 +238,8 @@ def style_sheet(theme: Theme) -> str:
     QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};
         border: {o}px solid {theme.border}; border-radius: 6px; padding: 4px 6px; }}
     QLineEdit[problem="true"], QSpinBox[problem="true"] {{ border: 2px solid {theme.over}; }}
+    QLineEdit[problem="true"]:focus, QSpinBox[problem="true"]:focus {{
+        border: {ring + 2}px solid {theme.accent}; }}
     QSpinBox[readOnly="true"] {{ background: {theme.background}; }}
     QSpinBox::up-button, QSpinBox::down-button, QDateTimeEdit::up-button,
     QDateTimeEdit::down-button {{ width: 18px; border: none; background: transparent; }}
@@ -256,6 +260,7 @@ def style_sheet(theme: Theme) -> str:
                                        border: {o + 1}px solid {theme.over}; }}
     QPushButton[destructive="true"]:disabled {{ color: {theme.muted};
                                                 border: {o}px solid {theme.border}; }}
+    QPushButton[destructive="true"]:focus {{ border: {ring + 1}px solid {theme.text}; }}
     QCheckBox::indicator, QRadioButton::indicator {{ background: {theme.surface};
         border: 2px solid {theme.muted}; }}
     QCheckBox::indicator {{ width: 0.6em; height: 0.6em; padding: 2px; border-radius: 3px;

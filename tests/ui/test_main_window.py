@@ -209,6 +209,36 @@ def test_focus_thickens_the_ring_in_every_theme_not_only_recolours_it(qtbot, nam
         apply_theme(app, "light")
 
 
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_a_destructive_button_and_a_field_with_a_problem_show_their_focus(qtbot, name):
+    """Their own edges (Remove N sessions; a reference marked wrong) came after the focus
+    rule in the sheet and hid it: Tab onto the one irreversible button showed nothing."""
+    from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+    app = QApplication.instance()
+    theme = THEMES[name]
+    try:
+        apply_theme(app, name)
+        remove = QPushButton("Remove 3 sessions")
+        remove.setProperty("destructive", True)
+        wrong = QLineEdit("FN")
+        wrong.setProperty("problem", True)
+        for widget in (remove, wrong):
+            qtbot.addWidget(widget)
+            widget.resize(220, 40)
+            widget.show()
+            qtbot.waitExposed(widget)
+            resting = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+            widget.setFocus()
+            widget.activateWindow()
+            qtbot.waitUntil(widget.hasFocus)
+            focused = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+            assert focused > resting, (type(widget).__name__, resting, focused)
+            widget.close()
+    finally:
+        apply_theme(app, "light")
+
+
 def test_a_new_session_left_before_it_was_saved_leaves_nothing_behind(window, controller):
     store = controller.store
     window.new_session()
