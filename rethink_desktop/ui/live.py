@@ -111,7 +111,8 @@ class Panel(QFrame):
 
 
 class PhaseStrip(QWidget):
-    """The agenda as bands sized by planned minutes; past phases filled, "now" marked."""
+    """The agenda as bands sized by planned minutes; past phases filled, "now" filled as
+    far as it has gone and outlined in the text colour."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,6 +166,12 @@ class PhaseStrip(QWidget):
                 painter.setBrush(QColor(theme.accent if index == self.current else theme.muted))
                 painter.drawRoundedRect(QRectF(rect.x(), rect.y(), rect.width() * fill,
                                                rect.height()), 3, 3)  # fmt: skip
+            if index == self.current:
+                # "Now" by shape too: the accent and the muted fill of the past are close greys
+                # to a red-blind eye, and a phase run over is full like a finished one.
+                painter.setPen(QPen(QColor(theme.text), 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
         painter.end()
 
 

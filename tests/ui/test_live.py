@@ -567,6 +567,33 @@ def paints_after(qtbot, widget, change) -> int:
     return counter.count
 
 
+def test_the_phase_strip_marks_the_current_phase_by_shape_not_colour_alone(qtbot):
+    """Past phases muted, the current one in the accent: close greys to a red-blind eye, and
+    an overrun current phase (full) looked finished. It now has a thicker outline."""
+    from PySide6.QtGui import QColor
+
+    from rethink_desktop.ui.live import PhaseStrip
+    from rethink_desktop.ui.theme import current_theme
+
+    strip = PhaseStrip()
+    qtbot.addWidget(strip)
+    strip.resize(300, 16)
+    strip.set_phases([10, 10, 10], 1, 1.0)  # the middle phase has run over: full
+    strip.show()
+    qtbot.waitExposed(strip)
+    image = strip.grab().toImage()
+    text = QColor(current_theme().text).name()
+
+    def outline(index: int) -> int:
+        band = strip._bands()[index]
+        x = int(band.center().x())
+        return sum(image.pixelColor(x, y).name() == text for y in range(image.height()))
+
+    assert outline(1) >= 2  # the current one: top and bottom edges in the text colour
+    assert outline(0) == 0  # a finished one, as full: no such edge
+    assert outline(2) == 0
+
+
 def test_bars_and_the_phase_strip_repaint_only_when_a_pixel_changes(qtbot):
     """Every share moves a little with each second of talk; a dozen bars repainting at
     every key press was a large part of its time."""
