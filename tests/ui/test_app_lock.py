@@ -14,6 +14,12 @@ from rethink_desktop.ui.lock import DataFolderError, acquire_lock
 Error = QLockFile.LockError
 
 
+def lock_fails(monkeypatch, error) -> None:
+    """Qt's lock file refuses every try, saying ``error``."""
+    monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
+    monkeypatch.setattr(QLockFile, "error", lambda self: error)
+
+
 def test_a_free_lock_is_taken_and_a_held_one_refused(tmp_path):
     path = tmp_path / "data" / "rethink.lock"
     first = acquire_lock(path)
@@ -33,8 +39,7 @@ def test_a_free_lock_is_taken_and_a_held_one_refused(tmp_path):
 def test_a_lock_that_cannot_be_written_is_not_called_another_copy(
     tmp_path, monkeypatch, error, words
 ):
-    monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
-    monkeypatch.setattr(QLockFile, "error", lambda self: error)
+    lock_fails(monkeypatch, error)
     with pytest.raises(DataFolderError) as raised:
         acquire_lock(tmp_path / "rethink.lock")
     assert words in raised.value.message
@@ -58,16 +63,14 @@ def test_a_lock_qt_cannot_explain_is_explained_by_a_file_made_there(
     def refuse(*args, **kwargs):
         raise OSError(code, "refused")
 
-    monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
-    monkeypatch.setattr(QLockFile, "error", lambda self: Error.UnknownError)
+    lock_fails(monkeypatch, Error.UnknownError)
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     with pytest.raises(DataFolderError, match=words):
         acquire_lock(tmp_path / "rethink.lock")
 
 
 def test_another_copy_holding_the_lock_is_none(tmp_path, monkeypatch):
-    monkeypatch.setattr(QLockFile, "tryLock", lambda self, timeout=0: False)
-    monkeypatch.setattr(QLockFile, "error", lambda self: Error.LockFailedError)
+    lock_fails(monkeypatch, Error.LockFailedError)
     monkeypatch.setattr(QLockFile, "removeStaleLockFile", lambda self: False)
     assert acquire_lock(tmp_path / "rethink.lock") is None
 

@@ -182,6 +182,21 @@ def _ink_from_left(image, fill: str) -> int:
     return width
 
 
+def _edge_before_and_after_focus(qtbot, widget, theme) -> tuple[int, int]:
+    """``widget``'s left edge in pixels (:func:`_ink_from_left`), shown, then focused."""
+    qtbot.addWidget(widget)
+    widget.resize(220, 40)
+    widget.show()
+    qtbot.waitExposed(widget)
+    resting = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+    widget.setFocus()
+    widget.activateWindow()
+    qtbot.waitUntil(widget.hasFocus)
+    focused = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+    widget.close()
+    return resting, focused
+
+
 @pytest.mark.parametrize("name", sorted(THEMES))
 def test_focus_thickens_the_ring_in_every_theme_not_only_recolours_it(qtbot, name):
     """High contrast drew every box with a 2 px black edge and the focused one with a 2 px
@@ -193,18 +208,9 @@ def test_focus_thickens_the_ring_in_every_theme_not_only_recolours_it(qtbot, nam
     try:
         apply_theme(app, name)
         for widget in (QPushButton("Start"), QLineEdit("DEMO-001")):
-            qtbot.addWidget(widget)
-            widget.resize(200, 40)
-            widget.show()
-            qtbot.waitExposed(widget)
-            resting = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
-            widget.setFocus()
-            widget.activateWindow()
-            qtbot.waitUntil(widget.hasFocus)
-            focused = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+            resting, focused = _edge_before_and_after_focus(qtbot, widget, theme)
             assert resting >= 1, type(widget).__name__
             assert focused >= 2 * resting, (type(widget).__name__, resting, focused)
-            widget.close()
     finally:
         apply_theme(app, "light")
 
@@ -224,17 +230,8 @@ def test_a_destructive_button_and_a_field_with_a_problem_show_their_focus(qtbot,
         wrong = QLineEdit("FN")
         wrong.setProperty("problem", True)
         for widget in (remove, wrong):
-            qtbot.addWidget(widget)
-            widget.resize(220, 40)
-            widget.show()
-            qtbot.waitExposed(widget)
-            resting = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
-            widget.setFocus()
-            widget.activateWindow()
-            qtbot.waitUntil(widget.hasFocus)
-            focused = _ink_from_left(widget.grab().toImage(), theme.surface.lower())
+            resting, focused = _edge_before_and_after_focus(qtbot, widget, theme)
             assert focused > resting, (type(widget).__name__, resting, focused)
-            widget.close()
     finally:
         apply_theme(app, "light")
 
