@@ -100,6 +100,13 @@ class Database:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def adopt(self, other: Database) -> None:
+        """Close this connection and go on with ``other``'s (the same records, written back
+        to its path): everything derived from the connection follows it."""
+        self.conn.close()
+        self.conn, self.identity = other.conn, other.identity
+        self.__dict__.pop("utils", None)  # sqlite-utils' view of the old connection
+
     def close(self) -> None:
         # A file deleted or moved since the last write: write it back before closing, or
         # what was recorded since goes with the connection.
@@ -871,31 +878,36 @@ def keep_in_place(db: Database) -> None:
         found = None
     except OSError:
         return  # a drive gone, say: the write itself reports that in its own words
-    if found is not None and (found.st_dev, found.st_ino) == identity:
-        return
     if found is None:
-        log.error("the records file was deleted or moved while open; writing it back")
-        with _classified(path):
-            _drop_own_sidecars(path)
-            ensure_dir(path.parent)
-            _copy_connection(db.conn, path)
-            _fsync_dir(path.parent)
-        fresh = open_database(path)
-        db.conn.close()
-        db.conn, db.identity = fresh.conn, fresh.identity
-        db.__dict__.pop("utils", None)  # sqlite-utils' view of the old connection
+        _write_back(db, path)
         raise WrittenBackError(path)
-    rescued = db.rescued
-    if rescued is None:
-        log.error("the records file was replaced while open; copying the records beside it")
-        rescued = _unused(path.with_name(f"{path.name}.rescued-{_timestamp()}"))
-        with _classified(rescued, backup=True):
-            _copy_connection(db.conn, rescued)
-            _fsync_dir(rescued.parent)
-        db.rescued = rescued
-        with _classified(path):
-            _drop_own_sidecars(path)
-    raise ReplacedError(path, rescued)
+    if (found.st_dev, found.st_ino) != identity:
+        if db.rescued is None:
+            db.rescued = _rescue_beside(db, path)
+        raise ReplacedError(path, db.rescued)
+
+
+def _write_back(db: Database, path: Path) -> None:
+    """Write what ``db`` holds to ``path``, where its file was, and move ``db`` onto it."""
+    log.error("the records file was deleted or moved while open; writing it back")
+    with _classified(path):
+        _drop_own_sidecars(path)
+        ensure_dir(path.parent)
+        _copy_connection(db.conn, path)
+        _fsync_dir(path.parent)
+    db.adopt(open_database(path))
+
+
+def _rescue_beside(db: Database, path: Path) -> Path:
+    """Copy what ``db`` holds beside the other file now at ``path``; return the copy."""
+    log.error("the records file was replaced while open; copying the records beside it")
+    rescued = _unused(path.with_name(f"{path.name}.rescued-{_timestamp()}"))
+    with _classified(rescued, backup=True):
+        _copy_connection(db.conn, rescued)
+        _fsync_dir(rescued.parent)
+    with _classified(path):
+        _drop_own_sidecars(path)
+    return rescued
 
 
 def _drop_own_sidecars(path: Path) -> None:
