@@ -70,10 +70,11 @@ def tally_people(state: SessionState, now: datetime) -> list[Tally]:
                 seconds[pid] += (end - start).total_seconds()
     total = sum(seconds.values())
     equal = 1 / len(people) if people else 0.0
+    labels = state.labels()
     return [
         Tally(
             p.id,
-            state.known_as(p),
+            labels[p.id],
             p.agency,
             1,
             seconds[p.id],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -277,13 +278,18 @@ class SessionState:
         """How the screens name ``person``: their label, and their role too when someone
         else in this circle has the same name (two Toms may sit in one circle only with
         different roles, so "Tom (School nurse)" and "Tom (GP)" tell them apart)."""
-        label = person.label
-        name = (person.name or "").casefold()
-        if name and person.role:
-            for other in self.participants:
-                if other.id != person.id and (other.name or "").casefold() == name:
-                    return f"{label} ({person.role})"
-        return label
+        return self.labels().get(person.id, person.label)
+
+    def labels(self) -> dict[str, str]:
+        """:meth:`known_as` for everyone in the circle, by id, reading each name once (the
+        talk-time rows ask for them all on every tick and key press)."""
+        names = Counter((p.name or "").casefold() for p in self.participants)
+        return {
+            p.id: f"{p.label} ({p.role})"
+            if p.role and p.name and names[p.name.casefold()] > 1
+            else p.label
+            for p in self.participants
+        }
 
     @property
     def phase(self) -> PhaseState | None:

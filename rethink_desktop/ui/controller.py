@@ -415,6 +415,13 @@ class SessionController(QObject):
         return cards[self.card_index % len(cards)] if cards else None
 
     @property
+    def space_on_wall(self) -> bool:
+        """Whether the room display shows the space: one is running and not paused (a pause
+        stops its clock too, and the wall says "Paused" rather than inviting thought)."""
+        state = self.state
+        return state is not None and state.space_active and state.status != "paused"
+
+    @property
     def card_for_room(self) -> Card | None:
         """The card the room display shows: none while hidden (H), and never a facilitator's
         guide ("Steering away from blame" is a note for the facilitator, not the room)."""

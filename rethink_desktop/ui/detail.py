@@ -501,8 +501,7 @@ class SessionDetailView(QWidget):
             if people and text == row.agency:  # no name and no role: not "Police  Police"
                 text = "(no role given)"
             # A long name or agency ends in "…" (whole on hover and to a screen reader).
-            name = _label(text, elide=True)
-            name.mode = Qt.TextElideMode.ElideMiddle  # "Tom (GP)" keeps its role
+            name = _label(text, elide=Qt.TextElideMode.ElideMiddle)  # "Tom (GP)" keeps its role
             name.setToolTip(text)
             grid.addWidget(name, r, 0)
             people_word = "person" if row.people == 1 else "people"

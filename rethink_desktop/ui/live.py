@@ -259,8 +259,7 @@ class CircleRow:
         self.mark = _label("○", bold=True)
         self.state = _label("not yet", role="label", muted=True)
         # A long name or agency ends in "…" rather than pushing the talk times out of sight.
-        self.name = _label("", bold=False, elide=True)
-        self.name.mode = Qt.TextElideMode.ElideMiddle  # "Tom (GP)" keeps its role
+        self.name = _label("", bold=False, elide=Qt.TextElideMode.ElideMiddle)  # "Tom (GP)"
         self.agency = _label("", role="label", muted=True, elide=True)
         self.bar = TalkBar(colour)
         self.time = _label("0:00", role="label", tabular=True)
@@ -312,8 +311,9 @@ class LiveView(QWidget):
         self.title = _label("", role="body", bold=True, name="Session", elide=True)
         self.demo_tag = _label("DEMO — fictional network", role="label", bold=True)
         self.demo_tag.setProperty("tone", "attention")
-        self.phase_title = _label("", role="body", name="Current phase", elide=True)
-        self.phase_title.mode = Qt.TextElideMode.ElideMiddle  # keeps the time left at the end
+        # The middle gives way: the time left at the end stays.
+        self.phase_title = _label("", role="body", name="Current phase",
+                                  elide=Qt.TextElideMode.ElideMiddle)  # fmt: skip
         self.phase_title.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.title)
         top.addWidget(self.demo_tag)
@@ -386,8 +386,10 @@ class LiveView(QWidget):
         row = QHBoxLayout()
         # A long name ("Alexandra (Designated safeguarding lead)") ends in "…" in the room the
         # panel has: asking for its whole width squeezed the circle beside it, and moved
-        # everything each time the floor came to it or left it.
-        self.speaker = _label("", role="speaker", bold=True, name="Current speaker", elide=True)
+        # everything each time the floor came to it or left it. The middle gives way, so
+        # "Tom (GP)" keeps its role.
+        self.speaker = _label("", role="speaker", bold=True, name="Current speaker",
+                              elide=Qt.TextElideMode.ElideMiddle)  # fmt: skip
         self.turn_time = _label("", role="turn", tabular=True, name="Turn time")
         self.turn_time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.speaker, 1)
@@ -395,7 +397,6 @@ class LiveView(QWidget):
         self.speaker_detail = _label("", muted=True, elide=True)
         self.turn_note = _label("", role="body", name="Turn allowance")
         self.next_up = _label("", role="body", name="Next speaker", elide=True)
-        self.speaker.mode = Qt.TextElideMode.ElideMiddle  # "Tom (GP)" keeps its role
         for widget in (self.speaker, self.speaker_detail, self.next_up):
             policy = widget.sizePolicy()
             policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
@@ -728,6 +729,7 @@ class LiveView(QWidget):
                       if state.rotation and t.round == state.rotation.round}  # fmt: skip
         people = tally_people(state, now)
         tallies = {row.key: row for row in people}
+        labels = state.labels()  # as the talk-time rows name them, the absent too
         top = max((row.share for row in people), default=0.0)
         for person in state.participants:
             row = self._rows.get(person.id)
@@ -749,11 +751,9 @@ class LiveView(QWidget):
             elif person.attendance == "late" and key == "waiting":
                 word = "late · not yet"
             tally = tallies.get(person.id)
-            # Named as in the talk-time rows (known_as, once a row: it reads every name).
-            label = tally.label if tally is not None else state.known_as(person)
             row.mark.setText(mark)
             row.state.setText(word)
-            row.name.setText(label)
+            row.name.setText(labels[person.id])
             row.agency.setText(person.agency)
             _set_tone(row.mark, "accent" if key == "speaking" else "")
             speaking = key == "speaking"
@@ -770,7 +770,7 @@ class LiveView(QWidget):
             else:
                 row.bar.set_share(0.0, 0.0)
                 row.time.setText("—")
-            spoken = f"Seat {person.seat}, {label}, {word}"
+            spoken = f"Seat {person.seat}, {labels[person.id]}, {word}"
             if row.name.accessibleName() != spoken:
                 row.name.setAccessibleName(spoken)
         agencies = tally_agencies(state, now, people)
@@ -820,10 +820,9 @@ class LiveView(QWidget):
             self.card_title.setText(f"Card · {topic} · {card.title}")
         self.card_prompt.setText(card.prompt)
         # What the wall shows first: blank (B) and the space hide any card there.
-        state = self.controller.state
         if self.controller.display_blanked:
             shown = "B: room display is blank"
-        elif state is not None and state.space_active and state.status != "paused":
+        elif self.controller.space_on_wall:
             shown = "Room display: the space (R ends it)"
         elif card.kind == "guide":
             shown = "A guide for you: never on the room display"

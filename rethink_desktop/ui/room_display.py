@@ -234,9 +234,7 @@ class RoomDisplay(QWidget):
             self._stack.setCurrentWidget(self.main_page)
             return
         now = ctl.now()
-        # A pause stops the space's clock too: the wall says "Paused" (below), as the laptop
-        # does, rather than still inviting the room to think.
-        if state.space_active and state.status != "paused":
+        if ctl.space_on_wall:  # paused, the wall says "Paused" (below), as the laptop does
             self._paint(self.space_page, theme.space_wash, theme.space)
             self.space_text.setText("Space — time to think")
             minutes = int(state.space_seconds(now) // 60)

@@ -114,11 +114,15 @@ def label(
     tabular: bool = False,
     name: str = "",
     wrap: bool = False,
-    elide: bool = False,
+    elide: bool | Qt.TextElideMode = False,
 ) -> QLabel:
     """A label in a type role (``None``: the app's own font), muted if asked, named for
-    screen readers if ``name`` is given; ``elide``: one line that may end in "…"."""
-    made = ElidedLabel(text) if elide else QLabel(text)
+    screen readers if ``name`` is given; ``elide``: one line that may end in "…" (True: at
+    the right; or where the mode puts it, the middle keeping a "(GP)" at the end)."""
+    if elide is False:
+        made = QLabel(text)
+    else:
+        made = ElidedLabel(text, Qt.TextElideMode.ElideRight if elide is True else elide)
     if role is not None:
         set_font_role(made, role, bold=bold, tabular=tabular)
     if muted:
