@@ -25,6 +25,9 @@ class Binding:
     keys: tuple[str, ...]  # QKeySequence strings
     shown: str  # how the key is written for people
     text: str  # what it does
+    # A held key repeats it; every other live key acts once per press (a held Space must
+    # not skip speakers).
+    repeat: bool = False
 
 
 LIVE_KEYS: tuple[Binding, ...] = (
@@ -60,16 +63,10 @@ LIVE_KEYS: tuple[Binding, ...] = (
         ("PgDown",),
         "Page Down",
         "Scroll down the circle and the balance by agency when they do not fit (then the screen)",
+        repeat=True,
     ),
-    Binding("page_up", ("PgUp",), "Page Up", "Scroll back up"),
+    Binding("page_up", ("PgUp",), "Page Up", "Scroll back up", repeat=True),
 )
-
-KEY_WORDS = {"PgDown": "Page Down", "PgUp": "Page Up"}
-"""How a key whose Qt name is terse is written for people."""
-
-REPEATING = frozenset({"page_down", "page_up"})
-"""Actions a held key repeats; every other live key acts once per press (a held Space must
-not skip speakers)."""
 
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Return", "Check-in: start the session (close the doors)"),

@@ -38,7 +38,7 @@ from rethink_desktop.core.metrics import (
 from rethink_desktop.core.state import SessionState
 from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
-from rethink_desktop.ui.keymap import LIVE_KEYS, REPEATING, seat_keys
+from rethink_desktop.ui.keymap import LIVE_KEYS, seat_keys
 from rethink_desktop.ui.theme import (
     Theme,
     agency_colours,
@@ -483,8 +483,7 @@ class LiveView(QWidget):
         for binding in LIVE_KEYS:
             for key in binding.keys:
                 slot = getattr(self, binding.action)
-                repeat = binding.action in REPEATING
-                self._shortcut(key, slot, binding.action + key, repeat=repeat)
+                self._shortcut(key, slot, binding.action + key, repeat=binding.repeat)
         for key, seat in seat_keys():
             self._shortcut(key, lambda seat=seat: self.pick_seat(seat), f"seat{seat}")
 
