@@ -96,11 +96,16 @@ class Rotation:
         self.in_second_chance = False
         self.unheard = set()
 
-    def record_pass(self, pid: str, second_chance: bool) -> None:
+    def record_pass(self, pid: str, second_chance: bool, eligible: Collection[str]) -> None:
+        """``pid`` passed (``eligible``: who is in the room). Their second chance waits until
+        someone has spoken since (rules 3: ``unheard``); under rules 2, only the floor
+        straight back to them is no second chance at all, so it counts as used up."""
         if not second_chance and pid not in self.passed:
             self.passed.append(pid)
         if not second_chance and self.rules >= 3:
             self.unheard.add(pid)
+        if self.rules == 2 and self.peek_next(eligible) == (pid, True):
+            self.second_offered.add(pid)
 
     def record_spoken(self) -> None:
         """A turn ended with something said (not a pass): those who passed before it may

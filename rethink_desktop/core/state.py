@@ -381,17 +381,17 @@ class SessionState:
 # --- the reducer --------------------------------------------------------------------------
 
 
-def cannot_now(action: str, status: str) -> str:
-    """How an action refused in this status is said ("Cannot … while the session is paused.")."""
-    return f"Cannot {action} while the session is {status.replace('_', ' ')}."
-
-
 def _need(state: SessionState, *statuses: str, action: str) -> None:
+    """Refuse ``action`` in any other status: "Cannot … while the session is paused."."""
     if state.status not in statuses:
-        raise IllegalAction(cannot_now(action, state.status))
+        status = state.status.replace("_", " ")
+        raise IllegalAction(f"Cannot {action} while the session is {status}.")
 
 
-def _keep_the_space(state: SessionState) -> None:
+def may_move_floor(state: SessionState, action: str) -> None:
+    """Raise :class:`IllegalAction`, in words, unless the floor can move now: the session
+    running and no space holding the floor (Space, P, 1–9 and G alike)."""
+    _need(state, "running", action=action)
     if state.floor_held:
         raise IllegalAction(FLOOR_HELD)
 
@@ -514,37 +514,22 @@ def _apply(state: SessionState, event: Event, at: datetime) -> None:
         state.phases[0].started_at = at
         state.status = "running"
     elif kind == "next":
-        _need(state, "running", action="move to the next speaker")
-        _keep_the_space(state)
+        may_move_floor(state, "move to the next speaker")
         _end_turn(state, at)
         _give_floor_to_next(state, at)
     elif kind == "pass":
-        _need(state, "running", action="record a pass")
-        _keep_the_space(state)
+        may_move_floor(state, "record a pass")
         turn = state.current_turn
         if turn is None:
             raise IllegalAction("No one has the floor, so no one can pass.")
         turn.passed = True
         turn.ended_at = at
         assert state.rotation is not None
-        state.rotation.record_pass(turn.participant_id, turn.second_chance)
-        upcoming = state.next_up()
-        if (
-            upcoming is not None
-            and state.rotation.rules == 2
-            and upcoming[1]
-            and upcoming[0].id == turn.participant_id
-        ):
-            # They declined a moment ago and no one has spoken since: the floor straight back
-            # would be no second chance at all. It is used up; the rotation moves on. (Rules 3
-            # keep this in the rotation itself, for every passer: Rotation.unheard.)
-            state.rotation.second_offered.add(turn.participant_id)
-            upcoming = state.next_up()
-        if upcoming is not None:
+        state.rotation.record_pass(turn.participant_id, turn.second_chance, state.in_room_ids())
+        if state.next_up() is not None:
             _give_floor_to_next(state, at)
     elif kind == "pick":
-        _need(state, "running", action="give someone the floor")
-        _keep_the_space(state)
+        may_move_floor(state, "give someone the floor")
         pid = data["participant_id"]
         person = state.participant(pid)
         if not person.in_room:

@@ -484,3 +484,8 @@ class SessionController(QObject):
     def toggle_blank(self) -> None:
         self.display_blanked = not self.display_blanked
         self.display_changed.emit()
+
+    def restore_display(self, *, blanked: bool, card_shown: bool) -> None:
+        """The room display as it was when the app stopped (a resumed session)."""
+        self.display_blanked, self.card_on_display = blanked, card_shown
+        self.display_changed.emit()  # the live screen says so too

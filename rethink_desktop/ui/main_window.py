@@ -36,13 +36,13 @@ from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.state import (
     ABANDON_REASONS,
     FINISHED,
-    FLOOR_HELD,
     GONE,
     LIVE,
     STATUSES,
+    IllegalAction,
     Participant,
     SessionState,
-    cannot_now,
+    may_move_floor,
 )
 from rethink_desktop.storage.config import Config
 from rethink_desktop.storage.database import StorageError
@@ -634,11 +634,10 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is None or state.status not in LIVE:
             return
-        if state.status != "running":  # as 1–9 say it, rather than nothing at all
-            self.show_notice(cannot_now("give someone the floor", state.status))
-            return
-        if state.floor_held:
-            self.show_notice(FLOOR_HELD)
+        try:  # refused as 1–9 are, in the same words, rather than nothing at all
+            may_move_floor(state, "give someone the floor")
+        except IllegalAction as exc:
+            self.show_notice(str(exc))
             return
         pid = self._choose_person(
             "Give the floor", "Who should have the floor now?", floor_takers(state)
@@ -715,11 +714,10 @@ class MainWindow(QMainWindow):
         its card hidden if it was."""
         state = self.controller.state
         if state is not None and state.status in LIVE:
-            self.controller.display_blanked = self.settings.value(ROOM_BLANKED_KEY, "") == state.id
-            self.controller.card_on_display = (
-                self.settings.value(ROOM_CARD_HIDDEN_KEY, "") != state.id
+            self.controller.restore_display(
+                blanked=self.settings.value(ROOM_BLANKED_KEY, "") == state.id,
+                card_shown=self.settings.value(ROOM_CARD_HIDDEN_KEY, "") != state.id,
             )
-            self.controller.display_changed.emit()  # the live screen says so too
         was_open = state is not None and self.settings.value(ROOM_DISPLAY_KEY, "") == state.id
         showing = self.room_display is not None and self.room_display.isVisible()
         if was_open and not showing and state is not None and state.status in LIVE:

@@ -208,6 +208,16 @@ def test_a_second_chance_waits_until_someone_has_spoken_since_the_pass():
     assert old.state.current_turn.second_chance
 
 
+def test_under_rules_2_the_floor_never_goes_straight_back_to_who_just_passed():
+    """The round's last passes, the only one who did: the floor straight back to them
+    would be no second chance at all. Rules 2 count it used up and start the next round."""
+    old = play(under_rules(2), "next", "next", "next", "pass")  # p3 passes, last of round 1
+    assert speaker(old) == "p1"
+    assert old.state.current_turn.round == 2
+    assert not old.state.current_turn.second_chance
+    assert reduce(old.events) == old.state
+
+
 def test_next_names_the_second_chance_that_space_will_give():
     # p2 passed; p3, the round's last, is speaking: when Space ends p3's turn, someone has
     # spoken since p2 passed, so p2's second chance comes before the next round.
