@@ -66,7 +66,7 @@ from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.history import STATUS_LABELS, duration_text
 from rethink_desktop.ui.home import format_when
-from rethink_desktop.ui.live import TalkBar
+from rethink_desktop.ui.live import TalkBar, pct
 from rethink_desktop.ui.theme import (
     AGENCY_COLOURS,
     Theme,
@@ -107,10 +107,6 @@ def timeline_palette(theme: Theme) -> TimelinePalette:
         planned_end=theme.muted,
         agencies=agencies,
     )
-
-
-def pct(share: float) -> str:
-    return f"{share * 100:.0f}%"
 
 
 class TimelineWidget(QWidget):

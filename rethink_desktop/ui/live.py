@@ -181,6 +181,11 @@ def _bar_inks(theme: Theme) -> tuple[QColor, QColor, QPen]:
     return QColor(theme.background), QColor(theme.border), QPen(QColor(theme.text), 2)
 
 
+def pct(share: float) -> str:
+    """A share as a whole percentage: 0.254 -> "25%"."""
+    return f"{share * 100:.0f}%"
+
+
 class TalkBar(QWidget):
     """A person's or agency's share of talk time, with a tick at the equal share."""
 
@@ -195,6 +200,7 @@ class TalkBar(QWidget):
         self.top = 0.0
         self.setMinimumSize(80, 10)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleDescription("no talk time yet")
 
     def sizeHint(self) -> QSize:
         return QSize(120, max(10, self.fontMetrics().height() * 2 // 3))
@@ -208,6 +214,14 @@ class TalkBar(QWidget):
             self.share, self.equal, self.top = share, equal, top
             if self._drawn() != before:
                 self.update()
+            # What the bar shows, for a screen reader: changed only when a figure would.
+            said = (
+                f"{pct(share)} of talk time against an equal share of {pct(equal)}"
+                if equal > 0
+                else "no talk time yet"
+            )
+            if self.accessibleDescription() != said:
+                self.setAccessibleDescription(said)
 
     def _drawn(self) -> tuple[int, int | None]:
         """The filled width and the equal-share tick's place, in pixels (None: no tick)."""
@@ -605,6 +619,7 @@ class LiveView(QWidget):
         for i, agency in enumerate(dict.fromkeys(agencies)):
             name = _label(agency, role="label", elide=True)
             bar = TalkBar(colours[agency])
+            bar.setAccessibleName(f"{agency}: share of talk time")
             figure = _label("", role="label", tabular=True)
             figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.agency_grid.addWidget(name, i, 0)
@@ -772,6 +787,7 @@ class LiveView(QWidget):
             spoken = f"Seat {person.seat}, {labels[person.id]}, {word}"
             if row.name.accessibleName() != spoken:
                 row.name.setAccessibleName(spoken)
+                row.bar.setAccessibleName(f"{labels[person.id]}: share of talk time")
         agencies = tally_agencies(state, now, people)
         top = max((agency.share for agency in agencies), default=0.0)
         for agency in agencies:

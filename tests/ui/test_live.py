@@ -508,6 +508,25 @@ def test_the_speakers_row_is_bold_and_named_for_screen_readers(qtbot, live):
     assert second.name.accessibleName() == "Seat 2, Person 2, speaking"
 
 
+def test_each_talk_bar_tells_a_screen_reader_whose_share_it_draws(qtbot, live, clock):
+    """The bars are the balance at a glance; without words a screen reader heard only the
+    times beside them, never the share against the equal share."""
+    first = live._rows["p1"].bar
+    assert first.accessibleName() == "Person 1: share of talk time"
+    press(qtbot, live, Qt.Key.Key_Space)
+    clock.advance(60)
+    press(qtbot, live, Qt.Key.Key_Space)
+    clock.advance(20)
+    live.refresh_time()
+    said = "of talk time against an equal share of 25%"
+    assert first.accessibleDescription() == f"75% {said}"
+    assert live._rows["p2"].bar.accessibleDescription() == f"25% {said}"
+    assert live._rows["p3"].bar.accessibleDescription() == f"0% {said}"
+    _name, bar, _figure = live._agency_rows[people(4)[0]["agency"]]
+    assert bar.accessibleName() == f"{people(4)[0]['agency']}: share of talk time"
+    assert bar.accessibleDescription().endswith("of talk time against an equal share of 25%")
+
+
 def test_a_talk_bar_fills_its_share_and_marks_the_equal_share(qtbot):
     from PySide6.QtGui import QColor
 
