@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -58,9 +59,14 @@ _ROOT = QModelIndex()  # the table's (invalid) parent, shared as a default argum
 PAGE_SIZE = 100
 COLUMNS = ("Date", "Reference", "Kind", "Status", "Duration", "Attended", "Balance")
 BALANCE_COLUMN = COLUMNS.index("Balance")
+ATTENDED_COLUMN = COLUMNS.index("Attended")
 # The widest text each column is likely to hold (the balance column also holds its bar).
 COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2026/CAMHS-042", "Post-proceedings", "Completed (demo)",
                   "2 h 07 min", "12 of 12 · 1 late · 1 left early", "MMMMMM 0.00")  # fmt: skip
+# When the table is narrower than those (larger type on a laptop), these columns give way,
+# in this order, down to the narrowest text that still tells rows apart, so the Balance
+# figures stay in sight; the whole row is in every cell's tooltip.
+GIVING_WAY = {"Attended": "12 of 12 · 1 late", "Reference": "FN-2026/CA…"}
 ID_ROLE = Qt.ItemDataRole.UserRole
 BALANCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -285,12 +291,41 @@ class _RowDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         option.state &= ~QStyle.StateFlag.State_HasFocus
+        if index.column() == ATTENDED_COLUMN:  # "7 of 7 · 1 late · …", not "7 of 7 · 1 l…y"
+            option.textElideMode = Qt.TextElideMode.ElideRight
 
 
 class HistoryTable(QTableView):
     """The table itself: rows, not cells; Enter opens the row."""
 
     open_row = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widths: list[int] = []  # each column's width when there is room for it
+        self.narrowest: dict[int, int] = {}  # column: the least it gives way to
+
+    def fit_columns(self) -> None:
+        """The columns at their widths, less what the ``narrowest`` give up (in their order)
+        when the view is narrower than the whole row; Balance, last, takes what is left."""
+        if not self.widths:
+            return
+        over = sum(self.widths) - self.viewport().width()
+        header = self.horizontalHeader()
+        widths = list(self.widths)
+        for column, least in self.narrowest.items():
+            give = max(0, min(over, widths[column] - least))
+            widths[column] -= give
+            over -= give
+        for column, width in enumerate(widths[:-1]):
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        # The viewport, not the table: a vertical scroll bar coming or going changes it too.
+        if event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().viewportEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Handled here rather than via ``activated``, which Enter does not emit on macOS.
@@ -395,11 +430,19 @@ class HistoryView(QWidget):
         # Widths from the font and the widest likely text, not from the contents: measuring
         # every row would read every page.
         metrics = QFontMetrics(self.table.font())
-        for column, sample in enumerate(COLUMN_SAMPLES):
-            width = max(
-                metrics.horizontalAdvance(sample), metrics.horizontalAdvance(COLUMNS[column])
+        pad = em * 3 // 2
+        self.table.widths = [
+            max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + pad
+            for sample, title in zip(COLUMN_SAMPLES, COLUMNS, strict=True)
+        ]
+        self.table.narrowest = {
+            COLUMNS.index(title): max(
+                metrics.horizontalAdvance(least), metrics.horizontalAdvance(title)
             )
-            header.resizeSection(column, width + em * 3 // 2)
+            + pad
+            for title, least in GIVING_WAY.items()
+        }
+        self.table.fit_columns()
         header.setStretchLastSection(True)
         # A longer reference keeps both ends ("FN-2026/CA…TH-0042"): references that differ
         # only at the end read the same when cut at the end.

@@ -19,7 +19,7 @@ from rethink_desktop.ui.history import COLUMNS, HistoryView
 from rethink_desktop.ui.period import FIRST_DAY, LAST_DAY
 from tests.helpers import prepared
 from tests.records_data import at, meeting
-from tests.ui.conftest import tab_walk
+from tests.ui.conftest import larger_text, tab_walk
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
@@ -567,9 +567,42 @@ def test_the_attended_column_fits_someone_late_and_someone_leaving(qtbot, contro
     from PySide6.QtGui import QFontMetrics
 
     view = history(qtbot, controller, today)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
     width = QFontMetrics(view.table.font()).horizontalAdvance("12 of 12 · 1 late · 1 left early")
     header = view.table.horizontalHeader()
     assert header.sectionSize(COLUMNS.index("Attended")) > width
+
+
+def test_at_150_percent_on_a_laptop_the_balance_figures_stay_in_sight(
+    qtbot, controller, today, known
+):
+    """History at 150 % type on a 1366 × 768 screen was 76 px wider than its view: the
+    Balance figures sat behind the scroll bar and only the bars showed. Attended and then
+    Reference give way (their ends in "…", the whole row on hover)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from rethink_desktop.ui.history import COLUMN_SAMPLES
+
+    with larger_text(1.5):
+        view = history(qtbot, controller, today)
+        view.resize(1300, 700)  # the window's content at 1366 × 768
+        view.show()
+        qtbot.waitExposed(view)
+        header, room = view.table.horizontalHeader(), view.table.viewport().width()
+        metrics = QFontMetrics(view.table.font())
+        sizes = [header.sectionSize(c) for c in range(len(COLUMNS))]
+        assert sum(sizes) <= room
+        assert not view.table.horizontalScrollBar().isVisible()
+        balance = COLUMNS.index("Balance")
+        assert sizes[balance] >= metrics.horizontalAdvance(COLUMN_SAMPLES[balance])
+        attended = COLUMNS.index("Attended")
+        assert sizes[attended] > metrics.horizontalAdvance("12 of 12 · 1 late")
+        # With room again, every column has its whole width back.
+        view.resize(1900, 700)
+        qtbot.wait(10)
+        assert header.sectionSize(attended) > metrics.horizontalAdvance(COLUMN_SAMPLES[attended])
 
 
 def test_series_sharing_a_value_show_their_markers_side_by_side(qtbot):
