@@ -42,6 +42,10 @@ BUSY_TIMEOUT_MS = 2000
 PRE_MIGRATION_PREFIX = "pre-migration-"
 BEFORE_PURGE_PREFIX = "before-purge-"
 _SIDECARS = ("-wal", "-shm", "-journal")
+# Called with the folder after a records file deleted with its folder was written back
+# (:func:`keep_in_place`): what else lived there, such as the app's lock file, is made
+# again by whoever owns it.
+WRITTEN_BACK: list[Callable[[Path], None]] = []
 
 
 Params = Sequence[Any] | Mapping[str, Any] | None
@@ -896,6 +900,8 @@ def _write_back(db: Database, path: Path) -> None:
         _copy_connection(db.conn, path)
         _fsync_dir(path.parent)
     db.adopt(open_database(path))
+    for written_back in WRITTEN_BACK:
+        written_back(path.parent)
 
 
 def _rescue_beside(db: Database, path: Path) -> Path:

@@ -36,7 +36,7 @@ from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.home_queries import finished_with_names
 from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui.controller import SessionController
-from rethink_desktop.ui.lock import DataFolderError, acquire_lock, in_use_message
+from rethink_desktop.ui.lock import DataFolderError, acquire_lock, in_use_message, kept_lock
 from rethink_desktop.ui.main_window import MainWindow, effective_theme
 from rethink_desktop.ui.theme import apply_theme
 
@@ -327,77 +327,82 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             ),
         )
         return EXIT_ALREADY_RUNNING
-    # After a crash the file is checked now (and set aside if damaged); one closed cleanly in
-    # WAL mode is checked on another thread once the window is up (a WAL reader sees a
-    # consistent file while the app writes; in rollback-journal mode it would not).
-    step("lock")
-    check_later = db_path.exists() and at_rest(db_path)
-    try:
-        db, moved_to = open_or_recover(db_path, check=not check_later)
-    except StorageError as exc:
-        messages.error(None, exc.message)
-        lock.unlock()
-        return 1
-    step("database, integrity check " + ("to follow" if check_later else "included"))
-    store = EventStore(db, db_path)
-    try:
-        deck = load_default_deck()
-        templates = load_templates()
-    except ValueError as exc:
-        messages.error(
-            None,
-            f"A card deck or agenda template of this installation cannot be used: {exc} "
-            "Nothing has been changed. Ask IT to put the file right (or reinstall the app); "
-            "`rethink-desktop check` names every problem.",
-        )
-        store.close()
-        lock.unlock()
-        return 1
+    # Deleted with its folder while the app runs, the lock file is made again when the
+    # records are written back there.
+    with kept_lock(lock, db_path.with_suffix(".lock")):
+        # After a crash the file is checked now (and set aside if damaged); one closed cleanly in
+        # WAL mode is checked on another thread once the window is up (a WAL reader sees a
+        # consistent file while the app writes; in rollback-journal mode it would not).
+        step("lock")
+        check_later = db_path.exists() and at_rest(db_path)
+        try:
+            db, moved_to = open_or_recover(db_path, check=not check_later)
+        except StorageError as exc:
+            messages.error(None, exc.message)
+            lock.unlock()
+            return 1
+        step("database, integrity check " + ("to follow" if check_later else "included"))
+        store = EventStore(db, db_path)
+        try:
+            deck = load_default_deck()
+            templates = load_templates()
+        except ValueError as exc:
+            messages.error(
+                None,
+                f"A card deck or agenda template of this installation cannot be used: {exc} "
+                "Nothing has been changed. Ask IT to put the file right (or reinstall the app); "
+                "`rethink-desktop check` names every problem.",
+            )
+            store.close()
+            lock.unlock()
+            return 1
 
-    step(f"resources ({len(deck)} cards, {len(templates)} templates)")
-    install_excepthook(messages)
-    controller = SessionController(store, make_clock(args), deck, demo=args.demo)
-    window = MainWindow(paths, controller, templates, settings, demo=args.demo, config=config)
-    if not messages.interactive:
-        window.confirm = lambda title, text: True
-        window.alert = lambda title, text: messages.error(window, f"{title}: {text}")
-    window.show()
-    step("window")
-    if moved_to is not None:
-        # The words storage.md gives: where the file went, and the backup that gets the
-        # records back (the app's own wording here never mentioned the backup).
-        messages.info(
-            window,
-            EmptyFileError(db_path, moved_to).message
-            if was_empty(moved_to)
-            else CorruptError(db_path, moved_to).message,
-        )
-    try:
-        remove_leftover_names(window)
-        offer_resume(window, messages)
-        if args.demo and controller.session is None:
-            prepare_demo(window, templates)
-    except StorageError as exc:
-        # A file that reads badly (damage, a drive gone): say so; Home shows what it can.
-        log.warning("start-up reads failed: %s", type(exc).__name__)
-        damaged = isinstance(exc, CorruptError)
-        messages.error(window, DAMAGED_WHILE_OPEN.format(path=db_path) if damaged else exc.message)
-        check_later = check_later and not damaged  # known already: not told a second time
-    background = None
-    if check_later:
-        # After the start-up writes (names sweep, resume): a reader on the file would make
-        # their WAL checkpoint wait.
-        text = DAMAGED_WHILE_OPEN.format(path=db_path)
-        background = BackgroundCheck(db_path, lambda _problems: messages.error(window, text))
-        background.start()
-    # The first turn of the event loop: the window is up and takes keys.
-    QTimer.singleShot(0, lambda: report_interactive(messages))
-    if args.quit_after_start:
-        QTimer.singleShot(0, window.close)
-    code = app.exec()
-    if background is not None:
-        background.wait(stop=messages.interactive)
-    controller.close_session()
-    controller.store.close()  # a restore may have replaced the store that was opened here
-    lock.unlock()
-    return code
+        step(f"resources ({len(deck)} cards, {len(templates)} templates)")
+        install_excepthook(messages)
+        controller = SessionController(store, make_clock(args), deck, demo=args.demo)
+        window = MainWindow(paths, controller, templates, settings, demo=args.demo, config=config)
+        if not messages.interactive:
+            window.confirm = lambda title, text: True
+            window.alert = lambda title, text: messages.error(window, f"{title}: {text}")
+        window.show()
+        step("window")
+        if moved_to is not None:
+            # The words storage.md gives: where the file went, and the backup that gets the
+            # records back (the app's own wording here never mentioned the backup).
+            messages.info(
+                window,
+                EmptyFileError(db_path, moved_to).message
+                if was_empty(moved_to)
+                else CorruptError(db_path, moved_to).message,
+            )
+        try:
+            remove_leftover_names(window)
+            offer_resume(window, messages)
+            if args.demo and controller.session is None:
+                prepare_demo(window, templates)
+        except StorageError as exc:
+            # A file that reads badly (damage, a drive gone): say so; Home shows what it can.
+            log.warning("start-up reads failed: %s", type(exc).__name__)
+            damaged = isinstance(exc, CorruptError)
+            messages.error(
+                window, DAMAGED_WHILE_OPEN.format(path=db_path) if damaged else exc.message
+            )
+            check_later = check_later and not damaged  # known already: not told a second time
+        background = None
+        if check_later:
+            # After the start-up writes (names sweep, resume): a reader on the file would make
+            # their WAL checkpoint wait.
+            text = DAMAGED_WHILE_OPEN.format(path=db_path)
+            background = BackgroundCheck(db_path, lambda _problems: messages.error(window, text))
+            background.start()
+        # The first turn of the event loop: the window is up and takes keys.
+        QTimer.singleShot(0, lambda: report_interactive(messages))
+        if args.quit_after_start:
+            QTimer.singleShot(0, window.close)
+        code = app.exec()
+        if background is not None:
+            background.wait(stop=messages.interactive)
+        controller.close_session()
+        controller.store.close()  # a restore may have replaced the store that was opened here
+        lock.unlock()
+        return code

@@ -7,14 +7,19 @@ lock, load only QtCore and not the window's modules.
 from __future__ import annotations
 
 import errno
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rethink_desktop.storage.database import classify
+from rethink_desktop.storage.database import WRITTEN_BACK, classify
 from rethink_desktop.storage.paths import ensure_dir, nearest_existing
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QLockFile
+
+log = logging.getLogger(__name__)
 
 
 class DataFolderError(OSError):
@@ -144,3 +149,26 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
         raise DataFolderError(probed or data_folder_message(path.parent, "full", again))
     # PermissionError: the lock file cannot be created there.
     raise DataFolderError(data_folder_message(path.parent, "read_only", again))
+
+
+@contextmanager
+def kept_lock(lock: QLockFile, path: Path) -> Iterator[None]:
+    """While the block runs, a lock file at ``path`` deleted with its folder is taken again
+    when the records are written back there (``WRITTEN_BACK``): without it, a second copy
+    of the app could open the same records beside this one."""
+
+    def take_again(folder: Path) -> None:
+        if folder != path.parent or path.exists():
+            return
+        lock.unlock()  # Qt warns that its file is gone: it knows no other way to forget it
+        if lock.tryLock(0):
+            log.info("lock file made again after the records were written back")
+        else:
+            log.error("lock file could not be made again: error %s", lock.error())
+
+    hook: Callable[[Path], None] = take_again
+    WRITTEN_BACK.append(hook)
+    try:
+        yield
+    finally:
+        WRITTEN_BACK.remove(hook)

@@ -92,3 +92,28 @@ def test_a_data_folder_that_cannot_be_made_says_why(tmp_path, monkeypatch, code,
     monkeypatch.setattr(lock, "ensure_dir", refuse)
     with pytest.raises(DataFolderError, match=words):
         acquire_lock(tmp_path / "missing" / "rethink.lock")
+
+
+def test_a_lock_deleted_with_its_folder_is_taken_again_when_the_records_come_back(tmp_path):
+    """A clean-up deleted the data folder while the app ran: the records were written back
+    at the next action, but the lock file was not, so a second copy could open them too."""
+    import shutil
+
+    from rethink_desktop.storage.database import WRITTEN_BACK, WrittenBackError
+    from rethink_desktop.storage.eventlog import EventStore
+    from rethink_desktop.ui.lock import kept_lock
+    from tests.helpers import running
+
+    db_path = tmp_path / "data" / "rethink.sqlite"
+    lock_path = db_path.with_suffix(".lock")
+    held = acquire_lock(lock_path)
+    with kept_lock(held, lock_path), EventStore.open(db_path) as store:
+        session = running(3, sink=store.append)
+        shutil.rmtree(db_path.parent)
+        with pytest.raises(WrittenBackError):
+            session.next_turn()
+        assert lock_path.exists()
+        assert acquire_lock(lock_path) is None  # a second copy is refused again
+    assert WRITTEN_BACK == []  # nothing left behind for records opened later
+    held.unlock()
+    assert not lock_path.exists()
