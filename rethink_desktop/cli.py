@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.cli_records import (
@@ -25,6 +25,9 @@ from rethink_desktop.cli_records import (
 )
 from rethink_desktop.storage.config import Config, format_value, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, nearest_existing, resolve_paths
+
+if TYPE_CHECKING:
+    from rethink_desktop.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="check paths, database and resources; exit 1 on any problem")
     exp = commands.add_parser("export", help="export session records (JSON, zipped CSV or PDF)")
     exp.add_argument("--format", choices=("json", "csv", "pdf"), default="json")
-    exp.add_argument("--session", metavar="ID", help="PDF: the session to summarise")
+    exp.add_argument(
+        "--session",
+        metavar="SESSION",
+        help="PDF: the session to summarise: its reference as History shows it (FN-2291), "
+        "in any case, or its id if several share the reference",
+    )
     exp.add_argument(
         "--anonymise", action="store_true", help="leave out names (agency and role only)"
     )
@@ -460,20 +468,25 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
         return EXIT_PROBLEM
     try:
         include_demo = args.include_demo or args.demo
-        # A PDF holds one session: only its names count (--session is refused otherwise).
-        if not args.anonymise and names_kept(
-            db, include_demo=include_demo, session_id=args.session
-        ):
-            err.write(
-                "Note: this export includes participants' names. "
-                "Use --anonymise to leave them out.\n"
-            )
         try:
+            session_id = None
+            if args.session is not None:
+                session_id = session_for(db, args.session, err)
+                if session_id is None:
+                    return EXIT_PROBLEM
+            # A PDF holds one session: only its names count (--session is refused otherwise).
+            if not args.anonymise and names_kept(
+                db, include_demo=include_demo, session_id=session_id
+            ):
+                err.write(
+                    "Note: this export includes participants' names. "
+                    "Use --anonymise to leave them out.\n"
+                )
             n = export(
                 db,
                 args.format,
                 target,
-                session_id=args.session,
+                session_id=session_id,
                 anonymise=args.anonymise,
                 include_demo=include_demo,
                 stdout=out,
@@ -509,6 +522,31 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
     if target is not None:
         err.write(f"Exported {n} session(s) to {target}\n")
     return EXIT_OK
+
+
+def session_for(db: Database, name: str, err: TextIO) -> str | None:
+    """The id of the one session ``--session NAME`` means (its id or its reference, in any
+    case), or None, having said why: no session has it, or several share the reference."""
+    from rethink_desktop.core.clock import local_day
+    from rethink_desktop.storage.history import sessions_called
+
+    found = sessions_called(db, name)
+    if len(found) == 1:
+        return found[0]["id"]
+    if not found:
+        err.write(
+            f"Export failed: There is no session with the reference or id {name}. Nothing "
+            "has been written. History in the app shows each session's reference.\n"
+        )
+        return None
+    err.write(
+        f"--session {name}: {len(found)} sessions have the reference {found[0]['reference']}, "
+        "so it does not say which one to summarise. Nothing has been written. Give the id of "
+        "the one you mean instead:\n"
+    )
+    for row in found:
+        err.write(f"  {local_day(row['date'])}  {row['status']:<10}  {row['id']}\n")
+    return None
 
 
 def _broken_pipe(exc: OSError) -> bool:
@@ -560,7 +598,7 @@ def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
 NAMED_VALUES = (
     ("data_dir", "--data-dir", "a folder name"),
     ("out", "--out", "a file name"),
-    ("session", "--session", "a session id"),
+    ("session", "--session", "a session reference or id"),
     ("file", "FILE", "a file name"),
 )
 
@@ -629,7 +667,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--session is for --format pdf; a JSON or CSV export holds every session")
     if args.command == "export" and args.format == "pdf" and (not args.session or not args.out):
         # Checked here, before the records are read (and a names note printed for them all).
-        parser.error("--format pdf summarises one session: give --session ID --out FILE.pdf")
+        parser.error("--format pdf summarises one session: give --session SESSION --out FILE.pdf")
     if args.command == "export" and args.format == "csv" and args.out is None:
         parser.error("--format csv writes a zip of CSV files: give --out FILE.zip")
     if args.command == "export" and args.out is not None:

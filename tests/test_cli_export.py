@@ -6,6 +6,7 @@ import argparse
 import errno
 import io
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,62 @@ def test_records_that_cannot_be_read_mid_export_are_worded(tmp_path, monkeypatch
     assert cmd_export(paths, args, io.StringIO(), err) == 1
     assert err.getvalue().startswith("The export stopped: the records could not be read")
     assert "malformed" not in err.getvalue()
+
+
+def pdf_of(paths, session: str, out: Path) -> tuple[int, str]:
+    args = argparse.Namespace(
+        out=str(out), format="pdf", session=session, anonymise=True, include_demo=False,
+        demo=False,
+    )  # fmt: skip
+    err = io.StringIO()
+    return cmd_export(paths, args, io.StringIO(), err), err.getvalue()
+
+
+def test_a_pdf_session_is_named_by_its_reference_or_its_id_in_any_case(tmp_path):
+    """Only the id was taken, which no screen shows; History shows the reference."""
+    paths = resolve_paths(tmp_path / "data")
+    with EventStore.open(paths.database) as store:
+        s = running(3, FakeClock(), sink=store.append, reference="DEMO-001")
+        running(3, FakeClock(), sink=store.append, reference="DEMO-002")
+    for n, name in enumerate(["DEMO-001", "demo-001", s.id, s.id.upper()]):
+        out = tmp_path / f"{n}.pdf"
+        code, said = pdf_of(paths, name, out)
+        assert code == 0, said
+        assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_reference_several_sessions_share_is_refused_listing_them(tmp_path, local_zone):
+    local_zone("Europe/London")  # the days listed are local, as in History
+    paths = resolve_paths(tmp_path / "data")
+    with EventStore.open(paths.database) as store:
+        first = running(3, FakeClock(datetime(2026, 1, 5, 9, tzinfo=UTC)), sink=store.append,
+                        reference="FN-2291")  # fmt: skip
+        first.end()
+        first.complete()
+        second = running(3, FakeClock(datetime(2026, 2, 9, 9, tzinfo=UTC)), sink=store.append,
+                         reference="fn-2291")  # fmt: skip
+    out = tmp_path / "s.pdf"
+    code, said = pdf_of(paths, "Fn-2291", out)
+    assert code == 1
+    assert said.startswith("--session Fn-2291: 2 sessions have the reference ")
+    assert "Nothing has been written. Give the id of the one you mean instead:\n" in said
+    assert f"  2026-02-09  running     {second.id}\n" in said
+    assert f"  2026-01-05  completed   {first.id}\n" in said
+    assert said.index(second.id) < said.index(first.id)  # newest first, as History
+    assert "participants' names" not in said
+    assert not out.exists()
+    code, said = pdf_of(paths, second.id, out)  # the id still picks one
+    assert code == 0, said
+
+
+def test_an_unknown_session_is_said_so(tmp_path):
+    paths = resolve_paths(tmp_path / "data")
+    open_database(paths.database).close()
+    out = tmp_path / "s.pdf"
+    code, said = pdf_of(paths, "FN-9999", out)
+    assert code == 1
+    assert said == (
+        "Export failed: There is no session with the reference or id FN-9999. Nothing has "
+        "been written. History in the app shows each session's reference.\n"
+    )
+    assert not out.exists()

@@ -846,7 +846,9 @@ def export(
         raise ValueError(f"Unknown export format {fmt!r}; choose json, csv or pdf.")
     if fmt == "pdf":
         if out_path is None or session_id is None:
-            raise ValueError("A PDF summary is of one session: give --session ID --out FILE.pdf.")
+            raise ValueError(
+                "A PDF summary is of one session: give --session SESSION --out FILE.pdf."
+            )
         # Imported here: the PDF needs Qt, which JSON and CSV exports never load.
         from rethink_desktop.reports.pdf import write_pdf
 

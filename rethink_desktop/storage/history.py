@@ -263,6 +263,24 @@ def page(
     return rows
 
 
+def sessions_called(db: Database, name: str) -> list[dict[str, Any]]:
+    """The sessions ``name`` picks out (``export --session``): the one whose id it is, else
+    every one with it as its reference, both in any case; newest first, each with ``id``,
+    ``reference``, ``status`` and ``date`` as the History list has them."""
+    name = name.strip()
+    # NOCASE folds ASCII only, which is what ids and references are made of.
+    rows = _read(
+        db,
+        f"SELECT s.id, s.reference, s.status, {WHEN} AS date FROM sessions s"
+        " WHERE s.id = :name COLLATE NOCASE OR s.reference = :name COLLATE NOCASE"
+        f" ORDER BY {WHEN} DESC, s.id DESC",
+        {"name": name},
+    )
+    found = [dict(zip(("id", "reference", "status", "date"), row, strict=True)) for row in rows]
+    by_id = [row for row in found if row["id"].lower() == name.lower()]
+    return by_id or found
+
+
 # --- the Dashboard --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MonthFigures:

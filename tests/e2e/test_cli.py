@@ -428,7 +428,7 @@ def test_session_is_refused_for_a_whole_export(tmp_path, fmt):
         (["--data-dir", " ", "check"], "--data-dir needs a folder name"),
         (["export", "--format", "json", "--out", ""], "--out needs a file name"),
         (["export", "--format", "pdf", "--session", "", "--out", "x.pdf"],
-         "--session needs a session id"),
+         "--session needs a session reference or id"),
         (["backup", "--out", ""], "--out needs a file name"),
         (["import", ""], "import FILE needs a file name"),
         (["restore", "", "--yes"], "restore FILE needs a file name"),

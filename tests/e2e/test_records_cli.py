@@ -331,8 +331,8 @@ def test_export_refuses_a_file_name_that_does_not_suit_the_format(tmp_path, fmt,
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["--format", "pdf", "--out", "x.pdf"], "give --session ID --out FILE.pdf"),
-        (["--format", "pdf", "--session", "SID"], "give --session ID --out FILE.pdf"),
+        (["--format", "pdf", "--out", "x.pdf"], "give --session SESSION --out FILE.pdf"),
+        (["--format", "pdf", "--session", "SID"], "give --session SESSION --out FILE.pdf"),
         (["--format", "csv"], "--format csv writes a zip of CSV files: give --out FILE.zip"),
     ],
 )
