@@ -19,6 +19,7 @@ from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.cli_records import (
     RECORD_COMMANDS,
     add_record_commands,
+    file_in_the_way,
     refuse_demo,
     run_record_command,
     storage_words,
@@ -219,24 +220,6 @@ def no_database(db_path: Path) -> bool:
     if present(db_path):  # a name too long: a StorageError in words
         return False
     return nearest_existing(db_path.parent).is_dir()
-
-
-def file_in_the_way(db_path: Path) -> str | None:
-    """The words ``check`` and ``import`` use for a file where the data folder (or a folder
-    on the way to it) should be, or None; ``export`` and ``backup`` said "no database"."""
-    import errno
-    import os
-
-    from rethink_desktop.storage.database import classify
-
-    try:
-        if nearest_existing(db_path.parent).is_dir():
-            return None
-    except OSError:  # a name too long: left for the commands' own words
-        return None
-    exc = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(db_path.parent))
-    found = classify(exc, db_path)
-    return found.message if found is not None else None
 
 
 def no_database_yet(db_path: Path, demo: bool) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, Config, load_config
-from rethink_desktop.storage.paths import AppPaths
+from rethink_desktop.storage.paths import AppPaths, nearest_existing
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 # As the demo window, whose Import, Back up, Restore and Remove old records are disabled.
@@ -77,6 +77,25 @@ def storage_words(exc: Any, db_path: Path, command: str) -> str:
             "macOS: owned by the user, mode 0600)."
         )
     return exc.for_check() if command == "check" else exc.message
+
+
+def file_in_the_way(db_path: Path) -> str | None:
+    """The words ``check`` and ``import`` use for a file where the data folder (or a folder
+    on the way to it) should be, or None; ``export``, ``backup`` and ``purge --dry-run``,
+    which take no lock to name it, said "no database"."""
+    import errno
+    import os
+
+    from rethink_desktop.storage.database import classify
+
+    try:
+        if nearest_existing(db_path.parent).is_dir():
+            return None
+    except OSError:  # a name too long: left for the commands' own words
+        return None
+    exc = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(db_path.parent))
+    found = classify(exc, db_path)
+    return found.message if found is not None else None
 
 
 def refuse_demo(err: TextIO) -> int:
@@ -290,8 +309,13 @@ def cmd_purge(
     *,
     safety_copy_days: int | None = None,
 ) -> int:
-    from rethink_desktop.core.clock import SystemClock
-    from rethink_desktop.storage.database import StorageError, open_database, present
+    from rethink_desktop.core.clock import SystemClock, local_day
+    from rethink_desktop.storage.database import (
+        StorageError,
+        open_database,
+        open_for_reading,
+        present,
+    )
     from rethink_desktop.storage.retention import purge
 
     if not 1 <= months <= MAX_RETENTION_MONTHS:
@@ -301,7 +325,11 @@ def cmd_purge(
         )
         return EXIT_USAGE  # the command line was wrong, as argparse says of "1.5"
     # Checked before the lock, which would make the folder; a file in the way is the
-    # lock's to name.
+    # lock's to name, or, for a dry run, which takes none, named here.
+    in_the_way = file_in_the_way(db_path) if dry_run else None
+    if in_the_way is not None:
+        err.write(in_the_way + "\n")
+        return EXIT_PROBLEM
     try:
         missing = not present(db_path) and not db_path.parent.is_file()
     except StorageError as exc:  # a name the computer cannot use
@@ -313,12 +341,14 @@ def cmd_purge(
             "remove. Nothing has been changed. Check the data folder setting (--data-dir).\n"
         )
         return EXIT_PROBLEM
-    with _app_lock(db_path, err) as locked:
-        if not locked:
+    command = "dry-run" if dry_run else "purge"
+    with contextlib.ExitStack() as held:
+        # A dry run only reads, as an export does: no lock (a file made beside the records)
+        # and no open for writing, so it lists what would go from records it may not change.
+        if not dry_run and not held.enter_context(_app_lock(db_path, err)):
             return EXIT_PROBLEM
-        command = "dry-run" if dry_run else "purge"
         try:
-            db = open_database(db_path, create=False)
+            db = open_for_reading(db_path) if dry_run else open_database(db_path, create=False)
         except StorageError as exc:
             err.write(storage_words(exc, db_path, command) + "\n")
             return EXIT_PROBLEM
@@ -340,8 +370,9 @@ def cmd_purge(
     out.write(report.summary() + "\n")
     if report.backup is not None:
         out.write(f"A backup was written first: {report.backup}\n")
-    if report.references:
-        shown = report.references[:30]
-        more = len(report.references) - len(shown)
-        out.write("References: " + ", ".join(shown) + (f" and {more} more" if more else "") + "\n")
+    # Every one, a line each (a script may count or grep them): finished, reference, status, id.
+    width = max((len(row["reference"]) for row in report.sessions), default=0)
+    for row in report.sessions:
+        day = local_day(row["finished_at"])
+        out.write(f"  {day}  {row['reference']:<{width}}  {row['status']:<10}  {row['id']}\n")
     return EXIT_OK

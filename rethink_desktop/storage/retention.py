@@ -46,6 +46,7 @@ class PurgeReport:
 
     ids: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)  # sessions_older_than's rows
     oldest: str | None = None  # finished_at of the oldest session going (UTC)
     newest: str | None = None
     cutoff: str = ""
@@ -130,6 +131,7 @@ def purge(
     report = PurgeReport(
         ids=[r["id"] for r in rows],
         references=[r["reference"] for r in rows],
+        sessions=rows,
         oldest=rows[0]["finished_at"] if rows else None,
         newest=rows[-1]["finished_at"] if rows else None,
         cutoff=format_timestamp(months_before(now, months)),

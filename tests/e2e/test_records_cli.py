@@ -7,14 +7,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
-from tests.e2e.test_cli import cli
+from tests.e2e.test_cli import as_a_user, cli
 from tests.helpers import running
 
 pytestmark = pytest.mark.e2e
@@ -194,6 +194,35 @@ def test_purge_dry_run_then_for_real(tmp_path):
     assert real.returncode == 0, real.stderr
     assert "A backup was written first" in real.stdout
     assert count(data) == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file modes and setpriv are Linux's")
+def test_purge_dry_run_reads_records_it_may_not_change_and_lists_every_session(tmp_path, request):
+    """It took the lock and opened the records to write, so a read-only records file in a
+    read-only folder was refused (export read it); and it named 30, then "and 5 more"."""
+    data = tmp_path / "d"
+    moments = [datetime(2015, 1, 1, 9, tzinfo=UTC) + timedelta(days=n) for n in range(35)]
+    ids = seeded(data, *moments)
+    records = data / "rethink.sqlite"
+    before = sorted(p.name for p in data.iterdir())
+    records.chmod(0o444)
+    data.chmod(0o555)
+
+    def writable_again() -> None:
+        data.chmod(0o700)
+        records.chmod(0o600)
+
+    request.addfinalizer(writable_again)
+    dry = as_a_user("--data-dir", str(data), "purge", "--older-than", "24", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "35 sessions from before" in dry.stdout
+    lines = dry.stdout.splitlines()[1:]
+    assert [line.split()[-1] for line in lines] == ids  # every one, oldest first
+    assert lines[0].split()[1:3] == ["FN-1001", "completed"]
+    assert "more" not in dry.stdout
+    assert sorted(p.name for p in data.iterdir()) == before  # no lock, no -wal, no -shm
+    writable_again()
+    assert count(data) == 35
 
 
 @pytest.mark.parametrize(
