@@ -101,6 +101,10 @@ _VALUE_MAX = 50 * 1024 * 1024  # characters
 _REASON_MAX = 300  # longest reason quoted from an error (the core's are a sentence)
 # Fields added to format v1 after it was first published: compared only when both have them.
 _OPTIONAL_FIELDS = ("checked_in_at", "abandoned_at")
+# A session's id as core.session.new_id writes it (str(uuid4())): the key records merge by,
+# so another spelling of the same UUID would be another session.
+_SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ID_EXAMPLE = "3f2b8c1e-6a4d-4e0f-9b7a-2c5d8e1f4a6b"
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +166,12 @@ class _Stream:
             chunk = self.handle.read(_READ_SIZE)
             if not chunk:
                 self.eof = True
-                self.utf8.decode(b"", final=True)  # a character cut short raises
+                try:
+                    self.utf8.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    # Only a character cut short is left to raise here: a byte that can
+                    # never be UTF-8 raised as it was read. The file stops part-way.
+                    raise _Truncated from None
                 return False
             self.read += len(chunk)
             text = self.utf8.decode(chunk)
@@ -263,6 +272,11 @@ def _sessions(
     """
     header: dict[str, Any] = {}
     stream.expect("{")
+    if stream.peek() == "}":  # whole, but with nothing in it: not cut short
+        raise ImportFileError(
+            f"{name} is not a Re-Think Desktop export: it is an empty JSON object, with no "
+            "export header and no sessions. Nothing was imported."
+        )
     while True:
         key = stream.value()
         if not isinstance(key, str):
@@ -1081,6 +1095,13 @@ class _Import:
         sid = session.get("id")
         if not isinstance(sid, str) or not sid:
             raise ImportFileError(f"{_label(session, n)} has no id. Nothing was imported.")
+        if not _SESSION_ID.fullmatch(sid):
+            raise ImportFileError(
+                f"{_label(session, n)} has the id {_shown(sid)}, which is not a session id as "
+                "Re-Think Desktop writes them (a UUID: 36 lower-case characters such as "
+                f"{_ID_EXAMPLE}), so it cannot be matched with other records. Nothing was "
+                "imported."
+            )
         if session.get("status") not in FINISHED:
             self.report.left_out.append((sid, "not finished on the other computer"))
             return

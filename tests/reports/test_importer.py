@@ -118,6 +118,10 @@ def test_unfinished_and_demo_sessions_are_left_out(source, target, tmp_path):
     assert len(report.added) == 1
 
 
+# A session id as the app writes them, for a session changed by hand in a test's file.
+OTHER_ID = "0e6f4c1a-9d2b-4c3e-8f5a-7b1d2e3c4f50"
+
+
 def write_bad(tmp_path, text: str) -> Path:
     path = tmp_path / "bad.json"
     path.write_text(text)
@@ -139,7 +143,10 @@ def good_doc(source, tmp_path) -> dict:
         (lambda d, t: t[:-3], "ends before the export is complete"),
         (lambda d, t: "this is not json at all", "not a Re-Think Desktop export"),
         (lambda d, t: "", "ends before"),
-        (lambda d, t: json.dumps({**d, "sessions": [{"id": "x", "status": "completed"}]}),
+        # Whole JSON, but no export in it: "ends before the export is complete" misled.
+        (lambda d, t: "{}", "not a Re-Think Desktop export: it is an empty JSON object"),
+        (lambda d, t: " {\n }\n", "not a Re-Think Desktop export: it is an empty JSON object"),
+        (lambda d, t: json.dumps({**d, "sessions": [{"id": OTHER_ID, "status": "completed"}]}),
          "is missing"),
         (lambda d, t: t.replace('"seconds": 100.0', '"seconds": 90.0'), "does not add up"),
         (lambda d, t: t.replace('"kind": "family_network"', '"kind": "picnic"'), "unknown value"),
@@ -164,8 +171,8 @@ def test_bad_files_each_have_a_message_and_change_nothing(
     # One good session already here, so "nothing changed" is a real check.
     import_export(target, tmp_path / "good.json")
     before = snapshot(target)
-    doc["sessions"][0]["id"] = "another-id"
-    text = text.replace(json.loads(text)["sessions"][0]["id"], "another-id")
+    doc["sessions"][0]["id"] = OTHER_ID
+    text = text.replace(json.loads(text)["sessions"][0]["id"], OTHER_ID)
     with pytest.raises(ImportFileError, match=message):
         import_export(target, write_bad(tmp_path, change(doc, text)))
     assert snapshot(target) == before
@@ -175,7 +182,7 @@ def test_a_bad_session_after_good_ones_rolls_back_everything(source, target, tmp
     generate(source, sessions=6, seed=2, processes=1)
     export(source.db, "json", tmp_path / "good.json")
     doc = json.loads((tmp_path / "good.json").read_text())
-    doc["sessions"].append({"id": "broken", "status": "completed"})
+    doc["sessions"].append({"id": OTHER_ID, "status": "completed"})
     before = snapshot(target)
     with pytest.raises(ImportFileError, match="Session 7 in the file"):
         import_export(target, write_bad(tmp_path, json.dumps(doc)))
@@ -233,7 +240,7 @@ def test_names_removed_are_not_refused_but_blank_ones_are(source, target, tmp_pa
     report = import_export(target, write_bad(tmp_path, json.dumps(doc)))
     assert len(report.added) == 1
     people[2]["name"] = ""
-    doc["sessions"][0]["id"] = "another-id"
+    doc["sessions"][0]["id"] = OTHER_ID
     with pytest.raises(ImportFileError, match="Seat 3 needs a name"):
         import_export(target, write_bad(tmp_path, json.dumps(doc)))
 
@@ -352,6 +359,52 @@ def test_a_byte_order_mark_anywhere_else_is_refused(source, target, tmp_path):
         (tmp_path / "bad.json").write_text(marked, encoding="utf-8")
         with pytest.raises(ImportFileError, match="not a Re-Think Desktop export"):
             import_export(target, tmp_path / "bad.json")
+    assert snapshot(target) == before
+
+
+@pytest.mark.parametrize("read_size", [1, 3, 4096])
+def test_a_file_cut_inside_a_character_is_told_as_cut_short(
+    source, target, tmp_path, monkeypatch, read_size
+):
+    """A copy that stopped part-way through an "é" was called "not a Re-Think Desktop
+    export", as if it were some other file."""
+    monkeypatch.setattr("rethink_desktop.reports.importer._READ_SIZE", read_size)
+    finished_session(source, venue="Salle Émile Zola")
+    export(source.db, "json", tmp_path / "good.json")
+    data = (tmp_path / "good.json").read_bytes()
+    before = snapshot(target)
+    for at in (data.index("É".encode()) + 1, data.index("É".encode()) + 1 - len(data)):
+        (tmp_path / "cut.json").write_bytes(data[:at])
+        with pytest.raises(ImportFileError, match="ends before the export is complete"):
+            import_export(target, tmp_path / "cut.json")
+    assert snapshot(target) == before
+
+
+@pytest.mark.parametrize(
+    "sid",
+    ["FN-2291", "", OTHER_ID.upper(), "{" + OTHER_ID + "}", OTHER_ID.replace("-", ""),
+     OTHER_ID + " "],
+)  # fmt: skip
+def test_a_session_whose_id_is_not_a_uuid_is_refused_by_name(source, target, tmp_path, sid):
+    """Ids are what records merge by; "FN-2291" (a reference put in its place) was added."""
+    doc = good_doc(source, tmp_path)
+    finished_session(target)
+    before = snapshot(target)
+    doc["sessions"][0]["id"] = sid
+    with pytest.raises(ImportFileError) as refused:
+        import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    if sid:
+        assert refused.value.message == (
+            f'Session 1 in the file (FN-2291) has the id "{sid}", which is not a session id as '
+            "Re-Think Desktop writes them (a UUID: 36 lower-case characters such as "
+            "3f2b8c1e-6a4d-4e0f-9b7a-2c5d8e1f4a6b), so it cannot be matched with other "
+            "records. Nothing was imported."
+        )
+    else:
+        assert (
+            refused.value.message
+            == "Session 1 in the file (FN-2291) has no id. Nothing was imported."
+        )
     assert snapshot(target) == before
 
 
@@ -575,7 +628,7 @@ def test_a_failed_import_puts_the_wal_back_and_changes_nothing(source, target, t
     generate(source, sessions=6, seed=2, processes=1)
     export(source.db, "json", tmp_path / "good.json")
     doc = json.loads((tmp_path / "good.json").read_text())
-    doc["sessions"].append({"id": "broken", "status": "completed"})
+    doc["sessions"].append({"id": OTHER_ID, "status": "completed"})
     finished_session(target)
     before = snapshot(target)
     with pytest.raises(ImportFileError):
