@@ -26,6 +26,7 @@ from rethink_desktop.cli_records import (
 )
 from rethink_desktop.storage.config import Config, format_value, load_config
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, nearest_existing, resolve_paths
+from rethink_desktop.storage.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from rethink_desktop.storage.database import Database
@@ -36,6 +37,12 @@ EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # as a shell reports a command stopped by SIGPIPE (128 + 13)
+
+
+def version_line() -> str:
+    """What ``--version`` prints: the build, and the records schema it writes (a database
+    with a higher one is refused), so IT can tell which builds share records."""
+    return f"{APP_DISPLAY_NAME} {__version__} (records schema {SCHEMA_VERSION})"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
     # For benchmarks and smoke tests: dialogs take their default answer, nothing waits.
     parser.add_argument("--unattended", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"{APP_DISPLAY_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=version_line())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("check", help="check paths, database and resources; exit 1 on any problem")
     exp = commands.add_parser("export", help="export session records (JSON, zipped CSV or PDF)")
@@ -264,7 +271,6 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         open_database,
     )
     from rethink_desktop.storage.records import status_counts
-    from rethink_desktop.storage.schema import SCHEMA_VERSION
     from rethink_desktop.ui.lock import unusable_data_folder, unusable_folder_name
 
     problems: list[str] = []

@@ -89,4 +89,4 @@ done
 mkdir -p "$share/icons/hicolor/scalable/apps"
 cp "$icons/rethink.svg" "$share/icons/hicolor/scalable/apps/$id.svg"
 refresh
-echo "Installed Re-Think Desktop $("$app/rethink-desktop" --version | sed 's/^Re-Think Desktop //') in $app"
+echo "Installed Re-Think Desktop $("$app/rethink-desktop" --version | sed 's/^Re-Think Desktop \([^ ]*\).*/\1/') in $app"

@@ -40,10 +40,10 @@ def test_help_lists_the_commands():
         assert word in result.stdout
 
 
-def test_version_comes_from_the_package_metadata():
+def test_version_comes_from_the_package_metadata_with_the_records_schema_it_writes():
     result = cli("--version")
     assert result.returncode == 0
-    assert result.stdout.strip() == f"Re-Think Desktop {__version__}"
+    assert result.stdout == f"Re-Think Desktop {__version__} (records schema {SCHEMA_VERSION})\n"
 
 
 def test_check_passes_once_the_app_has_made_its_database(tmp_path):
