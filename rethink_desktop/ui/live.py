@@ -46,6 +46,7 @@ from rethink_desktop.ui.theme import (
     agency_ink,
     current_theme,
     repolish,
+    set_font_role,
 )
 
 _label = widgets.label
@@ -373,8 +374,10 @@ class LiveView(QWidget):
 
     def _clock_panel(self) -> QWidget:
         panel = Panel()
-        self.clock = _label("2:00:00", role="clock", bold=True, tabular=True,
-                            name="Time left of the two hours")  # fmt: skip
+        # Drawn smaller rather than widen the screen past a small laptop's at 150 % type.
+        self.clock = widgets.FittedLabel("2:00:00", least=0.55)
+        set_font_role(self.clock, "clock", bold=True, tabular=True)
+        self.clock.setAccessibleName("Time left of the two hours")
         self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Says "Paused" too, under the stopped clock: a banner above the panels moved the
         # whole screen down by a line each time the facilitator paused or resumed.
@@ -478,10 +481,12 @@ class LiveView(QWidget):
         self.card_prompt.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.card_nav = _label("◀ Left      Right ▶", role="label", muted=True)
         self.card_display = _label("", role="label", muted=True, name="Card on the room display")
+        # Two lines rather than a wider panel ("A guide for you: never on the room display").
+        self.card_display.setWordWrap(True)
+        self.card_display.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         nav = QHBoxLayout()
         nav.addWidget(self.card_nav)
-        nav.addStretch(1)
-        nav.addWidget(self.card_display)
+        nav.addWidget(self.card_display, 1)  # all the room there is: one line when it fits
         panel.layout_.addWidget(self.card_title)
         panel.layout_.addWidget(self.card_prompt, 1)
         panel.layout_.addLayout(nav)

@@ -88,17 +88,22 @@ class PageScroll(QScrollArea):
     def set_page(self, page: QWidget) -> None:
         self.setWidget(page)
         page.installEventFilter(self)
+        if isinstance(page, QStackedWidget):
+            page.currentChanged.connect(self._fit)  # each screen asks for its own room
         self._fit()
 
     def _fit(self) -> None:
         page = self.widget()
         if page is None:
             return
-        size = self.viewport().size().expandedTo(page.minimumSizeHint())
+        # The screen showing, not the stack: a stack asks for the room of its widest screen,
+        # so the live view scrolled sideways for Home's sake at 150 % on 1024 × 600.
+        shown = page.currentWidget() if isinstance(page, QStackedWidget) else page
+        needs = (shown or page).minimumSizeHint().expandedTo((shown or page).minimumSize())
+        size = self.viewport().size().expandedTo(needs)
         # Wrapped text needs more height as the width shrinks, which the minimum size does
         # not say: the screen showing is given at least its layout's minimum height at this
         # width (a card's last line was cut off, not scrolled to, at 150 % on 1024 × 600).
-        shown = page.currentWidget() if isinstance(page, QStackedWidget) else page
         layout = shown.layout() if shown is not None else None
         if layout is not None and layout.hasHeightForWidth():
             size.setHeight(max(size.height(), layout.totalMinimumHeightForWidth(size.width())))

@@ -3,12 +3,13 @@ and the line that reports a problem reading the records."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtWidgets
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QToolTip, QWidget
 
 from rethink_desktop import APP_DISPLAY_NAME
@@ -102,6 +103,43 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment().value), self.palette(),
                                   self.isEnabled(), shown, self.foregroundRole())  # fmt: skip
+        painter.end()
+
+
+class FittedLabel(QLabel):
+    """One line drawn smaller, never cut, when it has less room than its type asks for (the
+    live clock at 150 % type on a small laptop screen): its panel may be narrower than the
+    text without pushing the screen past the window. ``least`` is the smallest it gets, as
+    a share of its type's size."""
+
+    def __init__(self, text: str = "", least: float = 0.5) -> None:
+        super().__init__(text)
+        self.least = least
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(math.ceil(hint.width() * self.least), hint.height())
+
+    def fitted_font(self) -> QFont:
+        """The font the text is drawn in, in the room the label has now."""
+        font = self.font()
+        room = self.contentsRect().width()
+        wide = self.fontMetrics().horizontalAdvance(self.text())
+        if wide <= room or wide == 0:
+            return font
+        font.setPointSizeF(font.pointSizeF() * max(self.least, room / wide))
+        return font
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        font = self.fitted_font()
+        if font == self.font():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setFont(font)
+        self.style().drawItemText(painter, self.contentsRect(), int(self.alignment().value),
+                                  self.palette(), self.isEnabled(), self.text(),
+                                  self.foregroundRole())  # fmt: skip
         painter.end()
 
 

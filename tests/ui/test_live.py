@@ -527,6 +527,28 @@ def test_each_talk_bar_tells_a_screen_reader_whose_share_it_draws(qtbot, live, c
     assert bar.accessibleDescription().endswith("of talk time against an equal share of 25%")
 
 
+def test_the_clock_is_drawn_smaller_rather_than_cut_or_widening_its_panel(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from rethink_desktop.ui.theme import set_font_role
+    from rethink_desktop.ui.widgets import FittedLabel
+
+    clock = FittedLabel("1:48:50", least=0.55)
+    set_font_role(clock, "clock", bold=True, tabular=True)
+    qtbot.addWidget(clock)
+    whole = QFontMetrics(clock.font()).horizontalAdvance("1:48:50")
+    assert clock.minimumSizeHint().width() < whole * 0.6
+    clock.resize(whole + 20, 100)
+    assert clock.fitted_font() == clock.font()  # room enough: its own size
+    clock.resize(whole * 3 // 4, 100)
+    smaller = clock.fitted_font()
+    assert smaller.pointSizeF() < clock.font().pointSizeF()
+    assert QFontMetrics(smaller).horizontalAdvance("1:48:50") <= clock.contentsRect().width()
+    clock.resize(whole // 4, 100)  # never below its least size
+    assert clock.fitted_font().pointSizeF() == pytest.approx(clock.font().pointSizeF() * 0.55)
+    clock.grab()  # drawn in the smaller font without error
+
+
 def test_a_talk_bar_fills_its_share_and_marks_the_equal_share(qtbot):
     from PySide6.QtGui import QColor
 

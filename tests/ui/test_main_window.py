@@ -1204,9 +1204,75 @@ def test_at_150_percent_a_full_circle_s_live_screen_fits_a_laptop_without_scroll
         assert viewport.rect().contains(corner)
 
 
+def test_the_screens_holder_gives_the_screen_showing_its_own_room(qtbot):
+    """The holder sized the screens by the widest of them (shown or not), and kept a width
+    from before its scroll bar down appeared: either way the screen scrolled sideways."""
+    from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+    from rethink_desktop.ui.main_window import PageScroll
+
+    holder, stack = PageScroll(), QStackedWidget()
+    qtbot.addWidget(holder)
+    page = QWidget()
+    label = QLabel("Words that wrap onto more lines as the room narrows. " * 20)
+    label.setWordWrap(True)
+    QVBoxLayout(page).addWidget(label)
+    wide = QWidget()
+    wide.setMinimumWidth(2000)  # another screen, not showing
+    stack.addWidget(page)
+    stack.addWidget(wide)
+    holder.set_page(stack)
+    holder.resize(400, 200)
+    holder.show()
+    qtbot.waitExposed(holder)
+    qtbot.wait(10)
+    assert holder.verticalScrollBar().isVisible()  # taller than the room: it scrolls down
+    assert not holder.horizontalScrollBar().isVisible()
+    assert stack.width() == holder.viewport().width()
+    assert label.height() >= label.heightForWidth(label.width())  # every line in reach
+    stack.setCurrentWidget(wide)  # the wide one, showing, scrolls sideways
+    qtbot.wait(10)
+    assert stack.width() >= 2000
+
+
+def test_at_150_percent_on_a_small_laptop_no_screen_scrolls_sideways(
+    qtbot, make_window, controller
+):
+    """At 150 % on 1024 × 600 the live view scrolled sideways: the screens' holder gave
+    every screen the room of the widest (Home, whose title and three buttons made one
+    1,110-pixel line). Each screen now asks for its own room, Home's buttons go under its
+    title, and the live clock is drawn smaller before it widens its panel."""
+    from tests.ui.conftest import larger_text
+
+    with larger_text(1.5):
+        window = make_window()  # made in the larger type
+        window.resize(1024, 600)
+        window.show()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home)
+        qtbot.wait(10)
+        home, bar = window.home, window.page_scroll.horizontalScrollBar()
+        assert not bar.isVisible()
+        assert home.new_button.y() > home.title.geometry().bottom()  # a line of their own
+        history = home.history_button
+        assert history.mapTo(window, history.rect().topRight()).x() < window.width()
+        start_live(controller, 12)
+        controller.show_card_id("guide-welcome")  # a long prompt: the screen scrolls down
+        window.show_for_state()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.live)
+        qtbot.wait(10)
+        assert window.page_scroll.verticalScrollBar().isVisible()
+        assert not bar.isVisible()  # the room the scroll bar down takes is taken from it
+        assert window.stack.width() <= window.page_scroll.viewport().width()
+        # With room again, Home's buttons are back beside its title.
+        window.resize(1900, 900)
+        window.stack.setCurrentWidget(home)
+        qtbot.wait(10)
+        assert home.new_button.y() < home.title.geometry().bottom()
+
+
 @pytest.mark.parametrize("size", [(1024, 600), (1024, 500)])
 def test_at_150_percent_wrapped_words_are_never_cut_short_they_scroll(
-    qtbot, window, controller, size
+    qtbot, make_window, controller, size
 ):
     """Given only the screens' minimum height, the card's last line went undrawn at 150 %
     on 1024 × 600 (138 of the 170 pixels it needs), with nothing to scroll to."""
@@ -1215,11 +1281,12 @@ def test_at_150_percent_wrapped_words_are_never_cut_short_they_scroll(
     from tests.ui.conftest import larger_text
 
     with larger_text(1.5):
+        window = make_window()  # made in the larger type
+        window.resize(*size)
         window.show()
         start_live(controller, 12)
         controller.show_card_id("guide-welcome")  # a long prompt
         window.show_for_state()
-        window.resize(*size)
         qtbot.wait(20)
         live = window.live
         wrapped = [label for label in live.findChildren(QLabel)
