@@ -20,6 +20,7 @@ from rethink_desktop.cli_records import (
     RECORD_COMMANDS,
     add_record_commands,
     file_in_the_way,
+    open_to_read,
     refuse_demo,
     run_record_command,
     storage_words,
@@ -438,7 +439,7 @@ def export_to_folder(target: Path, fmt: str) -> str:
 
 def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rethink_desktop.reports.exports import export
-    from rethink_desktop.storage.database import StorageError, open_for_reading
+    from rethink_desktop.storage.database import StorageError
     from rethink_desktop.storage.records import names_kept
 
     target = Path(args.out).expanduser().absolute() if args.out is not None else None
@@ -450,10 +451,8 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
     if in_the_way is not None:
         err.write(in_the_way + "\n")
         return EXIT_PROBLEM
-    try:
-        db = open_for_reading(db_path)
-    except StorageError as exc:
-        err.write(storage_words(exc, db_path, "export") + "\n")
+    db = open_to_read(db_path, err, "export")
+    if db is None:
         return EXIT_PROBLEM
     try:
         include_demo = args.include_demo or args.demo

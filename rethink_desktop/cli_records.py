@@ -12,10 +12,13 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rethink_desktop.storage.config import MAX_RETENTION_MONTHS, Config, load_config
 from rethink_desktop.storage.paths import AppPaths, nearest_existing
+
+if TYPE_CHECKING:
+    from rethink_desktop.storage.database import Database
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 # As the demo window, whose Import, Back up, Restore and Remove old records are disabled.
@@ -151,6 +154,22 @@ def _app_lock(db_path: Path, err: TextIO) -> Iterator[bool]:
     finally:
         if lock is not None:
             lock.unlock()
+
+
+def open_to_read(db_path: Path, err: TextIO, command: str) -> Database | None:
+    """The records opened to read them (``export``, ``purge --dry-run``), or None, having
+    said why. Records of an older version are upgraded as they open, which changes them:
+    that takes the app's lock, as a purge does, so it never happens under a running app."""
+    from rethink_desktop.storage.database import StorageError, needs_upgrade, open_for_reading
+
+    with contextlib.ExitStack() as held:
+        if needs_upgrade(db_path) and not held.enter_context(_app_lock(db_path, err)):
+            return None
+        try:
+            return open_for_reading(db_path)
+        except StorageError as exc:
+            err.write(storage_words(exc, db_path, command) + "\n")
+            return None
 
 
 def run_record_command(
@@ -310,12 +329,7 @@ def cmd_purge(
     safety_copy_days: int | None = None,
 ) -> int:
     from rethink_desktop.core.clock import SystemClock, local_day
-    from rethink_desktop.storage.database import (
-        StorageError,
-        open_database,
-        open_for_reading,
-        present,
-    )
+    from rethink_desktop.storage.database import StorageError, open_database, present
     from rethink_desktop.storage.retention import purge
 
     if not 1 <= months <= MAX_RETENTION_MONTHS:
@@ -345,13 +359,18 @@ def cmd_purge(
     with contextlib.ExitStack() as held:
         # A dry run only reads, as an export does: no lock (a file made beside the records)
         # and no open for writing, so it lists what would go from records it may not change.
-        if not dry_run and not held.enter_context(_app_lock(db_path, err)):
-            return EXIT_PROBLEM
-        try:
-            db = open_for_reading(db_path) if dry_run else open_database(db_path, create=False)
-        except StorageError as exc:
-            err.write(storage_words(exc, db_path, command) + "\n")
-            return EXIT_PROBLEM
+        if dry_run:
+            db = open_to_read(db_path, err, command)
+            if db is None:
+                return EXIT_PROBLEM
+        else:
+            if not held.enter_context(_app_lock(db_path, err)):
+                return EXIT_PROBLEM
+            try:
+                db = open_database(db_path, create=False)
+            except StorageError as exc:
+                err.write(storage_words(exc, db_path, command) + "\n")
+                return EXIT_PROBLEM
         try:
             report = purge(
                 db,

@@ -155,3 +155,50 @@ def test_check_while_an_import_writes_says_the_records_are_in_use(tmp_path, monk
         "now. Nothing has been changed. Run check again once that has finished."
     ) in said
     assert "saved" not in said
+
+
+def _user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("command", ["dry-run", "export"])
+def test_commands_that_only_read_take_the_lock_only_to_upgrade_older_records(tmp_path, command):
+    """A dry run and an export take no lock, so they run beside the app; but opening records
+    of an older version upgrades them, a change that ran under an older app still open."""
+    from rethink_desktop.cli import cmd_export
+    from tests.helpers import back_to_schema_3, running
+
+    paths = resolve_paths(tmp_path / "d")
+    with EventStore.open(paths.database) as store:
+        running(3, sink=store.append)
+
+    def run_it() -> tuple[int, str]:
+        err = io.StringIO()
+        if command == "dry-run":
+            code = cmd_purge(paths.database, paths.backups_dir, 24, True, io.StringIO(), err)
+        else:
+            args = argparse.Namespace(out=str(tmp_path / "x.json"), format="json", session=None,
+                                      anonymise=True, include_demo=False, demo=False)  # fmt: skip
+            code = cmd_export(paths, args, io.StringIO(), err)
+        return code, err.getvalue()
+
+    held = QLockFile(str(paths.database.with_suffix(".lock")))
+    assert held.tryLock(0)  # the app is open
+    try:
+        code, said = run_it()
+        assert (code, "already using" in said) == (0, False)  # current records: read beside it
+        with EventStore.open(paths.database) as store:
+            back_to_schema_3(store.db)
+        code, said = run_it()
+        assert code == 1
+        assert "is already using these records" in said
+        assert _user_version(paths.database) == 3  # not upgraded under the app
+        assert not paths.backups_dir.exists()  # no pre-migration copy either
+    finally:
+        held.unlock()
+    assert run_it()[0] == 0  # app closed: upgraded, then read
+    assert _user_version(paths.database) > 3

@@ -1104,6 +1104,22 @@ def _open_database(path: Path, *, create: bool, read_only: bool, check: bool) ->
     return db
 
 
+def needs_upgrade(path: str | Path) -> bool:
+    """Whether opening the file at ``path`` would upgrade its schema, which writes to it (a
+    command that only reads takes the app's lock for that). False for a file that cannot
+    be read: opening it says why."""
+    path = Path(path).expanduser().absolute()
+    try:
+        conn = _peek(path)
+        try:
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError):
+        return False
+    return found < SCHEMA_VERSION
+
+
 def open_for_reading(path: str | Path) -> Database:
     """Open an existing database to read it (an export).
 
