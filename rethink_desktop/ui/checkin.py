@@ -213,7 +213,9 @@ class ChoiceButtons(QWidget):
             self.skip_button.setChecked(True)
 
     def clear(self) -> None:
+        """Nothing chosen, and Tab enters the row at its first button again."""
         checked = self.group.checkedButton()
+        self._tab_stop_first()
         if checked is None:
             return
         # An exclusive group refuses to uncheck its last button; lift the rule for a moment.
@@ -221,6 +223,16 @@ class ChoiceButtons(QWidget):
         checked.setChecked(False)
         self.group.setExclusive(True)
         self.changed.emit()
+
+    def _tab_stop_first(self) -> None:
+        # Qt makes the row one stop for Tab, at the button last chosen or focused, and keeps
+        # it there once the choice is cleared: the next person to rate tabbed straight onto
+        # the last one's answers (focused, read out by a screen reader, one Space away).
+        first = self.group.buttons()[0]
+        for button in self.group.buttons():
+            policy = button.focusPolicy()
+            tab = Qt.FocusPolicy.TabFocus
+            button.setFocusPolicy(policy | tab if button is first else policy & ~tab)
 
     def focus_first(self) -> None:
         """Focus the chosen button, or the first one."""

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QSize,
@@ -45,6 +46,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QBoxLayout,
     QCheckBox,
     QComboBox,
@@ -108,6 +110,12 @@ SCHEDULE_FORMAT = "yyyy-MM-dd'T'HH:mm"
 DISPLAY_FORMAT = "ddd d MMM yyyy, HH:mm"
 NEW_PHASE = {"name": "", "minutes": 10, "turn_seconds": 180, "opening_card": None}
 NEW_PERSON = {"id": None, "name": "", "agency": "", "role": ""}
+
+
+def _has_text(person: dict[str, Any]) -> bool:
+    """Whether anything has been typed in a person's row."""
+    return any(str(person.get(key) or "").strip() for key in ("name", "agency", "role"))
+
 
 PARTICIPANT_KEYS = (
     "Ctrl+Up / Ctrl+Down move the selected person; Delete removes them (asked first once "
@@ -406,6 +414,51 @@ class RowTable(QTableView):
         # As tall as the rows need and no taller, so the panel stays compact.
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
 
+    def commit_editing(self) -> None:
+        """Keep what is typed in a cell still open (before a row is added, moved or removed:
+        Qt closed it unsaved, and the text was gone)."""
+        if self.state() != QAbstractItemView.State.EditingState:
+            return
+        editor = QApplication.focusWidget()
+        while editor is not None and editor.parentWidget() is not self.viewport():
+            editor = editor.parentWidget()  # an agency list's own line edit: the list
+        if editor is not None:
+            self.commitData(editor)
+            self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def edit(self, index: Any, trigger: Any = None, event: Any = None) -> bool:
+        if trigger is None:
+            return super().edit(index)
+        opened = super().edit(index, trigger, event)
+        if opened and self.state() == QAbstractItemView.State.EditingState:
+            # Ctrl+Up/Down and Insert also work from a cell being typed in (Delete there
+            # stays a letter's delete): the cell's editor (and an agency list's own line)
+            # hands them here, where they did nothing, and a line edit took Ctrl+Up as Home.
+            for widget in self.viewport().findChildren(QWidget):
+                widget.installEventFilter(self)
+        return opened
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kinds = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+        if event.type() in kinds and isinstance(watched, QWidget):
+            action = self._action(event)  # type: ignore[arg-type]
+            if action is not None and action != "remove":
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    self._act(action)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _act(self, action: str) -> None:
+        if action == "up":
+            self.move_requested.emit(-1)
+        elif action == "down":
+            self.move_requested.emit(1)
+        elif action == "remove":
+            self.remove_requested.emit()
+        elif action == "add":
+            self.add_requested.emit()
+
     def setModel(self, model: Any) -> None:
         super().setModel(model)
         if model is not None:
@@ -439,17 +492,10 @@ class RowTable(QTableView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         action = self._action(event)
-        if action == "up":
-            self.move_requested.emit(-1)
-        elif action == "down":
-            self.move_requested.emit(1)
-        elif action == "remove":
-            self.remove_requested.emit()
-        elif action == "add":
-            self.add_requested.emit()
-        else:
+        if action is None:
             super().keyPressEvent(event)
             return
+        self._act(action)
         event.accept()
 
     def keyboardSearch(self, search: str) -> None:
@@ -1512,7 +1558,10 @@ class PrepareView(QWidget):
     def _add_person(self) -> None:
         if self._locked:
             return
-        row = self.people.insert(self.people.rowCount(), NEW_PERSON)
+        self.people_table.commit_editing()
+        # A row left empty is filled first: a new one after it left a gap in the seats.
+        empty = [r for r, row in enumerate(self.people.rows()) if not _has_text(row)]
+        row = empty[0] if empty else self.people.insert(self.people.rowCount(), NEW_PERSON)
         self._start_editing(self.people_table, row, self.people.column("name"))
 
     def _remove_person(self) -> None:
@@ -1521,6 +1570,7 @@ class PrepareView(QWidget):
     def _add_phase(self) -> None:
         if self._locked:
             return
+        self.phases_table.commit_editing()
         current = self.phases_table.current_row()
         at = current + 1 if current >= 0 else self.phases.rowCount()
         row = self.phases.insert(at, NEW_PHASE)
@@ -1533,6 +1583,7 @@ class PrepareView(QWidget):
         """Remove the selected row. ``by_key``: Delete in the table, which removes the whole
         row, so it is asked first once the row has a name (someone clearing one cell would
         otherwise lose the person or the phase)."""
+        table.commit_editing()
         model = table.model()
         row = table.current_row()
         if self._locked or not isinstance(model, RowModel) or row < 0:
@@ -1551,6 +1602,7 @@ class PrepareView(QWidget):
         self._update_buttons()
 
     def _move(self, table: RowTable, delta: int) -> None:
+        table.commit_editing()
         row = table.current_row()
         model = table.model()
         if self._locked or not isinstance(model, RowModel) or row < 0:
@@ -1563,6 +1615,7 @@ class PrepareView(QWidget):
         self._update_buttons()
 
     def _drop(self, table: RowTable, row: int, before: int) -> None:
+        table.commit_editing()
         model = table.model()
         if self._locked or not isinstance(model, RowModel):
             return

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
-from rethink_desktop.ui.closing import CloseView
+from rethink_desktop.ui.closing import QUESTIONS, CloseView
 from rethink_desktop.ui.controller import SessionController
 from tests.ui.conftest import larger_text, start_live, tab_walk
 
@@ -403,6 +403,27 @@ def test_a_digit_chooses_that_score_and_tab_goes_on_to_the_next_question(qtbot, 
         press(qtbot, Qt.Key.Key_Tab)
     assert form.values() == {"communication": 4, "compassion": 2, "clarity": 5, "heard": 3}
     assert QApplication.focusWidget() is form.save_button
+
+
+def test_the_next_person_tabs_onto_no_trace_of_the_last_ones_answers(qtbot, host, closing):
+    """The answers were cleared, but Tab still entered each question at the last person's
+    score: focused, read out by a screen reader, one Space from being chosen again."""
+    view = make_view(qtbot, host, closing)
+    to_rating(view)
+    form = view.rating
+    form.questions["communication"].focus_first()
+    for digit in (Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_3, Qt.Key.Key_2):
+        press(qtbot, digit)
+        press(qtbot, Qt.Key.Key_Tab)
+    assert form.values() == {"communication": 4, "compassion": 5, "clarity": 3, "heard": 2}
+    form.save_button.click()
+    view.next()  # handed over to the next person
+    assert form.values() == dict.fromkeys(form.questions)
+    landed = []
+    for _ in form.questions:
+        landed.append(QApplication.focusWidget().accessibleName())
+        press(qtbot, Qt.Key.Key_Tab)
+    assert landed == [f"{text}: 1, not at all" for _, text in QUESTIONS]
 
 
 def test_at_150_percent_type_the_close_fits_a_laptop_screen_and_scrolls(qtbot, host, closing):

@@ -849,13 +849,17 @@ def test_add_person_then_type_and_tab_fills_name_agency_and_role(qtbot, fresh):
 
     fresh.activateWindow()
     rows = fresh.people.rowCount()
-    fresh.add_person.click()  # Alt+N
-    assert fresh.people.rowCount() == rows + 1
-    for text in ("Chloe", "Health", "School nurse"):
-        qtbot.keyClicks(QApplication.focusWidget(), text)
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-    row = fresh.people.rows()[rows]
-    assert (row["name"], row["agency"], row["role"]) == ("Chloe", "Health", "School nurse")
+    assert rows == 2  # two empty seats to start with: Alt+N fills those first
+    for seat, (name, agency, role) in enumerate(
+        [("Chloe", "Health", "School nurse"), ("Ana", "Police", "DC"), ("Dev", "Housing", "")]
+    ):
+        fresh.add_person.click()  # Alt+N
+        assert fresh.people.rowCount() == max(rows, seat + 1)
+        for text in (name, agency, role):
+            qtbot.keyClicks(QApplication.focusWidget(), text)
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        row = fresh.people.rows()[seat]
+        assert (row["name"], row["agency"], row["role"]) == (name, agency, role)
 
 
 def test_typing_just_after_clicking_a_cell_goes_into_that_cell(qtbot, prepared):
@@ -965,3 +969,34 @@ def test_tab_round_the_form_never_stops_on_nothing_visible(qtbot, fresh):
     reached = tab_walk(qtbot, fresh, fresh.kind, 40)
     assert fresh.scroll not in reached
     assert fresh.kind in reached  # round the whole form and back
+
+
+@pytest.mark.parametrize(
+    ("key", "column"),
+    [("Insert", "role"), ("Ctrl+Shift+N", "name"), ("Ctrl+Up", "role"), ("Ctrl+Down", "agency")],
+)
+def test_what_is_typed_in_a_cell_is_kept_when_a_row_is_added_or_moved(qtbot, prepared, key, column):
+    """Insert, Ctrl+Shift+N (or Alt+N) with a cell still open added a row and dropped what
+    was typed in it; Ctrl+Up/Down from an open cell did nothing (a line took Ctrl+Up as
+    Home, an agency list as its own)."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    prepared.activateWindow()
+    model, table = prepared.people, prepared.people_table
+    rows = model.rowCount()
+    cell = model.index(1, model.column(column))
+    table.setFocus()
+    table.setCurrentIndex(cell)
+    table.edit(cell)
+    editor = QApplication.focusWidget()
+    assert table.viewport().isAncestorOf(editor)
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "Typed")  # over what was there; the cell still open
+    combo = QKeySequence(key)[0]
+    qtbot.keyClick(editor, combo.key(), combo.keyboardModifiers())
+    moved_to = {"Ctrl+Up": 0, "Ctrl+Down": 2}.get(key, 1)
+    assert model.rows()[moved_to][column] == "Typed"  # kept, where the row now is
+    assert model.rowCount() == rows + (key in ("Insert", "Ctrl+Shift+N"))
+    if moved_to == 1:
+        assert table.currentIndex().row() == rows  # typing goes on in the new row
