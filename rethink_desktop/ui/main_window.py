@@ -617,8 +617,8 @@ class MainWindow(QMainWindow):
             f" · {_shortened(p.agency, 28)}" + (" · left, coming back" if p.id in returning else "")
             for p in people
         ]
-        label, ok = QtWidgets.QInputDialog.getItem(self, title, question, labels, 0, False)
-        return people[labels.index(label)].id if ok else None
+        label = widgets.choose(self, title, question, labels)
+        return people[labels.index(label)].id if label is not None else None
 
     def record_arrival(self) -> None:
         state = self.controller.state
@@ -631,8 +631,8 @@ class MainWindow(QMainWindow):
             arriving(state),
             returning=gone,
         )
-        if pid:
-            self.controller.act("come_back" if pid in gone else "arrive", pid)
+        if pid and self.controller.act("come_back" if pid in gone else "arrive", pid):
+            self._say_recorded(pid, "came back" if pid in gone else "arrived late")
 
     def give_floor(self) -> None:
         """Open discussion: any seat, including those beyond the 1–9 keys."""
@@ -660,16 +660,24 @@ class MainWindow(QMainWindow):
             "Whose late arrival was recorded by mistake?",
             withdrawable(state),
         )
-        if pid:
-            self.controller.act("withdraw_arrival", pid)
+        if pid and self.controller.act("withdraw_arrival", pid):
+            self._say_recorded(pid, "is absent again: the late arrival was taken back")
 
     def record_departure(self) -> None:
         state = self.controller.state
         if state is None or state.status not in LIVE:
             return
         pid = self._choose_person("Leaving early", "Who is leaving early?", leaving(state))
-        if pid:
-            self.controller.act("leave", pid)
+        if pid and self.controller.act("leave", pid):
+            self._say_recorded(pid, "left early")
+
+    def _say_recorded(self, pid: str, what: str) -> None:
+        """What A, L or taking an arrival back recorded, on the message line (the circle's
+        mark alone changed, and a wrong choice could go unseen)."""
+        state = self.controller.state
+        if state is not None:
+            person = state.participant(pid)
+            self.show_notice(f"Recorded: {state.known_as(person)} (seat {person.seat}) {what}.")
 
     def toggle_room_display(self) -> None:
         if self.room_display is not None and self.room_display.isVisible():

@@ -241,3 +241,36 @@ def question_box(parent: QWidget | None, title: str, text: str) -> QtWidgets.QMe
 def ask(parent: QWidget, title: str, text: str) -> bool:
     """A yes/no question whose default answer (Enter) is No."""
     return question_box(parent, title, text).exec() == QtWidgets.QMessageBox.StandardButton.Yes
+
+
+NO_CHOICE = "Choose…"
+
+
+def choose(parent: QWidget, title: str, question: str, items: list[str]) -> str | None:
+    """One of ``items``, or None if the dialog was cancelled. Nothing is chosen at first, and
+    OK waits for a choice: Qt's own chooser started on the first item, so a stray key and
+    Enter recorded that person (the one speaking, often) as leaving."""
+    dialog = QtWidgets.QDialog(parent)
+    dialog.setWindowTitle(title)
+    layout = QtWidgets.QVBoxLayout(dialog)
+    words = QLabel(question)
+    combo = QtWidgets.QComboBox()
+    combo.addItems([NO_CHOICE, *items])
+    combo.setAccessibleName(question)
+    words.setBuddy(combo)
+    buttons = QtWidgets.QDialogButtonBox(
+        QtWidgets.QDialogButtonBox.StandardButton.Ok
+        | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+    ok.setEnabled(False)
+    combo.currentIndexChanged.connect(lambda index: ok.setEnabled(index > 0))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    for widget in (words, combo, buttons):
+        layout.addWidget(widget)
+    combo.setFocus()
+    chosen = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
+    index = combo.currentIndex()
+    dialog.deleteLater()
+    return items[index - 1] if chosen and index > 0 else None

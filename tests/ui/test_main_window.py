@@ -483,8 +483,8 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     start_live(controller, 4, present=["p1", "p2", "p3"])
     window.show_for_state()
     monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getItem",
-        lambda parent, title, label, items, *a: (items[0], True),
+        "rethink_desktop.ui.widgets.choose",
+        lambda parent, title, label, items: items[0],
     )
     window.record_arrival()
     assert controller.state.participant("p4").attendance == "late"
@@ -493,8 +493,8 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     # A again: no one is absent now, so the list holds the one who left, to come back.
     offered = []
     monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getItem",
-        lambda parent, title, label, items, *a: offered.extend(items) or (items[0], True),
+        "rethink_desktop.ui.widgets.choose",
+        lambda parent, title, label, items: offered.extend(items) or items[0],
     )
     window.record_arrival()
     assert offered == ["Person 1 · seat 1 · Education · left, coming back"]
@@ -575,13 +575,58 @@ def test_a_held_space_on_the_room_display_moves_the_floor_once(qtbot, window, co
     assert controller.state.current_speaker.id == "p2"
 
 
+def test_the_chooser_starts_on_no_one_and_says_what_was_recorded(qtbot, window, controller):
+    """L then Enter recorded the first person, often the one speaking, as leaving: the
+    chooser started on them. It starts on no one now, OK waits for a choice, the list is
+    named by its question, and the message line says what was recorded."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox
+
+    start_live(controller, 4)
+    window.show_for_state()
+    seen = {}
+
+    def answer(pick: int | None):
+        def run():
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, QDialog)
+            combo = dialog.findChild(QComboBox)
+            ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+            seen.update(first=combo.currentText(), ok=ok.isEnabled(), name=combo.accessibleName())
+            qtbot.keyClick(combo, Qt.Key.Key_Return)  # Enter with no one chosen: nothing
+            seen["still_open"] = dialog.isVisible()
+            if pick is None:
+                dialog.reject()
+                return
+            combo.setCurrentIndex(pick)
+            seen["ok_after"] = ok.isEnabled()
+            ok.click()
+
+        QTimer.singleShot(0, run)
+
+    answer(None)
+    window.record_departure()
+    assert seen == {"first": "Choose…", "ok": False, "name": "Who is leaving early?",
+                    "still_open": True}  # fmt: skip
+    assert all(p.attendance == "present" for p in controller.state.participants)
+    answer(2)  # the second person in the list: seat 2
+    window.record_departure()
+    assert seen["ok_after"]
+    assert controller.state.participant("p2").attendance == "left_early"
+    assert window.notice_text() == "Recorded: Person 2 (seat 2) left early."
+    answer(1)
+    window.record_arrival()
+    assert controller.state.participant("p2").attendance != "left_early"
+    assert window.notice_text() == "Recorded: Person 2 (seat 2) came back."
+
+
 def test_each_choice_of_a_person_asks_what_it_records(qtbot, window, controller, monkeypatch):
     start_live(controller, 4, present=["p1", "p2", "p3"])
     window.show_for_state()
     asked = []
     monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getItem",
-        lambda parent, title, label, items, *a: asked.append((title, label)) or ("", False),
+        "rethink_desktop.ui.widgets.choose",
+        lambda parent, title, label, items: asked.append((title, label)) or None,
     )
     window.record_arrival()
     window.record_departure()
@@ -609,8 +654,8 @@ def test_the_chooser_stays_narrow_with_the_longest_names(qtbot, window, controll
     window.show_for_state()
     offered = []
     monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getItem",
-        lambda parent, title, label, items, *a: offered.extend(items) or (items[2], True),
+        "rethink_desktop.ui.widgets.choose",
+        lambda parent, title, label, items: offered.extend(items) or items[2],
     )
     window.give_floor()
     assert len(offered) == 3
@@ -625,8 +670,8 @@ def test_give_the_floor_to_any_seat(qtbot, window, controller, monkeypatch):
     start_live(controller, 12)
     window.show_for_state()
     monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getItem",
-        lambda parent, title, label, items, *a: (items[-1], True),
+        "rethink_desktop.ui.widgets.choose",
+        lambda parent, title, label, items: items[-1],
     )
     window.give_floor()
     assert controller.state.current_speaker.seat == 12
@@ -636,9 +681,7 @@ def test_g_while_paused_says_why_rather_than_nothing(qtbot, window, controller, 
     start_live(controller, 4)
     window.show_for_state()
     asked = []
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getItem", lambda *a: asked.append(a) or ("", False)
-    )
+    monkeypatch.setattr("rethink_desktop.ui.widgets.choose", lambda *a: asked.append(a) or None)
     qtbot.keyClick(window.live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.live, Qt.Key.Key_G)
     assert asked == []  # no chooser for a floor that cannot be given
@@ -652,9 +695,7 @@ def test_in_a_space_the_floor_keys_say_r_ends_it_first(qtbot, window, controller
     window.show_for_state()
     window.toggle_room_display()
     asked = []
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QInputDialog.getItem", lambda *a: asked.append(a) or ("", False)
-    )
+    monkeypatch.setattr("rethink_desktop.ui.widgets.choose", lambda *a: asked.append(a) or None)
     qtbot.keyClick(window.live, Qt.Key.Key_Space)
     qtbot.keyClick(window.live, Qt.Key.Key_R)
     for key in (Qt.Key.Key_Space, Qt.Key.Key_P, Qt.Key.Key_3, Qt.Key.Key_G):
