@@ -289,18 +289,20 @@ class SessionController(QObject):
         if before is None or not self.act(verb):
             return False
         state = self.state
-        if state is not None:
-            self.notice.emit(step_words(verb, before, state))
-        if state is None or state.phase is None or state.phase_index == before.phase_index:
+        if state is None:
             return True
-        # Back: the card last shown in that phase (before the undone change, the cards still
-        # say which phase each was shown in); forward: the phase's opening card, as N shows.
-        earlier = [c.card_id for c in before.cards if c.phase == state.phase_index]
-        going_back = state.phase_index < before.phase_index
-        card_id = earlier[-1] if going_back and earlier else state.phase.opening_card
-        card = self.card
-        if card_id and (card is None or card.id != card_id):
-            self.show_card_id(card_id)
+        if state.phase is not None and state.phase_index != before.phase_index:
+            # Back: the card last shown in that phase (before the undone change, the cards
+            # still say which phase each was shown in); forward: its opening card, as N shows.
+            earlier = [c.card_id for c in before.cards if c.phase == state.phase_index]
+            going_back = state.phase_index < before.phase_index
+            card_id = earlier[-1] if going_back and earlier else state.phase.opening_card
+            card = self.card
+            if card_id and (card is None or card.id != card_id):
+                self.show_card_id(card_id)
+        # Said last: the card shown is an action of its own, which clears the message line
+        # (an undone N said nothing).
+        self.notice.emit(step_words(verb, before, state))
         return True
 
     def _show_opening_card(self) -> None:

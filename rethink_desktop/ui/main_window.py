@@ -505,6 +505,12 @@ class MainWindow(QMainWindow):
     def open_session(self, session_id: str) -> None:
         if self.controller.open_session(session_id) is None:
             return
+        state = self.controller.state
+        if state is not None and state.status in FINISHED:
+            # A recent session from Home: its record (it went back to Home, in silence).
+            self.controller.close_session()
+            self.records.show_detail(session_id)
+            return
         self.show_for_state()
 
     def show_for_state(self) -> None:

@@ -57,6 +57,23 @@ def test_undoing_a_phase_change_takes_its_card_back_too(qtbot, controller, templ
     assert len(controller.session.state.cards) == shown
 
 
+def test_an_undone_phase_change_is_said_after_its_card_goes_back(qtbot, controller, templates):
+    """The card taken back with an undone N is shown as an action of its own, which cleared
+    the message line: "Undone: back to phase 1, …" was said and wiped at once."""
+    from rethink_desktop.ui.live import LiveView
+
+    tpl = templates["family-network"]
+    start_live(controller, 3, phases=[phase_fields(p) for p in tpl.phases])
+    view = LiveView(controller)
+    qtbot.addWidget(view)
+    view.refresh()
+    controller.next_phase()
+    assert controller.undo()
+    assert view.notice.text() == f"Undone: back to phase 1, {tpl.phases[0].name}."
+    assert controller.redo()
+    assert view.notice.text() == f"Redone: on to phase 2, {tpl.phases[1].name}."
+
+
 def test_card_steps_are_recorded_during_a_session(qtbot, controller, deck):
     start_live(controller, 3)
     controller.step_card(1)

@@ -575,6 +575,21 @@ def test_a_held_space_on_the_room_display_moves_the_floor_once(qtbot, window, co
     assert controller.state.current_speaker.id == "p2"
 
 
+def test_opening_a_recent_session_from_home_shows_its_record(qtbot, window, controller):
+    """Enter on a finished session in Home's Recent list (or its Open button) went back to
+    Home without a word."""
+    from tests.ui.conftest import finished_with_names
+
+    (done,) = finished_with_names(controller, 1)
+    window.show_home(ask=False)
+    window.home.refresh()
+    window.home.recent_table.selectRow(0)
+    window.home.open_recent_button.click()
+    assert window.stack.currentWidget() is window.records.detail
+    assert window.records.detail.session_id == done
+    assert controller.session is None  # a record to look at, not a session to carry on
+
+
 def test_the_chooser_starts_on_no_one_and_says_what_was_recorded(qtbot, window, controller):
     """L then Enter recorded the first person, often the one speaking, as leaving: the
     chooser started on them. It starts on no one now, OK waits for a choice, the list is
