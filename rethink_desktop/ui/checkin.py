@@ -348,8 +348,7 @@ class CheckInView(QWidget):
         top.addWidget(self.demo_marker, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        columns = QHBoxLayout()
-        columns.setSpacing(24)
+        self.columns = columns = widgets.Columns(24)  # one under the other when narrow
         columns.addWidget(self._build_people_panel(), 3)
         columns.addWidget(self._build_room_panel(), 2)
 

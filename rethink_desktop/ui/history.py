@@ -59,14 +59,17 @@ _ROOT = QModelIndex()  # the table's (invalid) parent, shared as a default argum
 PAGE_SIZE = 100
 COLUMNS = ("Date", "Reference", "Kind", "Status", "Duration", "Attended", "Balance")
 BALANCE_COLUMN = COLUMNS.index("Balance")
-ATTENDED_COLUMN = COLUMNS.index("Attended")
 # The widest text each column is likely to hold (the balance column also holds its bar).
 COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2026/CAMHS-042", "Post-proceedings", "Completed (demo)",
                   "2 h 07 min", "12 of 12 · 1 late · 1 left early", "MMMMMM 0.00")  # fmt: skip
 # When the table is narrower than those (larger type on a laptop), these columns give way,
 # in this order, down to the narrowest text that still tells rows apart, so the Balance
 # figures stay in sight; the whole row is in every cell's tooltip.
-GIVING_WAY = {"Attended": "12 of 12 · 1 late", "Reference": "FN-2026/CA…"}
+GIVING_WAY = {"Attended": "12 of 12 · 1 late", "Reference": "FN-2026/CA…",
+              "Status": "Completed", "Kind": "Post-proce…"}  # fmt: skip
+# Words that shorten at their end ("Completed (d…", "7 of 7 · 1 late · …"); a reference
+# keeps both ends.
+ELIDED_AT_THE_END = frozenset(COLUMNS.index(title) for title in ("Kind", "Status", "Attended"))
 ID_ROLE = Qt.ItemDataRole.UserRole
 BALANCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -291,7 +294,7 @@ class _RowDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         option.state &= ~QStyle.StateFlag.State_HasFocus
-        if index.column() == ATTENDED_COLUMN:  # "7 of 7 · 1 late · …", not "7 of 7 · 1 l…y"
+        if index.column() in ELIDED_AT_THE_END:  # "7 of 7 · 1 late · …", not "7 of 7 · 1 l…y"
             option.textElideMode = Qt.TextElideMode.ElideRight
 
 
@@ -304,22 +307,38 @@ class HistoryTable(QTableView):
         super().__init__(parent)
         self.widths: list[int] = []  # each column's width when there is room for it
         self.narrowest: dict[int, int] = {}  # column: the least it gives way to
+        self.dragged: set[int] = set()  # columns whose width the facilitator chose
+        self._fitting = False
+        self.horizontalHeader().sectionResized.connect(self._resized)
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting and column < len(self.widths) - 1:
+            self.dragged.add(column)  # kept as dragged: never put back on a resize
 
     def fit_columns(self) -> None:
         """The columns at their widths, less what the ``narrowest`` give up (in their order)
-        when the view is narrower than the whole row; Balance, last, takes what is left."""
+        when the view is narrower than the whole row; Balance, last, takes what is left.
+        A column dragged to a width of the facilitator's choosing keeps it."""
         if not self.widths:
             return
-        over = sum(self.widths) - self.viewport().width()
         header = self.horizontalHeader()
-        widths = list(self.widths)
+        widths = [
+            header.sectionSize(c) if c in self.dragged else width
+            for c, width in enumerate(self.widths)
+        ]
+        over = sum(widths) - self.viewport().width()
         for column, least in self.narrowest.items():
-            give = max(0, min(over, widths[column] - least))
-            widths[column] -= give
-            over -= give
-        for column, width in enumerate(widths[:-1]):
-            if header.sectionSize(column) != width:
-                header.resizeSection(column, width)
+            if column not in self.dragged:
+                give = max(0, min(over, widths[column] - least))
+                widths[column] -= give
+                over -= give
+        self._fitting = True
+        try:
+            for column, width in enumerate(widths[:-1]):
+                if header.sectionSize(column) != width:
+                    header.resizeSection(column, width)
+        finally:
+            self._fitting = False
 
     def viewportEvent(self, event: QEvent) -> bool:
         # The viewport, not the table: a vertical scroll bar coming or going changes it too.
@@ -497,14 +516,10 @@ class HistoryView(QWidget):
         top.addWidget(self.dashboard_button)
         top.addWidget(self.home_button)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(em // 2)
-        filters.addWidget(self.period)
-        filters.addSpacing(em // 2)
-        for combo in (self.kind, self.status, self.records):
-            filters.addWidget(combo)
-        filters.addStretch(1)
-        filters.addWidget(self.search)
+        # On as many lines as the window needs (150 % type on a small laptop).
+        filters = widgets.FlowLayout(em // 2)
+        for widget in (self.period, self.kind, self.status, self.records, self.search):
+            filters.addWidget(widget)
 
         frame = QFrame()
         frame.setObjectName("panel")

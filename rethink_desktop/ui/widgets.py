@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QToolTip, QWidget
 
@@ -141,6 +141,121 @@ class FittedLabel(QLabel):
                                   self.palette(), self.isEnabled(), self.text(),
                                   self.foregroundRole())  # fmt: skip
         painter.end()
+
+
+class FlowLayout(QtWidgets.QLayout):
+    """Widgets in a row that goes on to another line where the row has no room left (a
+    filter row at 150 % type on a small screen), rather than widening the screen past the
+    window. Each keeps its own width; lines are as tall as their tallest; top-aligned."""
+
+    def __init__(self, spacing: int = 6, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QtWidgets.QLayoutItem] = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QtWidgets.QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QtWidgets.QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QtWidgets.QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._lay_out(QRect(0, 0, width, 0), place=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._lay_out(rect, place=True)
+
+    def sizeHint(self) -> QSize:
+        shown = [item for item in self._items if not item.isEmpty()]
+        width = sum(item.sizeHint().width() for item in shown)
+        width += self.spacing() * max(0, len(shown) - 1)
+        height = max((item.sizeHint().height() for item in shown), default=0)
+        margins = self.contentsMargins()
+        return QSize(width + margins.left() + margins.right(),
+                     height + margins.top() + margins.bottom())  # fmt: skip
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _lay_out(self, rect: QRect, *, place: bool) -> int:
+        """Place the items in ``rect`` (or only measure); the height they take."""
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line = area.x(), area.y(), 0
+        gap = self.spacing()
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            width = min(hint.width(), max(item.minimumSize().width(), area.width()))
+            if x > area.x() and x + width > area.right() + 1:
+                x, y, line = area.x(), y + line + gap, 0
+            if place:
+                item.setGeometry(QRect(x, y, width, hint.height()))
+            x += width + gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()
+
+
+class Columns(QtWidgets.QBoxLayout):
+    """Panels side by side where the room allows it, else one under the other (check-in's
+    circle and the room's pulse at 150 % type on a small laptop), rather than widening the
+    screen past the window."""
+
+    _BESIDE = QtWidgets.QBoxLayout.Direction.LeftToRight
+    _UNDER = QtWidgets.QBoxLayout.Direction.TopToBottom
+
+    def __init__(self, spacing: int) -> None:
+        super().__init__(self._BESIDE)
+        self.setSpacing(spacing)
+
+    def _shown(self) -> list[QtWidgets.QLayoutItem]:
+        items = (self.itemAt(i) for i in range(self.count()))
+        return [item for item in items if item is not None and not item.isEmpty()]
+
+    def _beside_width(self) -> int:
+        shown = self._shown()
+        margins = self.contentsMargins()
+        return (sum(item.minimumSize().width() for item in shown) + margins.left()
+                + margins.right() + self.spacing() * max(0, len(shown) - 1))  # fmt: skip
+
+    def setGeometry(self, rect: QRect) -> None:
+        wanted = self._BESIDE if rect.width() >= self._beside_width() else self._UNDER
+        if self.direction() != wanted:
+            self.setDirection(wanted)
+        super().setGeometry(rect)
+
+    def minimumSize(self) -> QSize:
+        size = super().minimumSize()
+        margins = self.contentsMargins()
+        shown = self._shown()
+        if self.direction() == self._BESIDE:  # as narrow as they are one under the other
+            widest = max((item.minimumSize().width() for item in shown), default=0)
+            size.setWidth(widest + margins.left() + margins.right())
+        else:  # each as tall as it would like: the screen scrolls, not a squeezed list
+            tall = sum(max(item.minimumSize().height(), item.sizeHint().height()) for item in shown)
+            size.setHeight(tall + self.spacing() * max(0, len(shown) - 1) + margins.top()
+                           + margins.bottom())  # fmt: skip
+        return size
 
 
 def label(

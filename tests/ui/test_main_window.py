@@ -1296,9 +1296,12 @@ def test_at_150_percent_on_a_small_laptop_no_screen_scrolls_sideways(
 ):
     """At 150 % on 1024 × 600 the live view scrolled sideways: the screens' holder gave
     every screen the room of the widest (Home, whose title and three buttons made one
-    1,110-pixel line). Each screen now asks for its own room, Home's buttons go under its
-    title, and the live clock is drawn smaller before it widens its panel."""
-    from tests.ui.conftest import larger_text
+    1,110-pixel line; check-in, whose circle and ten pulse buttons made 1,081). Each screen
+    now asks for its own room, Home's buttons go under its title, check-in's panels one
+    under the other, and the live clock is drawn smaller before it widens its panel."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    from tests.ui.conftest import larger_text, prepare_draft
 
     with larger_text(1.5):
         window = make_window()  # made in the larger type
@@ -1311,6 +1314,12 @@ def test_at_150_percent_on_a_small_laptop_no_screen_scrolls_sideways(
         assert home.new_button.y() > home.title.geometry().bottom()  # a line of their own
         history = home.history_button
         assert history.mapTo(window, history.rect().topRight()).x() < window.width()
+        prepare_draft(controller, 12)
+        window.show_check_in()
+        qtbot.wait(10)
+        assert not bar.isVisible()  # the circle, then the room's pulse under it
+        assert window.check_in.columns.direction() == QBoxLayout.Direction.TopToBottom
+        controller.close_session()
         start_live(controller, 12)
         controller.show_card_id("guide-welcome")  # a long prompt: the screen scrolls down
         window.show_for_state()

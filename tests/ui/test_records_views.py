@@ -575,12 +575,28 @@ def test_the_attended_column_fits_someone_late_and_someone_leaving(qtbot, contro
     assert header.sectionSize(COLUMNS.index("Attended")) > width
 
 
+def test_at_150_percent_on_a_small_laptop_the_filters_take_two_lines(qtbot, controller, today):
+    """Period, three lists and the search box made one line 1,098 pixels long: the window
+    scrolled sideways on a 1024-pixel screen. They go on to a second line instead."""
+    with larger_text(1.5):
+        view = history(qtbot, controller, today)
+        assert view.minimumSizeHint().width() <= 960
+        view.resize(960, 560)
+        view.show()
+        qtbot.waitExposed(view)
+        assert view.search.y() > view.period.geometry().bottom()  # on the next line
+        assert view.search.geometry().right() < view.width()
+        view.resize(1900, 700)
+        qtbot.wait(10)
+        assert view.search.y() == view.kind.y()  # one line with room for it
+
+
 def test_at_150_percent_on_a_laptop_the_balance_figures_stay_in_sight(
     qtbot, controller, today, known
 ):
     """History at 150 % type on a 1366 × 768 screen was 76 px wider than its view: the
-    Balance figures sat behind the scroll bar and only the bars showed. Attended and then
-    Reference give way (their ends in "…", the whole row on hover)."""
+    Balance figures sat behind the scroll bar and only the bars showed. Attended, then
+    Reference, Status and Kind give way (their ends in "…", the whole row on hover)."""
     from PySide6.QtGui import QFontMetrics
 
     from rethink_desktop.ui.history import COLUMN_SAMPLES
@@ -603,6 +619,13 @@ def test_at_150_percent_on_a_laptop_the_balance_figures_stay_in_sight(
         view.resize(1900, 700)
         qtbot.wait(10)
         assert header.sectionSize(attended) > metrics.horizontalAdvance(COLUMN_SAMPLES[attended])
+        # A column dragged to another width keeps it, whatever the window does next.
+        header.resizeSection(COLUMNS.index("Reference"), 400)  # as a drag does
+        view.resize(1300, 700)
+        qtbot.wait(10)
+        view.resize(1600, 700)
+        qtbot.wait(10)
+        assert header.sectionSize(COLUMNS.index("Reference")) == 400
 
 
 def test_series_sharing_a_value_show_their_markers_side_by_side(qtbot):
