@@ -104,7 +104,12 @@ _OPTIONAL_FIELDS = ("checked_in_at", "abandoned_at")
 # A session's id as core.session.new_id writes it (str(uuid4())): the key records merge by,
 # so another spelling of the same UUID would be another session.
 _SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_ID_EXAMPLE = "3f2b8c1e-6a4d-4e0f-9b7a-2c5d8e1f4a6b"
+ODD_ID = (
+    "its id is not one Re-Think Desktop writes (a UUID such as "
+    "3f2b8c1e-6a4d-4e0f-9b7a-2c5d8e1f4a6b), so it could not be matched with other records"
+)
+NOT_FINISHED, DEMO = "not finished on the other computer", "a demo session"
+_IN_SHORT = {NOT_FINISHED: "not finished", DEMO: "demo", ODD_ID: "an id of another kind"}
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +143,8 @@ class ImportReport:
             f"{len(self.conflicts)} in conflict (left unchanged)",
         ]
         if self.left_out:
-            parts.append(f"{len(self.left_out)} left out (not finished, or demo)")
+            why = dict.fromkeys(_IN_SHORT.get(reason, reason) for _, reason in self.left_out)
+            parts.append(f"{len(self.left_out)} left out ({', '.join(why)})")
         return ", ".join(parts) + "."
 
 
@@ -1095,18 +1101,17 @@ class _Import:
         sid = session.get("id")
         if not isinstance(sid, str) or not sid:
             raise ImportFileError(f"{_label(session, n)} has no id. Nothing was imported.")
-        if not _SESSION_ID.fullmatch(sid):
-            raise ImportFileError(
-                f"{_label(session, n)} has the id {_shown(sid)}, which is not a session id as "
-                "Re-Think Desktop writes them (a UUID: 36 lower-case characters such as "
-                f"{_ID_EXAMPLE}), so it cannot be matched with other records. Nothing was "
-                "imported."
-            )
         if session.get("status") not in FINISHED:
-            self.report.left_out.append((sid, "not finished on the other computer"))
+            self.report.left_out.append((sid, NOT_FINISHED))
             return
         if session.get("demo") is True:
-            self.report.left_out.append((sid, "a demo session"))
+            self.report.left_out.append((sid, DEMO))
+            return
+        if not _SESSION_ID.fullmatch(sid) and sid not in self.existing:
+            # Left out, not the whole file refused: an earlier build took any id, so such a
+            # session may be in another laptop's records and every export of them. One here
+            # already (taken in by such a build) is compared as usual.
+            self.report.left_out.append((sid, ODD_ID))
             return
         stored = self._stored(session)
         if len(stored) != len(session):

@@ -329,7 +329,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         return EXIT_ALREADY_RUNNING
     # Deleted with its folder while the app runs, the lock file is made again when the
     # records are written back there.
-    with kept_lock(lock, db_path.with_suffix(".lock")):
+    with kept_lock(lock):
         # After a crash the file is checked now (and set aside if damaged); one closed cleanly in
         # WAL mode is checked on another thread once the window is up (a WAL reader sees a
         # consistent file while the app writes; in rollback-journal mode it would not).

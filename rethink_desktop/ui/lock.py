@@ -152,15 +152,19 @@ def acquire_lock(path: Path, again: str = "open the app again") -> QLockFile | N
 
 
 @contextmanager
-def kept_lock(lock: QLockFile, path: Path) -> Iterator[None]:
-    """While the block runs, a lock file at ``path`` deleted with its folder is taken again
-    when the records are written back there (``WRITTEN_BACK``): without it, a second copy
-    of the app could open the same records beside this one."""
+def kept_lock(lock: QLockFile) -> Iterator[None]:
+    """While the block runs, ``lock``'s file, deleted with its folder, is taken again when
+    the records are written back there (``WRITTEN_BACK``): without it, a second copy of the
+    app could open the same records beside this one."""
+    path = Path(lock.fileName())
 
     def take_again(folder: Path) -> None:
         if folder != path.parent or path.exists():
             return
-        lock.unlock()  # Qt warns that its file is gone: it knows no other way to forget it
+        # Qt has no way to forget a lock whose file is gone but to unlock it, which removes
+        # whatever file is at that name: a second copy starting in the instant between the
+        # check above and this would lose its lock (the write-back itself took longer).
+        lock.unlock()
         if lock.tryLock(0):
             log.info("lock file made again after the records were written back")
         else:

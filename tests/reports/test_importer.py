@@ -16,7 +16,12 @@ from rethink_desktop.core.events import Event
 from rethink_desktop.core.state import IllegalAction, reduce
 from rethink_desktop.reports import importer
 from rethink_desktop.reports.exports import export
-from rethink_desktop.reports.importer import ImportCancelled, ImportFileError, import_export
+from rethink_desktop.reports.importer import (
+    ODD_ID,
+    ImportCancelled,
+    ImportFileError,
+    import_export,
+)
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.retention import anonymise_session
 from tests.reports.test_exports import finished_session
@@ -382,30 +387,54 @@ def test_a_file_cut_inside_a_character_is_told_as_cut_short(
 
 @pytest.mark.parametrize(
     "sid",
-    ["FN-2291", "", OTHER_ID.upper(), "{" + OTHER_ID + "}", OTHER_ID.replace("-", ""),
+    ["FN-2291", OTHER_ID.upper(), "{" + OTHER_ID + "}", OTHER_ID.replace("-", ""),
      OTHER_ID + " "],
 )  # fmt: skip
-def test_a_session_whose_id_is_not_a_uuid_is_refused_by_name(source, target, tmp_path, sid):
-    """Ids are what records merge by; "FN-2291" (a reference put in its place) was added."""
+def test_a_session_whose_id_is_not_a_uuid_is_left_out_by_name(source, target, tmp_path, sid):
+    """Ids are what records merge by; "FN-2291" (a reference put in its place) was added. It
+    is left out, not the whole file refused: an earlier build took any id, so such a session
+    may be in every export of another laptop's records."""
     doc = good_doc(source, tmp_path)
-    finished_session(target)
     before = snapshot(target)
     doc["sessions"][0]["id"] = sid
+    report = import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    assert report.left_out == [(sid, ODD_ID)]
+    assert report.added == [s["id"] for s in doc["sessions"][1:]]  # the rest came in
+    assert "1 left out (an id of another kind)" in report.summary()
+    ids = [row[0] for row in target.db.execute("SELECT id FROM sessions")]
+    assert sid not in ids
+    assert sorted(ids) == sorted(report.added)
+    if not report.added:  # the file held that one session: nothing changed
+        assert snapshot(target) == before
+
+
+def test_a_session_with_no_id_refuses_the_file(source, target, tmp_path):
+    doc = good_doc(source, tmp_path)
+    before = snapshot(target)
+    doc["sessions"][0]["id"] = ""
     with pytest.raises(ImportFileError) as refused:
         import_export(target, write_bad(tmp_path, json.dumps(doc)))
-    if sid:
-        assert refused.value.message == (
-            f'Session 1 in the file (FN-2291) has the id "{sid}", which is not a session id as '
-            "Re-Think Desktop writes them (a UUID: 36 lower-case characters such as "
-            "3f2b8c1e-6a4d-4e0f-9b7a-2c5d8e1f4a6b), so it cannot be matched with other "
-            "records. Nothing was imported."
-        )
-    else:
-        assert (
-            refused.value.message
-            == "Session 1 in the file (FN-2291) has no id. Nothing was imported."
-        )
+    assert (
+        refused.value.message == "Session 1 in the file (FN-2291) has no id. Nothing was imported."
+    )
     assert snapshot(target) == before
+
+
+def test_a_session_with_an_odd_id_already_here_is_compared_as_usual(
+    source, target, tmp_path, monkeypatch
+):
+    """One taken in by an earlier build, which took any id: exported again and imported
+    again, it is already here, not left out."""
+    doc = good_doc(source, tmp_path)
+    doc["sessions"][0]["id"] = "FN-2291"
+    path = write_bad(tmp_path, json.dumps(doc))
+    with monkeypatch.context() as earlier_build:  # which took any id
+        earlier_build.setattr(importer, "_SESSION_ID", re.compile(".+"))
+        first = import_export(target, path)
+    assert "FN-2291" in first.added
+    again = import_export(target, path)
+    assert "FN-2291" in again.skipped_identical
+    assert again.left_out == []
 
 
 def test_imported_event_only_first_and_only_finished(source, tmp_path):

@@ -107,7 +107,7 @@ def test_a_lock_deleted_with_its_folder_is_taken_again_when_the_records_come_bac
     db_path = tmp_path / "data" / "rethink.sqlite"
     lock_path = db_path.with_suffix(".lock")
     held = acquire_lock(lock_path)
-    with kept_lock(held, lock_path), EventStore.open(db_path) as store:
+    with kept_lock(held), EventStore.open(db_path) as store:
         session = running(3, sink=store.append)
         shutil.rmtree(db_path.parent)
         with pytest.raises(WrittenBackError):
