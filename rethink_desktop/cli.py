@@ -23,6 +23,7 @@ from rethink_desktop.cli_records import (
     open_to_read,
     refuse_demo,
     run_record_command,
+    session_lines,
     storage_words,
 )
 from rethink_desktop.storage.config import Config, format_value, load_config
@@ -515,7 +516,6 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
 def session_for(db: Database, name: str, err: TextIO) -> str | None:
     """The id of the one session ``--session NAME`` means (its id or its reference, in any
     case), or None, having said why: no session has it, or several share the reference."""
-    from rethink_desktop.core.clock import local_day
     from rethink_desktop.storage.history import sessions_called
 
     found = sessions_called(db, name)
@@ -528,12 +528,11 @@ def session_for(db: Database, name: str, err: TextIO) -> str | None:
         )
         return None
     err.write(
-        f"--session {name}: {len(found)} sessions have the reference {found[0]['reference']}, "
-        "so it does not say which one to summarise. Nothing has been written. Give the id of "
-        "the one you mean instead:\n"
+        f"--session {name}: {len(found)} sessions have that reference, so it does not say "
+        "which one to summarise. Nothing has been written. Give the id of the one you mean "
+        "instead:\n"
     )
-    for row in found:
-        err.write(f"  {local_day(row['date'])}  {row['status']:<10}  {row['id']}\n")
+    err.writelines(session_lines(found, "date"))
     return None
 
 

@@ -328,7 +328,7 @@ def cmd_purge(
     *,
     safety_copy_days: int | None = None,
 ) -> int:
-    from rethink_desktop.core.clock import SystemClock, local_day
+    from rethink_desktop.core.clock import SystemClock
     from rethink_desktop.storage.database import StorageError, open_database, present
     from rethink_desktop.storage.retention import purge
 
@@ -390,8 +390,17 @@ def cmd_purge(
     if report.backup is not None:
         out.write(f"A backup was written first: {report.backup}\n")
     # Every one, a line each (a script may count or grep them): finished, reference, status, id.
-    width = max((len(row["reference"]) for row in report.sessions), default=0)
-    for row in report.sessions:
-        day = local_day(row["finished_at"])
-        out.write(f"  {day}  {row['reference']:<{width}}  {row['status']:<10}  {row['id']}\n")
+    out.writelines(session_lines(report.sessions, "finished_at"))
     return EXIT_OK
+
+
+def session_lines(rows: list[dict[str, Any]], day: str) -> list[str]:
+    """A line a session, as the commands list them: its local day (from ``row[day]``),
+    reference, status and id, in columns."""
+    from rethink_desktop.core.clock import local_day
+
+    width = max((len(row["reference"]) for row in rows), default=0)
+    return [
+        f"  {local_day(row[day])}  {row['reference']:<{width}}  {row['status']:<10}  {row['id']}\n"
+        for row in rows
+    ]

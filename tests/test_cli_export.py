@@ -226,10 +226,10 @@ def test_a_reference_several_sessions_share_is_refused_listing_them(tmp_path, lo
     out = tmp_path / "s.pdf"
     code, said = pdf_of(paths, "Fn-2291", out)
     assert code == 1
-    assert said.startswith("--session Fn-2291: 2 sessions have the reference ")
+    assert said.startswith("--session Fn-2291: 2 sessions have that reference, ")
     assert "Nothing has been written. Give the id of the one you mean instead:\n" in said
-    assert f"  2026-02-09  running     {second.id}\n" in said
-    assert f"  2026-01-05  completed   {first.id}\n" in said
+    assert f"  2026-02-09  fn-2291  running     {second.id}\n" in said  # each as it is
+    assert f"  2026-01-05  FN-2291  completed   {first.id}\n" in said
     assert said.index(second.id) < said.index(first.id)  # newest first, as History
     assert "participants' names" not in said
     assert not out.exists()

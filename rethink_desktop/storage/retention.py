@@ -44,18 +44,31 @@ FINISHED_AT_SQL = "coalesce(completed_at, abandoned_at, ended_at, created_at)"
 class PurgeReport:
     """What a purge removed (or, in a dry run, would remove)."""
 
-    ids: list[str] = field(default_factory=list)
-    references: list[str] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)  # sessions_older_than's rows
-    oldest: str | None = None  # finished_at of the oldest session going (UTC)
-    newest: str | None = None
     cutoff: str = ""
     dry_run: bool = False
     backup: Path | None = None
 
     @property
+    def ids(self) -> list[str]:
+        return [row["id"] for row in self.sessions]
+
+    @property
+    def references(self) -> list[str]:
+        return [row["reference"] for row in self.sessions]
+
+    @property
+    def oldest(self) -> str | None:
+        """When the oldest session going finished (UTC); the rows are oldest first."""
+        return self.sessions[0]["finished_at"] if self.sessions else None
+
+    @property
+    def newest(self) -> str | None:
+        return self.sessions[-1]["finished_at"] if self.sessions else None
+
+    @property
     def count(self) -> int:
-        return len(self.ids)
+        return len(self.sessions)
 
     def summary(self) -> str:
         """One line for the command line; its days are local, like the app's."""
@@ -129,13 +142,7 @@ def purge(
     db = _db(target)
     rows = sessions_older_than(db, months, now)
     report = PurgeReport(
-        ids=[r["id"] for r in rows],
-        references=[r["reference"] for r in rows],
-        sessions=rows,
-        oldest=rows[0]["finished_at"] if rows else None,
-        newest=rows[-1]["finished_at"] if rows else None,
-        cutoff=format_timestamp(months_before(now, months)),
-        dry_run=dry_run,
+        sessions=rows, cutoff=format_timestamp(months_before(now, months)), dry_run=dry_run
     )
     if dry_run or not rows:
         return report

@@ -507,7 +507,7 @@ class SessionDetailView(QWidget):
             grid.addWidget(where, r, 1)
             bar = TalkBar(colour)
             bar.set_share(row.share, row.equal_share, top)
-            bar.setAccessibleName(f"{name.text()}: share of talk time")
+            bar.belongs_to(name.text())
             grid.addWidget(bar, r, 2)
             figures = _label(
                 f"{format_duration(row.seconds)} · {pct(row.share)} (equal {pct(row.equal_share)})",

@@ -201,7 +201,13 @@ class TalkBar(QWidget):
         self.top = 0.0
         self.setMinimumSize(80, 10)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleDescription("no talk time yet")
+        self.setAccessibleDescription("no talk yet")
+
+    def belongs_to(self, who: str) -> None:
+        """Whose share the bar draws, for a screen reader ("Tom: share of talk time")."""
+        named = f"{who}: share of talk time"
+        if self.accessibleName() != named:
+            self.setAccessibleName(named)
 
     def sizeHint(self) -> QSize:
         return QSize(120, max(10, self.fontMetrics().height() * 2 // 3))
@@ -216,11 +222,7 @@ class TalkBar(QWidget):
             if self._drawn() != before:
                 self.update()
             # What the bar shows, for a screen reader: changed only when a figure would.
-            said = (
-                f"{pct(share)} of talk time against an equal share of {pct(equal)}"
-                if equal > 0
-                else "no talk time yet"
-            )
+            said = f"{pct(share)}, equal share {pct(equal)}" if equal > 0 else "no talk yet"
             if self.accessibleDescription() != said:
                 self.setAccessibleDescription(said)
 
@@ -624,7 +626,7 @@ class LiveView(QWidget):
         for i, agency in enumerate(dict.fromkeys(agencies)):
             name = _label(agency, role="label", elide=True)
             bar = TalkBar(colours[agency])
-            bar.setAccessibleName(f"{agency}: share of talk time")
+            bar.belongs_to(agency)
             figure = _label("", role="label", tabular=True)
             figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.agency_grid.addWidget(name, i, 0)
@@ -792,7 +794,7 @@ class LiveView(QWidget):
             spoken = f"Seat {person.seat}, {labels[person.id]}, {word}"
             if row.name.accessibleName() != spoken:
                 row.name.setAccessibleName(spoken)
-                row.bar.setAccessibleName(f"{labels[person.id]}: share of talk time")
+                row.bar.belongs_to(labels[person.id])
         agencies = tally_agencies(state, now, people)
         top = max((agency.share for agency in agencies), default=0.0)
         for agency in agencies:

@@ -518,13 +518,12 @@ def test_each_talk_bar_tells_a_screen_reader_whose_share_it_draws(qtbot, live, c
     press(qtbot, live, Qt.Key.Key_Space)
     clock.advance(20)
     live.refresh_time()
-    said = "of talk time against an equal share of 25%"
-    assert first.accessibleDescription() == f"75% {said}"
-    assert live._rows["p2"].bar.accessibleDescription() == f"25% {said}"
-    assert live._rows["p3"].bar.accessibleDescription() == f"0% {said}"
+    assert first.accessibleDescription() == "75%, equal share 25%"
+    assert live._rows["p2"].bar.accessibleDescription() == "25%, equal share 25%"
+    assert live._rows["p3"].bar.accessibleDescription() == "0%, equal share 25%"
     _name, bar, _figure = live._agency_rows[people(4)[0]["agency"]]
     assert bar.accessibleName() == f"{people(4)[0]['agency']}: share of talk time"
-    assert bar.accessibleDescription().endswith("of talk time against an equal share of 25%")
+    assert bar.accessibleDescription().endswith(", equal share 25%")
 
 
 def test_the_clock_is_drawn_smaller_rather_than_cut_or_widening_its_panel(qtbot):
