@@ -420,6 +420,8 @@ class SessionDetailView(QWidget):
         now = self.controller.clock.now().astimezone()
         when = state.started_at or state.created_at
         date = format_when(when.astimezone(), now)
+        if when.astimezone().date() == now.date():  # a record's date, not just "13:30"
+            date = f"Today, {date}"
         status = STATUS_LABELS.get(state.status, state.status)
         if state.abandoned_reason:
             status += f" ({ABANDON_REASONS[state.abandoned_reason].lower()})"

@@ -39,7 +39,10 @@ from PySide6.QtGui import (
     QFocusEvent,
     QKeyEvent,
     QKeySequence,
+    QPainter,
+    QPaintEvent,
     QPalette,
+    QPen,
     QShortcut,
     QValidator,
 )
@@ -110,6 +113,7 @@ SCHEDULE_FORMAT = "yyyy-MM-dd'T'HH:mm"
 DISPLAY_FORMAT = "ddd d MMM yyyy, HH:mm"
 NEW_PHASE = {"name": "", "minutes": 10, "turn_seconds": 180, "opening_card": None}
 NEW_PERSON = {"id": None, "name": "", "agency": "", "role": ""}
+SUMMARY_LINES = 5  # problems listed at once under "Things to fix"
 
 
 def _has_text(person: dict[str, Any]) -> bool:
@@ -497,6 +501,21 @@ class RowTable(QTableView):
             return
         self._act(action)
         event.accept()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The chosen row is filled; the cell that typing would go into is outlined inside
+        it, in the colour of the row's text (the whole row looked alike, so typing could
+        land in the minutes when the allowance was meant)."""
+        super().paintEvent(event)
+        index = self.currentIndex()
+        editing = self.state() == QAbstractItemView.State.EditingState
+        if not index.isValid() or editing or not self.hasFocus():
+            return
+        painter = QPainter(self.viewport())
+        pen = QPen(QColor(current_theme().surface), 2)
+        painter.setPen(pen)
+        painter.drawRect(self.visualRect(index).adjusted(2, 2, -2, -2))
+        painter.end()
 
     def keyboardSearch(self, search: str) -> None:
         """Typing never jumps to another row by its first letter: here a letter starts a
@@ -1783,8 +1802,9 @@ class PrepareView(QWidget):
         )
         self.summary.setVisible(has)
         if has:
-            # Up to three lines show at once; the list scrolls for the rest.
-            rows = min(3, self.summary.count())
+            # Up to five lines show at once (a new form has about that many; with three, the
+            # last went under tiny scroll arrows); the list scrolls for the rest.
+            rows = min(SUMMARY_LINES, self.summary.count())
             height = sum(self.summary.sizeHintForRow(i) for i in range(rows))
             self.summary.setFixedHeight(height + 2 * self.summary.frameWidth())
         self.summary.setAccessibleDescription(

@@ -1000,3 +1000,41 @@ def test_what_is_typed_in_a_cell_is_kept_when_a_row_is_added_or_moved(qtbot, pre
     assert model.rowCount() == rows + (key in ("Insert", "Ctrl+Shift+N"))
     if moved_to == 1:
         assert table.currentIndex().row() == rows  # typing goes on in the new row
+
+
+def test_the_cell_typing_would_go_into_is_outlined_in_the_chosen_row(qtbot, prepared):
+    """The chosen row was filled alike from end to end: nothing said whether typing would
+    replace the minutes or the turn allowance."""
+    from PySide6.QtGui import QColor
+
+    from rethink_desktop.ui.theme import current_theme
+
+    prepared.activateWindow()
+    table = prepared.phases_table
+    table.setFocus()
+    model = table.model()
+    table.setCurrentIndex(model.index(1, 2))
+    qtbot.wait(10)
+    image = table.viewport().grab().toImage()
+    ring = QColor(current_theme().surface)
+
+    def edge(column: int) -> QColor:
+        rect = table.visualRect(model.index(1, column))
+        return image.pixelColor(rect.center().x(), rect.top() + 2)
+
+    assert edge(2) == ring  # the current cell's outline
+    assert edge(1) != ring  # the rest of the row is only filled
+
+
+def test_a_new_forms_things_to_fix_are_all_in_sight(qtbot, fresh):
+    """Three lines showed; the rest of a new form's list hid under tiny scroll arrows."""
+    from rethink_desktop.ui.prepare import SUMMARY_LINES
+
+    fresh.show()
+    qtbot.waitExposed(fresh)
+    summary = fresh.summary
+    count = summary.count()
+    assert 3 < count <= SUMMARY_LINES
+    rows = sum(summary.sizeHintForRow(i) for i in range(count))
+    assert summary.viewport().height() >= rows
+    assert not summary.verticalScrollBar().isVisible()

@@ -289,6 +289,21 @@ def test_detail_shows_the_figures_of_a_known_session(qtbot, controller, known):
         qtbot.keyClick(view, Qt.Key.Key_Escape)
 
 
+def test_detail_of_a_session_held_today_says_today(qtbot, controller, store, clock):
+    """Its date read "13:30" alone, where History said which day."""
+    from rethink_desktop.ui.home import format_when
+
+    today = meeting(store, clock.now(), "FN-1005")
+    earlier = meeting(store, at(3, 3), "FN-1006")
+    view = SessionDetailView(controller)
+    qtbot.addWidget(view)
+    assert view.load(today.id)
+    local = clock.now().astimezone()
+    assert view.facts["date"] == f"Today, {local:%H:%M}"
+    assert view.load(earlier.id)
+    assert view.facts["date"] == format_when(at(3, 3).astimezone(), local)
+
+
 def test_detail_rounds_an_average_rating_half_up(qtbot, controller, store):
     """Four answers 4, 2, 3, 4 average 3.25, which reads 3.3 (Python's rounding said 3.2,
     and 3.75 said 3.8: halves went both ways)."""
