@@ -425,6 +425,11 @@ class EventStore:
         sql += " ORDER BY created_at DESC"
         return [row[0] for row in self.db.execute(sql, params).fetchall()]
 
+    def status(self, session_id: str) -> str | None:
+        """A session's status as its table has it (None: no such session)."""
+        row = self.db.execute("SELECT status FROM sessions WHERE id = ?", [session_id]).fetchone()
+        return row[0] if row else None
+
     def live_session_ids(self) -> list[str]:
         """Sessions that were running or paused when the app last stopped."""
         return self.session_ids(*sorted(LIVE))

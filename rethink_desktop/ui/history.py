@@ -65,11 +65,13 @@ COLUMN_SAMPLES = ("Wed 30 Sep 2026", "FN-2026/CAMHS-042", "Post-proceedings", "C
 # When the table is narrower than those (larger type on a laptop), these columns give way,
 # in this order, down to the narrowest text that still tells rows apart, so the Balance
 # figures stay in sight; the whole row is in every cell's tooltip.
-GIVING_WAY = {"Attended": "12 of 12 · 1 late", "Reference": "FN-2026/CA…",
-              "Status": "Completed", "Kind": "Post-proce…"}  # fmt: skip
-# Words that shorten at their end ("Completed (d…", "7 of 7 · 1 late · …"); a reference
-# keeps both ends.
-ELIDED_AT_THE_END = frozenset(COLUMNS.index(title) for title in ("Kind", "Status", "Attended"))
+GIVING_WAY = {"Reference": "FN-2026/CA…", "Attended": "12 of 12 ·", "Status": "Completed",
+              "Kind": "Family n…", "Date": "Wed 30 Sep"}  # fmt: skip
+# Words that shorten at their end ("Completed (d…", "7 of 7 · 1 late · …", "Tue 30 Dec 2…");
+# a reference keeps both ends.
+ELIDED_AT_THE_END = frozenset(
+    COLUMNS.index(title) for title in ("Date", "Kind", "Status", "Attended")
+)
 ID_ROLE = Qt.ItemDataRole.UserRole
 BALANCE_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -597,11 +597,10 @@ class HomeView(QWidget):
         self._header_wide = wide
 
     def minimumSizeHint(self) -> QSize:
-        # As narrow as the screen is with the buttons under the title: what it asks for
-        # with them beside it made the window scroll sideways before they could move.
+        # As narrow as the screen is with the buttons under the title, however they stand
+        # now: what it asks for with them beside it made the window scroll sideways before
+        # they could move (and the layout's own figure can lag a move by a turn).
         hint = super().minimumSizeHint()
-        if not self._header_wide:
-            return hint
         margins = self.layout().contentsMargins()
         header = max(self.title.minimumSizeHint().width(),
                      self._header_buttons.minimumSize().width())  # fmt: skip

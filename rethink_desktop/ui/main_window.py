@@ -503,13 +503,17 @@ class MainWindow(QMainWindow):
             self.show_prepare()
 
     def open_session(self, session_id: str) -> None:
-        if self.controller.open_session(session_id) is None:
+        try:
+            finished = self.controller.store.status(session_id) in FINISHED
+        except StorageError as exc:
+            self.controller.read_failed.emit(exc.message)
             return
-        state = self.controller.state
-        if state is not None and state.status in FINISHED:
-            # A recent session from Home: its record (it went back to Home, in silence).
-            self.controller.close_session()
+        if finished:
+            # A recent session from Home: its record, not the session opened to carry on
+            # (it was, and went back to Home in silence).
             self.records.show_detail(session_id)
+            return
+        if self.controller.open_session(session_id) is None:
             return
         self.show_for_state()
 

@@ -123,9 +123,8 @@ def _has_text(person: dict[str, Any]) -> bool:
 
 PARTICIPANT_KEYS = (
     "Ctrl+Up / Ctrl+Down move the selected person; Delete removes them (asked first once "
-    "named); Insert or "
-    "Ctrl+Shift+N adds a person at the end; F2 or typing edits a cell; you can also drag a "
-    "row to a new seat."
+    "named); Insert or Ctrl+Shift+N adds a person (in the first empty row, else at the "
+    "end); F2 or typing edits a cell; you can also drag a row to a new seat."
 )
 PHASE_KEYS = (
     "Ctrl+Up / Ctrl+Down move the selected phase; Delete removes it (asked first once named); "
@@ -512,7 +511,7 @@ class RowTable(QTableView):
         if not index.isValid() or editing or not self.hasFocus():
             return
         painter = QPainter(self.viewport())
-        pen = QPen(QColor(current_theme().surface), 2)
+        pen = QPen(self.palette().color(QPalette.ColorRole.HighlightedText), 2)
         painter.setPen(pen)
         painter.drawRect(self.visualRect(index).adjusted(2, 2, -2, -2))
         painter.end()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QToolTip, QWidget
 
@@ -361,10 +361,20 @@ def ask(parent: QWidget, title: str, text: str) -> bool:
 NO_CHOICE = "Choose…"
 
 
+class _EnterChoosesNothing(QObject):
+    """Eats Enter in a list: it would press the dialog's default button."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        enter = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        return event.type() == QEvent.Type.KeyPress and event.key() in enter  # type: ignore[attr-defined]
+
+
 def choose(parent: QWidget, title: str, question: str, items: list[str]) -> str | None:
-    """One of ``items``, or None if the dialog was cancelled. Nothing is chosen at first, and
-    OK waits for a choice: Qt's own chooser started on the first item, so a stray key and
-    Enter recorded that person (the one speaking, often) as leaving."""
+    """One of ``items``, or None if the dialog was cancelled. Nothing is chosen at first, OK
+    waits for a choice, and Enter in the list chooses nothing: Tab to OK, then Enter. Qt's
+    own chooser started on the first item, so a stray key and Enter recorded that person
+    (the one speaking, often) as leaving; and typing picks a name by its first letters, so
+    a second L pressed by mistake picked a Laura, which Enter then recorded."""
     dialog = QtWidgets.QDialog(parent)
     dialog.setWindowTitle(title)
     layout = QtWidgets.QVBoxLayout(dialog)
@@ -372,6 +382,7 @@ def choose(parent: QWidget, title: str, question: str, items: list[str]) -> str 
     combo = QtWidgets.QComboBox()
     combo.addItems([NO_CHOICE, *items])
     combo.setAccessibleName(question)
+    combo.installEventFilter(_EnterChoosesNothing(combo))
     words.setBuddy(combo)
     buttons = QtWidgets.QDialogButtonBox(
         QtWidgets.QDialogButtonBox.StandardButton.Ok
@@ -382,8 +393,8 @@ def choose(parent: QWidget, title: str, question: str, items: list[str]) -> str 
     combo.currentIndexChanged.connect(lambda index: ok.setEnabled(index > 0))
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
-    for widget in (words, combo, buttons):
-        layout.addWidget(widget)
+    for part in (words, combo, buttons):
+        layout.addWidget(part)
     combo.setFocus()
     chosen = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
     index = combo.currentIndex()

@@ -592,10 +592,11 @@ def test_opening_a_recent_session_from_home_shows_its_record(qtbot, window, cont
 
 def test_the_chooser_starts_on_no_one_and_says_what_was_recorded(qtbot, window, controller):
     """L then Enter recorded the first person, often the one speaking, as leaving: the
-    chooser started on them. It starts on no one now, OK waits for a choice, the list is
-    named by its question, and the message line says what was recorded."""
+    chooser started on them. It starts on no one now, OK waits for a choice, Enter in the
+    list chooses nothing (a second L picked a name starting with L, which Enter recorded),
+    the list is named by its question, and the message line says what was recorded."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox
+    from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QPushButton
 
     start_live(controller, 4)
     window.show_for_state()
@@ -606,23 +607,28 @@ def test_the_chooser_starts_on_no_one_and_says_what_was_recorded(qtbot, window, 
             dialog = QApplication.activeModalWidget()
             assert isinstance(dialog, QDialog)
             combo = dialog.findChild(QComboBox)
-            ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+            ok = next(b for b in dialog.findChildren(QPushButton) if b.text() == "OK")
             seen.update(first=combo.currentText(), ok=ok.isEnabled(), name=combo.accessibleName())
-            qtbot.keyClick(combo, Qt.Key.Key_Return)  # Enter with no one chosen: nothing
+            dialog.activateWindow()  # as a shown dialog is: the live keys are not its keys
+            qtbot.waitUntil(combo.hasFocus)
+            qtbot.keyClicks(combo, "P")  # a letter picks a name ("Person 1")
+            seen["typed"] = combo.currentText()
+            qtbot.keyClick(combo, Qt.Key.Key_Return)  # Enter in the list: nothing
             seen["still_open"] = dialog.isVisible()
             if pick is None:
-                dialog.reject()
+                qtbot.keyClick(combo, Qt.Key.Key_Escape)
                 return
             combo.setCurrentIndex(pick)
             seen["ok_after"] = ok.isEnabled()
-            ok.click()
+            ok.setFocus()  # Tab to OK, then Enter
+            qtbot.keyClick(ok, Qt.Key.Key_Return)
 
         QTimer.singleShot(0, run)
 
     answer(None)
     window.record_departure()
     assert seen == {"first": "Choose…", "ok": False, "name": "Who is leaving early?",
-                    "still_open": True}  # fmt: skip
+                    "typed": "Person 1 · seat 1 · Education", "still_open": True}  # fmt: skip
     assert all(p.attendance == "present" for p in controller.state.participants)
     answer(2)  # the second person in the list: seat 2
     window.record_departure()
@@ -1299,18 +1305,28 @@ def test_at_150_percent_on_a_small_laptop_no_screen_scrolls_sideways(
     1,110-pixel line; check-in, whose circle and ten pulse buttons made 1,081). Each screen
     now asks for its own room, Home's buttons go under its title, check-in's panels one
     under the other, and the live clock is drawn smaller before it widens its panel."""
-    from PySide6.QtWidgets import QBoxLayout
+    from PySide6.QtWidgets import QApplication, QBoxLayout
 
-    from tests.ui.conftest import larger_text, prepare_draft
+    from tests.ui.conftest import finished_with_names, larger_text, prepare_draft
 
+    finished_with_names(controller, 3)  # Recent has rows, as it will in use
+    prepare_draft(controller, 4)
+    controller.close_session()  # and Prepared
+    start_live(controller, 4)
+    controller.close_session()  # and one in progress, to continue
     with larger_text(1.5):
         window = make_window()  # made in the larger type
         window.resize(1024, 600)
         window.show()
+        QApplication.processEvents()
+        window.show_home(ask=False)  # shown again once the window is up (review)
+        QApplication.processEvents()
+        assert window.stack.width() <= window.page_scroll.viewport().width()
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home)
         qtbot.wait(10)
         home, bar = window.home, window.page_scroll.horizontalScrollBar()
         assert not bar.isVisible()
+        assert window.stack.width() <= window.page_scroll.viewport().width()
         assert home.new_button.y() > home.title.geometry().bottom()  # a line of their own
         history = home.history_button
         assert history.mapTo(window, history.rect().topRight()).x() < window.width()
