@@ -18,7 +18,6 @@ from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QResizeEv
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -430,18 +429,15 @@ class HomeView(QWidget):
         em = self._em
         # The title and the three buttons on one line; where that line is wider than the
         # window (150 % type on a small laptop) the buttons go under the title rather than
-        # past the window's edge (see ``resizeEvent``).
-        header = QGridLayout()
-        header.setHorizontalSpacing(em)
-        header.setVerticalSpacing(em)
-        header.setColumnStretch(0, 1)
-        header.addWidget(self.title, 0, 0, Qt.AlignmentFlag.AlignVCenter)
+        # past the window's edge.
+        header = widgets.Columns(em)
+        header.addWidget(self.title, 1, Qt.AlignmentFlag.AlignVCenter)
         buttons = QHBoxLayout()
         buttons.setSpacing(em)
         for button in (self.new_button, self.demo_button, self.history_button):
             buttons.addWidget(button)
-        header.addLayout(buttons, 0, 1)
-        self._header, self._header_buttons, self._header_wide = header, buttons, True
+        buttons.addStretch(1)  # under the title, they keep their widths, at the left
+        header.addLayout(buttons)
 
         panel = QHBoxLayout(self.in_progress_panel)
         panel.setContentsMargins(em * 3 // 2, em, em * 3 // 2, em)
@@ -573,46 +569,6 @@ class HomeView(QWidget):
         self._table_frames[table].setVisible(has_rows)
         open_button.setVisible(has_rows)
         empty.setVisible(not has_rows)
-
-    def _header_width(self) -> int:
-        """How wide the title and the three buttons are on one line."""
-        buttons = self._header_buttons.sizeHint().width()
-        return self.title.sizeHint().width() + self._header.horizontalSpacing() + buttons
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        margins = self.layout().contentsMargins()
-        self._arrange_header(self._header_width() <= event.size().width() - margins.left() -
-                             margins.right())  # fmt: skip
-        super().resizeEvent(event)
-
-    def _arrange_header(self, wide: bool) -> None:
-        """The buttons beside the title (``wide``) or on a line of their own below it."""
-        if wide == self._header_wide:
-            return
-        self._header.removeItem(self._header_buttons)
-        if wide:
-            self._header.addLayout(self._header_buttons, 0, 1)
-        else:
-            self._header.addLayout(self._header_buttons, 1, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
-        self._header_wide = wide
-
-    def minimumSizeHint(self) -> QSize:
-        # As narrow as the screen is with the buttons under the title, however they stand
-        # now: what it asks for with them beside it made the window scroll sideways before
-        # they could move (and the layout's own figure can lag a move by a turn).
-        hint = super().minimumSizeHint()
-        margins = self.layout().contentsMargins()
-        header = max(self.title.minimumSizeHint().width(),
-                     self._header_buttons.minimumSize().width())  # fmt: skip
-        rest = max(
-            (
-                item.minimumSize().width()
-                for item in (self.layout().itemAt(i) for i in range(self.layout().count()))
-                if item.layout() is not self._header and not item.isEmpty()
-            ),
-            default=0,
-        )
-        return QSize(max(header, rest) + margins.left() + margins.right(), hint.height())
 
     def _share_width(self) -> None:
         # Each list gets width in proportion to what its columns need, so at large font sizes
