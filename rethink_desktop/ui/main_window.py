@@ -98,13 +98,13 @@ class PageScroll(QScrollArea):
             return
         # The screen showing, not the stack: a stack asks for the room of its widest screen,
         # so the live view scrolled sideways for Home's sake at 150 % on 1024 × 600.
-        shown = page.currentWidget() if isinstance(page, QStackedWidget) else page
-        needs = (shown or page).minimumSizeHint().expandedTo((shown or page).minimumSize())
+        shown = (page.currentWidget() if isinstance(page, QStackedWidget) else None) or page
+        needs = shown.minimumSizeHint().expandedTo(shown.minimumSize())
         size = self.viewport().size().expandedTo(needs)
         # Wrapped text needs more height as the width shrinks, which the minimum size does
         # not say: the screen showing is given at least its layout's minimum height at this
         # width (a card's last line was cut off, not scrolled to, at 150 % on 1024 × 600).
-        layout = shown.layout() if shown is not None else None
+        layout = shown.layout()
         if layout is not None and layout.hasHeightForWidth():
             size.setHeight(max(size.height(), layout.totalMinimumHeightForWidth(size.width())))
         page.resize(size)
