@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -125,7 +125,7 @@ class DashboardView(QWidget):
             "History", "Show the history of sessions", clicked=self.history_requested
         )
         self.home_button = widgets.button(
-            "Home", "Back to the home screen", clicked=self.home_requested
+            "Home", "Back to the home screen (Esc)", clicked=self.home_requested
         )
         self.problem_label = widgets.problem_label("Problem reading the records")
 
@@ -304,6 +304,13 @@ class DashboardView(QWidget):
                 if (n := data.by_kind.get(key, 0))
             ]
         )
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:  # back Home, as Esc goes back from a detail
+            self.home_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def focus_default(self) -> None:
         self.period.choice.setFocus()

@@ -391,7 +391,7 @@ class HistoryView(QWidget):
             "Dashboard", "Show the dashboard of trends", clicked=self.dashboard_requested
         )
         self.home_button = widgets.button(
-            "Home", "Back to the home screen", clicked=self.home_requested
+            "Home", "Back to the home screen (Esc)", clicked=self.home_requested
         )
 
         # --- filters -----------------------------------------------------------------------
@@ -646,6 +646,18 @@ class HistoryView(QWidget):
             button.setEnabled(session is not None)
         # Names are already gone from an anonymised session.
         self.anonymise_button.setEnabled(session is not None and not session["names_removed"])
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc goes back Home (as from a session's detail back to here); in the search box
+        with a reference typed, it clears the search first."""
+        if event.key() == Qt.Key.Key_Escape:
+            if self.search.hasFocus() and self.search.text():
+                self.search.clear()
+            else:
+                self.home_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def focus_default(self) -> None:
         if self.model.rowCount():

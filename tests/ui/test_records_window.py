@@ -119,6 +119,28 @@ def test_home_history_detail_dashboard_and_back(qtbot, window, two):
     assert window.stack.currentWidget() is dashboard
 
 
+def test_esc_goes_back_home_from_history_and_the_dashboard(qtbot, window, two):
+    """Esc went back from a session's detail only; on History and the Dashboard it did
+    nothing. In History's search box it clears a typed reference first."""
+    window.show()
+    window.home.history_button.click()
+    history = window.records.history
+    qtbot.keyClick(history.table, Qt.Key.Key_Return)
+    qtbot.keyClick(window.records.detail, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is history
+    history.search.setFocus()
+    qtbot.keyClicks(history.search, "TH")
+    qtbot.keyClick(history.search, Qt.Key.Key_Escape)
+    assert history.search.text() == ""
+    assert window.stack.currentWidget() is history
+    qtbot.keyClick(history.search, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.home
+    window.records.dashboard_action.trigger()
+    dashboard = window.records.dashboard
+    qtbot.keyClick(dashboard.period.choice, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.home
+
+
 def test_export_json_and_csv_anonymised(tmp_path, window, two):
     records = window.records
     out = tmp_path / "out" / "all.json"
