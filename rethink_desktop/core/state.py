@@ -382,10 +382,12 @@ class SessionState:
 
 
 def _need(state: SessionState, *statuses: str, action: str) -> None:
-    """Refuse ``action`` in any other status: "Cannot … while the session is paused."."""
+    """Refuse ``action`` in any other status: "Cannot … while the session is paused.",
+    with the way out when resuming is all it needs (as FLOOR_HELD names R)."""
     if state.status not in statuses:
         status = state.status.replace("_", " ")
-        raise IllegalAction(f"Cannot {action} while the session is {status}.")
+        resume = " Ctrl+P resumes." if status == "paused" and "running" in statuses else ""
+        raise IllegalAction(f"Cannot {action} while the session is {status}.{resume}")
 
 
 def may_move_floor(state: SessionState, action: str) -> None:

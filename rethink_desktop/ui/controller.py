@@ -96,6 +96,7 @@ class SessionController(QObject):
         self.card_index = 0
         self.card_on_display = True
         self.display_blanked = False
+        self.display_open = False  # a room display window is showing (whichever session)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         # A coarse timer may fire up to 5 % early: just before the second it aims at, and so
@@ -486,6 +487,13 @@ class SessionController(QObject):
     def toggle_blank(self) -> None:
         self.display_blanked = not self.display_blanked
         self.display_changed.emit()
+
+    def set_display_open(self, shown: bool) -> None:
+        """The room display's window opened or closed: the live screen's line about the wall
+        says what it will show once D opens it (it said "blank" with no wall to be blank)."""
+        if shown != self.display_open:
+            self.display_open = shown
+            self.display_changed.emit()
 
     def restore_display(self, *, blanked: bool, card_shown: bool) -> None:
         """The room display as it was when the app stopped (a resumed session)."""

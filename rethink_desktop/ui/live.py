@@ -60,6 +60,13 @@ STATE_MARKS = {
     "away": ("–", "away"),
 }
 
+# The card line with no room display open: what the wall will show once D opens it.
+_WILL_OPEN = {
+    "blank": "B: blank when D opens the room display",
+    "space": "The space, when D opens the room display",
+    "card": "H: on the room display once D opens it",
+}
+
 
 def turn_tone(seconds: float, allowance: float) -> str:
     """Neutral to 80 % of the allowance, then attention, then over (VISUAL.md)."""
@@ -841,15 +848,19 @@ class LiveView(QWidget):
             topic = (card.essential or card.phase or card.kind).replace("-", " ").capitalize()
             self.card_title.setText(f"Card · {topic} · {card.title}")
         self.card_prompt.setText(card.prompt)
-        # What the wall shows first: blank (B) and the space hide any card there.
-        if self.controller.display_blanked:
-            shown = "B: room display is blank"
-        elif self.controller.space_on_wall:
-            shown = "Room display: the space (R ends it)"
+        # What the wall shows first: blank (B) and the space hide any card there. With no
+        # wall open yet, what it will show when D opens it.
+        ctl = self.controller
+        if ctl.display_blanked:
+            shown = "B: room display is blank" if ctl.display_open else _WILL_OPEN["blank"]
+        elif ctl.space_on_wall:
+            shown = (
+                "Room display: the space (R ends it)" if ctl.display_open else _WILL_OPEN["space"]
+            )
         elif card.kind == "guide":
             shown = "A guide for you: never on the room display"
-        elif self.controller.card_on_display:
-            shown = "H: on the room display"
+        elif ctl.card_on_display:
+            shown = "H: on the room display" if ctl.display_open else _WILL_OPEN["card"]
         else:
             shown = "H: hidden from the room display"
         self.card_display.setText(shown)

@@ -181,10 +181,12 @@ class RoomDisplay(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.controller.set_display_open(True)
         self.shown_changed.emit(True)
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
+        self.controller.set_display_open(False)
         self.shown_changed.emit(False)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

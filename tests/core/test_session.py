@@ -62,6 +62,19 @@ def test_illegal_transitions_raise_and_change_nothing(action, message):
     assert len(s.events) == count
 
 
+def test_a_refusal_while_paused_names_the_way_out_only_when_resuming_is_it():
+    s = running(3)
+    s.toggle_pause()
+    with pytest.raises(IllegalAction) as refused:
+        s.next_phase()
+    assert str(refused.value) == (
+        "Cannot move to the next phase while the session is paused. Ctrl+P resumes."
+    )
+    with pytest.raises(IllegalAction) as refused:
+        s.start()  # resuming would not make this possible
+    assert str(refused.value) == "Cannot start while the session is paused."
+
+
 def test_check_in_needs_two_present_and_known_people():
     s = prepared(3)
     with pytest.raises(IllegalAction, match="At least 2"):

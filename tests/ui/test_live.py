@@ -195,6 +195,7 @@ def test_the_laptop_says_what_the_wall_shows_when_blank_or_in_a_space(qtbot, liv
     was blank); in a space it said the card was on the wall, which showed the space."""
     display = RoomDisplay(controller)
     qtbot.addWidget(display)
+    display.show()  # open: the line says what the wall shows now
     assert controller.show_card_id("clarity-1")
     press(qtbot, live, Qt.Key.Key_B)
     assert controller.show_card_id("guide-welcome")

@@ -379,6 +379,29 @@ def test_a_blanked_wall_screen_is_blank_again_after_a_crash(qtbot, make_window, 
     assert after.live.card_display.text() == "H: hidden from the room display"
 
 
+def test_with_no_room_display_open_the_card_line_says_what_d_will_open(qtbot, window, controller):
+    """It said "B: room display is blank" with no wall screen open at all."""
+    start_live(controller, 3)
+    window.show_for_state()
+    controller.show_card_id("clarity-1")
+    line = window.live.card_display
+    assert line.text() == "H: on the room display once D opens it"
+    qtbot.keyClick(window.live, Qt.Key.Key_B)
+    assert line.text() == "B: blank when D opens the room display"
+    qtbot.keyClick(window.live, Qt.Key.Key_D)
+    assert window.room_display.isVisible()
+    assert line.text() == "B: room display is blank"
+    qtbot.keyClick(window.live, Qt.Key.Key_B)
+    assert line.text() == "H: on the room display"
+    qtbot.keyClick(window.live, Qt.Key.Key_R)  # a space, on the wall
+    assert line.text() == "Room display: the space (R ends it)"
+    qtbot.keyClick(window.live, Qt.Key.Key_D)  # closed again
+    assert line.text() == "The space, when D opens the room display"
+    qtbot.keyClick(window.live, Qt.Key.Key_H)  # hidden is hidden, open or not
+    qtbot.keyClick(window.live, Qt.Key.Key_R)
+    assert line.text() == "H: hidden from the room display"
+
+
 def test_the_room_display_is_reopened_only_for_the_session_it_was_open_for(
     qtbot, make_window, controller
 ):
@@ -706,9 +729,13 @@ def test_g_while_paused_says_why_rather_than_nothing(qtbot, window, controller, 
     qtbot.keyClick(window.live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.live, Qt.Key.Key_G)
     assert asked == []  # no chooser for a floor that cannot be given
-    assert window.notice_text() == "Cannot give someone the floor while the session is paused."
+    assert window.notice_text() == (
+        "Cannot give someone the floor while the session is paused. Ctrl+P resumes."
+    )
     qtbot.keyClick(window.live, Qt.Key.Key_1)  # the seat keys say the same
-    assert window.notice_text() == "Cannot give someone the floor while the session is paused."
+    assert window.notice_text() == (
+        "Cannot give someone the floor while the session is paused. Ctrl+P resumes."
+    )
 
 
 def test_in_a_space_the_floor_keys_say_r_ends_it_first(qtbot, window, controller, monkeypatch):
