@@ -46,10 +46,8 @@ from rethink_desktop.ui.theme import repolish, set_font_role
 
 # A chosen button must not rely on colour alone: it inverts (a strong lightness change) and
 # turns bold. palette() follows the app palette, so a theme switch needs no rebuild here.
+# A chosen button is filled and its focus ringed by the app's style sheet (ui.theme).
 CHOICE_STYLE = """
-QPushButton:checked { background: palette(highlight); color: palette(highlighted-text);
-                      border: 2px solid palette(highlight); font-weight: bold; }
-QPushButton:checked:focus { border: 3px solid palette(window-text); }
 QPushButton[square="true"] { padding: 4px 6px; }
 """
 

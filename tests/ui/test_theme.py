@@ -155,3 +155,46 @@ def test_a_pale_agency_colour_gets_a_darker_edge_on_its_talk_bar(qtbot):
     image = bar.grab().toImage()
     assert image.pixelColor(50, 1) == QColor(edge)  # the fill's top edge
     assert image.pixelColor(50, 6) == QColor("#F0E442")  # the fill itself
+
+
+def test_a_focused_filled_button_shows_focus_by_shape_not_colour_alone(qtbot):
+    """On a button filled with the accent, focus only turned its edge from the accent to
+    the text colour: 1.4 : 1 on high contrast (dark)'s yellow. A ring of the surface colour
+    now runs just inside the focus border, on a primary button and on a chosen rating."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
+
+    from rethink_desktop.ui import widgets
+    from rethink_desktop.ui.checkin import ChoiceButtons
+    from rethink_desktop.ui.theme import THEMES, apply_theme, contrast, filled_focus_px
+
+    app = QApplication.instance()
+    try:
+        for name, theme in THEMES.items():
+            apply_theme(app, name)
+            holder = QWidget()
+            qtbot.addWidget(holder)
+            row = QHBoxLayout(holder)
+            primary = widgets.button("Start — close the doors", "Start", primary=True)
+            plain = widgets.button("Back", "Back")
+            rating = ChoiceButtons("Clarity", [(n, str(n)) for n in range(1, 6)], square=True)
+            for widget in (primary, plain, rating):
+                row.addWidget(widget)
+            holder.show()
+            rating.buttons[2].setChecked(True)
+            for button in (primary, rating.buttons[2]):
+                y = filled_focus_px(theme)  # the first pixel row inside the focus border
+                x = button.width() // 2
+                plain.setFocus()
+                qtbot.waitUntil(plain.hasFocus)
+                resting = button.grab().toImage().pixelColor(x, y)
+                button.setFocus()
+                qtbot.waitUntil(button.hasFocus)
+                image = button.grab().toImage()
+                assert resting == QColor(theme.accent), name
+                assert image.pixelColor(x, y) == QColor(theme.surface), name
+                assert image.pixelColor(x, y - 1) == QColor(theme.text), name  # the border
+                assert contrast(theme.accent, theme.surface) >= 3, name
+            holder.close()
+    finally:
+        apply_theme(app, "light")
