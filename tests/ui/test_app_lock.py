@@ -4,6 +4,7 @@ cannot be written, which gets its own message instead of "already using these re
 from __future__ import annotations
 
 import errno
+import sys
 
 import pytest
 from PySide6.QtCore import QLockFile
@@ -117,3 +118,46 @@ def test_a_lock_deleted_with_its_folder_is_taken_again_when_the_records_come_bac
     assert WRITTEN_BACK == []  # nothing left behind for records opened later
     held.unlock()
     assert not lock_path.exists()
+
+
+def test_the_app_takes_its_lock_again_when_its_records_are_written_back(
+    tmp_path, monkeypatch, qapp
+):
+    """run_app itself keeps its lock (``kept_lock``): the data folder deleted while the window
+    is open, the next action writes the records back, and the lock file with them, so a
+    second copy started then is refused as before."""
+    import shutil
+
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop import cli
+    from rethink_desktop.storage.database import WRITTEN_BACK
+    from rethink_desktop.storage.paths import resolve_paths
+    from rethink_desktop.ui.app import run_app
+    from rethink_desktop.ui.main_window import MainWindow
+
+    data = tmp_path / "data"
+    lock_path = data / "rethink.lock"
+    seen = {}
+
+    def meanwhile(*_args) -> int:
+        """In place of the event loop: what happens while the window is open."""
+        QApplication.processEvents()  # what run_app queued for the loop's first turn
+        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        assert acquire_lock(lock_path) is None  # held by the app
+        shutil.rmtree(data)
+        window.controller.new_session()  # a write: the records come back, and the lock
+        seen["records"] = (data / "rethink.sqlite").exists()
+        seen["lock"] = lock_path.exists()
+        seen["second copy"] = acquire_lock(lock_path)
+        window.close()
+        window.deleteLater()
+        return 0
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app installs its own
+    monkeypatch.setattr(QApplication, "exec", meanwhile)
+    args = cli.build_parser().parse_args(["--data-dir", str(data), "--quit-after-start"])
+    assert run_app(resolve_paths(args.data_dir), args) == 0
+    assert seen == {"records": True, "lock": True, "second copy": None}
+    assert WRITTEN_BACK == []
+    assert not lock_path.exists()  # let go when the app ended
