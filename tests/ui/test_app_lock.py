@@ -143,7 +143,7 @@ def test_the_app_takes_its_lock_again_when_its_records_are_written_back(
     def meanwhile(*_args) -> int:
         """In place of the event loop: what happens while the window is open."""
         QApplication.processEvents()  # what run_app queued for the loop's first turn
-        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        (window,) = [w for w in windows() if w not in before]  # run_app's own
         assert acquire_lock(lock_path) is None  # held by the app
         shutil.rmtree(data)
         window.controller.new_session()  # a write: the records come back, and the lock
@@ -154,6 +154,10 @@ def test_the_app_takes_its_lock_again_when_its_records_are_written_back(
         window.deleteLater()
         return 0
 
+    def windows() -> list[MainWindow]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+    before = windows()  # other tests' windows, not yet deleted
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app installs its own
     monkeypatch.setattr(QApplication, "exec", meanwhile)
     args = cli.build_parser().parse_args(["--data-dir", str(data), "--quit-after-start"])
