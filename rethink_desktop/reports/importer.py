@@ -25,7 +25,9 @@ this one would have (the same file imported again: then it is recognised by its 
 line, before it is decoded, see :meth:`_Import.known`), else if its rows, read a batch at a
 time, are those of the file; only where they differ does the full comparison decide. The
 import's transaction writes through a rollback journal rather than the WAL when it can
-(:func:`_bulk_settings`).
+(:func:`_bulk_settings`), and into a database with no sessions yet it creates the indexes
+of the tables it fills once, at the end, rather than adding to them row by row
+(:func:`_indexes_set_aside`).
 """
 
 from __future__ import annotations
@@ -920,7 +922,7 @@ def import_export(
     job = _Import(store, (clock or SystemClock()).now(), keep_names)
     try:
         stream = _Stream(handle, size, progress)
-        with _bulk_settings(store), transaction(store.db):
+        with _bulk_settings(store), transaction(store.db), _indexes_set_aside(store.db):
             for n, (session, text) in enumerate(_sessions(stream, name, job.known), start=1):
                 if session is not None:
                     job.add(session, text, n)
@@ -988,6 +990,44 @@ def _full_rows(
 
 
 _IMPORT_CACHE_KIB = 64 * 1024
+# The tables an import writes to (whose indexes it may set aside, see below).
+_WRITTEN_TABLES = ("events", *DERIVED_TABLES)
+
+
+@contextlib.contextmanager
+def _indexes_set_aside(db: Any) -> Iterator[None]:
+    """Inside the import's transaction: when the database holds no session at all (a new
+    data folder), drop the indexes of the tables the import writes and create them again,
+    from their own text in ``sqlite_master``, before the transaction commits.
+
+    The ids are UUIDs, so each row added to an index keyed by session goes to a random
+    place in it; creating the index afterwards sorts all its rows once instead (10,000
+    sessions: ~1 s less). Only into an empty database: there the import reads nothing back
+    (no session is already here), and the indexes hold only what it added. Into one that
+    has sessions, the import looks up those already here by these indexes, so they stay.
+    On an error or a cancel nothing is created again: the rollback puts the indexes back
+    with everything else. The constraints' own indexes (primary keys) are never dropped.
+    """
+    empty = not db.execute(
+        "SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM sessions)"
+    ).fetchone()[0]
+    indexes: list[tuple[str, str]] = []
+    if empty:
+        marks = ", ".join("?" for _ in _WRITTEN_TABLES)
+        indexes = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks}) ORDER BY rowid",
+            _WRITTEN_TABLES,
+        ).fetchall()
+        for name, _ in indexes:
+            db.execute(f"DROP INDEX {_quoted_name(name)}")
+    yield
+    for _, sql in indexes:
+        db.execute(sql)
+
+
+def _quoted_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 @contextlib.contextmanager

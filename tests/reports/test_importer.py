@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -794,3 +795,132 @@ def test_a_file_with_ratings_in_the_order_given_matches_one_in_value_order(
     added = import_export(target, older, keep_names=True)
     assert len(added.added) == 1
     assert exported(target, tmp_path / "from-older.json") == exported(source, now)
+
+
+# --- into an empty data folder: the indexes are made once, at the end ----------------------
+
+
+def schema(store: EventStore) -> list[tuple]:
+    return store.db.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    ).fetchall()
+
+
+def indexes(store: EventStore) -> set[str]:
+    return {
+        name
+        for (name,) in store.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+    }
+
+
+# The tables the import writes, but session_figures (no rowid).
+_ROWID_TABLES = (
+    "events",
+    "sessions",
+    "participants",
+    "phases",
+    "turns",
+    "cards_shown",
+    "ratings",
+    "intervals",
+)
+
+
+def every_row(store: EventStore) -> dict[str, list[tuple]]:
+    """Every row of every table the import writes, in stored order, ids and all."""
+    return {
+        table: store.db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        for table in _ROWID_TABLES
+    } | {
+        "session_figures": store.db.execute(
+            "SELECT * FROM session_figures ORDER BY session_id"
+        ).fetchall()
+    }
+
+
+def test_into_an_empty_database_the_indexes_are_made_again_exactly(
+    source, target, tmp_path, monkeypatch
+):
+    """Set aside while the rows go in (a new data folder), then created from their own text:
+    the same schema as a new database's, the same rows as an import with them kept."""
+    monkeypatch.setattr("rethink_desktop.reports.importer._BATCH", 16)
+    generate(source, sessions=60, seed=21, processes=1)
+    finished_session(source)
+    export(source.db, "json", tmp_path / "all.json")
+    fresh = schema(target)
+    all_indexes = indexes(target)
+    assert {"events_session", "turns_session", "sessions_finished"} <= all_indexes
+    during: list[set[str]] = []
+    clock = FakeClock()
+    report = import_export(
+        target,
+        tmp_path / "all.json",
+        keep_names=True,
+        clock=clock,
+        progress=lambda done, total: during.append(indexes(target)) or True,
+    )
+    assert len(report.added) > 40
+    # Only the migrations' own index was there while the rows went in.
+    assert during
+    assert all(names == {"idx__sqlite_migrations_migration_set_name"} for names in during)
+    assert schema(target) == fresh
+    assert target.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert target.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    # The same rows as with the indexes kept all along.
+    monkeypatch.setattr(
+        "rethink_desktop.reports.importer._indexes_set_aside",
+        lambda db: contextlib.nullcontext(),
+    )
+    with EventStore.open(tmp_path / "kept" / "rethink.sqlite") as kept:
+        assert import_export(kept, tmp_path / "all.json", keep_names=True, clock=clock) == report
+        assert every_row(kept) == every_row(target)
+        assert schema(kept) == fresh
+    # And the queries find them: a session's turns are read through its index.
+    plan = target.db.execute(
+        "EXPLAIN QUERY PLAN SELECT * FROM turns WHERE session_id = ? ORDER BY seq", ["x"]
+    ).fetchall()
+    assert "turns_session" in str(plan)
+
+
+@pytest.mark.parametrize("how", ["cancel", "bad session"])
+def test_an_import_into_an_empty_database_that_fails_leaves_every_index(
+    source, target, tmp_path, monkeypatch, how
+):
+    monkeypatch.setattr("rethink_desktop.reports.importer._BATCH", 4)
+    monkeypatch.setattr("rethink_desktop.reports.importer._READ_SIZE", 4096)
+    generate(source, sessions=20, seed=13, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    path = tmp_path / "all.json"
+    fresh = schema(target)
+    if how == "cancel":
+        size = path.stat().st_size
+        with pytest.raises(ImportCancelled):
+            import_export(target, path, progress=lambda done, total: done < size * 3 // 4)
+    else:
+        doc = json.loads(path.read_text())
+        doc["sessions"].append({"id": OTHER_ID, "status": "completed"})
+        with pytest.raises(ImportFileError):
+            import_export(target, write_bad(tmp_path, json.dumps(doc)))
+    assert schema(target) == fresh
+    assert target.db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert target.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_into_a_database_with_sessions_the_indexes_stay(source, target, tmp_path):
+    """Sessions already here are looked up by them during the import."""
+    generate(source, sessions=12, seed=3, processes=1)
+    export(source.db, "json", tmp_path / "all.json")
+    finished_session(target)
+    all_indexes = indexes(target)
+    during: list[set[str]] = []
+    report = import_export(
+        target,
+        tmp_path / "all.json",
+        progress=lambda done, total: during.append(indexes(target)) or True,
+    )
+    assert report.added
+    assert during
+    assert all(names == all_indexes for names in during)
+    assert target.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
