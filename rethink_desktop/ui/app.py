@@ -260,16 +260,25 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
         )
 
 
-def remove_leftover_names(window: MainWindow) -> None:
+def remove_leftover_names(window: MainWindow, *, unchecked: Path | None = None) -> None:
     """Names must not outlive a session finished here unless the settings keep them (a crash
     came between the completion and the removal). Names brought in by ``import --keep-names``
     were asked for and stay, unless IT has locked keep_names off; turning the setting off in
-    the View menu asks about all of them there and then (MainWindow._set_keep_names)."""
+    the View menu asks about all of them there and then (MainWindow._set_keep_names).
+
+    ``unchecked``: the records file, when its check is still to come (a cleanly closed
+    file is checked on another thread once the window is up). Then, if there are names to
+    remove, it is checked first, and damage is raised as :class:`CorruptError` with nothing
+    written: the sweep wrote into a damaged file that the message then said was unchanged."""
     if window.keep_names:
         return
     ctl = window.controller
     locked = window.config.is_locked("keep_names")
-    ctl.remove_names_of(finished_with_names(ctl.store.db, imported=locked))
+    finished = finished_with_names(ctl.store.db, imported=locked)
+    if finished and unchecked is not None and quick_check(unchecked):
+        log.warning("names left in finished sessions not removed: the records file is damaged")
+        raise CorruptError(unchecked)
+    ctl.remove_names_of(finished)
 
 
 def install_excepthook(messages: Messages) -> None:
@@ -376,7 +385,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
                 else CorruptError(db_path, moved_to).message,
             )
         try:
-            remove_leftover_names(window)
+            remove_leftover_names(window, unchecked=db_path if check_later else None)
             offer_resume(window, messages)
             if args.demo and controller.session is None:
                 prepare_demo(window, templates)

@@ -164,6 +164,31 @@ def test_damage_in_a_cleanly_closed_file_is_found_after_start_up_and_nothing_cha
     assert not list(data.glob("*.corrupt-*"))
 
 
+def test_names_left_in_a_damaged_cleanly_closed_file_are_not_removed_into_it(tmp_path):
+    """The start-up sweep of names left by a crash wrote into the file before its check (on
+    another thread) found the damage; the message then said the app had not changed it."""
+    data = tmp_path / "data"
+    clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
+    with EventStore.open(data / "rethink.sqlite") as store:
+        for _ in range(12):
+            session = running(6, clock, sink=store.append)
+            for _ in range(20):
+                session.next_turn()
+            session.end()
+            session.complete()  # the crash came before names were removed
+    db_file = data / "rethink.sqlite"
+    assert not (data / "rethink.sqlite-wal").exists()  # closed cleanly
+    damage_a_page_of(db_file, "cards_shown")  # a table removing names never reads
+    before = db_file.read_bytes()
+
+    done = run_once("--data-dir", str(data))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("Part of the records file") == 1, done.stderr  # told once
+    assert db_file.read_bytes() == before  # no name removed into it, nothing changed
+    assert not list(data.glob("*.corrupt-*"))
+
+
 def test_a_log_that_cannot_be_read_at_resume_gives_a_message_and_the_run_ends(tmp_path):
     data = tmp_path / "data"
     clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
