@@ -26,7 +26,13 @@ from rethink_desktop.cli_records import (
     session_lines,
     storage_words,
 )
-from rethink_desktop.storage.config import Config, format_value, load_config
+from rethink_desktop.storage.config import (
+    UI_INI,
+    Config,
+    format_value,
+    load_config,
+    view_menu_choices,
+)
 from rethink_desktop.storage.paths import AppPaths, ensure_dir, nearest_existing, resolve_paths
 from rethink_desktop.storage.schema import SCHEMA_VERSION
 
@@ -171,8 +177,16 @@ def database_for(paths: AppPaths, demo: bool) -> Path:
     return paths.demo_database if demo else paths.database
 
 
-def write_config_report(config: Config, paths: AppPaths, out: TextIO) -> None:
-    """The config files looked for, each effective value and where it came from, warnings."""
+def write_config_report(
+    config: Config, paths: AppPaths, out: TextIO, chosen: dict[str, object] | None = None
+) -> None:
+    """The config files looked for, each effective value and where it came from, warnings.
+
+    ``chosen``: values the user's View menu chose, which win over the config files (theme,
+    keep_names; see ``storage.config.view_menu_choices``): shown as the value the app uses, with the
+    config's value beside it. IT checking a laptop was told names were not kept when the
+    View menu kept them."""
+    chosen = chosen or {}
     scopes = {"machine": "machine-wide", "user": "per-user"}
     out.write("Configuration\n")
     for scope, path in config.searched:
@@ -188,7 +202,15 @@ def write_config_report(config: Config, paths: AppPaths, out: TextIO) -> None:
         extra = ""
         if key == "data_dir" and paths.source in ("--data-dir", "RETHINK_DATA_DIR"):
             extra = f"; for this run {paths.source} wins"
-        out.write(f"  {key:<18} {format_value(value)}  ({_set_in(config.sources[key])}{extra})\n")
+        source = f"{_set_in(config.sources[key])}{extra}"
+        if key in chosen:
+            ui_ini = paths.config_dir / UI_INI
+            source = (
+                f"chosen in the View menu, kept in {ui_ini}; "
+                f"config: {format_value(value)}, {source}"
+            )
+            value = chosen[key]
+        out.write(f"  {key:<18} {format_value(value)}  ({source})\n")
     if config.warnings:
         out.write(f"Configuration warnings ({len(config.warnings)}; the app still starts)\n")
         for warning in config.warnings:
@@ -299,7 +321,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         problems.append(log_problem)
     line("resources", resource_dir())
     config = load_config() if config is None else config
-    write_config_report(config, paths, out)
+    write_config_report(config, paths, out, view_menu_choices(paths.config_dir / UI_INI, config))
     problems += [
         f"The config file {path} could not be read, so none of its settings apply."
         for path in config.unreadable

@@ -15,6 +15,7 @@ cannot be read is ignored with a warning naming it. See docs/deploying.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -118,6 +119,37 @@ def machine_config_dirs() -> list[Path]:
 
 def user_config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+# The user's own choices in the View menu, which Qt's QSettings keeps in this INI file in the
+# per-user config folder (ui.user_settings reads and writes them for the app).
+UI_INI = "ui.ini"
+THEME_KEY = "view/theme"
+KEEP_NAMES_KEY = "privacy/keep_names"
+
+
+def view_menu_choices(ui_ini: Path, config: Config) -> dict[str, Any]:
+    """The settings whose value the user's View menu chose and that win over the config
+    files (docs/deploying.md, "What wins"): ``{"keep_names": True}`` when the user kept names
+    and IT has not locked the key. For ``check`` and the log, without Qt: read as the INI
+    text QSettings writes (a file it cannot read is no choice at all)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(ui_ini.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, configparser.Error):
+        return {}
+    chosen: dict[str, Any] = {}
+    section, key = THEME_KEY.split("/")
+    if not config.is_locked("theme") and parser.has_option(section, key):
+        chosen["theme"] = parser.get(section, key)
+    section, key = KEEP_NAMES_KEY.split("/")
+    if not config.is_locked("keep_names") and parser.has_option(section, key):
+        # A value QSettings would not write is no choice: the app reads the config's.
+        with contextlib.suppress(ValueError):
+            chosen["keep_names"] = parser.getboolean(section, key)
+    return chosen
 
 
 def format_value(value: Any) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -23,7 +23,7 @@ from rethink_desktop.core.cards import load_default_deck
 from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_duration
 from rethink_desktop.core.demo import demo_preparation
 from rethink_desktop.core.resources import resource_path
-from rethink_desktop.storage.config import Config
+from rethink_desktop.storage.config import Config, view_menu_choices
 from rethink_desktop.storage.database import (
     CorruptError,
     EmptyFileError,
@@ -37,8 +37,9 @@ from rethink_desktop.storage.home_queries import finished_with_names
 from rethink_desktop.storage.paths import AppPaths
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.lock import DataFolderError, acquire_lock, in_use_message, kept_lock
-from rethink_desktop.ui.main_window import MainWindow, effective_theme
+from rethink_desktop.ui.main_window import MainWindow
 from rethink_desktop.ui.theme import apply_theme
+from rethink_desktop.ui.user_settings import effective_theme, open_ui_settings
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +316,9 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     config = config if config is not None else Config()
     app = make_application()
     messages = Messages(interactive=not (args.quit_after_start or args.unattended))
-    settings = QSettings(str(paths.config_dir / "ui.ini"), QSettings.Format.IniFormat)
+    settings = open_ui_settings(paths.config_dir)
+    if chosen := view_menu_choices(Path(settings.fileName()), config):  # as `check` says
+        log.info("chosen in the View menu (wins over the config): %s", chosen)
     apply_theme(app, effective_theme(settings, config))
 
     db_path = paths.demo_database if args.demo else paths.database

@@ -53,6 +53,12 @@ from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.home import HomeView
 from rethink_desktop.ui.records import Records
 from rethink_desktop.ui.theme import THEMES, apply_theme
+from rethink_desktop.ui.user_settings import (
+    KEEP_NAMES_KEY,
+    THEME_KEY,
+    effective_keep_names,
+    effective_theme,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -159,13 +165,6 @@ def floor_takers(state: SessionState) -> list[Participant]:
     return [p for p in state.participants if p.in_room and p.id != current]
 
 
-def effective_theme(settings: QSettings, config: Config) -> str:
-    """The config's theme, unless the View menu chose another and IT has not locked it."""
-    if config.is_locked("theme"):
-        return config.theme
-    return str(settings.value("view/theme", config.theme))
-
-
 ROOM_DISPLAY_OPEN = "The room display is open in its own window"
 
 
@@ -235,9 +234,7 @@ class MainWindow(QMainWindow):
     @property
     def keep_names(self) -> bool:
         """The config's keep_names, unless the View menu changed it and IT has not locked it."""
-        if self.config.is_locked("keep_names"):
-            return self.config.keep_names
-        return self.settings.value("privacy/keep_names", self.config.keep_names, type=bool)
+        return effective_keep_names(self.settings, self.config)
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -773,7 +770,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, name)
-        self.settings.setValue("view/theme", name)
+        self.settings.setValue(THEME_KEY, name)
         self.controller.changed.emit()
 
     def _set_keep_names(self, keep: bool) -> None:
@@ -822,7 +819,7 @@ class MainWindow(QMainWindow):
 
     def _store_keep_names(self, keep: bool) -> None:
         if not self.config.is_locked("keep_names"):
-            self.settings.setValue("privacy/keep_names", keep)
+            self.settings.setValue(KEEP_NAMES_KEY, keep)
         close_view = self.__dict__.get("close_view")  # built: it may be showing its last step
         if close_view is not None:
             close_view.set_keep_names(self.keep_names)

@@ -222,3 +222,26 @@ def test_check_fails_when_the_log_folder_cannot_be_written(dirs):
     )
     assert "All checks passed" not in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_check_shows_what_the_view_menu_chose_where_it_wins(dirs):
+    """`check` said "keep_names false (default)" on a laptop whose View menu kept names (as
+    the app does, the user's choice wins over the config files unless IT locked the key)."""
+    ui_ini = dirs["user"] / "rethink-desktop" / "ui.ini"
+    ui_ini.write_text("[privacy]\nkeep_names=true\n[view]\ntheme=dark\n", encoding="utf-8")
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert value_line(result.stdout, "keep_names") == (
+        f"keep_names         true  (chosen in the View menu, kept in {ui_ini}; "
+        "config: false, default)"
+    )
+    assert value_line(result.stdout, "theme") == (
+        f'theme              "dark"  (chosen in the View menu, kept in {ui_ini}; '
+        'config: "light", default)'
+    )
+    machine = config_file(dirs, "machine", 'keep_names = false\nlocked = ["keep_names"]\n')
+    result = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert (
+        value_line(result.stdout, "keep_names")
+        == f"keep_names         false  (locked by {machine})"
+    )

@@ -7,8 +7,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from rethink_desktop.storage.config import THEME_NAMES, Config
-from rethink_desktop.ui.main_window import effective_theme
 from rethink_desktop.ui.theme import THEMES, apply_theme, current_theme
+from rethink_desktop.ui.user_settings import effective_theme
 from tests.ui.conftest import start_live
 
 
@@ -137,3 +137,37 @@ def test_completing_a_session_backs_up_and_drops_stale_safety_copies(make_window
     autos = sorted(p.name for p in folder.glob("auto-*.sqlite"))
     assert len(autos) == (2 if keep else 0)  # 0: the earlier automatic backup is removed too
     assert manual.exists()  # made by hand: never pruned
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+@pytest.mark.parametrize("keep", [True, False])
+@pytest.mark.parametrize("lock", [(), ("theme",), ("keep_names",)])
+def test_check_reads_the_view_menu_s_choices_as_the_app_does(tmp_path, theme, keep, lock):
+    """`check` reads ui.ini without Qt (storage.config.view_menu_choices): what QSettings
+    wrote, it reads as the app's own effective values, and a locked key is no choice."""
+    from rethink_desktop.storage.config import view_menu_choices
+    from rethink_desktop.ui.user_settings import (
+        KEEP_NAMES_KEY,
+        THEME_KEY,
+        effective_keep_names,
+        open_ui_settings,
+    )
+
+    settings = open_ui_settings(tmp_path)
+    settings.setValue("window/geometry", b"\x01\x02%(x)s")  # what else the file holds
+    settings.setValue(THEME_KEY, theme)
+    settings.setValue(KEEP_NAMES_KEY, keep)
+    settings.sync()
+    config = locked(*lock, theme="light", keep_names=not keep)
+    chosen = view_menu_choices(tmp_path / "ui.ini", config)
+    assert chosen.get("theme", config.theme) == effective_theme(settings, config)
+    assert chosen.get("keep_names", config.keep_names) == effective_keep_names(settings, config)
+    assert set(chosen) == {"theme", "keep_names"} - set(lock)
+
+
+def test_no_ui_ini_or_a_damaged_one_is_no_choice(tmp_path):
+    from rethink_desktop.storage.config import view_menu_choices
+
+    assert view_menu_choices(tmp_path / "ui.ini", Config()) == {}
+    (tmp_path / "ui.ini").write_bytes(b"\xff\xfe[privacy\x00 keep_names")
+    assert view_menu_choices(tmp_path / "ui.ini", Config()) == {}
