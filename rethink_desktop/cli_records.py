@@ -283,10 +283,6 @@ def cmd_restore(
     except StorageError as exc:
         err.write(f"{exc.message}\n")
         return EXIT_PROBLEM
-    refusal = info.refusal()
-    if refusal:
-        err.write(f"{refusal}\n")
-        return EXIT_PROBLEM
     # Locked before it says what it will do: with the app open, it announced the restore
     # ("It will replace the records… A copy… is kept first"), then refused it.
     with _app_lock(db_path, err) as locked:

@@ -29,10 +29,11 @@ from rethink_desktop.storage import database
 from rethink_desktop.storage.database import (
     BEFORE_PURGE_PREFIX,
     PRE_MIGRATION_PREFIX,
-    RECORD_TABLES,
     SQLITE_MAGIC,
     CorruptError,
     Database,
+    DemoRecordsError,
+    ForeignDatabaseError,
     LockedError,
     NewerVersionError,
     NotADatabaseError,
@@ -46,12 +47,12 @@ from rethink_desktop.storage.database import (
     _timestamp,
     _unused,
     backup_database,
+    check_restorable,
     classify,
     move_aside,
     safety_copy,
 )
 from rethink_desktop.storage.paths import ensure_dir
-from rethink_desktop.storage.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +76,6 @@ class BackupInfo:
     newest_session_date: str | None  # UTC time the newest session started (or was created)
     schema_version: int
     size: int
-    demo_sessions: int = 0  # a copy of the demo's file holds these (and no real ones)
-
-    def refusal(self) -> str | None:
-        """Why this file must not replace the real records: it is a copy of the demo's."""
-        if not self.demo_sessions:
-            return None
-        return (
-            f"The file {self.path} is a copy of the trainers' demo ({self.demo_sessions} "
-            f"fictional session{'' if self.demo_sessions == 1 else 's'}), not of real records, "
-            "so it is not restored over them. "
-            "Nothing has been changed. Choose a backup of the real records."
-        )
 
     def describe(self) -> str:
         """Two lines for a confirmation: the file, and its newest session (its local day)."""
@@ -136,7 +125,9 @@ def describe_backup(path: str | Path) -> BackupInfo:
     """Read a backup without changing it; refuse anything that could not be restored.
 
     Raises :class:`NotFoundError`, :class:`NotADatabaseError` (not SQLite, or not this
-    app's), :class:`NewerVersionError` or :class:`CorruptError`, each with a ``message``.
+    app's), :class:`NewerVersionError`, :class:`CorruptError` or :class:`DemoRecordsError` (a
+    copy of the trainers' demo), each with a ``message``: :func:`check_restorable`, the
+    check every backup's copy passes too.
     """
     path = Path(path).expanduser().absolute()
     if not path.is_file():
@@ -155,24 +146,9 @@ def describe_backup(path: str | Path) -> BackupInfo:
         raise _not_a_backup(path) from exc
     try:
         with _reading_backup(path):
+            _restorable(conn, path)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                error = NewerVersionError(path, version, SCHEMA_VERSION)
-                error.message = (
-                    f"The backup {path} was made by a newer version of Re-Think Desktop "
-                    f"(schema {version}, this version understands up to {SCHEMA_VERSION}). "
-                    "Nothing has been changed. Install the newer version to restore it."
-                )
-                error.args = (error.message,)
-                raise error
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if not tables >= RECORD_TABLES:
-                raise _not_a_backup(path)
-            if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
-                raise _damaged(path)
-            count, demo = conn.execute(
-                "SELECT count(*) - total(demo = 1), total(demo = 1) FROM sessions"
-            ).fetchone()
+            count = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
             newest = conn.execute(
                 "SELECT reference, coalesce(started_at, created_at) AS at FROM sessions"
                 " WHERE demo = 0 ORDER BY at DESC, id LIMIT 1"
@@ -188,8 +164,35 @@ def describe_backup(path: str | Path) -> BackupInfo:
         newest_session_date=newest[1] if newest else None,
         schema_version=version,
         size=path.stat().st_size,
-        demo_sessions=int(demo),
     )
+
+
+def _restorable(conn: sqlite3.Connection, path: Path) -> None:
+    """:func:`check_restorable` (the check a backup makes of its copy too), its refusals in
+    the words for choosing a backup to restore."""
+    try:
+        check_restorable(conn, path)
+    except NewerVersionError as error:
+        error.message = (
+            f"The backup {path} was made by a newer version of Re-Think Desktop "
+            f"(schema {error.found}, this version understands up to {error.supported}). "
+            "Nothing has been changed. Install the newer version to restore it."
+        )
+        error.args = (error.message,)
+        raise
+    except ForeignDatabaseError as exc:
+        raise _not_a_backup(path) from exc
+    except DemoRecordsError as exc:
+        n = exc.sessions
+        raise DemoRecordsError(
+            path,
+            n,
+            f"The file {path} is a copy of the trainers' demo ({n} fictional "
+            f"session{'' if n == 1 else 's'}), not of real records, so it is not restored "
+            "over them. Nothing has been changed. Choose a backup of the real records.",
+        ) from exc
+    except CorruptError as exc:
+        raise _damaged(path) from exc
 
 
 def list_backups(folder: str | Path) -> list[Path]:

@@ -345,6 +345,26 @@ class ForeignDatabaseError(StorageError):
         )
 
 
+class DemoRecordsError(StorageError):
+    """A copy of the trainers' demo records where real records belong (or a backup of one);
+    refused untouched."""
+
+    def __init__(self, path: str | Path, sessions: int, message: str | None = None) -> None:
+        self.sessions = sessions
+        path = Path(path)
+        held = f"{sessions} fictional session{'' if sessions == 1 else 's'}"
+        super().__init__(
+            message
+            or f"The data folder {path.parent} holds the trainers' demo records in place of "
+            f"the real ones: {path} is a copy of the demo's file ({held}), so Re-Think "
+            "Desktop does not use it as real records. Nothing has been changed. To put it "
+            "right, restore a backup of the real records over it (`rethink-desktop restore "
+            f"FILE`; the automatic backups are in {path.parent / 'backups'}), or, if there is "
+            f"none, move {path.name} out of that folder: the app then starts new, empty records.",
+            path,
+        )
+
+
 class NewerVersionError(StorageError):
     """The file was written by a newer build; it is refused untouched."""
 
@@ -1310,25 +1330,49 @@ def _refuse_app_names(out: Path, source: Path | None) -> None:
     )
 
 
+def _refuse_demo_copy(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise :class:`DemoRecordsError` if the records hold any of the trainers' fictional
+    sessions: real records never do (the demo has its own file, and an import leaves demo
+    sessions out), so they mark a copy of the demo's file."""
+    sessions = conn.execute("SELECT count(*) FROM sessions WHERE demo = 1").fetchone()[0]
+    if sessions:
+        raise DemoRecordsError(path, sessions)
+
+
+def check_restorable(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse records that may not take the real records' place: the one check a restore
+    makes of a backup and a backup makes of its copy, so no backup is written that a restore
+    would then refuse. Raises :class:`NewerVersionError`, :class:`ForeignDatabaseError` (not
+    this app's tables), :class:`CorruptError` or :class:`DemoRecordsError`, about ``path``;
+    an ``sqlite3.DatabaseError`` if the file cannot be read as a database at all."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise NewerVersionError(path, version, SCHEMA_VERSION)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    if not tables >= RECORD_TABLES:
+        raise ForeignDatabaseError(path)
+    if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
+        raise CorruptError(path)
+    _refuse_demo_copy(conn, path)
+
+
 def _check_copy(copy: Path, source: Path) -> None:
-    """Refuse a copy that a restore would refuse: records that are empty, another program's
-    or damaged are said to be so, rather than "backed up"."""
+    """Refuse a copy that a restore would refuse (:func:`check_restorable`): records that
+    are empty, another program's, damaged, of a newer version or the trainers' demo are said
+    to be so, rather than "backed up"."""
+    error: StorageError | None = None
     try:
         conn = sqlite3.connect(_uri(copy, mode="ro"), uri=True)
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            sound = [r[0] for r in conn.execute("PRAGMA quick_check")] == ["ok"]
+            check_restorable(conn, source)
         finally:
             conn.close()
     except sqlite3.DatabaseError:
-        tables, sound = set(), False
-    error: StorageError | None = None
-    if not sound:
         error = CorruptError(source)
-    elif not tables and source.stat().st_size == 0:
+    except StorageError as exc:
+        error = exc
+    if isinstance(error, ForeignDatabaseError) and source.is_file() and not source.stat().st_size:
         error = EmptyFileError(source)
-    elif not tables >= RECORD_TABLES:
-        error = ForeignDatabaseError(source)
     if error is not None:
         raise StorageError(f"No backup was written. {error.message}", source)
 

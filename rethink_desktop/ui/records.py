@@ -555,10 +555,6 @@ class Records(QObject):
         except StorageError as exc:
             self.warn("Cannot restore", exc.message)
             return False
-        refusal = info.refusal()
-        if refusal:
-            self.warn("Cannot restore", refusal)
-            return False
         if (
             not self.window.confirm(
                 "Restore this backup?",

@@ -451,3 +451,35 @@ def test_restore_with_standard_input_closed_is_answered_no(tmp_path):
     assert "Not restored. Nothing has been changed." in result.stdout
     assert "Traceback" not in result.stderr
     assert count(data) == 2
+
+
+@pytest.mark.parametrize("kind", ["newer", "demo"])
+def test_backup_writes_nothing_that_restore_would_refuse(tmp_path, kind):
+    """`backup` said "Backed up…" (exit 0) of records from a newer version, and of the demo's
+    file copied over rethink.sqlite; `restore --yes` of that backup was then refused."""
+    data = tmp_path / "d"
+    seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    if kind == "demo":
+        with EventStore.open(tmp_path / "demo.sqlite") as demo:
+            running(3, FakeClock(), sink=demo.append, demo=True, reference="DEMO-001")
+        shutil.copyfile(tmp_path / "demo.sqlite", data / "rethink.sqlite")
+    else:
+        conn = sqlite3.connect(data / "rethink.sqlite")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA user_version = {version + 1}")
+        conn.close()
+    before = (data / "rethink.sqlite").read_bytes()
+    out = tmp_path / "usb" / "b.sqlite"
+    done = cli("--data-dir", str(data), "backup", "--out", str(out))
+    assert done.returncode == 1, done.stderr
+    assert "Backed up" not in done.stderr
+    assert done.stderr.startswith("No backup was written. ")
+    if kind == "demo":
+        assert "holds the trainers' demo records in place of the real ones" in done.stderr
+        assert "rethink-desktop restore FILE" in done.stderr
+    else:
+        assert "made by a newer version of Re-Think Desktop" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+    assert (data / "rethink.sqlite").read_bytes() == before

@@ -18,12 +18,14 @@ from rethink_desktop.storage.backups import (
 )
 from rethink_desktop.storage.database import (
     CorruptError,
+    DemoRecordsError,
     DiskFullError,
     LockedError,
     NewerVersionError,
     NotADatabaseError,
     NotFoundError,
     StorageError,
+    backup_database,
 )
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.schema import SCHEMA_VERSION
@@ -340,3 +342,67 @@ def test_a_restore_while_another_program_writes_gives_up_in_words_and_changes_no
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == backups_before
     with EventStore.open(live) as store:
         assert len(store.session_ids()) == 3
+
+
+def records_of_kind(tmp_path, kind):
+    """A records file a restore takes ("real") or refuses, as ``rethink.sqlite``."""
+    live = tmp_path / "data" / "rethink.sqlite"
+    live.parent.mkdir()
+    if kind == "demo":  # the trainers' demo file, copied over the real records
+        with EventStore.open(tmp_path / "demo.sqlite") as demo:
+            running(3, demo=True, sink=demo.append, reference="DEMO-001")
+        live.write_bytes((tmp_path / "demo.sqlite").read_bytes())
+        return live
+    with EventStore.open(live) as store:
+        completed(store)
+    conn = sqlite3.connect(live)
+    if kind == "newer":
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    elif kind == "foreign":
+        conn.execute("DROP TABLE events")
+    conn.commit()
+    conn.close()
+    return live
+
+
+@pytest.mark.parametrize(
+    ("kind", "refused_as", "words"),
+    [
+        ("real", None, None),
+        ("newer", NewerVersionError, "was made by a newer version of Re-Think Desktop (schema"),
+        ("demo", DemoRecordsError, "holds the trainers' demo records in place of the real ones"),
+        ("foreign", NotADatabaseError, "is not a Re-Think Desktop records file"),
+    ],
+)
+def test_a_backup_refuses_exactly_the_records_a_restore_refuses(tmp_path, kind, refused_as, words):
+    """A records file from a newer version, or the demo's file put in place of the real one,
+    was backed up ("Backed up…"), and that backup then refused by a restore."""
+    live = records_of_kind(tmp_path, kind)
+    out = tmp_path / "usb" / "backup.sqlite"
+    if refused_as is None:
+        describe_backup(live)
+        describe_backup(backup_database(live, out))  # and the backup restores
+        return
+    with pytest.raises(refused_as):
+        describe_backup(live)
+    with pytest.raises(StorageError) as caught:
+        backup_database(live, out)
+    assert caught.value.message.startswith("No backup was written. ")
+    assert words in caught.value.message
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []  # no copy, no tmp
+
+
+def test_the_app_s_own_backups_of_demo_records_are_refused_and_prune_nothing(tmp_path):
+    """File → Back up now and the automatic backup after a session copy the open records."""
+    live = records_of_kind(tmp_path, "demo")
+    folder = tmp_path / "data" / "backups"
+    folder.mkdir()
+    earlier = folder / "auto-20200101T000000Z.sqlite"
+    earlier.write_bytes(b"SQLite format 3\x00")
+    with EventStore.open(live) as store:
+        with pytest.raises(StorageError, match=r"No backup was written\. The data folder"):
+            auto_backup(store.db, folder, keep=0)
+        with pytest.raises(StorageError, match=r"a copy of the demo's file \(1 fictional"):
+            backup_database(store.db, tmp_path / "manual.sqlite")
+    assert list(folder.iterdir()) == [earlier]
+    assert not (tmp_path / "manual.sqlite").exists()
