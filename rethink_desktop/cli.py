@@ -290,6 +290,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     from rethink_desktop.storage.database import (
         LockedError,
         StorageError,
+        demo_copy_refusal,
         foreign_key_problems,
         integrity_check,
         open_database,
@@ -362,6 +363,10 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
             counts = status_counts(db)
             summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
             line("sessions", summary or "none yet")
+            demo_copy = None if demo else demo_copy_refusal(db, db_path)
+            if demo_copy is not None:  # the app refuses it at its start
+                problems.append(demo_copy)
+                line("records", f"PROBLEM: {demo_copy}")
         finally:
             db.close()
     out.write("Resources\n")

@@ -1497,6 +1497,17 @@ def reads(fn: Callable[..., R]) -> Callable[..., R]:
     return wrapper
 
 
+@reads
+def demo_copy_refusal(db: Database, path: Path) -> str | None:
+    """Why records opened as the real ones (``check``, the app's start) must not be used as
+    them, in :class:`DemoRecordsError`'s words: they are a copy of the demo's; else None."""
+    try:
+        _refuse_demo_copy(db.conn, path)
+    except DemoRecordsError as exc:
+        return exc.message
+    return None
+
+
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """``db.atomic()`` whose environment failures arrive as :class:`StorageError`; first,

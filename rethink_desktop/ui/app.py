@@ -29,6 +29,7 @@ from rethink_desktop.storage.database import (
     EmptyFileError,
     StorageError,
     at_rest,
+    demo_copy_refusal,
     open_or_recover,
     quick_check,
 )
@@ -351,6 +352,16 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             db, moved_to = open_or_recover(db_path, check=not check_later)
         except StorageError as exc:
             messages.error(None, exc.message)
+            lock.unlock()
+            return 1
+        try:  # a read that fails here is told by the start-up reads, or the check after them
+            demo_copy = None if args.demo else demo_copy_refusal(db, db_path)
+        except StorageError:
+            demo_copy = None
+        if demo_copy is not None:  # its meetings must not run, or be backed up, as real ones
+            log.warning("the records file is a copy of the trainers' demo; not opened")
+            messages.error(None, demo_copy)
+            db.close()
             lock.unlock()
             return 1
         step("database, integrity check " + ("to follow" if check_later else "included"))

@@ -189,6 +189,43 @@ def test_another_programs_database_is_refused_in_words_and_left_as_it_was(tmp_pa
     assert sorted(p.name for p in data.iterdir()) == ["rethink.sqlite"]
 
 
+def test_the_demo_s_records_in_place_of_the_real_ones_are_a_problem_and_not_opened(tmp_path):
+    """The demo's file copied over rethink.sqlite passed check ("All checks passed"), and the
+    app opened the demo's meeting under way as if it were a real one."""
+    data = tmp_path / "d"
+    data.mkdir()
+    with EventStore.open(data / "demo.sqlite") as demo:
+        running(3, FakeClock(), sink=demo.append, demo=True, reference="DEMO-001").next_turn()
+    shutil.copyfile(data / "demo.sqlite", data / "rethink.sqlite")
+
+    def events() -> list:
+        conn = sqlite3.connect(data / "rethink.sqlite")
+        try:
+            return conn.execute("SELECT * FROM events ORDER BY rowid").fetchall()
+        finally:
+            conn.close()
+
+    before = events()
+    checked = cli("--data-dir", str(data), "check")
+    started = cli("--data-dir", str(data), "--quit-after-start", "--unattended",
+                  env={"QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    words = (
+        f"The data folder {data} holds the trainers' demo records in place of the real ones: "
+        f"{data / 'rethink.sqlite'} is a copy of the demo's file (1 fictional session)"
+    )
+    for done, said in ((checked, checked.stdout), (started, started.stderr)):
+        assert done.returncode == 1, said
+        assert words in said
+        assert "rethink-desktop restore FILE" in said
+        assert "Traceback" not in done.stderr
+    assert "All checks passed" not in checked.stdout
+    assert "1 problem(s)" in checked.stdout
+    assert "Resuming" not in started.stderr
+    assert events() == before  # the demo's meeting was not resumed, paused or abandoned
+    demo_checked = cli("--data-dir", str(data), "--demo", "check")
+    assert demo_checked.returncode == 0, demo_checked.stdout  # the demo's own file is fine
+
+
 def seeded(tmp_path):
     data = tmp_path / "seeded"
     with EventStore.open(data / "rethink.sqlite") as store:
