@@ -387,6 +387,10 @@ def cmd_purge(
         out.write(f"A backup was written first: {report.backup}\n")
     # Every one, a line each (a script may count or grep them): finished, reference, status, id.
     out.writelines(session_lines(report.sessions, "finished_at"))
+    copies = report.safety_copies_summary()
+    if copies is not None:
+        out.write(copies + "\n")
+        out.writelines(f"  {path}\n" for path in report.safety_copies)
     return EXIT_OK
 
 

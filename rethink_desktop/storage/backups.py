@@ -231,13 +231,18 @@ def _made_at(path: Path) -> datetime:
 
 
 def prune_safety_copies(
-    folder: str | Path, days: int = DEFAULT_SAFETY_DAYS, *, now: datetime | None = None
+    folder: str | Path,
+    days: int = DEFAULT_SAFETY_DAYS,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
 ) -> list[Path]:
     """Delete safety copies (before a restore, a purge, an upgrade) older than ``days``.
 
     They hold the records as they were, names and purged sessions included, so keeping them
     for ever would defeat the retention setting. Automatic and manual backups are left
     alone. Never fails: a copy that cannot be removed is logged and tried again next time.
+    With ``dry_run``, nothing is deleted: the copies that would be are returned.
     """
     limit = (now or datetime.now(UTC)) - timedelta(days=max(1, days))
     removed: list[Path] = []
@@ -251,6 +256,9 @@ def prune_safety_copies(
             continue
         try:
             if _made_at(path) >= limit:
+                continue
+            if dry_run:
+                removed.append(path)
                 continue
             path.unlink()
         except (OSError, ValueError) as exc:

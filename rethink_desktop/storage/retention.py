@@ -48,6 +48,9 @@ class PurgeReport:
     cutoff: str = ""
     dry_run: bool = False
     backup: Path | None = None
+    # Safety copies older than ``safety_copy_days`` it removed (a dry run: would remove).
+    safety_copies: list[Path] = field(default_factory=list)
+    safety_copy_days: int = 0
 
     @property
     def ids(self) -> list[str]:
@@ -80,6 +83,17 @@ class PurgeReport:
             f"{self.count} session{'' if self.count == 1 else 's'} from before {cutoff} {verb} "
             f"(oldest {local_day(self.oldest) if self.oldest else '?'}, "
             f"newest {local_day(self.newest) if self.newest else '?'})."
+        )
+
+    def safety_copies_summary(self) -> str | None:
+        """One line on the old safety copies removed (or that would be), or None if none."""
+        n = len(self.safety_copies)
+        if not n:
+            return None
+        verb = "would be removed" if self.dry_run else "removed"
+        return (
+            f"{n} safety cop{'y' if n == 1 else 'ies'} older than {self.safety_copy_days} "
+            f"days (safety_copy_days) {verb}:"
         )
 
 
@@ -134,33 +148,38 @@ def purge(
 ) -> PurgeReport:
     """Remove sessions that finished more than ``months`` ago (see the module docstring).
 
-    Not a dry run: a backup is written first (to ``backups_dir``, default ``backups`` beside
-    the database) and nothing is deleted if it fails. Raises ``StorageError``. After the
-    purge, safety copies in that folder older than ``safety_copy_days`` (default 30) go too:
-    they would otherwise keep what the purge removed.
+    Not a dry run: with sessions to remove, a backup is written first (to ``backups_dir``,
+    default ``backups`` beside the database) and nothing is deleted if it fails. Raises
+    ``StorageError``. Then, whether or not any session went, safety copies in that folder
+    older than ``safety_copy_days`` (default 30) go too: they would otherwise keep what this
+    or an earlier purge removed. A dry run lists them in the report and removes nothing.
     """
+    from rethink_desktop.storage.backups import DEFAULT_SAFETY_DAYS, prune_safety_copies
+
     db = _db(target)
     rows = sessions_older_than(db, months, now)
     report = PurgeReport(
-        sessions=rows, cutoff=format_timestamp(months_before(now, months)), dry_run=dry_run
+        sessions=rows,
+        cutoff=format_timestamp(months_before(now, months)),
+        dry_run=dry_run,
+        safety_copy_days=safety_copy_days or DEFAULT_SAFETY_DAYS,
     )
-    if dry_run or not rows:
-        return report
     path = database_path(db)
     folder = Path(backups_dir) if backups_dir else (path.parent / "backups" if path else None)
+    if rows and not dry_run:
+        if folder is not None:
+            name = f"{BEFORE_PURGE_PREFIX}{_timestamp()}.sqlite"
+            report.backup = safety_copy(db, folder, name, before="removing old records")
+        with transaction(db):
+            _delete(db, report.ids)
+        checkpoint(db)  # no copy of the removed sessions (their names) left in the WAL
+        if isinstance(target, EventStore):
+            for sid in report.ids:
+                target.forget(sid)
     if folder is not None:
-        name = f"{BEFORE_PURGE_PREFIX}{_timestamp()}.sqlite"
-        report.backup = safety_copy(db, folder, name, before="removing old records")
-    with transaction(db):
-        _delete(db, report.ids)
-    checkpoint(db)  # no copy of the removed sessions (their names) left in the WAL
-    if folder is not None:
-        from rethink_desktop.storage.backups import DEFAULT_SAFETY_DAYS, prune_safety_copies
-
-        prune_safety_copies(folder, safety_copy_days or DEFAULT_SAFETY_DAYS, now=now)
-    if isinstance(target, EventStore):
-        for sid in report.ids:
-            target.forget(sid)
+        report.safety_copies = prune_safety_copies(
+            folder, report.safety_copy_days, now=now, dry_run=dry_run
+        )
     return report
 
 

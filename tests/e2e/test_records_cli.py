@@ -483,3 +483,36 @@ def test_backup_writes_nothing_that_restore_would_refuse(tmp_path, kind):
     assert not out.exists()
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
     assert (data / "rethink.sqlite").read_bytes() == before
+
+
+def test_every_purge_removes_old_safety_copies_and_a_dry_run_lists_them(tmp_path):
+    """A purge with no session old enough left before-restore, before-purge and
+    pre-migration copies older than safety_copy_days in place, names and all."""
+    data = tmp_path / "d"
+    seeded(data, datetime.now(UTC) - timedelta(days=3))  # nothing old enough to purge
+    backups = data / "backups"
+    backups.mkdir()
+    long_ago = (datetime.now(UTC) - timedelta(days=45)).strftime("%Y%m%dT%H%M%SZ")
+    recent = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y%m%dT%H%M%SZ")
+    stale = [
+        backups / f"{prefix}-{long_ago}.sqlite"
+        for prefix in ("before-restore", "before-purge", "pre-migration")
+    ]
+    kept = [backups / f"before-restore-{recent}.sqlite", backups / f"auto-{long_ago}.sqlite"]
+    for path in stale + kept:
+        shutil.copyfile(data / "rethink.sqlite", path)
+    dry = cli("--data-dir", str(data), "purge", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "nothing would be removed" in dry.stdout
+    assert "3 safety copies older than 30 days (safety_copy_days) would be removed:" in dry.stdout
+    assert all(f"  {path}\n" in dry.stdout for path in stale)
+    assert all(str(path) not in dry.stdout for path in kept)
+    assert all(path.exists() for path in stale + kept)
+    real = cli("--data-dir", str(data), "purge")
+    assert real.returncode == 0, real.stderr
+    assert "nothing removed" in real.stdout
+    assert "3 safety copies older than 30 days (safety_copy_days) removed:" in real.stdout
+    assert sorted(backups.iterdir()) == sorted(kept)
+    assert count(data) == 1
+    again = cli("--data-dir", str(data), "purge")
+    assert "safety cop" not in again.stdout

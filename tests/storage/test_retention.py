@@ -172,6 +172,50 @@ def test_a_purge_also_removes_safety_copies_older_than_the_setting(store, tmp_pa
     assert report.backup.exists()  # today's copy stays
 
 
+def real_copies(store, folder, *names):
+    """Copies of the records, as the app makes them (SQLite's backup), under ``names``."""
+    from rethink_desktop.storage.database import backup_database
+
+    return [backup_database(store.db, folder / name, check=False) for name in names]
+
+
+def test_a_purge_that_removes_no_session_still_removes_old_safety_copies(store, tmp_path):
+    """Only a purge that removed sessions removed them; one with nothing old enough kept a
+    before-restore copy holding names (or purged sessions) for ever."""
+    completed_at(store, NOW - timedelta(days=10), "NEW-1")  # nothing old enough to purge
+    backups = tmp_path / "backups"
+    day = "%Y%m%dT%H%M%SZ"
+    stale = real_copies(
+        store,
+        backups,
+        f"before-restore-{NOW - timedelta(days=40):{day}}.sqlite",
+        f"pre-migration-{NOW - timedelta(days=400):{day}}-v7.sqlite",
+        f"before-purge-{NOW - timedelta(days=31):{day}}.sqlite",
+    )
+    kept = real_copies(
+        store,
+        backups,
+        f"before-restore-{NOW - timedelta(days=5):{day}}.sqlite",
+        f"auto-{NOW - timedelta(days=400):{day}}.sqlite",  # rotated by backups_to_keep
+        "manual.sqlite",
+    )
+    dry = purge(store, 24, NOW, dry_run=True, safety_copy_days=30)
+    assert dry.ids == []
+    assert sorted(dry.safety_copies) == sorted(stale)
+    assert dry.safety_copies_summary() == (
+        "3 safety copies older than 30 days (safety_copy_days) would be removed:"
+    )
+    assert all(p.exists() for p in stale + kept)  # a dry run removes nothing
+    report = purge(store, 24, NOW, safety_copy_days=30)
+    assert report.ids == []
+    assert report.backup is None  # no session removed: no before-purge copy needed
+    assert sorted(report.safety_copies) == sorted(stale)
+    assert report.safety_copies_summary().endswith("days (safety_copy_days) removed:")
+    assert not any(p.exists() for p in stale)
+    assert sorted(backups.iterdir()) == sorted(kept)
+    assert purge(store, 24, NOW, safety_copy_days=30).safety_copies_summary() is None
+
+
 NAME = b"Person Zed"
 
 
