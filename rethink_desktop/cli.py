@@ -7,11 +7,12 @@ or open and migrate the database and build the window.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -509,12 +510,9 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
             )
             if target is None:
                 out.flush()  # a full disk or a closed pipe shows here, not at the exit
+        except BrokenPipeError:
+            raise  # its reader stopped reading (``| head``): until_output_closes ends quietly
         except OSError as exc:
-            if target is None and _broken_pipe(exc):
-                # The reader stopped reading (``| head``): quiet, as other Unix tools are.
-                log.info("export: standard output was closed by its reader")
-                _quiet(out)
-                return EXIT_BROKEN_PIPE
             log.warning("export failed: %s", type(exc).__name__)
             err.write(export_write_failure(exc, target, args.format) + "\n")
             return EXIT_PROBLEM
@@ -561,28 +559,6 @@ def session_for(db: Database, name: str, err: TextIO) -> str | None:
     )
     err.writelines(session_lines(found, "date"))
     return None
-
-
-def _broken_pipe(exc: OSError) -> bool:
-    import errno
-
-    return isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE
-
-
-def _quiet(out: TextIO) -> None:
-    """Send what is left of ``out`` nowhere, so Python's flush at the exit does not report
-    the closed pipe again."""
-    import os
-
-    try:
-        fd = out.fileno()
-    except (OSError, ValueError):  # not a real file (a test's StringIO)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-    finally:
-        os.close(devnull)
 
 
 def cmd_backup(paths: AppPaths, args: argparse.Namespace, err: TextIO) -> int:
@@ -664,8 +640,80 @@ def escape_what_stdout_cannot_print() -> None:
         sys.stdout.reconfigure(errors="backslashreplace")
 
 
+def until_output_closes(run: Callable[[], int], streams: Sequence[TextIO] = ()) -> int:
+    """``run()``'s exit status; or, if the reader of standard output or error stops reading
+    (``| head``, ``| true``), ``EXIT_BROKEN_PIPE`` with no message, as other Unix tools end.
+
+    What is still buffered is flushed here, so a closed pipe (or a full disk under
+    ``> FILE``) shows before the exit rather than as Python's "Exception ignored" at it.
+    Every command, and --help, runs under it.
+    """
+    streams = streams or (sys.stdout, sys.stderr)
+    try:
+        code = run()
+    except SystemExit:  # --help, --version, a usage error: what argparse printed
+        if isinstance(_flushed(streams), BrokenPipeError):
+            return _cut_short()
+        raise
+    except BrokenPipeError:
+        _flushed(streams)
+        return _cut_short()
+    error = _flushed(streams)
+    if isinstance(error, BrokenPipeError):
+        return _cut_short()
+    if error is not None and code == EXIT_OK:  # a failed command has said why already
+        why = error.strerror or type(error).__name__
+        log.warning("the output could not all be written: %s", why)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(
+                f"The command finished, but its output could not all be written ({why}): "
+                "what was written is incomplete.\n"
+            )
+            sys.stderr.flush()
+        return EXIT_PROBLEM
+    return code
+
+
+def _cut_short() -> int:
+    log.info("standard output or error was closed by its reader: stopped quietly")
+    return EXIT_BROKEN_PIPE
+
+
+def _flushed(streams: Sequence[TextIO]) -> OSError | None:
+    """Flush each stream; the first error, any stream that failed sent nowhere after it."""
+    error = None
+    for stream in streams:
+        try:
+            stream.flush()
+        except OSError as exc:
+            _quiet(stream)
+            error = error or exc
+    return error
+
+
+def _quiet(out: TextIO) -> None:
+    """Send what is left of ``out`` nowhere, so Python's flush at the exit does not report
+    the closed pipe again."""
+    import os
+
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError):  # not a real file (a test's StringIO)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     missing_streams = prepare_standard_streams()
+    return until_output_closes(lambda: run_command_line(argv, missing_streams))
+
+
+def run_command_line(argv: Sequence[str] | None, missing_streams: set[str]) -> int:
+    """Parse the arguments, then run the command, or the app with none."""
     parser = build_parser()
     args = parser.parse_args(argv)
     refusal = empty_value_refusal(args)

@@ -288,8 +288,20 @@ def cmd_restore(
     with _app_lock(db_path, err) as locked:
         if not locked:
             return EXIT_PROBLEM
-        out.write(f"{info.describe()}\nIt will replace the records in {db_path}.\n")
-        out.write("A copy of the current records is kept in the backups folder first.\n")
+        try:
+            out.write(f"{info.describe()}\nIt will replace the records in {db_path}.\n")
+            out.write("A copy of the current records is kept in the backups folder first.\n")
+            # Out before anything is replaced, buffered or not: if no one reads it (``| true``,
+            # a 141) or it cannot be written, the restore stops here, having changed nothing.
+            out.flush()
+        except BrokenPipeError:
+            raise  # no one reads it: main's until_output_closes ends quietly (141)
+        except OSError as exc:
+            err.write(
+                "Not restored: what it would replace could not be written to standard output "
+                f"({exc.strerror or type(exc).__name__}). Nothing has been changed.\n"
+            )
+            return EXIT_PROBLEM
         if not args.yes:
             out.write("Restore this backup? [y/N] ")
             out.flush()

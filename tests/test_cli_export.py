@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rethink_desktop.cli import cmd_export
+from rethink_desktop.cli import cmd_export, until_output_closes
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.reports import exports
 from rethink_desktop.storage.database import open_database
@@ -83,7 +83,9 @@ def export_to_stdout(tmp_path, out) -> tuple[int, str]:
         out=None, format="json", session=None, anonymise=True, include_demo=False, demo=False
     )
     err = io.StringIO()
-    return cmd_export(paths, args, out, err), err.getvalue()
+    # As main runs every command: a closed pipe ends it quietly, whichever command it is.
+    code = until_output_closes(lambda: cmd_export(paths, args, out, err), (out, err))
+    return code, err.getvalue()
 
 
 @pytest.mark.parametrize("at_flush", [False, True])

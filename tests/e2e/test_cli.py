@@ -281,6 +281,82 @@ def test_export_to_a_closed_pipe_is_quiet_and_to_a_full_disk_is_worded(tmp_path)
     assert result.stderr.count("\n") == 1
 
 
+def unread(stream: str, *args: str, buffered: bool = True) -> subprocess.CompletedProcess:
+    """The CLI with ``stream`` (stdout or stderr) a pipe whose reader has already gone, as
+    in ``| true`` or ``| head -1``; the other one captured. ``buffered``: as a user runs it
+    (PYTHONUNBUFFERED unset), so a closed pipe may show only when the output is flushed."""
+    read, write = os.pipe()
+    os.close(read)
+    other = "stderr" if stream == "stdout" else "stdout"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "rethink_desktop", *args],
+            **{stream: write, other: subprocess.PIPE},
+            text=True,
+            timeout=60,
+            env=env if buffered else {**env, "PYTHONUNBUFFERED": "1"},
+            check=False,
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("buffered", [True, False])
+def test_every_command_ends_quietly_with_141_when_its_output_is_not_read(tmp_path, buffered):
+    """check ended with a BrokenPipeError traceback and exit status 1 (--help and --version
+    with "Exception ignored", exit 120); backup, which writes its summary to stderr, too,
+    having made the copy."""
+    data, _ = seeded(tmp_path)
+    result = unread("stdout", "--data-dir", str(data), "check", buffered=buffered)
+    assert (result.returncode, result.stderr) == (141, "")
+    for args in (["--help"], ["--version"]):
+        result = unread("stdout", *args, buffered=buffered)
+        # Unbuffered, argparse's own write meets the closed pipe and ignores it.
+        assert (result.returncode, result.stderr) == (141 if buffered else 0, ""), args
+    result = unread("stderr", "--data-dir", str(data), "check", buffered=buffered)
+    assert result.returncode == 0  # nothing written to stderr, nothing cut short
+    backup = tmp_path / "copy.sqlite"
+    result = unread("stderr", "--data-dir", str(data), "backup", "--out", str(backup),
+                    buffered=buffered)  # fmt: skip
+    assert (result.returncode, result.stdout) == (141, "")
+    conn = sqlite3.connect(backup)  # made before its summary was written
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    conn.close()
+
+
+def to_a_full_disk(*args: str, buffered: bool = True) -> subprocess.CompletedProcess:
+    """The CLI with standard output on a full disk (/dev/full); see :func:`unread`."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        return subprocess.run(
+            [sys.executable, "-m", "rethink_desktop", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env=env if buffered else {**env, "PYTHONUNBUFFERED": "1"},
+            check=False,
+        )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_lost_to_a_full_disk_at_the_exit_is_said_not_ignored(tmp_path):
+    """Buffered, a report met the full disk only in Python's flush at the exit: "Exception
+    ignored … No space left on device", exit status 120."""
+    data, _ = seeded(tmp_path)
+    result = to_a_full_disk("--data-dir", str(data), "check")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "The command finished, but its output could not all be written (No space left on "
+        "device): what was written is incomplete.\n"
+    )
+    export = to_a_full_disk("--data-dir", str(data), "export", "--anonymise")
+    assert export.returncode == 1
+    assert export.stderr.startswith("The disk is full, so the export to standard output")
+    assert export.stderr.count("\n") == 1  # its own words only
+
+
 def test_export_csv_and_backup(tmp_path):
     data, _ = seeded(tmp_path)
     zipped = tmp_path / "records.zip"

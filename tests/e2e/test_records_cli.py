@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
-from tests.e2e.test_cli import as_a_user, cli
+from tests.e2e.test_cli import as_a_user, cli, to_a_full_disk, unread
 from tests.helpers import running
 
 pytestmark = pytest.mark.e2e
@@ -516,3 +517,51 @@ def test_every_purge_removes_old_safety_copies_and_a_dry_run_lists_them(tmp_path
     assert count(data) == 1
     again = cli("--data-dir", str(data), "purge")
     assert "safety cop" not in again.stdout
+
+
+@pytest.mark.parametrize("buffered", [True, False])
+def test_a_records_command_whose_output_is_not_read_ends_quietly_with_141(tmp_path, buffered):
+    """import and purge changed the records, then ended with a BrokenPipeError traceback and
+    exit status 1. Their summary is written once the change is made; restore says what it will
+    replace before it does, and stops there, changing nothing, if no one reads that."""
+    data, other = tmp_path / "d", tmp_path / "other"
+    seeded(data, datetime(2020, 1, 5, 9, tzinfo=UTC), datetime(2020, 2, 5, 9, tzinfo=UTC))
+    export = tmp_path / "all.json"
+    assert cli("--data-dir", str(data), "export", "--out", str(export)).returncode == 0
+    backup = tmp_path / "b.sqlite"
+    assert cli("--data-dir", str(data), "backup", "--out", str(backup)).returncode == 0
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        result = unread("stdout", "--data-dir", str(other), *args, buffered=buffered)
+        assert (result.returncode, result.stderr) == (141, ""), args
+        return result
+
+    run("import", str(export))
+    assert count(other) == 2
+    run("purge", "--older-than", "1", "--dry-run")
+    assert count(other) == 2
+    run("restore", str(tmp_path / "b.sqlite"), "--yes")
+    run("restore", str(tmp_path / "b.sqlite"))
+    assert not (other / "backups").exists()  # no safety copy: nothing was replaced
+    run("purge", "--older-than", "1")
+    assert count(other) == 0
+    again = cli("--data-dir", str(other), "import", str(export))  # the lock was let go
+    assert "2 added" in again.stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("buffered", [True, False])
+def test_a_restore_that_cannot_say_what_it_replaces_changes_nothing(tmp_path, buffered):
+    data = tmp_path / "d"
+    seeded(data, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    backup = tmp_path / "b.sqlite"
+    assert cli("--data-dir", str(data), "backup", "--out", str(backup)).returncode == 0
+    seeded(data, datetime(2026, 2, 5, 9, tzinfo=UTC))
+    result = to_a_full_disk("--data-dir", str(data), "restore", str(backup), "--yes",
+                            buffered=buffered)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Not restored: what it would replace could not be written to standard output (No "
+        "space left on device). Nothing has been changed.\n"
+    )
+    assert count(data) == 2
