@@ -327,9 +327,17 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     try:
         lock = acquire_lock(db_path.with_suffix(".lock"))
     except DataFolderError as exc:
+        # Each refusal's reason goes to the log too, for IT (paths and kinds, never names).
+        log.error("start refused, the data folder cannot be used: %s", exc.message)
         messages.error(None, exc.message)
         return 1
     if lock is None:
+        log.warning(
+            "start refused (exit status %d): another copy of the app, or an import, restore "
+            "or purge, holds the lock on %s",
+            EXIT_ALREADY_RUNNING,
+            db_path,
+        )
         messages.error(
             None,
             in_use_message(
@@ -351,6 +359,12 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         try:
             db, moved_to = open_or_recover(db_path, check=not check_later)
         except StorageError as exc:
+            log.error(
+                "start refused, the records %s cannot be opened: %s: %s",
+                db_path,
+                type(exc).__name__,
+                exc.message,
+            )
             messages.error(None, exc.message)
             lock.unlock()
             return 1
@@ -370,6 +384,10 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             deck = load_default_deck()
             templates = load_templates()
         except ValueError as exc:
+            # The installation's own files (not a facilitator's): their fault can be logged.
+            log.error(
+                "start refused, a bundled resource cannot be used: %s: %s", type(exc).__name__, exc
+            )
             messages.error(
                 None,
                 f"A card deck or agenda template of this installation cannot be used: {exc} "

@@ -172,3 +172,70 @@ def test_a_demo_run_fast_then_reopened_at_normal_speed_carries_on_from_its_last_
     assert fresh is not None
     assert fresh.state.created_at == real.now()  # not two hours ahead with the last one
     again.close_session()
+
+
+def start_refused(tmp_path, caplog) -> tuple[int, str]:
+    """run_app on ``tmp_path/data``, unattended: its exit status and what it logged at
+    warning level or above (the log said only "starting (command: None)")."""
+    from rethink_desktop.storage.paths import resolve_paths
+    from rethink_desktop.ui.app import run_app
+
+    args = cli.build_parser().parse_args(["--data-dir", str(tmp_path / "data"), "--unattended"])
+    with caplog.at_level(logging.INFO):
+        code = run_app(resolve_paths(args.data_dir), args)
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    return code, "\n".join(r.getMessage() for r in warned)
+
+
+def test_a_start_refused_by_records_from_a_newer_version_logs_why(tmp_path, caplog, qapp):
+    from rethink_desktop.storage.database import open_database
+    from rethink_desktop.storage.schema import SCHEMA_VERSION
+
+    db_path = tmp_path / "data" / "rethink.sqlite"
+    db = open_database(db_path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    code, logged = start_refused(tmp_path, caplog)
+    assert code == 1
+    assert f"start refused, the records {db_path} cannot be opened: NewerVersionError" in logged
+
+
+def test_a_start_refused_while_another_copy_holds_the_records_logs_why(tmp_path, caplog, qapp):
+    from rethink_desktop.ui.app import EXIT_ALREADY_RUNNING
+    from rethink_desktop.ui.lock import acquire_lock
+
+    held = acquire_lock(tmp_path / "data" / "rethink.lock")
+    try:
+        code, logged = start_refused(tmp_path, caplog)
+    finally:
+        held.unlock()
+    assert code == EXIT_ALREADY_RUNNING
+    assert f"start refused (exit status {EXIT_ALREADY_RUNNING})" in logged
+    assert str(tmp_path / "data" / "rethink.sqlite") in logged
+
+
+def test_a_start_refused_by_its_data_folder_or_resources_logs_why(
+    tmp_path, caplog, qapp, monkeypatch
+):
+    from rethink_desktop.core.cards import DeckError
+    from rethink_desktop.ui import app
+    from rethink_desktop.ui.lock import DataFolderError, data_folder_message
+
+    def read_only(*args, **kwargs):
+        raise DataFolderError(data_folder_message(tmp_path / "data", "read_only"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(app, "acquire_lock", read_only)
+        code, logged = start_refused(tmp_path, caplog)
+    assert code == 1
+    assert "start refused, the data folder cannot be used" in logged
+    assert f"({tmp_path / 'data'}): it is read-only" in logged
+    caplog.clear()
+
+    def broken(*args, **kwargs):
+        raise DeckError("default.json: the deck has no cards.")
+
+    monkeypatch.setattr(app, "load_default_deck", broken)
+    code, logged = start_refused(tmp_path, caplog)
+    assert code == 1
+    assert "start refused, a bundled resource cannot be used: DeckError: default.json" in logged
