@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.cli_records import (
@@ -66,21 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
             "file, else the platform default. `check` shows the config files it reads."
         ),
     )
-    parser.add_argument("--data-dir", metavar="DIR", help="folder for the database and backups")
-    parser.add_argument(
-        "--demo", action="store_true", help="use the separate demo database (for trainers)"
-    )
+    add_global_options(parser)
     parser.add_argument(
         "--speed",
         type=float,
         default=None,
         metavar="N",
         help="demo only: run the clock N times faster (1-120)",
-    )
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        help="add detail to the log file (paths, settings, timings, counts; never names)",
     )
     # For smoke tests of installed and frozen builds: open the window, then quit at once.
     parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
@@ -112,7 +104,31 @@ def build_parser() -> argparse.ArgumentParser:
     bak = commands.add_parser("backup", help="copy the database safely while it may be in use")
     bak.add_argument("--out", metavar="FILE", required=True, help="the backup file to write")
     add_record_commands(commands)
+    for command in commands.choices.values():
+        add_global_options(
+            command.add_argument_group("options that may also go before the command"),
+            after_the_command=True,
+        )
     return parser
+
+
+def add_global_options(parser: Any, *, after_the_command: bool = False) -> None:
+    """``--data-dir``, ``--demo`` and ``--debug``, before the command or after it. A
+    command's copy has no default (SUPPRESS), so leaving it out keeps what was given
+    before the command; given after it, it wins."""
+    unset = {"default": argparse.SUPPRESS} if after_the_command else {}
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="folder for the database and backups", **unset
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="use the separate demo database (for trainers)", **unset
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="add detail to the log file (paths, settings, timings, counts; never names)",
+        **unset,
+    )
 
 
 LOG_FILE = "rethink-desktop.log"

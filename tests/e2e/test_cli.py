@@ -40,6 +40,29 @@ def test_help_lists_the_commands():
         assert word in result.stdout
 
 
+def test_the_global_options_may_also_follow_the_command(tmp_path):
+    """``check --data-dir X`` was refused with argparse's bare "unrecognized arguments"."""
+    data, _ = seeded(tmp_path)
+    after = cli("check", "--data-dir", str(data), "--debug")
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert f"{'data folder':<18} {data}  (from --data-dir)" in after.stdout
+    assert f"{'sessions':<18} 1 completed" in after.stdout
+    # Given on both sides, the one after the command wins; left out after, the one before.
+    both = cli("--data-dir", str(tmp_path / "elsewhere"), "check", "--data-dir", str(data))
+    assert f"{'data folder':<18} {data}  (from --data-dir)" in both.stdout
+    demo = cli("--data-dir", str(data), "check", "--demo")
+    assert f"{'database':<18} {data / 'demo.sqlite'}" in demo.stdout
+    empty = cli("check", "--data-dir", "")
+    assert empty.returncode == 2
+    assert "--data-dir needs a folder name" in empty.stderr
+    for command in ("check", "export", "backup", "import", "restore", "purge"):
+        shown = cli(command, "--help")
+        assert shown.returncode == 0
+        assert "options that may also go before the command" in shown.stdout
+        for option in ("--data-dir DIR", "--demo", "--debug"):
+            assert option in shown.stdout, (command, option)
+
+
 def test_version_comes_from_the_package_metadata_with_the_records_schema_it_writes():
     result = cli("--version")
     assert result.returncode == 0
