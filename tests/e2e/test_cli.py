@@ -63,6 +63,25 @@ def test_the_global_options_may_also_follow_the_command(tmp_path):
             assert option in shown.stdout, (command, option)
 
 
+def test_the_readme_synopsis_brackets_every_option_a_command_does_without():
+    """It showed ``export --format json|csv|pdf`` as if required; the format defaults to JSON."""
+    import argparse
+    import re
+
+    from rethink_desktop.cli import build_parser
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    synopsis = readme.split("## Command line", 1)[1].split("```")[1]
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, parser in commands.choices.items():
+        (line,) = [ln for ln in synopsis.splitlines() if ln.startswith(f"  {name} ")]
+        for action in parser._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag in line:
+                    optional = re.search(rf"\[{flag}\b", line) is not None
+                    assert optional is not action.required, (name, flag, line)
+
+
 def test_version_comes_from_the_package_metadata_with_the_records_schema_it_writes():
     result = cli("--version")
     assert result.returncode == 0
