@@ -641,7 +641,8 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
 CSV_README = """Re-Think Desktop export (CSV, format version {version})
 Exported at {exported_at}. Names {names}.
 
-One file per table; every file has a header row. Times are ISO 8601 in UTC (ending in Z).
+One file per table; every file has a header row. Times are ISO 8601 in UTC (ending in Z),
+but for scheduled_for: the planned local date and time as entered, with no zone.
 Sessions are linked by session_id; turns by participant_id to participants.id.
 The columns are described in docs/schema.md and docs/export-format.md of Re-Think Desktop.
 No file holds anything that was said: Re-Think keeps no notes.

@@ -98,6 +98,41 @@ def test_demo_sessions_are_left_out_unless_asked(store, tmp_path):
     assert demo.id not in buf.getvalue()
 
 
+def test_every_time_ends_in_z_but_the_planned_local_one_the_docs_name(store, tmp_path):
+    """export-format.md (and the zip's README.txt) said every time is UTC ending in Z, but
+    ``scheduled_for`` is the local date and time as entered (schema.md)."""
+    from pathlib import Path
+
+    finished_session(store, scheduled_for="2026-03-02T09:30")
+    buf = io.StringIO()
+    write_json(store.db, buf)
+    not_z = set()
+
+    def walk(value, key=None):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\dT", value):
+            not_z.update([key] if not ISO_Z.match(value) else [])
+
+    walk(json.loads(buf.getvalue()))
+    assert not_z == {"scheduled_for"}
+    docs = (Path(__file__).parents[2] / "docs" / "export-format.md").read_text(encoding="utf-8")
+    (times,) = [part for part in docs.split("\n\n") if "UTC ending in `Z`" in part]
+    assert "The one exception is `scheduled_for`" in times
+    assert "local time with no zone" in times
+    out = tmp_path / "out.zip"
+    export(store.db, "csv", out, anonymise=True)
+    with zipfile.ZipFile(out) as archive:
+        readme = archive.read("README.txt").decode()
+        sessions = list(csv.DictReader(io.StringIO(archive.read("sessions.csv").decode())))
+    assert sessions[0]["scheduled_for"] == "2026-03-02T09:30"
+    assert "but for scheduled_for: the planned local date and time as entered" in readme
+
+
 def test_empty_export_is_valid_json(store):
     buf = io.StringIO()
     assert write_json(store.db, buf) == 0
