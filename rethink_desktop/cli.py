@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -166,7 +167,10 @@ def _log_handler(log_file: Path) -> logging.Handler:
         due = log_file.stat().st_size >= LOG_MAX_BYTES
     except FileNotFoundError:
         due = False
-    if not due:
+    if not due or not takes_new_files(log_file.parent):
+        # A folder that takes no new file cannot rotate (each record then failed, as a
+        # "Logging error" traceback): the file grows past the limit instead, and `check`
+        # says so.
         return logging.FileHandler(log_file, encoding="utf-8")
     from logging.handlers import RotatingFileHandler
 
@@ -234,15 +238,35 @@ def write_config_report(
             out.write(f"  - {warning}\n")
 
 
+def takes_new_files(folder: Path) -> bool:
+    """Whether a file can be made in ``folder`` (as a rotation of the log makes them)."""
+    try:
+        _probe(folder)
+    except OSError:
+        return False
+    return True
+
+
+def _probe(folder: Path) -> None:
+    """Make and remove a file in ``folder``; raise the OSError if it cannot be done."""
+    import tempfile
+
+    fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")
+    os.close(fd)
+    os.unlink(probe)
+
+
 def log_folder_problem(log_dir: Path) -> str | None:
     """Why the log file cannot be written (setup_logging then logs to the console, which a
-    desktop start never shows), or None."""
+    desktop start never shows), or None. A folder that takes no new file is a problem too,
+    though its log file can be added to: the log cannot be rotated, and outgrows its limit."""
     import errno
 
     try:
         ensure_dir(log_dir)
         with (log_dir / LOG_FILE).open("a", encoding="utf-8"):
             pass
+        _probe(log_dir)
     except OSError as exc:
         if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
             why = "a file or folder is in the way"

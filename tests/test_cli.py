@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,45 @@ def test_a_log_that_reached_the_limit_is_rotated_at_the_next_start(log_dir):
     for n in range(2, LOG_BACKUPS + 1):  # each old file moved one place down
         assert (log_dir / f"rethink-desktop.log.{n}").read_text() == f"old {n - 1}\n"
     assert not (log_dir / f"rethink-desktop.log.{LOG_BACKUPS + 1}").exists()
+
+
+def folder_takes_no_new_file(monkeypatch, folder) -> None:
+    """As a read-only folder (the tests may run as root, whom permissions do not stop)."""
+    import errno
+    import tempfile
+
+    made = tempfile.mkstemp
+
+    def refusing(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return made(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refusing)
+
+
+def test_a_full_log_in_a_folder_that_takes_no_new_file_is_added_to(log_dir, monkeypatch):
+    """The rotation could not rename or make files there: every record after it was lost
+    as a "Logging error" traceback on stderr. The file grows past its limit instead."""
+    log_dir.mkdir()
+    log_file = log_dir / "rethink-desktop.log"
+    log_file.write_text("x" * LOG_MAX_BYTES, encoding="utf-8")
+    folder_takes_no_new_file(monkeypatch, log_dir)
+
+    handler = start(log_dir)
+
+    assert not isinstance(handler, RotatingFileHandler)
+    assert log_file.read_text(encoding="utf-8").endswith("started\n")
+    assert not (log_dir / "rethink-desktop.log.1").exists()
+
+
+def test_check_calls_a_log_folder_that_takes_no_new_file_a_problem(tmp_path, monkeypatch):
+    from rethink_desktop.cli import log_folder_problem
+
+    log_dir = tmp_path / "log"
+    assert log_folder_problem(log_dir) is None
+    assert [p.name for p in log_dir.iterdir()] == ["rethink-desktop.log"]  # no probe left
+    folder_takes_no_new_file(monkeypatch, log_dir)
+    problem = log_folder_problem(log_dir)
+    assert problem is not None
+    assert problem.startswith(f"The log folder {log_dir} cannot be written (it is read-only")

@@ -284,8 +284,15 @@ class _Reader:
             return None
         except tomllib.TOMLDecodeError as exc:
             reason = f"it is not valid TOML: {exc}"
-        except UnicodeDecodeError:
-            reason = "it is not UTF-8 text"
+        except UnicodeDecodeError as exc:
+            # Notepad's "Unicode" is UTF-16: say where, and what to save it as instead.
+            line = raw[: exc.start].count(b"\n") + 1
+            wide = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+            reason = (
+                "it is not UTF-8 text"
+                + (" (it is UTF-16, which Notepad calls Unicode)" if wide else f" (line {line})")
+                + "; save it again with the encoding UTF-8"
+            )
         except (ValueError, RecursionError):  # a number of thousands of digits, or [[[[…
             reason = "it is not valid TOML: a value is too long or nested too deeply"
         except IsADirectoryError:
@@ -299,14 +306,21 @@ class _Reader:
         return None
 
     def _lock(self, path: Path, locks: Any) -> None:
-        if not isinstance(locks, list) or not all(isinstance(k, str) for k in locks):
+        if not isinstance(locks, list):
             self.warnings.append(
                 f"{path}: locked must be a list of setting names, like "
                 '["keep_names", "data_dir"]; ignored.'
             )
             return
         for key in locks:
-            if key not in SETTINGS_BY_KEY:
+            if not isinstance(key, str):
+                # One entry left out, as an unknown name is: the others still lock (one
+                # stray number unlocked every key IT meant to lock).
+                self.warnings.append(
+                    f"{path}: locked holds {_shown(key)}, which is not a setting name in "
+                    'quotes (like "keep_names"); that entry is ignored, the others apply.'
+                )
+            elif key not in SETTINGS_BY_KEY:
                 self.warnings.append(
                     f"{path}: locked names an unknown setting {key!r}"
                     f"{_suggest(key, in_locked=True)}; ignored."

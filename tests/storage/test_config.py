@@ -344,6 +344,34 @@ def test_bad_lock_lists_warn(machine, user):
     assert "locked names an unknown setting 'locked'; ignored." in warning
 
 
+def test_one_stray_entry_in_the_lock_list_leaves_the_others_locked(machine, user):
+    """A number among the names threw the whole list away: every key IT meant to lock was
+    open to users, with one warning."""
+    write(machine, 'locked = ["theme", 3, "keep_names", true]\n')
+    config = load(machine, user)
+    assert config.locked == frozenset({"theme", "keep_names"})
+    assert [w.split(": ", 1)[1] for w in config.warnings] == [
+        'locked holds 3, which is not a setting name in quotes (like "keep_names"); that '
+        "entry is ignored, the others apply.",
+        'locked holds true, which is not a setting name in quotes (like "keep_names"); that '
+        "entry is ignored, the others apply.",
+    ]
+
+
+def test_a_file_that_is_not_utf8_says_where_and_what_to_save_it_as(machine, user):
+    path = write(machine, "")
+    path.write_bytes('theme = "dark"\n'.encode("utf-16"))  # Notepad's "Unicode"
+    (warning,) = load(machine, user).warnings
+    assert warning == (
+        f"{path}: it is not UTF-8 text (it is UTF-16, which Notepad calls Unicode); save it "
+        "again with the encoding UTF-8. The whole file was ignored, so none of its settings "
+        "apply."
+    )
+    path.write_bytes(b'theme = "dark"\n# caf\xe9\n')  # Latin-1 on the second line
+    (warning,) = load(machine, user).warnings
+    assert "it is not UTF-8 text (line 2); save it again with the encoding UTF-8." in warning
+
+
 def test_default_locations_follow_platformdirs_and_xdg(monkeypatch, tmp_path):
     # The autouse fixture points XDG_CONFIG_HOME and XDG_CONFIG_DIRS into tmp_path.
     monkeypatch.setenv("XDG_CONFIG_DIRS", f"{tmp_path / 'one'}{os.pathsep}{tmp_path / 'two'}")

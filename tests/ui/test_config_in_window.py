@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -171,3 +174,21 @@ def test_no_ui_ini_or_a_damaged_one_is_no_choice(tmp_path):
     assert view_menu_choices(tmp_path / "ui.ini", Config()) == {}
     (tmp_path / "ui.ini").write_bytes(b"\xff\xfe[privacy\x00 keep_names")
     assert view_menu_choices(tmp_path / "ui.ini", Config()) == {}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folder modes are POSIX")
+def test_the_config_folder_the_app_makes_is_private(tmp_path):
+    """QSettings made it with the umask's mode (0755) when it first wrote ui.ini."""
+    from rethink_desktop.ui.user_settings import THEME_KEY, open_ui_settings
+
+    old = os.umask(0o022)
+    try:
+        folder = tmp_path / "config" / "rethink-desktop"
+        settings = open_ui_settings(folder)
+        settings.setValue(THEME_KEY, "dark")
+        settings.sync()
+    finally:
+        os.umask(old)
+    assert (folder / "ui.ini").is_file()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
