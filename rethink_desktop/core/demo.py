@@ -6,7 +6,8 @@ from typing import Any
 
 from rethink_desktop.core.agenda import Template, phase_fields
 
-DEMO_REFERENCE = "DEMO-001"
+DEMO_PREFIX = "DEMO-"
+DEMO_REFERENCE = f"{DEMO_PREFIX}001"  # the first; later runs take the next free number
 DEMO_PURPOSE = "Demo: a network stuck on school attendance and home conditions"
 
 # Fictional people; any likeness to real professionals is accidental.
@@ -21,11 +22,11 @@ DEMO_PARTICIPANTS: tuple[dict[str, str], ...] = (
 )
 
 
-def demo_preparation(template: Template) -> dict[str, Any]:
+def demo_preparation(template: Template, reference: str = DEMO_REFERENCE) -> dict[str, Any]:
     """Keyword arguments for ``Session.prepare`` that set up the demo network."""
     return {
         "kind": template.kind,
-        "reference": DEMO_REFERENCE,
+        "reference": reference,
         "purpose": DEMO_PURPOSE,
         "venue": "Training room",
         "template_id": template.id,

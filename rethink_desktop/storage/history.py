@@ -263,6 +263,21 @@ def page(
     return rows
 
 
+def next_reference(db: Database, prefix: str) -> str:
+    """``prefix`` and the lowest number from 001 that no session's reference has (in any
+    case): each demo run gets its own reference, so ``export --session DEMO-002`` picks one."""
+    rows = _read(
+        db,
+        "SELECT upper(reference) FROM sessions WHERE reference LIKE :p || '%'",
+        {"p": prefix},
+    )
+    taken = {row[0] for row in rows}
+    n = 1
+    while f"{prefix}{n:03d}".upper() in taken:
+        n += 1
+    return f"{prefix}{n:03d}"
+
+
 def sessions_called(db: Database, name: str) -> list[dict[str, Any]]:
     """The sessions ``name`` picks out (``export --session``): the one whose id it is, else
     every one with it as its reference, both in any case; newest first, each with ``id``,

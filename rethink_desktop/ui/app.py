@@ -21,7 +21,7 @@ from rethink_desktop import APP_DISPLAY_NAME, APP_NAME, __version__
 from rethink_desktop.core.agenda import load_templates
 from rethink_desktop.core.cards import load_default_deck
 from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_duration
-from rethink_desktop.core.demo import demo_preparation
+from rethink_desktop.core.demo import DEMO_PREFIX, demo_preparation
 from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config, view_menu_choices
 from rethink_desktop.storage.database import (
@@ -308,7 +308,10 @@ def prepare_demo(window: MainWindow, templates: dict) -> None:
     template = templates.get("family-network") or next(iter(templates.values()))
     if ctl.new_session() is None:
         return
-    ctl.act("prepare", **demo_preparation(template))
+    from rethink_desktop.storage.history import next_reference  # not at every start
+
+    reference = next_reference(ctl.store.db, DEMO_PREFIX)  # DEMO-001, DEMO-002, …
+    ctl.act("prepare", **demo_preparation(template, reference))
     window.show_check_in()
 
 
@@ -318,8 +321,9 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
     app = make_application()
     messages = Messages(interactive=not (args.quit_after_start or args.unattended))
     settings = open_ui_settings(paths.config_dir)
-    if chosen := view_menu_choices(Path(settings.fileName()), config):  # as `check` says
-        log.info("chosen in the View menu (wins over the config): %s", chosen)
+    if log.isEnabledFor(logging.DEBUG):  # beside the settings main() logs; as `check` says
+        chosen = view_menu_choices(Path(settings.fileName()), config)
+        log.debug("chosen in the View menu (wins over the config): %s", chosen or "nothing")
     apply_theme(app, effective_theme(settings, config))
 
     db_path = paths.demo_database if args.demo else paths.database

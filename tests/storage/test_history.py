@@ -16,6 +16,7 @@ from rethink_desktop.storage.history import (
     count_sessions,
     dashboard,
     month_range,
+    next_reference,
     page,
     refresh_balance_index,
 )
@@ -321,3 +322,14 @@ def test_session_figures_follow_each_event(store):
                 ratings=((4, None, 3, 5), (2, 2, 2, 2)))  # fmt: skip
     row = store.db.execute("SELECT * FROM session_figures WHERE session_id = ?", [s.id]).fetchone()
     assert row == (s.id, 4, 3, 0, 0, 0, 1, 2, 6, 2, 2, 1, 5, 2, 7, 2)
+
+
+def test_each_demo_run_gets_the_next_free_reference(store):
+    """Every demo run was DEMO-001, so `export --session DEMO-001` after a second run was
+    refused as ambiguous and the trainer needed the id."""
+    assert next_reference(store.db, "DEMO-") == "DEMO-001"
+    prepared(3, sink=store.append, reference="DEMO-001")
+    prepared(3, sink=store.append, reference="demo-002")  # any case is taken
+    prepared(3, sink=store.append, reference="DEMO-004")
+    prepared(3, sink=store.append, reference="DEMOCRAT")
+    assert next_reference(store.db, "DEMO-") == "DEMO-003"

@@ -1008,6 +1008,20 @@ def test_a_demo_not_resumed_says_so_on_the_fresh_check_in(make_window, controlle
     assert demo.notice_text().startswith("Session FN-2291 was ended as abandoned")
 
 
+def test_a_second_demo_run_has_a_reference_of_its_own(make_window, controller, templates):
+    from rethink_desktop.ui.app import prepare_demo
+
+    demo = make_window(demo=True)
+    prepare_demo(demo, templates)
+    assert controller.state.reference == "DEMO-001"
+    controller.act("check_in", [p.id for p in controller.state.participants], pulse=6)
+    controller.start()  # the first run goes on to its meeting
+    controller.close_session()
+    prepare_demo(demo, templates)
+    assert controller.state.reference == "DEMO-002"
+    assert controller.state.status == "draft"
+
+
 def test_turning_names_off_on_the_complete_step_removes_them(qtbot, window, controller):
     # The View menu is there on the last step; what it says at that moment is what happens.
     window.settings.setValue("privacy/keep_names", True)
