@@ -371,10 +371,16 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     out.write("Database\n")
     nothing_yet, db = False, None
     bad_name = unusable_folder_name(db_path.parent)
+    # The app takes its lock in the folder before it opens the records, so a folder it
+    # cannot write in is told in the lock's words (check said "cannot save…", its own).
+    unusable = None
     try:
         if bad_name is not None:  # the app would refuse it at its start
             raise StorageError(bad_name, db_path)
         nothing_yet = no_database(db_path)  # a name too long: a StorageError in words
+        unusable = unusable_data_folder(db_path.parent)
+        if unusable is not None and not nothing_yet:
+            raise StorageError(unusable, db_path)
         db = None if nothing_yet else open_database(db_path)
     except StorageError as exc:
         # LockedError's own words are for an action that could not be saved; check saves none.
@@ -385,7 +391,6 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         problems.append(message)
         line("status", f"PROBLEM: {message}")
     else:
-        unusable = unusable_data_folder(db_path.parent) if nothing_yet else None
         if unusable is not None:  # the app would refuse to start: no "all checks passed"
             problems.append(unusable)
             line("status", f"PROBLEM: {unusable}")

@@ -597,6 +597,40 @@ def test_a_read_only_records_file_is_refused_at_open_and_by_check(db_path, monke
     assert not (db_path.parent / "backups").exists()
 
 
+def test_check_words_a_folder_it_cannot_write_in_as_the_app_does(db_path, monkeypatch):
+    """With records in it, check said "cannot save to its data folder … start the app with
+    --data-dir", while the app refused at its lock: "cannot write in its data folder … or for
+    another folder (data_dir in the config file)". Check now says what the app will."""
+    import errno
+    import tempfile
+
+    from rethink_desktop.cli import cmd_check
+    from rethink_desktop.storage.config import Config
+    from rethink_desktop.storage.paths import resolve_paths
+    from rethink_desktop.ui.lock import data_folder_message
+
+    make_database(db_path, events=1)
+    before = sha256(db_path)
+    made = tempfile.mkstemp
+
+    def read_only_folder(*args, dir=None, **kwargs):  # root writes whatever the mode
+        if dir is not None and Path(dir) == db_path.parent:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return made(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only_folder)
+    out = io.StringIO()
+    assert cmd_check(resolve_paths(db_path.parent), False, out, Config()) == 1
+    app_says = (
+        f"Re-Think Desktop cannot write in its data folder ({db_path.parent}): it is read-only "
+        "or belongs to another user. Nothing has been changed. Ask IT for write access, or for "
+        "another folder (data_dir in the config file)."
+    )
+    assert app_says == data_folder_message(db_path.parent, "read_only")  # the lock's words
+    assert f"  - {app_says}" in out.getvalue()
+    assert sha256(db_path) == before
+
+
 def test_a_read_only_records_file_gets_nothing_left_beside_it(db_path, monkeypatch):
     """SQLite made a -wal and -shm with the file's mode (0400) and could not remove them:
     once IT made the file writable, the app still refused, blaming the folder."""
