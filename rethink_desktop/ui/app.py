@@ -223,7 +223,35 @@ def make_clock(args: argparse.Namespace) -> Clock:
     return SystemClock()
 
 
-def offer_resume(window: MainWindow, messages: Messages) -> None:
+class BeforeWriting:
+    """Called before each start-up write that needs no more of the facilitator than a
+    choice at a dialog (names left by a crash removed, a session not resumed ended as
+    abandoned, the demo's network prepared). A cleanly closed records file is checked on
+    another thread once the window is up; before the first such write it is checked here
+    instead, once, and damage raises :class:`CorruptError` with nothing written (those
+    writes went into a damaged file that the message then said was unchanged)."""
+
+    def __init__(self, unchecked: Path | None) -> None:
+        self.unchecked = unchecked
+        self.checked = False  # the check ran here (and found the file sound)
+
+    def __call__(self) -> None:
+        path, self.unchecked = self.unchecked, None
+        if path is None:
+            return
+        if quick_check(path):
+            log.warning("a start-up write was not made: the records file is damaged")
+            raise CorruptError(path)
+        self.checked = True
+
+
+def _nothing_to_check() -> None:
+    """The file was checked as it opened (``open_or_recover``): no check before writing."""
+
+
+def offer_resume(
+    window: MainWindow, messages: Messages, before_writing: Callable[[], None] = _nothing_to_check
+) -> None:
     """A session left running (crash, power cut, kill) is resumed with its true clock."""
     ctl = window.controller
     for session_id in ctl.store.session_ids("running", "paused", "closing"):
@@ -251,6 +279,7 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
             window.reopen_room_display()
             return
         # What went on after the app stopped was never recorded: the record ends there.
+        before_writing()
         if not window.abandon("not_resumed", ended_at=state.updated_at):
             window.show_for_state()  # still open (the window has said why it was not saved)
             return
@@ -262,25 +291,21 @@ def offer_resume(window: MainWindow, messages: Messages) -> None:
         )
 
 
-def remove_leftover_names(window: MainWindow, *, unchecked: Path | None = None) -> None:
+def remove_leftover_names(
+    window: MainWindow, before_writing: Callable[[], None] = _nothing_to_check
+) -> None:
     """Names must not outlive a session finished here unless the settings keep them (a crash
     came between the completion and the removal). Names brought in by ``import --keep-names``
     were asked for and stay, unless IT has locked keep_names off; turning the setting off in
-    the View menu asks about all of them there and then (MainWindow._set_keep_names).
-
-    ``unchecked``: the records file, when its check is still to come (a cleanly closed
-    file is checked on another thread once the window is up). Then, if there are names to
-    remove, it is checked first, and damage is raised as :class:`CorruptError` with nothing
-    written: the sweep wrote into a damaged file that the message then said was unchanged."""
+    the View menu asks about all of them there and then (MainWindow._set_keep_names)."""
     if window.keep_names:
         return
     ctl = window.controller
     locked = window.config.is_locked("keep_names")
     finished = finished_with_names(ctl.store.db, imported=locked)
-    if finished and unchecked is not None and quick_check(unchecked):
-        log.warning("names left in finished sessions not removed: the records file is damaged")
-        raise CorruptError(unchecked)
-    ctl.remove_names_of(finished)
+    if finished:
+        before_writing()
+        ctl.remove_names_of(finished)
 
 
 def install_excepthook(messages: Messages) -> None:
@@ -298,7 +323,9 @@ def install_excepthook(messages: Messages) -> None:
     sys.excepthook = hook
 
 
-def prepare_demo(window: MainWindow, templates: dict) -> None:
+def prepare_demo(
+    window: MainWindow, templates: dict, before_writing: Callable[[], None] = _nothing_to_check
+) -> None:
     """Open the fictional demo network at check-in (a fresh one unless one is waiting)."""
     ctl = window.controller
     for session_id in ctl.store.session_ids("checked_in", "draft"):
@@ -306,6 +333,7 @@ def prepare_demo(window: MainWindow, templates: dict) -> None:
         window.show_for_state()
         return
     template = templates.get("family-network") or next(iter(templates.values()))
+    before_writing()
     if ctl.new_session() is None:
         return
     from rethink_desktop.storage.history import next_reference  # not at every start
@@ -420,11 +448,12 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
                 if was_empty(moved_to)
                 else CorruptError(db_path, moved_to).message,
             )
+        before_writing = BeforeWriting(db_path if check_later else None)
         try:
-            remove_leftover_names(window, unchecked=db_path if check_later else None)
-            offer_resume(window, messages)
+            remove_leftover_names(window, before_writing)
+            offer_resume(window, messages, before_writing)
             if args.demo and controller.session is None:
-                prepare_demo(window, templates)
+                prepare_demo(window, templates, before_writing)
         except StorageError as exc:
             # A file that reads badly (damage, a drive gone): say so; Home shows what it can.
             log.warning("start-up reads failed: %s", type(exc).__name__)
@@ -433,6 +462,8 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
                 window, DAMAGED_WHILE_OPEN.format(path=db_path) if damaged else exc.message
             )
             check_later = check_later and not damaged  # known already: not told a second time
+        # Checked already before a start-up write: not a second time on a thread.
+        check_later = check_later and not before_writing.checked
         background = None
         if check_later:
             # After the start-up writes (names sweep, resume): a reader on the file would make

@@ -239,3 +239,66 @@ def test_a_start_refused_by_its_data_folder_or_resources_logs_why(
     code, logged = start_refused(tmp_path, caplog)
     assert code == 1
     assert "start refused, a bundled resource cannot be used: DeckError: default.json" in logged
+
+
+def run_app_until_the_window(tmp_path, monkeypatch, *extra: str) -> tuple[int, list[str]]:
+    """``run_app`` in this process, its event loop left out: the exit status and every error
+    message it gave."""
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.storage.paths import resolve_paths
+    from rethink_desktop.ui.app import Messages, run_app
+    from rethink_desktop.ui.main_window import MainWindow
+
+    told: list[str] = []
+    before = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+    def no_loop(*_args) -> int:
+        QApplication.processEvents()
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow) and window not in before:
+                window.close()
+                window.deleteLater()
+        return 0
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app installs its own
+    monkeypatch.setattr(QApplication, "exec", no_loop)
+    monkeypatch.setattr(Messages, "error", lambda self, parent, text: told.append(text))
+    args = cli.build_parser().parse_args(
+        ["--data-dir", str(tmp_path / "data"), "--quit-after-start", *extra]
+    )
+    return run_app(resolve_paths(args.data_dir), args, Config()), told
+
+
+def test_a_session_not_resumed_is_not_ended_into_a_damaged_file(tmp_path, monkeypatch, qapp):
+    """Quit mid-meeting, the file closed cleanly, so it is checked on a thread once the
+    window is up; ending the open session as abandoned (Resume declined) wrote into it
+    first, and the message then said the app had not changed it."""
+    from datetime import UTC, datetime
+
+    from rethink_desktop.core.clock import FakeClock
+    from rethink_desktop.storage.eventlog import EventStore
+    from rethink_desktop.ui.app import DAMAGED_WHILE_OPEN, Messages
+    from tests.e2e.test_app import damage_a_page_of
+    from tests.helpers import running
+
+    db_file = tmp_path / "data" / "rethink.sqlite"
+    clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
+    with EventStore.open(db_file) as store:
+        for _ in range(12):
+            done = running(6, clock, sink=store.append)
+            for _ in range(20):
+                done.next_turn()
+            done.end()
+            done.complete()
+            done.remove_names()
+        running(4, clock, sink=store.append).next_turn()  # open when the app was quit
+    damage_a_page_of(db_file, "cards_shown")  # a table ending a session never reads
+    before = db_file.read_bytes()
+    monkeypatch.setattr(Messages, "resume", lambda self, parent, text: False)
+
+    code, told = run_app_until_the_window(tmp_path, monkeypatch)
+
+    assert code == 0
+    assert told == [DAMAGED_WHILE_OPEN.format(path=db_file)]  # told once
+    assert db_file.read_bytes() == before
