@@ -381,6 +381,10 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         unusable = unusable_data_folder(db_path.parent)
         if unusable is not None and not nothing_yet:
             raise StorageError(unusable, db_path)
+        # Before it is opened, which upgrades a file of an older version: the app refuses it.
+        demo_copy = None if demo or nothing_yet else demo_copy_refusal(db_path)
+        if demo_copy is not None:
+            raise StorageError(demo_copy, db_path)
         db = None if nothing_yet else open_database(db_path)
     except StorageError as exc:
         # LockedError's own words are for an action that could not be saved; check saves none.
@@ -409,10 +413,6 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
             counts = status_counts(db)
             summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
             line("sessions", summary or "none yet")
-            demo_copy = None if demo else demo_copy_refusal(db, db_path)
-            if demo_copy is not None:  # the app refuses it at its start
-                problems.append(demo_copy)
-                line("records", f"PROBLEM: {demo_copy}")
         finally:
             db.close()
     out.write("Resources\n")

@@ -1497,14 +1497,32 @@ def reads(fn: Callable[..., R]) -> Callable[..., R]:
     return wrapper
 
 
-@reads
-def demo_copy_refusal(db: Database, path: Path) -> str | None:
-    """Why records opened as the real ones (``check``, the app's start) must not be used as
-    them, in :class:`DemoRecordsError`'s words: they are a copy of the demo's; else None."""
+def demo_copy_refusal(path: str | Path) -> str | None:
+    """Why the records file at ``path``, about to be opened as the real records (``check``,
+    the app's start), must not be: it is a copy of the demo's, in :class:`DemoRecordsError`'s
+    words; else None. Read through :func:`_peek` before anything opens it (opening upgrades
+    a file of an older version, and the refusal says nothing has been changed). None too for
+    a file that cannot be read so: opening it says why.
+
+    Only the first session is looked at (a scan of every one at each start cost ~2 ms at
+    10,000): real records never hold a demo session (the demo has its own file, and an
+    import leaves demo sessions out), and a copy of the demo's file holds nothing else."""
+    path = Path(path).expanduser().absolute()
+    if not path.is_file():
+        return None
     try:
-        _refuse_demo_copy(db.conn, path)
+        conn = _peek(path)
+        try:
+            first = conn.execute("SELECT demo FROM sessions LIMIT 1").fetchone()
+            if not first or first[0] != 1:
+                return None
+            _refuse_demo_copy(conn, path)
+        finally:
+            conn.close()
     except DemoRecordsError as exc:
         return exc.message
+    except (sqlite3.Error, OSError):
+        return None
     return None
 
 

@@ -388,6 +388,13 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         # consistent file while the app writes; in rollback-journal mode it would not).
         step("lock")
         check_later = db_path.exists() and at_rest(db_path)
+        # Before it is opened: opening upgrades a file of an older version.
+        demo_copy = None if args.demo else demo_copy_refusal(db_path)
+        if demo_copy is not None:  # its meetings must not run, or be backed up, as real ones
+            log.warning("the records file is a copy of the trainers' demo; not opened")
+            messages.error(None, demo_copy)
+            lock.unlock()
+            return 1
         try:
             db, moved_to = open_or_recover(db_path, check=not check_later)
         except StorageError as exc:
@@ -398,16 +405,6 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
                 exc.message,
             )
             messages.error(None, exc.message)
-            lock.unlock()
-            return 1
-        try:  # a read that fails here is told by the start-up reads, or the check after them
-            demo_copy = None if args.demo else demo_copy_refusal(db, db_path)
-        except StorageError:
-            demo_copy = None
-        if demo_copy is not None:  # its meetings must not run, or be backed up, as real ones
-            log.warning("the records file is a copy of the trainers' demo; not opened")
-            messages.error(None, demo_copy)
-            db.close()
             lock.unlock()
             return 1
         step("database, integrity check " + ("to follow" if check_later else "included"))

@@ -268,6 +268,26 @@ def test_the_demo_s_records_in_place_of_the_real_ones_are_a_problem_and_not_open
     assert demo_checked.returncode == 0, demo_checked.stdout  # the demo's own file is fine
 
 
+def test_a_demo_copy_of_an_older_version_is_refused_before_it_is_upgraded(tmp_path):
+    """The refusal came after the file was opened, which upgraded it (and wrote a
+    pre-migration copy), then said "Nothing has been changed"."""
+    from tests.helpers import back_to_schema_3
+
+    data = tmp_path / "d"
+    with EventStore.open(data / "rethink.sqlite") as copy:  # the demo's file, copied by hand
+        running(3, FakeClock(), sink=copy.append, demo=True, reference="DEMO-001").end()
+        back_to_schema_3(copy.db)
+    before = (data / "rethink.sqlite").read_bytes()
+    checked = cli("--data-dir", str(data), "check")
+    started = cli("--data-dir", str(data), "--quit-after-start", "--unattended",
+                  env={"QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    for done, said in ((checked, checked.stdout), (started, started.stderr)):
+        assert done.returncode == 1, said
+        assert "holds the trainers' demo records in place of the real ones" in said
+    assert (data / "rethink.sqlite").read_bytes() == before  # not upgraded
+    assert not (data / "backups").exists()  # no pre-migration copy either
+
+
 def seeded(tmp_path):
     data = tmp_path / "seeded"
     with EventStore.open(data / "rethink.sqlite") as store:
