@@ -46,10 +46,6 @@ from rethink_desktop.ui.theme import repolish, set_font_role
 
 # A chosen button must not rely on colour alone: it inverts (a strong lightness change) and
 # turns bold. palette() follows the app palette, so a theme switch needs no rebuild here.
-# A chosen button is filled and its focus ringed by the app's style sheet (ui.theme).
-CHOICE_STYLE = """
-QPushButton[square="true"] { padding: 4px 6px; }
-"""
 
 SKIPPED = object()  # the value of an explicit "skip this question" choice
 
@@ -89,7 +85,6 @@ class ChoiceButtons(QWidget):
         super().__init__(parent)
         self.name = name
         self.setAccessibleName(name)
-        self.setStyleSheet(CHOICE_STYLE)
         self._values: list[Any] = []
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -138,6 +133,8 @@ class ChoiceButtons(QWidget):
         metrics = QFontMetrics(bold)
         height = int(metrics.height() * self._height)
         button.setMinimumHeight(height)
+        # The app's style sheet (ui.theme): a 2 px edge and 6 px (square) or 14 px of padding
+        # a side, chosen or not, focused or not (a thicker focus edge takes from the padding).
         padding = 16 if square else 2 * 14 + 8
         button.setMinimumWidth(
             max(height if square else 0, metrics.horizontalAdvance(text) + padding)
@@ -658,7 +655,6 @@ class CheckInView(QWidget):
 
 
 __all__ = [
-    "CHOICE_STYLE",
     "CheckInView",
     "ChoiceButtons",
     "PulseSelector",

@@ -245,6 +245,9 @@ def style_sheet(theme: Theme) -> str:
                            border: 2px solid {theme.accent}; font-weight: bold; }}
     QPushButton[primary="true"]:focus, QPushButton:checked:focus {{
         border: {filled}px solid {theme.text}; padding: {6 - grow}px {14 - grow}px; }}
+    QPushButton[square="true"] {{ padding: 4px 6px; }}
+    QPushButton[square="true"]:checked:focus {{
+        padding: {max(0, 4 - (filled - 2))}px {max(0, 6 - (filled - 2))}px; }}
     QComboBox:disabled, QLineEdit:disabled, QSpinBox:disabled {{ color: {theme.muted};
                                                                 background: {theme.background}; }}
     QLineEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: {theme.surface};

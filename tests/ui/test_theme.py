@@ -198,3 +198,54 @@ def test_a_focused_filled_button_shows_focus_by_shape_not_colour_alone(qtbot):
             holder.close()
     finally:
         apply_theme(app, "light")
+
+
+def test_a_chosen_focused_choice_keeps_room_for_its_text_in_every_theme(qtbot):
+    """The thicker focus edge of a filled button came out of the text's room on the square
+    choices (the tension pulse's "10" read "LC" in high contrast (dark)): their own padding
+    rule overrode the app's, which gives that edge back from the padding."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import (
+        QApplication,
+        QHBoxLayout,
+        QStyle,
+        QStyleOptionButton,
+        QWidget,
+    )
+
+    from rethink_desktop.ui import widgets
+    from rethink_desktop.ui.checkin import ChoiceButtons
+    from rethink_desktop.ui.theme import THEMES, apply_theme
+
+    def room(button) -> int:
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        element = QStyle.SubElement.SE_PushButtonContents
+        return button.style().subElementRect(element, option, button).width()
+
+    app = QApplication.instance()
+    try:
+        for name in THEMES:
+            apply_theme(app, name)
+            holder = QWidget()
+            qtbot.addWidget(holder)
+            row = QHBoxLayout(holder)
+            pulse = ChoiceButtons("Pulse", [(n, str(n)) for n in range(1, 11)], square=True)
+            rating = ChoiceButtons(
+                "Clarity", [(n, str(n)) for n in range(1, 6)], role="card", square=True,
+                skip_text="Skip",
+            )  # fmt: skip
+            way = ChoiceButtons("Way forward", [("yes", "Yes"), ("partly", "Partly")])
+            for widget in (pulse, rating, way, widgets.button("Back", "Back")):
+                row.addWidget(widget)
+            holder.show()
+            for choice in (pulse, rating, way):
+                for button in choice.buttons:
+                    button.setChecked(True)
+                    button.setFocus()
+                    qtbot.waitUntil(button.hasFocus)
+                    needed = QFontMetrics(button.font()).horizontalAdvance(button.text())
+                    assert room(button) >= needed, (name, button.text())
+            holder.close()
+    finally:
+        apply_theme(app, "light")
