@@ -259,14 +259,13 @@ def _probe(folder: Path) -> None:
 def log_folder_problem(log_dir: Path) -> str | None:
     """Why the log file cannot be written (setup_logging then logs to the console, which a
     desktop start never shows), or None. A folder that takes no new file is a problem too,
-    though its log file can be added to: the log cannot be rotated, and outgrows its limit."""
+    in its own words: its log file is added to, but cannot be rotated."""
     import errno
 
     try:
         ensure_dir(log_dir)
         with (log_dir / LOG_FILE).open("a", encoding="utf-8"):
             pass
-        _probe(log_dir)
     except OSError as exc:
         if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
             why = "a file or folder is in the way"
@@ -280,6 +279,12 @@ def log_folder_problem(log_dir: Path) -> str | None:
             f"The log folder {log_dir} cannot be written ({why}), so the app keeps no log. "
             "It still runs; make the folder writable (or move what is in the way) so that "
             "problems can be looked into."
+        )
+    if not takes_new_files(log_dir):
+        return (
+            f"The log folder {log_dir} takes no new file (it is read-only or belongs to "
+            f"another user): the app adds to {LOG_FILE} there, but cannot rotate it, so it "
+            "grows past its 1 MB. Make the folder writable."
         )
     return None
 

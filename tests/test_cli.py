@@ -112,4 +112,8 @@ def test_check_calls_a_log_folder_that_takes_no_new_file_a_problem(tmp_path, mon
     folder_takes_no_new_file(monkeypatch, log_dir)
     problem = log_folder_problem(log_dir)
     assert problem is not None
-    assert problem.startswith(f"The log folder {log_dir} cannot be written (it is read-only")
+    assert problem == (
+        f"The log folder {log_dir} takes no new file (it is read-only or belongs to another "
+        "user): the app adds to rethink-desktop.log there, but cannot rotate it, so it grows "
+        "past its 1 MB. Make the folder writable."
+    )

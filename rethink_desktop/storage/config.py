@@ -15,7 +15,7 @@ cannot be read is ignored with a warning naming it. See docs/deploying.md.
 
 from __future__ import annotations
 
-import contextlib
+import codecs
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -135,20 +135,32 @@ def view_menu_choices(ui_ini: Path, config: Config) -> dict[str, Any]:
     text QSettings writes (a file it cannot read is no choice at all)."""
     import configparser
 
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    # As QSettings reads it: ";" starts a comment, a value may be in quotes.
+    parser = configparser.ConfigParser(
+        interpolation=None, strict=False, inline_comment_prefixes=(";",)
+    )
     try:
-        parser.read_string(ui_ini.read_text(encoding="utf-8", errors="replace"))
+        parser.read_string(ui_ini.read_text(encoding="utf-8-sig", errors="replace"))
     except (OSError, configparser.Error):
         return {}
+
+    def value(setting: str) -> str | None:
+        section, key = setting.split("/")
+        if not parser.has_option(section, key):
+            return None
+        text = parser.get(section, key).strip()
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]
+        return text
+
     chosen: dict[str, Any] = {}
-    section, key = THEME_KEY.split("/")
-    if not config.is_locked("theme") and parser.has_option(section, key):
-        chosen["theme"] = parser.get(section, key)
-    section, key = KEEP_NAMES_KEY.split("/")
-    if not config.is_locked("keep_names") and parser.has_option(section, key):
-        # A value QSettings would not write is no choice: the app reads the config's.
-        with contextlib.suppress(ValueError):
-            chosen["keep_names"] = parser.getboolean(section, key)
+    theme = value(THEME_KEY)
+    if theme is not None and not config.is_locked("theme"):
+        chosen["theme"] = theme
+    keep = value(KEEP_NAMES_KEY)
+    if keep is not None and not config.is_locked("keep_names"):
+        # Qt's reading of text as a boolean: false only when empty, "0" or "false".
+        chosen["keep_names"] = keep.lower() not in ("", "0", "false")
     return chosen
 
 
@@ -286,7 +298,8 @@ class _Reader:
             reason = f"it is not valid TOML: {exc}"
         except UnicodeDecodeError as exc:
             # Notepad's "Unicode" is UTF-16: say where, and what to save it as instead.
-            line = raw[: exc.start].count(b"\n") + 1
+            bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+            line = raw[: bom + exc.start].count(b"\n") + 1  # the error counts after a BOM
             wide = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
             reason = (
                 "it is not UTF-8 text"

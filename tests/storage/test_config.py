@@ -370,6 +370,9 @@ def test_a_file_that_is_not_utf8_says_where_and_what_to_save_it_as(machine, user
     path.write_bytes(b'theme = "dark"\n# caf\xe9\n')  # Latin-1 on the second line
     (warning,) = load(machine, user).warnings
     assert "it is not UTF-8 text (line 2); save it again with the encoding UTF-8." in warning
+    path.write_bytes(b'\xef\xbb\xbftheme = "dark"\nkeep_names = true\n\xe9t\xe9 = 1\n')
+    (warning,) = load(machine, user).warnings  # a byte-order mark first: still line 3
+    assert "it is not UTF-8 text (line 3); save it again with the encoding UTF-8." in warning
 
 
 def test_default_locations_follow_platformdirs_and_xdg(monkeypatch, tmp_path):

@@ -192,3 +192,25 @@ def test_the_config_folder_the_app_makes_is_private(tmp_path):
     assert (folder / "ui.ini").is_file()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+
+
+KEEP_LINES = ["no", "off", "maybe", "0", "false", "FALSE", "", "true", "1", '"false"',
+              "false ; a comment"]  # fmt: skip
+THEME_LINES = ['"dark"', "dark ; a comment", "high_contrast", '"dark;x"']
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_check_reads_a_hand_edited_ui_ini_as_qt_does(tmp_path, bom):
+    """`check` read "keep_names=no" as not kept, where the app (Qt) keeps names for any
+    text but "", "0" and "false"; a byte-order mark hid the file; quotes stayed on a theme."""
+    from rethink_desktop.storage.config import view_menu_choices
+    from rethink_desktop.ui.user_settings import effective_keep_names
+
+    config = Config(keep_names=True, theme="light")
+    for n, (keep, theme) in enumerate((k, t) for k in KEEP_LINES for t in THEME_LINES):
+        path = tmp_path / f"ui-{n}.ini"  # QSettings keeps what it read of a file name
+        path.write_bytes(bom + f"[privacy]\nkeep_names={keep}\n[view]\ntheme={theme}\n".encode())
+        qt = QSettings(str(path), QSettings.Format.IniFormat)
+        chosen = view_menu_choices(path, config)
+        assert chosen["keep_names"] == effective_keep_names(qt, config), (keep, theme)
+        assert chosen["theme"] == effective_theme(qt, config), (keep, theme)
