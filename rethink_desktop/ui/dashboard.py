@@ -14,7 +14,6 @@ from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -164,44 +163,50 @@ class DashboardView(QWidget):
         return frame
 
     def _build_layout(self) -> None:
+        # Everything gives way on a small screen at large type rather than widening the
+        # screen past the window (at 150 % on 1024 × 600 its right side, Home included, was
+        # cut off): the controls wrap, the buttons go under them, the four tiles go two by
+        # two, then one under another, and so do the three small charts.
         em = self._em
-        top = QHBoxLayout()
-        top.setSpacing(em)
-        top.addWidget(self.title)
-        top.addSpacing(em)
-        top.addWidget(self.period)
-        top.addSpacing(em)
-        top.addWidget(self.include_demo)
-        top.addStretch(1)
-        top.addWidget(self.history_button)
-        top.addWidget(self.home_button)
+        controls = widgets.FlowLayout(em)
+        for widget in (self.title, self.period, self.include_demo):
+            controls.addWidget(widget)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(em // 2)
+        buttons.addStretch(1)
+        buttons.addWidget(self.history_button)
+        buttons.addWidget(self.home_button)
+        top = widgets.Columns(em)
+        top.addLayout(controls, 1)
+        top.addLayout(buttons)
 
-        tiles = QHBoxLayout()
-        tiles.setSpacing(em)
-        for tile in (self.held_tile, self.pulse_tile, self.balance_tile, self.way_tile):
-            tiles.addWidget(tile, 1)
+        tiles = widgets.Columns(em)  # a row of four, else two rows of two, else one column
+        for pair in (
+            (self.held_tile, self.pulse_tile),
+            (self.balance_tile, self.way_tile),
+        ):
+            two = widgets.Columns(em)
+            for tile in pair:
+                two.addWidget(tile, 1)
+            tiles.addLayout(two, 1)
 
         ratings = self._panel(
             "Communication, compassion, clarity and feeling heard — average rating by month",
             self.ratings_chart,
         )
-        bottom = QGridLayout()
-        bottom.setSpacing(em)
+        bottom = widgets.Columns(em)
         bottom.addWidget(
             self._panel(
                 "Balance of voice across sessions",
                 self.balance_chart,
                 "Sessions by balance index: 1 = equal talk time, 0 = one voice.",
             ),
-            0,
-            0,
+            1,
         )
         bottom.addWidget(
-            self._panel("Attendance", self.attendance_chart, "Share of everyone invited."), 0, 1
+            self._panel("Attendance", self.attendance_chart, "Share of everyone invited."), 1
         )
-        bottom.addWidget(self._panel("Sessions by kind", self.kind_chart), 0, 2)
-        for column in range(3):
-            bottom.setColumnStretch(column, 1)
+        bottom.addWidget(self._panel("Sessions by kind", self.kind_chart), 1)
 
         content = QWidget()
         column = QVBoxLayout(content)

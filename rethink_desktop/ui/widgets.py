@@ -146,7 +146,8 @@ class FittedLabel(QLabel):
 class FlowLayout(QtWidgets.QLayout):
     """Widgets in a row that goes on to another line where the row has no room left (a
     filter row at 150 % type on a small screen), rather than widening the screen past the
-    window. Each keeps its own width; lines are as tall as their tallest; top-aligned."""
+    window. Each keeps its own width; lines are as tall as their tallest, each item in the
+    middle of its line's height."""
 
     def __init__(self, spacing: int = 6, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,20 +201,29 @@ class FlowLayout(QtWidgets.QLayout):
         """Place the items in ``rect`` (or only measure); the height they take."""
         margins = self.contentsMargins()
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
-        x, y, line = area.x(), area.y(), 0
         gap = self.spacing()
+        lines: list[list[tuple[QtWidgets.QLayoutItem, int, int]]] = [[]]
+        x = area.x()
         for item in self._items:
             if item.isEmpty():
                 continue
             hint = item.sizeHint()
             width = min(hint.width(), max(item.minimumSize().width(), area.width()))
             if x > area.x() and x + width > area.right() + 1:
-                x, y, line = area.x(), y + line + gap, 0
-            if place:
-                item.setGeometry(QRect(x, y, width, hint.height()))
+                lines.append([])
+                x = area.x()
+            lines[-1].append((item, width, hint.height()))
             x += width + gap
-            line = max(line, hint.height())
-        return y + line - rect.y() + margins.bottom()
+        y = area.y()
+        for number, line in enumerate(lines):
+            tallest = max((height for _, _, height in line), default=0)
+            x = area.x()
+            for item, width, height in line:
+                if place:  # each in the middle of its line's height (a check box by a list)
+                    item.setGeometry(QRect(x, y + (tallest - height) // 2, width, height))
+                x += width + gap
+            y += tallest + (gap if number < len(lines) - 1 else 0)
+        return y - rect.y() + margins.bottom()
 
 
 class Columns(QtWidgets.QBoxLayout):
@@ -233,9 +243,19 @@ class Columns(QtWidgets.QBoxLayout):
         return [item for item in items if item is not None and not item.isEmpty()]
 
     def _beside_width(self) -> int:
+        """The width all the items need side by side. An item that is itself a Columns
+        counts as wide as its own items side by side: nested, four tiles go in one row, else
+        in rows of two (not in two columns of two, which did not line up)."""
         shown = self._shown()
         margins = self.contentsMargins()
-        return (sum(item.minimumSize().width() for item in shown) + margins.left()
+
+        def width(item: QtWidgets.QLayoutItem) -> int:
+            inner = item.layout()
+            return (
+                inner._beside_width() if isinstance(inner, Columns) else item.minimumSize().width()
+            )
+
+        return (sum(width(item) for item in shown) + margins.left()
                 + margins.right() + self.spacing() * max(0, len(shown) - 1))  # fmt: skip
 
     def setGeometry(self, rect: QRect) -> None:

@@ -1392,6 +1392,44 @@ def test_at_150_percent_on_a_small_laptop_no_screen_scrolls_sideways(
         assert home.new_button.y() < home.title.geometry().bottom()
 
 
+def test_the_dashboard_gives_way_at_150_percent_on_a_small_laptop(qtbot, make_window, controller):
+    """Its right side, Home included, was cut off at 150 % on 1024 × 600 (its own scroll
+    area never scrolls sideways): the controls wrap, the four tiles go two by two."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.conftest import finished_with_names, larger_text
+
+    finished_with_names(controller, 2)
+
+    def shown_dashboard(window):
+        window.records.dashboard_action.trigger()
+        QApplication.processEvents()
+        return window.records.dashboard
+
+    wide = make_window()
+    wide.resize(1366, 768)
+    wide.show()
+    board = shown_dashboard(wide)
+    assert len({tile.y() for tile in tiles_of(board)}) == 1  # one row of four, with room
+    with larger_text(1.5):
+        window = make_window()
+        window.resize(1024, 600)
+        window.show()
+        board = shown_dashboard(window)
+        qtbot.wait(10)
+        content = board.scroll.widget()
+        assert content.width() <= board.scroll.viewport().width()
+        home = board.home_button
+        assert home.mapTo(window, home.rect().topRight()).x() < window.width()
+        held, pulse, balance, way = (tile.geometry() for tile in tiles_of(board))
+        assert held.y() == pulse.y() < balance.y() == way.y()  # two rows of two
+        assert held.x() == balance.x() < pulse.x() == way.x()
+
+
+def tiles_of(board):
+    return (board.held_tile, board.pulse_tile, board.balance_tile, board.way_tile)
+
+
 @pytest.mark.parametrize("size", [(1024, 600), (1024, 500)])
 def test_at_150_percent_wrapped_words_are_never_cut_short_they_scroll(
     qtbot, make_window, controller, size

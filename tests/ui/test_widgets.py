@@ -55,3 +55,47 @@ def test_columns_stand_side_by_side_with_room_and_one_under_the_other_without(qt
     host.resize(900, 300)
     qtbot.wait(10)
     assert left.y() == right.y()  # beside again
+
+
+def test_a_flow_row_puts_each_part_in_the_middle_of_its_line(qtbot):
+    """Top-aligned, the Dashboard's "Include demo sessions" sat above its period list."""
+    layout = FlowLayout(10)
+    host, parts = holder(qtbot, layout, [200, 200, 200])
+    parts[1].setFixedSize(200, 50)  # the tall one sets its line's height
+    host.resize(450, 200)
+    host.show()
+    qtbot.waitExposed(host)
+    assert [(p.x(), p.y()) for p in parts] == [(0, 10), (210, 0), (0, 60)]
+    assert layout.heightForWidth(450) == 90
+
+
+def test_columns_in_columns_go_in_rows_that_line_up(qtbot):
+    """Four tiles as two pairs: a row of four where it fits, else two rows of two (they went
+    in two columns of two, whose tiles did not line up), else one column."""
+    outer = Columns(10)
+    outer.setContentsMargins(0, 0, 0, 0)
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.setLayout(outer)
+    tiles = []
+    for _ in range(2):
+        pair = Columns(10)
+        for _ in range(2):
+            tile = QPushButton("x")
+            tile.setMinimumSize(200, 30)
+            pair.addWidget(tile, 1)
+            tiles.append(tile)
+        outer.addLayout(pair, 1)
+    host.resize(900, 300)
+    host.show()
+    qtbot.waitExposed(host)
+    assert len({t.y() for t in tiles}) == 1
+    host.resize(500, 300)
+    qtbot.wait(10)
+    a, b, c, d = (t.geometry() for t in tiles)
+    assert a.y() == b.y() < c.y() == d.y()
+    assert a.x() == c.x() < b.x() == d.x()
+    host.resize(300, 300)
+    qtbot.wait(10)
+    assert len({t.x() for t in tiles}) == 1
+    assert outer.minimumSize().width() == 200
