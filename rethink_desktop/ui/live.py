@@ -449,15 +449,13 @@ class LiveView(QWidget):
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
+        scroll = widgets.DownScroll()  # as wide as its rows need: the times stay in sight
         scroll.setWidget(body)
         # setWidget turns the content's background fill on: fill it with the panel's surface
         # (Base), not the window's colour. Opaque, it spares the panels behind it a repaint.
         body.setBackgroundRole(QPalette.ColorRole.Base)
-        scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.viewport().setAutoFillBackground(False)
         scroll.setAccessibleName("The circle and the balance by agency")
         panel.layout_.addWidget(scroll, 1)
@@ -484,7 +482,9 @@ class LiveView(QWidget):
 
     def _card_panel(self) -> QWidget:
         panel = Panel()
-        self.card_title = _label("", role="label", bold=True, name="Card")
+        # "Card · Acknowledgement · Where you are coming from" ends in "…" rather than making
+        # its column as wide as itself (at 150 % it squeezed the circle's talk times away).
+        self.card_title = _label("", role="label", bold=True, name="Card", elide=True)
         self.card_prompt = _label("", role="card", name="Card prompt")
         self.card_prompt.setWordWrap(True)
         self.card_prompt.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

@@ -278,6 +278,36 @@ class Columns(QtWidgets.QBoxLayout):
         return size
 
 
+class DownScroll(QtWidgets.QScrollArea):
+    """Scrolls up and down only, and is never narrower than its content's minimum: a
+    scroll area asks for almost no width, so its panel was squeezed below what the content
+    needs, and with no sideways scrolling the right of it was cut off (the live circle's
+    talk times at 150 % on 1024 × 600). The scroll bar's width is counted in."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # rows added or longer text: ask for the room again
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        width = content.minimumSizeHint().width() + bar + 2 * self.frameWidth()
+        return QSize(max(hint.width(), width), hint.height())
+
+
 def label(
     text: str = "",
     role: str | None = "body",

@@ -1392,6 +1392,40 @@ def test_at_150_percent_on_a_small_laptop_no_screen_scrolls_sideways(
         assert home.new_button.y() < home.title.geometry().bottom()
 
 
+def test_the_circle_s_talk_times_stay_in_sight_at_150_percent_on_a_small_laptop(
+    qtbot, make_window, controller
+):
+    """The circle's scroll area asked for almost no width, so its panel was squeezed below
+    its rows and their right end, the talk times, was cut off (the card's long title, which
+    would not shorten, took the room). The card's title now ends in "…" instead."""
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.core.agenda import load_templates
+    from rethink_desktop.core.demo import demo_preparation
+    from tests.ui.conftest import larger_text
+
+    controller.new_session()  # the demo's network: "Children's social care" and all
+    controller.act("prepare", **demo_preparation(load_templates()["family-network"]))
+    controller.act("check_in", [p.id for p in controller.state.participants], pulse=6)
+    controller.start()
+    controller.show_card_id("acknowledgement-1")  # "Card · Acknowledgement · Where you are…"
+    controller.act("next_turn")
+    with larger_text(1.5):
+        window = make_window()
+        window.resize(1024, 600)
+        window.show()
+        window.show_for_state()
+        QApplication.processEvents()
+        qtbot.wait(10)
+        live = window.live
+        circle = live.circle_scroll
+        assert circle.widget().width() <= circle.viewport().width()
+        assert circle.widget().minimumSizeHint().width() <= circle.viewport().width()
+        assert not window.page_scroll.horizontalScrollBar().isVisible()
+        title = live.card_title
+        assert title.shown_text().endswith("…") or title.width() >= title.sizeHint().width()
+
+
 def test_the_dashboard_gives_way_at_150_percent_on_a_small_laptop(qtbot, make_window, controller):
     """Its right side, Home included, was cut off at 150 % on 1024 × 600 (its own scroll
     area never scrolls sideways): the controls wrap, the four tiles go two by two."""
