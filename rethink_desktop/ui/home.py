@@ -131,14 +131,15 @@ class SessionTable(QTableWidget):
         headings: Sequence[str],
         name: str,
         *,
-        squeeze_column: int = 0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(0, len(headings), parent)
-        # The reference gives way when the columns do not all fit (150 % type), shortened in
-        # the middle so both its ends still read ("FN-2026/CA…TH-0042"); when Kind gave way
-        # it read "T…", its heading "Kinc".
-        self._squeeze_column = squeeze_column
+        # When the columns do not all fit (150 % type on a small screen), a long reference
+        # gives way first, then Kind, each shortened in the middle so both ends still read
+        # ("FN-2026/CA…TH-0042", "Fam…twork"), each down to a few letters: the reference
+        # alone gave way, and at 150 % on 1024 pixels it went down to nothing ("R"); when
+        # Kind gave way alone it read "T…", its heading "Kinc".
+        self._giving_way = (0, 1)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setHorizontalHeaderLabels(list(headings))
         self.setAccessibleName(name)
@@ -214,15 +215,50 @@ class SessionTable(QTableWidget):
         )
 
     def _fit_columns(self) -> None:
-        """Columns as wide as their contents; if that is too wide (large fonts), one column
-        gives way and elides, rather than the right-hand columns sliding out of view."""
+        """Columns as wide as their contents; if that is too wide (large fonts), the
+        reference and then Kind give way and elide, rather than the right-hand columns sliding
+        out of view (a table too narrow even then scrolls sideways)."""
         header = self.horizontalHeader()
-        squeeze = self.content_width() > self._viewport_width()
         mode = QHeaderView.ResizeMode
-        header.setSectionResizeMode(
-            self._squeeze_column, mode.Stretch if squeeze else mode.ResizeToContents
-        )
-        header.setStretchLastSection(not squeeze)
+        widths = [
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        ]
+        over = sum(widths) - self._viewport_width()
+        if over <= 0:
+            header.setSectionResizeMode(mode.ResizeToContents)
+            header.setStretchLastSection(True)
+            return
+        floor = self._floor()
+        for column in self._giving_way:
+            take = min(over, max(0, widths[column] - floor))
+            widths[column] -= take
+            over -= take
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(mode.Fixed)
+        for column, width in enumerate(widths):
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def _floor(self) -> int:
+        """The narrowest a giving-way column goes: "FN-…291", "Fam…ork", with the cell's
+        inset each side (the style sheet's padding)."""
+        metrics = QFontMetrics(self.font())
+        return metrics.averageCharWidth() * 7 + metrics.height()
+
+    def readable_width(self) -> int:
+        """The width at which every column shows, the reference and Kind shortened to the
+        floor: narrower, the table would scroll sideways."""
+        header = self.horizontalHeader()
+        floor = self._floor()
+        widths = [
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        ]
+        for column in self._giving_way:
+            widths[column] = min(widths[column], floor)
+        bar = self.verticalScrollBar().sizeHint().width()
+        return sum(widths) + 2 * self.frameWidth() + bar
 
     def _viewport_width(self) -> int:
         # Worked out rather than asking viewport(): PySide6's first wrapper for the viewport
@@ -242,7 +278,8 @@ class SessionTable(QTableWidget):
         return QSize(super().sizeHint().width(), self._height_for(max(self.rowCount(), 2)))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(super().minimumSizeHint().width(), self._height_for(2))
+        width = self.readable_width() if self.rowCount() else super().minimumSizeHint().width()
+        return QSize(width, self._height_for(2))
 
     def current_id(self) -> str | None:
         """The session of the selected row, if a row is selected."""
@@ -449,8 +486,10 @@ class HomeView(QWidget):
         panel.addLayout(text, 1)
         panel.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        columns = QHBoxLayout()
-        columns.setSpacing(em * 3 // 2)
+        # Prepared and Recent side by side, or one under the other where both will not fit
+        # readably (each table's minimum: every column shown, the reference and Kind
+        # shortened to a few letters; at 150 % on 1024 pixels they read "P…7").
+        columns = widgets.Columns(em * 3 // 2)
         self._columns = columns
         for heading, table, empty, button in (
             (self.prepared_heading, self.prepared_table, self.prepared_empty,
@@ -574,8 +613,9 @@ class HomeView(QWidget):
         # Each list gets width in proportion to what its columns need, so at large font sizes
         # both fit before either has to shorten a column.
         for index, table in enumerate((self.prepared_table, self.recent_table)):
-            need = table.content_width() if table.rowCount() else self._em * 20
-            self._columns.setStretch(index, max(1, need))
+            # An empty list is a short wrapped sentence: it leaves the room to the other.
+            need = table.content_width() if table.rowCount() else self._em * 12
+            self._columns.set_beside_stretch(index, max(1, need))
 
     @staticmethod
     def _set_primary(button: QPushButton, primary: bool) -> None:

@@ -237,6 +237,23 @@ class Columns(QtWidgets.QBoxLayout):
     def __init__(self, spacing: int) -> None:
         super().__init__(self._BESIDE)
         self.setSpacing(spacing)
+        # Stretch factors for side by side only (``set_beside_stretch``); one under another,
+        # only the last stretches, so no gap opens between them.
+        self._beside_stretch: dict[int, int] = {}
+
+    def set_beside_stretch(self, index: int, stretch: int) -> None:
+        self._beside_stretch[index] = stretch
+        self._apply_stretch()
+
+    def _apply_stretch(self) -> None:
+        if not self._beside_stretch:
+            return
+        last = self.count() - 1
+        for index in range(self.count()):
+            beside = self._beside_stretch.get(index, 0)
+            self.setStretch(
+                index, beside if self.direction() == self._BESIDE else int(index == last)
+            )
 
     def _shown(self) -> list[QtWidgets.QLayoutItem]:
         items = (self.itemAt(i) for i in range(self.count()))
@@ -262,6 +279,7 @@ class Columns(QtWidgets.QBoxLayout):
         wanted = self._BESIDE if rect.width() >= self._beside_width() else self._UNDER
         if self.direction() != wanted:
             self.setDirection(wanted)
+            self._apply_stretch()
         super().setGeometry(rect)
 
     def minimumSize(self) -> QSize:

@@ -373,8 +373,8 @@ def test_at_150_percent_long_references_give_way_not_the_kind(qtbot, make_home, 
         completed(store, clock, f"FN-2026/CAMHS-NORTH-004{n}", 4, 4)
     with larger_text(1.5):
         view = make_home(show=True)
-        view.parentWidget().resize(1280, 720)
-        view.resize(1280, 720)
+        view.parentWidget().resize(1100, 720)
+        view.resize(1100, 720)
         view.refresh()
         qtbot.wait(20)
         table = view.recent_table
@@ -389,6 +389,37 @@ def test_at_150_percent_long_references_give_way_not_the_kind(qtbot, make_home, 
             table.item(0, 0).text(), table.textElideMode(), width
         )
         assert shown.endswith("0042") or shown == table.item(0, 0).text()
+
+
+def test_on_a_small_laptop_at_150_percent_both_lists_stay_readable(qtbot, make_home, store, clock):
+    """At 150 % on 1024 pixels Recent's reference went down to nothing ("R", its cells
+    empty) beside Prepared, and with both lists filled they read "P…7". A list now gives way
+    only down to a few letters a column, and the lists go one under the other before that."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    from tests.helpers import prepared
+
+    for n in range(3):
+        completed(store, clock, f"FN-228{n}", 7, 6)
+    with larger_text(1.5):
+        view = make_home(show=True)
+        view.parentWidget().resize(860, 560)  # Home's part of a 1024-pixel screen, nearly
+        view.resize(860, 560)
+        view.refresh()
+        qtbot.wait(20)
+        table = view.recent_table
+        header = table.horizontalHeader()
+        floor = table._floor()
+        assert header.sectionSize(0) >= min(floor, table.sizeHintForColumn(0))
+        assert table.horizontalScrollBar().maximum() == 0
+        assert view._columns.direction() == QBoxLayout.Direction.LeftToRight  # one empty
+        prepared(4, clock, sink=store.append, reference="DEMO-001")
+        view.refresh()
+        qtbot.wait(20)
+        assert view._columns.direction() == QBoxLayout.Direction.TopToBottom
+        for table in (view.prepared_table, view.recent_table):
+            assert table.horizontalScrollBar().maximum() == 0
+            assert table.horizontalHeader().sectionSize(0) >= table.sizeHintForColumn(0)
 
 
 def test_a_screen_reader_meets_homes_parts_in_the_order_they_are_seen(qtbot, store):
