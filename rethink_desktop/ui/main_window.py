@@ -200,8 +200,8 @@ class MainWindow(QMainWindow):
         # whole tree again (Home three times over cost ~30 ms of start-up).
         # The screens scroll, as a whole, when the window is shorter than one needs (150 %
         # type on a 768-pixel laptop): without it the window grew taller than the screen,
-        # and Start, Next or a participant's Save went below its edge. Tab scrolls the
-        # focused control into view (QScrollArea.focusNextPrevChild).
+        # and Start, Next or a participant's Save went below its edge. Whatever takes the
+        # keys is scrolled into view (show_focus).
         self.page_scroll = PageScroll()
         self.setCentralWidget(self.page_scroll)
         self.stack = QStackedWidget(self.page_scroll)
@@ -216,6 +216,9 @@ class MainWindow(QMainWindow):
         )
         self.stack.addWidget(self.home)
         self.stack.currentChanged.connect(self._screen_changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self.show_focus)
         self.status = QLabel("")
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
@@ -229,6 +232,20 @@ class MainWindow(QMainWindow):
         # HomeView read the store as it was built: no second read at start-up.
         self._show(self.home)
         self.home.focus_default()
+
+    def show_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The control that takes the keys is scrolled into view, in every scroll area it
+        is in: Qt does so only for a Tab that a scroll area handles itself, and from
+        Prepare's last button Tab went round to its first field, out of sight above."""
+        if new is None or new.window() is not self:
+            return
+        margin = new.fontMetrics().height()
+        holder = new.parentWidget()
+        while holder is not None and holder is not self:
+            content = holder.widget() if isinstance(holder, QScrollArea) else None
+            if content is not None and content.isAncestorOf(new):
+                holder.ensureWidgetVisible(new, margin, margin)
+            holder = holder.parentWidget()
 
     # --- settings -------------------------------------------------------------------------
     @property

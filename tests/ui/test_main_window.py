@@ -1426,6 +1426,46 @@ def test_the_circle_s_talk_times_stay_in_sight_at_150_percent_on_a_small_laptop(
         assert title.shown_text().endswith("…") or title.width() >= title.sizeHint().width()
 
 
+def test_what_takes_the_keys_is_scrolled_into_view(qtbot, make_window, controller):
+    """At 150 % on 1024 × 600, Tab from Prepare's last button went round to its first
+    field, Kind, which stayed out of sight above: Qt scrolls to a control only for a Tab a
+    scroll area handles itself."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from tests.ui.conftest import larger_text, prepare_draft
+
+    def in_sight(widget) -> bool:
+        holder = widget.parentWidget()
+        while holder is not None:
+            if isinstance(holder, QScrollArea) and holder.widget().isAncestorOf(widget):
+                view = holder.viewport()
+                corner = widget.mapTo(view, widget.rect().topLeft())
+                if not view.rect().contains(QRect(corner, widget.size())):
+                    return False
+            holder = holder.parentWidget()
+        return True
+
+    prepare_draft(controller, 12)
+    with larger_text(1.5):
+        window = make_window()
+        window.resize(1024, 600)
+        window.show()
+        window.show_prepare()
+        QApplication.processEvents()
+        prepare = window.prepare
+        prepare.check_in_button.setFocus()
+        qtbot.waitUntil(prepare.check_in_button.hasFocus)
+        assert in_sight(prepare.check_in_button)
+        for scroll in (prepare.scroll, window.page_scroll):  # down at the last rows
+            bar = scroll.verticalScrollBar()
+            bar.setValue(bar.maximum())
+        assert prepare.scroll.verticalScrollBar().value() > 0  # there is somewhere to scroll
+        prepare.kind.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab goes round
+        qtbot.waitUntil(prepare.kind.hasFocus)
+        assert in_sight(prepare.kind)
+
+
 def test_the_dashboard_gives_way_at_150_percent_on_a_small_laptop(qtbot, make_window, controller):
     """Its right side, Home included, was cut off at 150 % on 1024 × 600 (its own scroll
     area never scrolls sideways): the controls wrap, the four tiles go two by two."""
