@@ -236,6 +236,8 @@ def style_sheet(theme: Theme) -> str:
         border: {ring}px solid transparent; border-radius: 6px; }}
     QScrollArea[focusRing="true"]:focus, QTableView[focusRing="true"]:focus {{
         border-color: {theme.accent}; }}
+    QTableView[focusRing="edge"] {{ border: {o}px solid {theme.border}; padding: {ring - o}px; }}
+    QTableView[focusRing="edge"]:focus {{ border: {ring}px solid {theme.accent}; padding: 0px; }}
     QPushButton[primary="true"] {{ background: {theme.accent}; color: {theme.surface};
                                    border-color: {theme.accent}; font-weight: bold; }}
     QPushButton:disabled {{ color: {theme.muted}; border-style: dashed; }}

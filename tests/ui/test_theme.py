@@ -249,3 +249,47 @@ def test_a_chosen_focused_choice_keeps_room_for_its_text_in_every_theme(qtbot):
             holder.close()
     finally:
         apply_theme(app, "light")
+
+
+def test_prepare_s_tables_show_focus_by_a_thicker_edge(qtbot):
+    """Their native 1 px frame only changed colour on focus (3.2 : 1 in light, from nothing
+    in high contrast (dark)): now a resting edge of the theme's width, and a ring twice that,
+    with the rows staying where they are."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+
+    from rethink_desktop.ui.prepare import RowTable
+    from rethink_desktop.ui.theme import THEMES, apply_theme
+
+    app = QApplication.instance()
+    try:
+        for name, theme in THEMES.items():
+            apply_theme(app, name)
+            holder = QWidget()
+            qtbot.addWidget(holder)
+            column = QVBoxLayout(holder)
+            other, table = QLineEdit(), RowTable()
+            column.addWidget(other)
+            column.addWidget(table)
+            holder.show()
+            other.setFocus()
+            qtbot.waitUntil(other.hasFocus)
+            edge = theme.outline_px
+            resting, rows_at = top_edge(table, edge), table.viewport().geometry()
+            table.setFocus()
+            qtbot.waitUntil(table.hasFocus)
+            focused = top_edge(table, edge)
+            border, accent = QColor(theme.border).name(), QColor(theme.accent).name()
+            assert resting[:edge] == [border] * edge, name
+            assert accent not in resting[edge:], name
+            assert focused == [accent] * (2 * edge), name
+            assert table.viewport().geometry() == rows_at, name  # the rows do not move
+            holder.close()
+    finally:
+        apply_theme(app, "light")
+
+
+def top_edge(widget, edge: int) -> list[str]:
+    """The colours of the top ``2 * edge`` pixel rows at the middle of ``widget``."""
+    image = widget.grab().toImage()
+    return [image.pixelColor(widget.width() // 2, y).name() for y in range(2 * edge)]
