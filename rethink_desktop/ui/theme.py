@@ -305,6 +305,24 @@ def style_sheet(theme: Theme) -> str:
         background: qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5,
             stop:0 {faint}, stop:0.55 {faint}, stop:0.62 {theme.background},
             stop:1 {theme.background}); }}
+    """ + (_bold_scroll_bars(theme) if theme.outline_px > 1 else "")
+
+
+def _bold_scroll_bars(theme: Theme) -> str:
+    """High contrast: scroll bars in the text colour, edged, with no arrows (the platform's
+    handle was #1E1E1E on black, 1.2 : 1, the only sign that Start or Save lay below); and a
+    button that cannot be pressed now is in italics as well as dashed (its words are as
+    strong as any other's there, the muted colour being the text colour)."""
+    return f"""
+    QScrollBar {{ background: {theme.background}; border: 1px solid {theme.text}; }}
+    QScrollBar:vertical {{ width: 14px; }}
+    QScrollBar:horizontal {{ height: 14px; }}
+    QScrollBar::handle {{ background: {theme.text}; margin: 2px; }}
+    QScrollBar::handle:vertical {{ min-height: 24px; }}
+    QScrollBar::handle:horizontal {{ min-width: 24px; }}
+    QScrollBar::add-line, QScrollBar::sub-line {{ width: 0px; height: 0px; border: none; }}
+    QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
+    QPushButton:disabled {{ font-style: italic; }}
     """
 
 

@@ -317,3 +317,41 @@ def test_the_edge_of_every_control_stands_out_from_the_page(qtbot):
                 assert top_edge(control, 1)[0] == QColor(edge).name(), (name, control)
     finally:
         apply_theme(app, "light")
+
+
+def test_high_contrast_scroll_bars_are_drawn_in_the_text_colour(qtbot):
+    """The platform's handle was #1E1E1E on black (1.2 : 1) in high contrast (dark): the
+    only sign that more of the screen, Start or Save among it, lay below."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
+
+    from rethink_desktop.ui.theme import THEMES, apply_theme
+
+    app = QApplication.instance()
+    try:
+        for name in ("high_contrast", "high_contrast_dark"):
+            theme = THEMES[name]
+            apply_theme(app, name)
+            scroll = QScrollArea()
+            qtbot.addWidget(scroll)
+            scroll.setWidget(QLabel("\n".join(str(n) for n in range(200))))
+            scroll.resize(200, 200)
+            scroll.show()
+            qtbot.waitExposed(scroll)
+            bar = scroll.verticalScrollBar()
+            image = bar.grab().toImage()
+            handle = image.pixelColor(bar.width() // 2, 6).name()  # near the top: the handle
+            assert handle == QColor(theme.text).name(), name
+    finally:
+        apply_theme(app, "light")
+
+
+def test_in_high_contrast_a_button_that_cannot_be_pressed_is_in_italics():
+    """There the muted colour is the text colour: a disabled button's words were as strong
+    as an enabled one's, only its dashed edge told them apart. (Qt keeps a style sheet's
+    font out of ``font()``, so the rule is read from the sheet.)"""
+    from rethink_desktop.ui.theme import THEMES, style_sheet
+
+    rule = "QPushButton:disabled { font-style: italic; }"
+    for name, theme in THEMES.items():
+        assert (rule in style_sheet(theme)) == (theme.muted == theme.text), name
