@@ -60,6 +60,8 @@ STATE_MARKS = {
     "away": ("–", "away"),
 }
 
+RESUME_HINT = " · Ctrl+P resumes"  # ends the paused clock's caption, never shortened away
+
 # The card line with no room display open: what the wall will show once D opens it.
 _WILL_OPEN = {
     "blank": "B: blank when D opens the room display",
@@ -394,6 +396,9 @@ class LiveView(QWidget):
             "left of the two hours", muted=True, name="Clock status", elide=True
         )
         self.clock_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Short of room (150 % on a small laptop), "Paused — the clock is st… · Ctrl+P
+        # resumes": the way out is never what is cut.
+        self.clock_caption.keep_end = RESUME_HINT
         policy = self.clock_caption.sizePolicy()
         policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # its words never widen the panel
         self.clock_caption.setSizePolicy(policy)
@@ -667,7 +672,7 @@ class LiveView(QWidget):
         self.clock.setText(clock_text(remaining) if remaining >= 0 else "0:00:00")
         planned = planned_words(state.planned_seconds)
         if state.status == "paused":
-            self.clock_caption.setText("Paused — the clock is stopped · Ctrl+P resumes")
+            self.clock_caption.setText(f"Paused — the clock is stopped{RESUME_HINT}")
         elif remaining >= 0:
             self.clock_caption.setText(f"left of {planned}")
         else:

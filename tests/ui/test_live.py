@@ -320,6 +320,11 @@ def test_ctrl_p_pauses_and_resumes(qtbot, live, controller, clock):
     press(qtbot, live, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert controller.state.status == "paused"
     assert live.clock_caption.text() == "Paused — the clock is stopped · Ctrl+P resumes"
+    room = live.clock_caption.fontMetrics().horizontalAdvance("Paused — the clock · Ctrl+P res")
+    live.clock_caption.resize(room, 30)
+    shown = live.clock_caption.shown_text()  # short of room, the way out stays whole
+    assert shown.endswith("… · Ctrl+P resumes")
+    assert shown.startswith("Paused")
     # The button says, in words and to a screen reader, what pressing it does now.
     assert live.buttons["toggle_pause"].text() == "Ctrl+P  Resume"
     assert live.buttons["toggle_pause"].accessibleName() == "Resume"
