@@ -123,7 +123,12 @@ class RatingForm(QWidget):
         self.status.setAccessibleName("Questions still to answer")
         self.skip_button = _button("Skip", "Skip: record nothing for me and move on")
         self.save_button = _button("Save my answers", "Save my answers", primary=True)
-        buttons = QHBoxLayout()
+        # The line of what is left, Skip and Save: the close shows it under its scrolling
+        # steps (CloseView), always in sight: at 150 % on a small laptop it was cut in half
+        # at the bottom of the scroll, on the screen a participant is handed.
+        self.footer = QWidget()
+        buttons = QHBoxLayout(self.footer)
+        buttons.setContentsMargins(0, 8, 0, 0)
         buttons.setSpacing(16)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.skip_button)
@@ -140,7 +145,6 @@ class RatingForm(QWidget):
         layout.addSpacing(8)
         layout.addLayout(grid)
         layout.addStretch(1)
-        layout.addLayout(buttons)
         # Tab from the last question lands on Save, never on Skip: Enter there must not
         # throw away a person's answers.
         QWidget.setTabOrder(self.save_button, self.skip_button)
@@ -238,7 +242,12 @@ class CloseView(QWidget):
         self.scroll.setWidget(self.stack)
         self.scroll.viewport().setAutoFillBackground(False)
         self.stack.setAutoFillBackground(False)
-        inner.addWidget(self.scroll)
+        inner.addWidget(self.scroll, 1)
+        inner.addWidget(self.rating.footer)  # under the scroll: Skip and Save always in sight
+        # Tab from the last question goes on to Save (then Skip), as when they were in it.
+        last = list(self.rating.questions.values())[-1]
+        QWidget.setTabOrder(last.skip_button or last.buttons[-1], self.rating.save_button)
+        QWidget.setTabOrder(self.rating.save_button, self.rating.skip_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 16, 32, 16)
@@ -415,6 +424,7 @@ class CloseView(QWidget):
 
     def _sync_nav(self) -> None:
         step = self.stack.currentIndex()
+        self.rating.footer.setVisible(step == self.RATING)
         self.back_button.setVisible(step in (self.PULSE, self.INTRO, self.FINISH) and not self.done)
         self.next_button.setVisible(step not in (self.RATING, self.FINISH))
         set_primary_enabled(self.next_button, step != self.WAY or self.way.answered())
