@@ -530,6 +530,14 @@ def cmd_export(paths: AppPaths, args: argparse.Namespace, out: TextIO, err: Text
     if in_the_way is not None:
         err.write(in_the_way + "\n")
         return EXIT_PROBLEM
+    from rethink_desktop.storage.database import demo_copy_refusal
+
+    # A copy of the demo's records in place of the real ones: said, as check and the app
+    # say it ("Exported 0 session(s)" told IT nothing), before opening upgrades it.
+    demo_copy = None if args.demo else demo_copy_refusal(db_path)
+    if demo_copy is not None:
+        err.write(demo_copy + "\n")
+        return EXIT_PROBLEM
     db = open_to_read(db_path, err, "export")
     if db is None:
         return EXIT_PROBLEM

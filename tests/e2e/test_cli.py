@@ -251,11 +251,15 @@ def test_the_demo_s_records_in_place_of_the_real_ones_are_a_problem_and_not_open
     checked = cli("--data-dir", str(data), "check")
     started = cli("--data-dir", str(data), "--quit-after-start", "--unattended",
                   env={"QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    exported = cli("--data-dir", str(data), "export")  # said "Exported 0 session(s)"
     words = (
         f"The data folder {data} holds the trainers' demo records in place of the real ones: "
         f"{data / 'rethink.sqlite'} is a copy of the demo's file (1 fictional session)"
     )
-    for done, said in ((checked, checked.stdout), (started, started.stderr)):
+    assert exported.stdout == ""
+    for done, said in (
+        (checked, checked.stdout), (started, started.stderr), (exported, exported.stderr)
+    ):  # fmt: skip
         assert done.returncode == 1, said
         assert words in said
         assert "rethink-desktop restore FILE" in said
