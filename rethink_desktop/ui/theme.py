@@ -231,7 +231,7 @@ def style_sheet(theme: Theme) -> str:
     QLabel[problem="true"] {{ color: {theme.over}; }}
     QPushButton {{ background: {theme.surface}; border: {o}px solid {edge};
                    border-radius: 6px; padding: 6px 14px; }}
-    QCheckBox, QRadioButton {{ border: {ring}px solid transparent; }}
+    QCheckBox, QRadioButton {{ border: {ring}px solid transparent; padding: 1px 3px; }}
     QPushButton:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
     QTableView:focus, QListView:focus, QTreeView:focus, QCheckBox:focus, QRadioButton:focus,
     QDateTimeEdit:focus, QTableWidget:focus, QListWidget:focus {{

@@ -355,3 +355,37 @@ def test_in_high_contrast_a_button_that_cannot_be_pressed_is_in_italics():
     rule = "QPushButton:disabled { font-style: italic; }"
     for name, theme in THEMES.items():
         assert (rule in style_sheet(theme)) == (theme.muted == theme.text), name
+
+
+def test_a_check_box_s_focus_ring_leaves_room_round_its_words(qtbot):
+    """Check-in's "Present" ring lay on the last letter (1 px between them at 150 %)."""
+    from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QLineEdit, QWidget
+
+    from rethink_desktop.ui.theme import THEMES, apply_theme
+    from tests.ui.conftest import larger_text
+
+    app = QApplication.instance()
+    theme = THEMES["light"]
+    ring = 2 * theme.outline_px
+    try:
+        apply_theme(app, "light")
+        with larger_text(1.5):
+            holder = QWidget()
+            qtbot.addWidget(holder)
+            row = QHBoxLayout(holder)
+            other, box = QLineEdit(), QCheckBox("Present")
+            row.addWidget(other)
+            row.addWidget(box)
+            row.addStretch(1)
+            holder.show()
+            box.setFocus()
+            qtbot.waitUntil(box.hasFocus)
+            image = box.grab().toImage()
+            inner = box.width() - ring
+            inked = [
+                x for x in range(inner) for y in range(ring, box.height() - ring)
+                if image.pixelColor(x, y).lightness() < 100
+            ]  # fmt: skip
+            assert inner - max(inked) - 1 >= 3  # between the "t" and the ring
+    finally:
+        apply_theme(app, "light")
