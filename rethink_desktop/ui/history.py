@@ -329,11 +329,8 @@ class HistoryTable(QTableView):
             for c, width in enumerate(self.widths)
         ]
         over = sum(widths) - self.viewport().width()
-        for column, least in self.narrowest.items():
-            if column not in self.dragged:
-                give = max(0, min(over, widths[column] - least))
-                widths[column] -= give
-                over -= give
+        least = {c: width for c, width in self.narrowest.items() if c not in self.dragged}
+        widths = widgets.give_way(widths, over, least)
         self._fitting = True
         try:
             for column, width in enumerate(widths[:-1]):

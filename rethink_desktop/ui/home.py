@@ -206,13 +206,24 @@ class SessionTable(QTableWidget):
         else:
             self.setCurrentCell(-1, -1)
 
-    def content_width(self) -> int:
-        """The width every column needs to show its longest cell in full."""
+    def _needs(self) -> list[int]:
+        """Each column's width to show its longest cell, and its heading, in full."""
         header = self.horizontalHeader()
-        return sum(
+        return [
             max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
             for c in range(self.columnCount())
-        )
+        ]
+
+    def content_width(self) -> int:
+        """The width every column needs to show its longest cell in full."""
+        return sum(self._needs())
+
+    def _least(self) -> dict[int, int]:
+        """The columns that give way, in order, and the narrowest each goes: "FN-…291",
+        "Fam…ork", with the cell's inset each side (the style sheet's padding)."""
+        metrics = QFontMetrics(self.font())
+        floor = metrics.averageCharWidth() * 7 + metrics.height()
+        return dict.fromkeys(self._giving_way, floor)
 
     def _fit_columns(self) -> None:
         """Columns as wide as their contents; if that is too wide (large fonts), the
@@ -220,43 +231,24 @@ class SessionTable(QTableWidget):
         out of view (a table too narrow even then scrolls sideways)."""
         header = self.horizontalHeader()
         mode = QHeaderView.ResizeMode
-        widths = [
-            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
-            for c in range(self.columnCount())
-        ]
-        over = sum(widths) - self._viewport_width()
+        needs = self._needs()
+        over = sum(needs) - self._viewport_width()
         if over <= 0:
             header.setSectionResizeMode(mode.ResizeToContents)
             header.setStretchLastSection(True)
             return
-        floor = self._floor()
-        for column in self._giving_way:
-            take = min(over, max(0, widths[column] - floor))
-            widths[column] -= take
-            over -= take
+        widths = widgets.give_way(needs, over, self._least())
         header.setStretchLastSection(False)
         header.setSectionResizeMode(mode.Fixed)
         for column, width in enumerate(widths):
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
 
-    def _floor(self) -> int:
-        """The narrowest a giving-way column goes: "FN-…291", "Fam…ork", with the cell's
-        inset each side (the style sheet's padding)."""
-        metrics = QFontMetrics(self.font())
-        return metrics.averageCharWidth() * 7 + metrics.height()
-
     def readable_width(self) -> int:
         """The width at which every column shows, the reference and Kind shortened to the
-        floor: narrower, the table would scroll sideways."""
-        header = self.horizontalHeader()
-        floor = self._floor()
-        widths = [
-            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
-            for c in range(self.columnCount())
-        ]
-        for column in self._giving_way:
-            widths[column] = min(widths[column], floor)
+        least they go: narrower, the table would scroll sideways."""
+        needs = self._needs()
+        widths = widgets.give_way(needs, sum(needs), self._least())
         bar = self.verticalScrollBar().sizeHint().width()
         return sum(widths) + 2 * self.frameWidth() + bar
 

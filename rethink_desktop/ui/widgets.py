@@ -41,6 +41,18 @@ def attended_text(row: dict[str, Any], *, spoken: bool = False) -> str:
     return (", " if spoken else " · ").join(parts)
 
 
+def give_way(widths: list[int], over: int, least: dict[int, int]) -> list[int]:
+    """Table columns at ``widths`` with ``over`` pixels too many: the columns of ``least``,
+    in its order, give up what they must, each down to its least width and no further (a
+    table on a small screen at large type: History's, Home's lists)."""
+    widths = list(widths)
+    for column, floor in least.items():
+        give = max(0, min(over, widths[column] - floor))
+        widths[column] -= give
+        over -= give
+    return widths
+
+
 class ElidedLabel(QLabel):
     """One line that shortens with "…" when there is no room for all of it, rather than
     widening the window past the screen. ``text()`` (what a screen reader reads) stays whole.
