@@ -35,7 +35,13 @@ from rethink_desktop.storage.config import (
     load_config,
     view_menu_choices,
 )
-from rethink_desktop.storage.paths import AppPaths, ensure_dir, nearest_existing, resolve_paths
+from rethink_desktop.storage.paths import (
+    AppPaths,
+    ensure_dir,
+    nearest_existing,
+    probe_folder,
+    resolve_paths,
+)
 from rethink_desktop.storage.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -241,19 +247,10 @@ def write_config_report(
 def takes_new_files(folder: Path) -> bool:
     """Whether a file can be made in ``folder`` (as a rotation of the log makes them)."""
     try:
-        _probe(folder)
+        probe_folder(folder)
     except OSError:
         return False
     return True
-
-
-def _probe(folder: Path) -> None:
-    """Make and remove a file in ``folder``; raise the OSError if it cannot be done."""
-    import tempfile
-
-    fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")
-    os.close(fd)
-    os.unlink(probe)
 
 
 def log_folder_problem(log_dir: Path) -> str | None:
@@ -752,8 +749,6 @@ def _flushed(streams: Sequence[TextIO]) -> OSError | None:
 def _quiet(out: TextIO) -> None:
     """Send what is left of ``out`` nowhere, so Python's flush at the exit does not report
     the closed pipe again."""
-    import os
-
     try:
         fd = out.fileno()
     except (OSError, ValueError):  # not a real file (a test's StringIO)

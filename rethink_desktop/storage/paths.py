@@ -93,6 +93,16 @@ def nearest_existing(path: Path) -> Path:
     return found
 
 
+def probe_folder(folder: str | Path) -> None:
+    """Make a file in ``folder`` and remove it at once; the OSError if that cannot be done
+    (a folder read-only, full, or belonging to another user, whatever its mode says)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=".rethink-check-", dir=folder)
+    os.close(handle)
+    os.unlink(name)
+
+
 def ensure_dir(path: str | Path) -> Path:
     """Create ``path`` (and parents) if missing; every folder we create is private to its
     owner (``mkdir(parents=True)`` gives the parents the umask's mode, often 0755)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rethink_desktop.storage.database import WRITTEN_BACK, classify
-from rethink_desktop.storage.paths import ensure_dir, nearest_existing
+from rethink_desktop.storage.paths import ensure_dir, nearest_existing, probe_folder
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QLockFile
@@ -106,9 +106,7 @@ def unusable_data_folder(folder: Path, again: str = "run the command again") -> 
         return None
     try:
         if existing == folder:
-            handle, name = tempfile.mkstemp(prefix=".rethink-check-", dir=folder)
-            os.close(handle)
-            os.unlink(name)
+            probe_folder(folder)
         else:
             os.rmdir(tempfile.mkdtemp(prefix=".rethink-check-", dir=existing))
     except OSError as exc:
