@@ -62,11 +62,14 @@ STATE_MARKS = {
 
 RESUME_HINT = " · Ctrl+P resumes"  # ends the paused clock's caption, never shortened away
 
-# The card line with no room display open: what the wall will show once D opens it.
-_WILL_OPEN = {
-    "blank": "B: blank when D opens the room display",
-    "space": "The space, when D opens the room display",
-    "card": "H: on the room display once D opens it",
+# The card line, by what the wall shows: (the room display open, not open yet: what it will
+# show once D opens it). Hidden cards and guides read the same either way.
+_WALL_LINE = {
+    "blank": ("B: room display is blank", "B: blank when D opens the room display"),
+    "space": ("Room display: the space (R ends it)", "The space, when D opens the room display"),
+    "card": ("H: on the room display", "H: on the room display once D opens it"),
+    "guide": ("A guide for you: never on the room display",) * 2,
+    "hidden": ("H: hidden from the room display",) * 2,
 }
 
 
@@ -857,15 +860,11 @@ class LiveView(QWidget):
         # wall open yet, what it will show when D opens it.
         ctl = self.controller
         if ctl.display_blanked:
-            shown = "B: room display is blank" if ctl.display_open else _WILL_OPEN["blank"]
+            wall = "blank"
         elif ctl.space_on_wall:
-            shown = (
-                "Room display: the space (R ends it)" if ctl.display_open else _WILL_OPEN["space"]
-            )
+            wall = "space"
         elif card.kind == "guide":
-            shown = "A guide for you: never on the room display"
-        elif ctl.card_on_display:
-            shown = "H: on the room display" if ctl.display_open else _WILL_OPEN["card"]
+            wall = "guide"
         else:
-            shown = "H: hidden from the room display"
-        self.card_display.setText(shown)
+            wall = "card" if ctl.card_on_display else "hidden"
+        self.card_display.setText(_WALL_LINE[wall][not ctl.display_open])
