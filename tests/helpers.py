@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from rethink_desktop.core.clock import FakeClock
@@ -55,6 +56,17 @@ def running(n: int = 4, clock: FakeClock | None = None, sink: Sink | None = None
     session.check_in(present or [p.id for p in session.state.participants], pulse=pulse)
     session.start(starter=starter)
     return session
+
+
+def meetings(sink: Sink, clock: FakeClock, then: Callable[[Session], object] | None = None) -> None:
+    """Twelve meetings of six with twenty turns each, enough pages for a damaged one to be
+    in a table start-up never reads; ``then`` each (end it, complete it…)."""
+    for _ in range(12):
+        session = running(6, clock, sink=sink)
+        for _ in range(20):
+            session.next_turn()
+        if then is not None:
+            then(session)
 
 
 def overwrite_pages(path: Path, pagenos) -> None:

@@ -16,7 +16,7 @@ import pytest
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.ui.app import DAMAGED_WHILE_OPEN
-from tests.helpers import damage_every_table, overwrite_pages, running
+from tests.helpers import damage_every_table, meetings, overwrite_pages, running
 
 pytestmark = pytest.mark.e2e
 
@@ -146,10 +146,7 @@ def test_damage_in_a_cleanly_closed_file_is_found_after_start_up_and_nothing_cha
     data = tmp_path / "data"
     clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
     with EventStore.open(data / "rethink.sqlite") as store:
-        for _ in range(12):
-            session = running(6, clock, sink=store.append)
-            for _ in range(20):
-                session.next_turn()
+        meetings(store.append, clock)
     db_file = data / "rethink.sqlite"
     assert not (data / "rethink.sqlite-wal").exists()  # closed cleanly
     damage_a_page_of(db_file, "turns")  # which starting up and resuming never read
@@ -170,12 +167,12 @@ def test_names_left_in_a_damaged_cleanly_closed_file_are_not_removed_into_it(tmp
     data = tmp_path / "data"
     clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
     with EventStore.open(data / "rethink.sqlite") as store:
-        for _ in range(12):
-            session = running(6, clock, sink=store.append)
-            for _ in range(20):
-                session.next_turn()
+
+        def completed(session) -> None:
             session.end()
             session.complete()  # the crash came before names were removed
+
+        meetings(store.append, clock, completed)
     db_file = data / "rethink.sqlite"
     assert not (data / "rethink.sqlite-wal").exists()  # closed cleanly
     damage_a_page_of(db_file, "cards_shown")  # a table removing names never reads

@@ -25,6 +25,7 @@ from rethink_desktop.reports.importer import (
 )
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.retention import anonymise_session
+from rethink_desktop.storage.schema import DERIVED_TABLES
 from tests.reports.test_exports import finished_session
 
 
@@ -816,16 +817,7 @@ def indexes(store: EventStore) -> set[str]:
 
 
 # The tables the import writes, but session_figures (no rowid).
-_ROWID_TABLES = (
-    "events",
-    "sessions",
-    "participants",
-    "phases",
-    "turns",
-    "cards_shown",
-    "ratings",
-    "intervals",
-)
+_ROWID_TABLES = ("events", *(t for t in DERIVED_TABLES if t != "session_figures"))
 
 
 def every_row(store: EventStore) -> dict[str, list[tuple]]:

@@ -280,18 +280,18 @@ def test_a_session_not_resumed_is_not_ended_into_a_damaged_file(tmp_path, monkey
     from rethink_desktop.storage.eventlog import EventStore
     from rethink_desktop.ui.app import DAMAGED_WHILE_OPEN, Messages
     from tests.e2e.test_app import damage_a_page_of
-    from tests.helpers import running
+    from tests.helpers import meetings, running
 
     db_file = tmp_path / "data" / "rethink.sqlite"
     clock = FakeClock(datetime(2025, 3, 1, 9, tzinfo=UTC))
     with EventStore.open(db_file) as store:
-        for _ in range(12):
-            done = running(6, clock, sink=store.append)
-            for _ in range(20):
-                done.next_turn()
-            done.end()
-            done.complete()
-            done.remove_names()
+
+        def finished(session) -> None:
+            session.end()
+            session.complete()
+            session.remove_names()
+
+        meetings(store.append, clock, finished)
         running(4, clock, sink=store.append).next_turn()  # open when the app was quit
     damage_a_page_of(db_file, "cards_shown")  # a table ending a session never reads
     before = db_file.read_bytes()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -11,7 +13,18 @@ from PySide6.QtWidgets import QWidget
 
 from rethink_desktop.ui.theme import THEMES, apply_theme
 from tests.helpers import people
-from tests.ui.conftest import finished_with_names, names_on_disk, start_live
+from tests.ui.conftest import finished_with_names, larger_text, names_on_disk, start_live
+
+
+@contextmanager
+def on_a_small_laptop(make_window) -> Iterator:
+    """A main window made in 150 % type, 1024 × 600, shown (the type set before it is made,
+    as a user's system font is)."""
+    with larger_text(1.5):
+        window = make_window()
+        window.resize(1024, 600)
+        window.show()
+        yield window
 
 
 def test_starts_on_home(window):
@@ -1348,17 +1361,14 @@ def test_at_150_percent_on_a_small_laptop_no_screen_scrolls_sideways(
     under the other, and the live clock is drawn smaller before it widens its panel."""
     from PySide6.QtWidgets import QApplication, QBoxLayout
 
-    from tests.ui.conftest import finished_with_names, larger_text, prepare_draft
+    from tests.ui.conftest import finished_with_names, prepare_draft
 
     finished_with_names(controller, 3)  # Recent has rows, as it will in use
     prepare_draft(controller, 4)
     controller.close_session()  # and Prepared
     start_live(controller, 4)
     controller.close_session()  # and one in progress, to continue
-    with larger_text(1.5):
-        window = make_window()  # made in the larger type
-        window.resize(1024, 600)
-        window.show()
+    with on_a_small_laptop(make_window) as window:
         QApplication.processEvents()
         window.show_home(ask=False)  # shown again once the window is up (review)
         QApplication.processEvents()
@@ -1402,7 +1412,6 @@ def test_the_circle_s_talk_times_stay_in_sight_at_150_percent_on_a_small_laptop(
 
     from rethink_desktop.core.agenda import load_templates
     from rethink_desktop.core.demo import demo_preparation
-    from tests.ui.conftest import larger_text
 
     controller.new_session()  # the demo's network: "Children's social care" and all
     controller.act("prepare", **demo_preparation(load_templates()["family-network"]))
@@ -1410,10 +1419,7 @@ def test_the_circle_s_talk_times_stay_in_sight_at_150_percent_on_a_small_laptop(
     controller.start()
     controller.show_card_id("acknowledgement-1")  # "Card · Acknowledgement · Where you are…"
     controller.act("next_turn")
-    with larger_text(1.5):
-        window = make_window()
-        window.resize(1024, 600)
-        window.show()
+    with on_a_small_laptop(make_window) as window:
         window.show_for_state()
         QApplication.processEvents()
         qtbot.wait(10)
@@ -1433,7 +1439,7 @@ def test_what_takes_the_keys_is_scrolled_into_view(qtbot, make_window, controlle
     from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QApplication, QScrollArea
 
-    from tests.ui.conftest import larger_text, prepare_draft
+    from tests.ui.conftest import prepare_draft
 
     def in_sight(widget) -> bool:
         holder = widget.parentWidget()
@@ -1447,10 +1453,7 @@ def test_what_takes_the_keys_is_scrolled_into_view(qtbot, make_window, controlle
         return True
 
     prepare_draft(controller, 12)
-    with larger_text(1.5):
-        window = make_window()
-        window.resize(1024, 600)
-        window.show()
+    with on_a_small_laptop(make_window) as window:
         window.show_prepare()
         QApplication.processEvents()
         prepare = window.prepare
@@ -1471,7 +1474,7 @@ def test_the_dashboard_gives_way_at_150_percent_on_a_small_laptop(qtbot, make_wi
     area never scrolls sideways): the controls wrap, the four tiles go two by two."""
     from PySide6.QtWidgets import QApplication
 
-    from tests.ui.conftest import finished_with_names, larger_text
+    from tests.ui.conftest import finished_with_names
 
     finished_with_names(controller, 2)
 
@@ -1485,10 +1488,7 @@ def test_the_dashboard_gives_way_at_150_percent_on_a_small_laptop(qtbot, make_wi
     wide.show()
     board = shown_dashboard(wide)
     assert len({tile.y() for tile in tiles_of(board)}) == 1  # one row of four, with room
-    with larger_text(1.5):
-        window = make_window()
-        window.resize(1024, 600)
-        window.show()
+    with on_a_small_laptop(make_window) as window:
         board = shown_dashboard(window)
         qtbot.wait(10)
         content = board.scroll.widget()

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from hypothesis import given
 from hypothesis import strategies as st
+from PySide6.QtWidgets import QApplication
 
 from rethink_desktop.core.validation import DEFAULT_AGENCIES
 from rethink_desktop.reports.pdf import TimelinePalette
 from rethink_desktop.reports.pdf import agency_colours as pdf_colours
 from rethink_desktop.ui.live import LiveView
-from rethink_desktop.ui.theme import AGENCY_COLOURS, agency_colours
+from rethink_desktop.ui.theme import AGENCY_COLOURS, THEMES, Theme, agency_colours, apply_theme
 from tests.ui.conftest import start_live
+
+
+@contextmanager
+def each_theme(*names: str) -> Iterator[Iterator[tuple[str, Theme]]]:
+    """The themes (every one, unless named), each applied to the app as the loop reaches
+    it; the light theme again afterwards, as the other tests expect, even after a failure."""
+    app = QApplication.instance()
+
+    def applied() -> Iterator[tuple[str, Theme]]:
+        for name in names or tuple(THEMES):
+            apply_theme(app, name)
+            yield name, THEMES[name]
+
+    try:
+        yield applied()
+    finally:
+        apply_theme(app, "light")
+
 
 OTHER = st.text(alphabet="ABCDEFGHIJKLmnopqrstuvwxyz '-", min_size=1, max_size=12)
 AGENCIES = st.lists(st.sampled_from(DEFAULT_AGENCIES) | OTHER, min_size=1, max_size=14)
@@ -68,15 +90,11 @@ def test_no_agency_bar_vanishes_into_a_dark_theme(qtbot):
     """Black, the palette's eighth colour (a usual agency's now), is drawn light on the dark
     themes: on their near-black background its bar could not be seen."""
     from PySide6.QtGui import QColor
-    from PySide6.QtWidgets import QApplication
 
     from rethink_desktop.ui.live import TalkBar
-    from rethink_desktop.ui.theme import THEMES, apply_theme
 
-    app = QApplication.instance()
-    try:
-        for name, theme in THEMES.items():
-            apply_theme(app, name)
+    with each_theme() as themes:
+        for name, theme in themes:
             for colour in AGENCY_COLOURS:
                 bar = TalkBar(colour)
                 qtbot.addWidget(bar)
@@ -85,8 +103,6 @@ def test_no_agency_bar_vanishes_into_a_dark_theme(qtbot):
                 drawn = bar.grab().toImage().pixelColor(30, 6)
                 contrast = abs(drawn.lightness() - QColor(theme.background).lightness())
                 assert contrast > 40, (name, colour, drawn.name())
-    finally:
-        apply_theme(app, "light")
 
 
 def test_a_highlighted_menu_item_is_light_on_the_accent_and_a_disabled_one_is_muted(qtbot):
@@ -94,16 +110,12 @@ def test_a_highlighted_menu_item_is_light_on_the_accent_and_a_disabled_one_is_mu
     the others though the keys skipped them."""
     from PySide6.QtCore import QPoint
     from PySide6.QtGui import QAction, QColor
-    from PySide6.QtWidgets import QApplication, QMenu
+    from PySide6.QtWidgets import QMenu
 
-    from rethink_desktop.ui.theme import THEMES, apply_theme
     from rethink_desktop.ui.theme import contrast as contrast_ratio
 
-    app = QApplication.instance()
-    try:
-        for name in ("light", "high_contrast", "dark"):
-            theme = THEMES[name]
-            apply_theme(app, name)
+    with each_theme("light", "high_contrast", "dark") as themes:
+        for _, theme in themes:
             menu = QMenu()
             qtbot.addWidget(menu)
             first = QAction("Export records to a file…", menu)
@@ -129,8 +141,6 @@ def test_a_highlighted_menu_item_is_light_on_the_accent_and_a_disabled_one_is_mu
                 assert QColor(theme.muted).name() in inked
                 assert QColor(theme.text).name() not in inked
             menu.hide()
-    finally:
-        apply_theme(app, "light")
 
 
 def test_a_pale_agency_colour_gets_a_darker_edge_on_its_talk_bar(qtbot):
@@ -162,16 +172,14 @@ def test_a_focused_filled_button_shows_focus_by_shape_not_colour_alone(qtbot):
     the text colour: 1.4 : 1 on high contrast (dark)'s yellow. A ring of the surface colour
     now runs just inside the focus border, on a primary button and on a chosen rating."""
     from PySide6.QtGui import QColor
-    from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
 
     from rethink_desktop.ui import widgets
     from rethink_desktop.ui.checkin import ChoiceButtons
-    from rethink_desktop.ui.theme import THEMES, apply_theme, contrast, filled_focus_px
+    from rethink_desktop.ui.theme import contrast, filled_focus_px
 
-    app = QApplication.instance()
-    try:
-        for name, theme in THEMES.items():
-            apply_theme(app, name)
+    with each_theme() as themes:
+        for name, theme in themes:
             holder = QWidget()
             qtbot.addWidget(holder)
             row = QHBoxLayout(holder)
@@ -196,8 +204,6 @@ def test_a_focused_filled_button_shows_focus_by_shape_not_colour_alone(qtbot):
                 assert image.pixelColor(x, y - 1) == QColor(theme.text), name  # the border
                 assert contrast(theme.accent, theme.surface) >= 3, name
             holder.close()
-    finally:
-        apply_theme(app, "light")
 
 
 def test_a_chosen_focused_choice_keeps_room_for_its_text_in_every_theme(qtbot):
@@ -206,7 +212,6 @@ def test_a_chosen_focused_choice_keeps_room_for_its_text_in_every_theme(qtbot):
     rule overrode the app's, which gives that edge back from the padding."""
     from PySide6.QtGui import QFontMetrics
     from PySide6.QtWidgets import (
-        QApplication,
         QHBoxLayout,
         QStyle,
         QStyleOptionButton,
@@ -215,7 +220,6 @@ def test_a_chosen_focused_choice_keeps_room_for_its_text_in_every_theme(qtbot):
 
     from rethink_desktop.ui import widgets
     from rethink_desktop.ui.checkin import ChoiceButtons
-    from rethink_desktop.ui.theme import THEMES, apply_theme
 
     def room(button) -> int:
         option = QStyleOptionButton()
@@ -223,10 +227,8 @@ def test_a_chosen_focused_choice_keeps_room_for_its_text_in_every_theme(qtbot):
         element = QStyle.SubElement.SE_PushButtonContents
         return button.style().subElementRect(element, option, button).width()
 
-    app = QApplication.instance()
-    try:
-        for name in THEMES:
-            apply_theme(app, name)
+    with each_theme() as themes:
+        for name, _ in themes:
             holder = QWidget()
             qtbot.addWidget(holder)
             row = QHBoxLayout(holder)
@@ -247,8 +249,6 @@ def test_a_chosen_focused_choice_keeps_room_for_its_text_in_every_theme(qtbot):
                     needed = QFontMetrics(button.font()).horizontalAdvance(button.text())
                     assert room(button) >= needed, (name, button.text())
             holder.close()
-    finally:
-        apply_theme(app, "light")
 
 
 def test_prepare_s_tables_show_focus_by_a_thicker_edge(qtbot):
@@ -256,15 +256,12 @@ def test_prepare_s_tables_show_focus_by_a_thicker_edge(qtbot):
     in high contrast (dark)): now a resting edge of the theme's width, and a ring twice that,
     with the rows staying where they are."""
     from PySide6.QtGui import QColor
-    from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
     from rethink_desktop.ui.prepare import RowTable
-    from rethink_desktop.ui.theme import THEMES, apply_theme
 
-    app = QApplication.instance()
-    try:
-        for name, theme in THEMES.items():
-            apply_theme(app, name)
+    with each_theme() as themes:
+        for name, theme in themes:
             holder = QWidget()
             qtbot.addWidget(holder)
             column = QVBoxLayout(holder)
@@ -286,8 +283,6 @@ def test_prepare_s_tables_show_focus_by_a_thicker_edge(qtbot):
             assert focused == [accent] * (2 * edge), name
             assert table.viewport().geometry() == rows_at, name  # the rows do not move
             holder.close()
-    finally:
-        apply_theme(app, "light")
 
 
 def top_edge(widget, edge: int) -> list[str]:
@@ -300,38 +295,29 @@ def test_the_edge_of_every_control_stands_out_from_the_page(qtbot):
     """Fields and buttons were edged 1.47 : 1 against the light page (1.34 : 1 dark), too
     faint to find a field by (WCAG 1.4.11 asks 3 : 1 of a control's boundary)."""
     from PySide6.QtGui import QColor
-    from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+    from PySide6.QtWidgets import QLineEdit, QPushButton
 
-    from rethink_desktop.ui.theme import THEMES, apply_theme, contrast
+    from rethink_desktop.ui.theme import contrast
 
-    app = QApplication.instance()
-    try:
-        for name, theme in THEMES.items():
+    with each_theme() as themes:
+        for name, theme in themes:
             edge = theme.control or theme.border
             for page in (theme.surface, theme.background):
                 assert contrast(edge, page) >= 3, (name, page)
-            apply_theme(app, name)
             for control in (QLineEdit("FN-2291"), QPushButton("Back")):
                 qtbot.addWidget(control)
                 control.resize(200, 40)
                 assert top_edge(control, 1)[0] == QColor(edge).name(), (name, control)
-    finally:
-        apply_theme(app, "light")
 
 
 def test_high_contrast_scroll_bars_are_drawn_in_the_text_colour(qtbot):
     """The platform's handle was #1E1E1E on black (1.2 : 1) in high contrast (dark): the
     only sign that more of the screen, Start or Save among it, lay below."""
     from PySide6.QtGui import QColor
-    from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
+    from PySide6.QtWidgets import QLabel, QScrollArea
 
-    from rethink_desktop.ui.theme import THEMES, apply_theme
-
-    app = QApplication.instance()
-    try:
-        for name in ("high_contrast", "high_contrast_dark"):
-            theme = THEMES[name]
-            apply_theme(app, name)
+    with each_theme("high_contrast", "high_contrast_dark") as themes:
+        for name, theme in themes:
             scroll = QScrollArea()
             qtbot.addWidget(scroll)
             scroll.setWidget(QLabel("\n".join(str(n) for n in range(200))))
@@ -342,8 +328,6 @@ def test_high_contrast_scroll_bars_are_drawn_in_the_text_colour(qtbot):
             image = bar.grab().toImage()
             handle = image.pixelColor(bar.width() // 2, 6).name()  # near the top: the handle
             assert handle == QColor(theme.text).name(), name
-    finally:
-        apply_theme(app, "light")
 
 
 def test_in_high_contrast_a_button_that_cannot_be_pressed_is_in_italics():
@@ -359,33 +343,27 @@ def test_in_high_contrast_a_button_that_cannot_be_pressed_is_in_italics():
 
 def test_a_check_box_s_focus_ring_leaves_room_round_its_words(qtbot):
     """Check-in's "Present" ring lay on the last letter (1 px between them at 150 %)."""
-    from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QLineEdit, QWidget
+    from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QWidget
 
-    from rethink_desktop.ui.theme import THEMES, apply_theme
     from tests.ui.conftest import larger_text
 
-    app = QApplication.instance()
-    theme = THEMES["light"]
-    ring = 2 * theme.outline_px
-    try:
-        apply_theme(app, "light")
-        with larger_text(1.5):
-            holder = QWidget()
-            qtbot.addWidget(holder)
-            row = QHBoxLayout(holder)
-            other, box = QLineEdit(), QCheckBox("Present")
-            row.addWidget(other)
-            row.addWidget(box)
-            row.addStretch(1)
-            holder.show()
-            box.setFocus()
-            qtbot.waitUntil(box.hasFocus)
-            image = box.grab().toImage()
-            inner = box.width() - ring
-            inked = [
-                x for x in range(inner) for y in range(ring, box.height() - ring)
-                if image.pixelColor(x, y).lightness() < 100
-            ]  # fmt: skip
-            assert inner - max(inked) - 1 >= 3  # between the "t" and the ring
-    finally:
-        apply_theme(app, "light")
+    with each_theme("light") as themes, larger_text(1.5):
+        ((_, theme),) = themes
+        ring = 2 * theme.outline_px
+        holder = QWidget()
+        qtbot.addWidget(holder)
+        row = QHBoxLayout(holder)
+        other, box = QLineEdit(), QCheckBox("Present")
+        row.addWidget(other)
+        row.addWidget(box)
+        row.addStretch(1)
+        holder.show()
+        box.setFocus()
+        qtbot.waitUntil(box.hasFocus)
+        image = box.grab().toImage()
+        inner = box.width() - ring
+        inked = [
+            x for x in range(inner) for y in range(ring, box.height() - ring)
+            if image.pixelColor(x, y).lightness() < 100
+        ]  # fmt: skip
+        assert inner - max(inked) - 1 >= 3  # between the "t" and the ring
