@@ -50,7 +50,12 @@ LIVE_KEYS: tuple[Binding, ...] = (
     Binding(
         "toggle_pause", ("Ctrl+P", "Pause"), "Ctrl+P or Pause", "Pause or resume the meeting clock"
     ),
-    Binding("toggle_room_display", ("D",), "D", "Open or close the room display"),
+    Binding(
+        "toggle_room_display",
+        ("D",),
+        "D",
+        "Open or close the room display (restores a minimised one)",
+    ),
     Binding("arrival", ("A",), "A", "Record a late arrival or someone coming back (at their seat)"),
     Binding("departure", ("L",), "L", "Record someone leaving early"),
     Binding("end_session", ("Ctrl+E",), "Ctrl+E", "End the session and go to the close"),

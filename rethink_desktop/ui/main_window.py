@@ -704,7 +704,11 @@ class MainWindow(QMainWindow):
             self.show_notice(f"Recorded: {state.known_as(person)} (seat {person.seat}) {what}.")
 
     def toggle_room_display(self) -> None:
-        if self.room_display is not None and self.room_display.isVisible():
+        if self.room_display is not None and self.room_display.isMinimized():
+            # Restored, not closed: it was out of the room's sight already.
+            state = self.room_display.windowState() & ~Qt.WindowState.WindowMinimized
+            self.room_display.setWindowState(state)
+        elif self.room_display is not None and self.room_display.isVisible():
             self.room_display.close()
             if self.notice_text().startswith(ROOM_DISPLAY_OPEN):  # no longer true
                 self.show_notice("")

@@ -181,13 +181,19 @@ class RoomDisplay(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.controller.set_display_open(True)
-        self.shown_changed.emit(True)
+        self._shown(event.spontaneous())
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
-        self.controller.set_display_open(False)
-        self.shown_changed.emit(False)
+        self._shown(event.spontaneous())
+
+    def _shown(self, by_the_window_system: bool) -> None:
+        """Minimised, the window is still open (D restores it) but the wall shows nothing,
+        so the live screen's line says what it will show. Only opening and closing it are
+        remembered: one minimised when the app stops comes back with the session."""
+        self.controller.set_display_open(self.isVisible() and not self.isMinimized())
+        if not by_the_window_system:  # the window system minimises and restores
+            self.shown_changed.emit(self.isVisible())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

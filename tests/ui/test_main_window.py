@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from rethink_desktop.ui.main_window import ROOM_DISPLAY_KEY
 from rethink_desktop.ui.theme import THEMES, apply_theme
 from tests.helpers import people
 from tests.ui.conftest import finished_with_names, larger_text, names_on_disk, start_live
@@ -413,6 +414,29 @@ def test_with_no_room_display_open_the_card_line_says_what_d_will_open(qtbot, wi
     qtbot.keyClick(window.live, Qt.Key.Key_H)  # hidden is hidden, open or not
     qtbot.keyClick(window.live, Qt.Key.Key_R)
     assert line.text() == "H: hidden from the room display"
+
+
+def test_a_minimised_room_display_is_not_on_the_wall_and_d_brings_it_back(
+    qtbot, window, controller
+):
+    """Minimised, the wall showed nothing but the line said it did; D then closed it (a
+    second D to see it again), and a crash forgot that it had been open."""
+    start_live(controller, 3)
+    window.show_for_state()
+    controller.show_card_id("clarity-1")
+    qtbot.keyClick(window.live, Qt.Key.Key_D)
+    display, line = window.room_display, window.live.card_display
+    assert line.text() == "H: on the room display"
+    display.showMinimized()
+    assert line.text() == "H: on the room display once D opens it"
+    assert window.settings.value(ROOM_DISPLAY_KEY) == controller.state.id  # still open
+    qtbot.keyClick(window.live, Qt.Key.Key_D)
+    assert display.isVisible()
+    assert not display.isMinimized()
+    assert line.text() == "H: on the room display"
+    qtbot.keyClick(window.live, Qt.Key.Key_D)  # an open one closes, as before
+    assert not display.isVisible()
+    assert window.settings.value(ROOM_DISPLAY_KEY) == ""
 
 
 def test_the_room_display_is_reopened_only_for_the_session_it_was_open_for(
