@@ -1243,6 +1243,8 @@ class PrepareView(QWidget):
             # Problems show beside a field once it has been typed in (or was saved before).
             edit.textEdited.connect(lambda _text, s=section: self._on_table_edit(s))
             edit.textChanged.connect(self._on_edit)
+            # Enter moves on to the next field, as Tab does (it did nothing).
+            edit.returnPressed.connect(self.focusNextChild)
         self.scheduled.dateTimeChanged.connect(self._on_edit)
         self.second_chance.toggled.connect(self._on_edit)
         # First: the total confirmed is remembered before the edit is checked.

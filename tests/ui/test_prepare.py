@@ -809,6 +809,25 @@ def test_tab_leaves_the_date_box_in_one_press(qtbot, fresh):
     assert not fresh.scheduled.isAncestorOf(fresh.focusWidget())
 
 
+def test_enter_in_a_details_field_goes_on_to_the_next(qtbot, fresh):
+    """Enter on the reference, the purpose or the venue did nothing: it moves on, as Tab
+    does, and never saves or leaves the screen."""
+    fresh.activateWindow()
+    fresh.reference.setFocus()
+    qtbot.keyClicks(fresh.reference, "PP-1")
+    for edit, after in (
+        (fresh.reference, fresh.purpose),
+        (fresh.purpose, fresh.venue),
+        (fresh.venue, fresh.scheduled),
+    ):
+        assert fresh.focusWidget() is edit
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+        focus = fresh.focusWidget()
+        assert focus is after or after.isAncestorOf(focus)
+    assert fresh.reference.text() == "PP-1"
+    assert fresh.isVisible()
+
+
 def test_on_a_very_wide_window_the_footer_is_centred_under_the_form(qtbot, fresh):
     fresh.resize(3000, 768)
     qtbot.wait(10)
