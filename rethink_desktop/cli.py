@@ -329,6 +329,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
 
     from rethink_desktop.core.agenda import load_templates
     from rethink_desktop.core.cards import load_default_deck
+    from rethink_desktop.core.decks import deck_in_use
     from rethink_desktop.core.resources import resource_dir
     from rethink_desktop.storage.database import (
         LockedError,
@@ -425,6 +426,7 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         problems.append(str(exc))
         line("card deck", f"PROBLEM: {exc}")
         deck = None
+    templates = None
     try:
         templates = load_templates()
         line("agenda templates", ", ".join(templates) or "none")
@@ -447,6 +449,15 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
     except ValueError as exc:
         problems.append(str(exc))
         line("agenda templates", f"PROBLEM: {exc}")
+    imported = paths.imported_deck
+    if deck is not None and templates is not None and imported.exists():
+        # One a facilitator imported (File → Card deck) is the deck in use, if it can be.
+        in_use = deck_in_use(imported, templates)
+        if in_use.problem is None:
+            line("imported deck", f"{in_use.deck.title}: {len(in_use.deck)} cards, in use")
+        else:
+            line("imported deck", f"PROBLEM ({imported})")
+            problems.append(in_use.problem)
     if problems:
         out.write(f"\n{len(problems)} problem(s):\n")
         for problem in problems:

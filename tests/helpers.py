@@ -104,3 +104,20 @@ def back_to_schema_3(db) -> None:
     db.execute("CREATE INDEX intervals_session ON intervals (session_id, kind)")
     db.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm004'")
     db.execute("PRAGMA user_version = 3")
+
+
+def own_deck(folder: Path, *, title: str = "Our partnership's deck", drop: str = "") -> Path:
+    """A deck of a facilitator's own, as docs/resources.md says to make one: the bundled
+    deck copied, with a new id and title and one card's prompt reworded; ``drop`` leaves
+    out the card of that id. Written to ``folder``/own-deck.json."""
+    import json
+
+    from rethink_desktop.core.resources import resource_path
+
+    deck = json.loads(resource_path("cards", "default.json").read_text(encoding="utf-8"))
+    deck["id"], deck["title"] = "ours", title
+    deck["cards"] = [card for card in deck["cards"] if card["id"] != drop]
+    deck["cards"][0]["prompt"] = "In a sentence, what brings you here today?"
+    path = folder / "own-deck.json"
+    path.write_text(json.dumps(deck, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path

@@ -45,6 +45,11 @@ class AppPaths:
     def lock_file(self) -> Path:
         return self.data_dir / "rethink.lock"
 
+    @property
+    def imported_deck(self) -> Path:
+        """The card deck imported in File → Card deck, in use instead of the bundled one."""
+        return self.config_dir / "card-deck.json"
+
 
 def _clean(value: str | Path) -> Path:
     # Absolute so that messages, logs and later chdir() calls all agree on one location.

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from rethink_desktop import APP_DISPLAY_NAME, APP_NAME, __version__
 from rethink_desktop.core.agenda import load_templates
-from rethink_desktop.core.cards import load_default_deck
 from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_duration
+from rethink_desktop.core.decks import deck_in_use
 from rethink_desktop.core.demo import DEMO_PREFIX, demo_preparation
 from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config, view_menu_choices
@@ -410,8 +410,8 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
         step("database, integrity check " + ("to follow" if check_later else "included"))
         store = EventStore(db, db_path)
         try:
-            deck = load_default_deck()
             templates = load_templates()
+            deck, _, deck_problem = deck_in_use(paths.imported_deck, templates)
         except ValueError as exc:
             # The installation's own files (not a facilitator's): their fault can be logged.
             log.error(
@@ -445,6 +445,9 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
                 if was_empty(moved_to)
                 else CorruptError(db_path, moved_to).message,
             )
+        if deck_problem is not None:  # the bundled deck instead: the meeting goes on
+            log.warning("the imported card deck cannot be used; the bundled deck is in use")
+            messages.info(window, deck_problem)
         before_writing = BeforeWriting(db_path if check_later else None)
         try:
             remove_leftover_names(window, before_writing)

@@ -475,6 +475,16 @@ class SessionController(QObject):
             if other.kind == "prompt" and other.phase == "opening"
         )
 
+    def use_deck(self, deck: Deck) -> bool:
+        """Take ``deck`` as the deck in use (File → Card deck); not during a live session,
+        whose cards are being stepped through: False then, nothing changed."""
+        state = self.state
+        if state is not None and state.status in LIVE:
+            return False
+        self.deck, self.card_index = deck, 0
+        self.display_changed.emit()
+        return True
+
     def show_card_id(self, card_id: str) -> bool:
         if card_id not in self.deck:
             return False

@@ -383,6 +383,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Home", self.show_home, "Ctrl+Shift+H")
         self.records.add_file_actions(file_menu)
         file_menu.addSeparator()
+        self._action(file_menu, "Card &deck…", self.show_deck)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
 
         session_menu = bar.addMenu("&Session")
@@ -769,6 +771,11 @@ class MainWindow(QMainWindow):
             self.showNormal()
         else:
             self.showFullScreen()
+
+    def show_deck(self) -> None:
+        from rethink_desktop.ui.deck import DeckDialog
+
+        DeckDialog(self.controller, self.paths.imported_deck, self.templates, self).exec()
 
     def show_keys(self) -> None:
         from rethink_desktop.ui.keymap import KeyMapDialog

@@ -245,3 +245,26 @@ def test_check_shows_what_the_view_menu_chose_where_it_wins(dirs):
         value_line(result.stdout, "keep_names")
         == f"keep_names         false  (locked by {machine})"
     )
+
+
+def test_check_names_the_imported_deck_and_a_problem_with_it(dirs, tmp_path):
+    """File → Card deck puts a deck in the config folder; check says it is the one in use,
+    or why it cannot be (then the app uses the bundled deck and says so at start-up)."""
+    from tests.helpers import own_deck
+
+    imported = dirs["user"] / "rethink-desktop" / "card-deck.json"
+    shutil.copyfile(own_deck(tmp_path), imported)
+    done = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    cards = len(json.loads(imported.read_text(encoding="utf-8"))["cards"])
+    assert value_line(done.stdout, "imported deck") == (
+        f"imported deck      Our partnership's deck: {cards} cards, in use"
+    )
+    imported.write_text("{", encoding="utf-8")
+    done = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    assert done.returncode == 1, done.stdout
+    assert value_line(done.stdout, "imported deck") == f"imported deck      PROBLEM ({imported})"
+    assert (
+        "  - The card deck you imported cannot be used, so the deck that comes with the app is "
+        "in use. card-deck.json: the file is not valid JSON"
+    ) in done.stdout

@@ -217,6 +217,7 @@ def test_a_start_refused_while_another_copy_holds_the_records_logs_why(tmp_path,
 def test_a_start_refused_by_its_data_folder_or_resources_logs_why(
     tmp_path, caplog, qapp, monkeypatch
 ):
+    from rethink_desktop.core import decks
     from rethink_desktop.core.cards import DeckError
     from rethink_desktop.ui import app
     from rethink_desktop.ui.lock import DataFolderError, data_folder_message
@@ -235,7 +236,7 @@ def test_a_start_refused_by_its_data_folder_or_resources_logs_why(
     def broken(*args, **kwargs):
         raise DeckError("default.json: the deck has no cards.")
 
-    monkeypatch.setattr(app, "load_default_deck", broken)
+    monkeypatch.setattr(decks, "load_default_deck", broken)
     code, logged = start_refused(tmp_path, caplog)
     assert code == 1
     assert "start refused, a bundled resource cannot be used: DeckError: default.json" in logged
@@ -268,6 +269,49 @@ def run_app_until_the_window(tmp_path, monkeypatch, *extra: str) -> tuple[int, l
         ["--data-dir", str(tmp_path / "data"), "--quit-after-start", *extra]
     )
     return run_app(resolve_paths(args.data_dir), args, Config()), told
+
+
+@pytest.mark.parametrize("usable", [True, False])
+def test_the_app_starts_with_the_imported_deck_or_if_it_cannot_be_used_the_bundled_one(
+    tmp_path, monkeypatch, qapp, usable
+):
+    """A meeting is never stopped by a deck: one that can no longer be used (edited by hand
+    since it was imported, say) gives way to the bundled one, and the facilitator is told."""
+    import shutil
+
+    from rethink_desktop.core.cards import load_deck, load_default_deck
+    from rethink_desktop.storage.paths import resolve_paths
+    from rethink_desktop.ui.app import Messages
+    from rethink_desktop.ui.controller import SessionController
+    from tests.helpers import own_deck
+
+    imported = resolve_paths(tmp_path / "data").imported_deck
+    imported.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(own_deck(tmp_path), imported)
+    if not usable:
+        imported.write_text('{"format": "rethink-cards"}', encoding="utf-8")
+    said: list[str] = []
+    monkeypatch.setattr(Messages, "info", lambda self, parent, text: said.append(text))
+    decks_used = []
+    real_init = SessionController.__init__
+
+    def noted(self, store, clock, deck, **kw):
+        decks_used.append(deck)
+        real_init(self, store, clock, deck, **kw)
+
+    monkeypatch.setattr(SessionController, "__init__", noted)
+    code, told = run_app_until_the_window(tmp_path, monkeypatch)
+    assert (code, told) == (0, [])
+    if usable:
+        assert decks_used == [load_deck(imported)]
+        assert said == []
+        return
+    assert decks_used == [load_default_deck()]
+    assert len(said) == 1
+    assert said[0].startswith(
+        "The card deck you imported cannot be used, so the deck that comes with the app is in use."
+    )
+    assert "card-deck.json:" in said[0]
 
 
 def test_a_session_not_resumed_is_not_ended_into_a_damaged_file(tmp_path, monkeypatch, qapp):

@@ -1,0 +1,125 @@
+"""The deck in use: bundled, or imported (core.decks)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+
+import pytest
+
+from rethink_desktop.core.agenda import load_templates
+from rethink_desktop.core.cards import DeckError, load_default_deck
+from rethink_desktop.core.decks import (
+    UNCHANGED,
+    deck_in_use,
+    install_deck,
+    missing_opening_cards,
+    remove_imported_deck,
+)
+from tests.helpers import own_deck
+
+
+@pytest.fixture(scope="module")
+def templates():
+    return load_templates()
+
+
+def test_with_nothing_imported_the_bundled_deck_is_in_use(tmp_path, templates):
+    deck, imported, problem = deck_in_use(tmp_path / "card-deck.json", templates)
+    assert deck == load_default_deck()
+    assert not imported
+    assert problem is None
+
+
+def test_an_imported_deck_is_checked_copied_and_then_in_use(tmp_path, templates):
+    source = own_deck(tmp_path)
+    target = tmp_path / "config" / "card-deck.json"  # its folder is made if need be
+    deck = install_deck(source, target, templates)
+    assert deck.title == "Our partnership's deck"
+    assert target.read_bytes() == source.read_bytes()
+    assert list(target.parent.iterdir()) == [target]  # no part-written file left behind
+    source.unlink()  # a copy: the file chosen may go (a USB stick taken out)
+    assert deck_in_use(target, templates) == (deck, True, None)
+
+
+def test_a_deck_without_the_templates_opening_cards_is_refused(tmp_path, templates):
+    assert missing_opening_cards(load_default_deck(), templates) == []
+    source = own_deck(tmp_path, drop="check-in-1")
+    target = tmp_path / "card-deck.json"
+    with pytest.raises(DeckError) as refused:
+        install_deck(source, target, templates)
+    assert str(refused.value) == (
+        "own-deck.json: the agenda templates open phases with cards this deck does not have "
+        f"(check-in-1). Keep those cards (copy them from the bundled deck). {UNCHANGED}"
+    )
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("{not json", "own-deck.json: the file is not valid JSON"),
+        ('{"format": "rethink-cards", "format_version": 1, "id": "x", "title": "X", '
+         '"cards": []}', "own-deck.json: The deck has no cards."),
+        ('{"format": "rethink-agenda", "format_version": 1}', "own-deck.json: "),
+    ],
+)  # fmt: skip
+def test_a_file_that_is_no_usable_deck_is_refused_and_the_deck_in_use_kept(
+    tmp_path, templates, text, why
+):
+    target = tmp_path / "card-deck.json"
+    kept = install_deck(own_deck(tmp_path, title="Kept"), target, templates)
+    before = target.read_bytes()
+    bad = tmp_path / "own-deck.json"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(DeckError) as refused:
+        install_deck(bad, target, templates)
+    assert str(refused.value).startswith(why)
+    assert str(refused.value).endswith(UNCHANGED)
+    assert target.read_bytes() == before
+    assert deck_in_use(target, templates).deck == kept
+
+
+def test_a_full_disk_is_told_and_nothing_changes(tmp_path, templates, monkeypatch):
+    target = tmp_path / "config" / "card-deck.json"
+    kept = install_deck(own_deck(tmp_path, title="Kept"), target, templates)
+    real_copy = shutil.copyfile
+
+    def half_written(source, destination):
+        real_copy(source, destination)
+        with open(destination, "r+b") as partial:
+            partial.truncate(100)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(shutil, "copyfile", half_written)
+    with pytest.raises(DeckError) as refused:
+        install_deck(own_deck(tmp_path), target, templates)
+    assert str(refused.value) == (
+        f"The deck could not be saved in {target.parent} (No space left on device). {UNCHANGED}"
+    )
+    assert list(target.parent.iterdir()) == [target]
+    assert deck_in_use(target, templates).deck == kept
+
+
+def test_an_imported_deck_spoiled_later_gives_way_to_the_bundled_one(tmp_path, templates):
+    target = tmp_path / "card-deck.json"
+    install_deck(own_deck(tmp_path), target, templates)
+    target.write_text('{"format": "rethink-cards"', encoding="utf-8")  # edited by hand
+    deck, imported, problem = deck_in_use(target, templates)
+    assert deck == load_default_deck()
+    assert not imported
+    assert problem.startswith(
+        "The card deck you imported cannot be used, so the deck that comes with the app is "
+        "in use. card-deck.json: the file is not valid JSON"
+    )
+    assert problem.endswith("or choose the bundled deck there.")
+
+
+def test_going_back_to_the_bundled_deck_removes_the_imported_one(tmp_path, templates):
+    target = tmp_path / "card-deck.json"
+    install_deck(own_deck(tmp_path), target, templates)
+    remove_imported_deck(target)
+    assert not target.exists()
+    remove_imported_deck(target)  # nothing there: nothing to do
+    assert deck_in_use(target, templates).deck == load_default_deck()
