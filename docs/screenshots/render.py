@@ -28,6 +28,7 @@ from rethink_desktop.storage.database import backup_database
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.paths import resolve_paths
 from rethink_desktop.ui.controller import SessionController
+from rethink_desktop.ui.deck import DeckDialog
 from rethink_desktop.ui.keymap import KeyMapDialog
 from rethink_desktop.ui.main_window import MainWindow
 from rethink_desktop.ui.room_display import RoomDisplay
@@ -249,6 +250,10 @@ def main() -> None:
             keys.show()
             grab(app, keys, args.out / "keys.png")
             keys.close()
+            deck = DeckDialog(ctl, window.paths.imported_deck, templates, window)
+            deck.show()
+            grab(app, deck, args.out / "deck.png")
+            deck.close()
         display.close()
 
         ctl.act("end")
