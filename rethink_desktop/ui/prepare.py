@@ -897,6 +897,7 @@ class PrepareView(QWidget):
         self.heading = QLabel("Prepare the session")
         set_font_role(self.heading, "heading", bold=True)
         self.heading.setAccessibleName("Prepare the session")
+        self.demo_marker = widgets.demo_marker()
         self.intro = _label(
             "Who will sit in the circle, in what order, and how the two hours are shared. "
             "The app records the process, never what anyone says.",
@@ -926,7 +927,11 @@ class PrepareView(QWidget):
         body = QVBoxLayout(self.content)
         body.setContentsMargins(24, 16, 24, 16)
         body.setSpacing(8)
-        body.addWidget(self.heading)
+        top = QHBoxLayout()
+        top.setSpacing(16)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.demo_marker, 0, Qt.AlignmentFlag.AlignVCenter)
+        body.addLayout(top)
         body.addWidget(self.intro)
         self.locked_note = _label("", muted=True)
         self.locked_note.hide()
@@ -1371,6 +1376,7 @@ class PrepareView(QWidget):
         finally:
             self._loading = False
         self._snapshot = self.form_data()
+        self.demo_marker.setVisible(bool(state and state.demo))
         self._show_locked(state.status if state else None)
         self._validate()
 

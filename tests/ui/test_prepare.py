@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from rethink_desktop.core.agenda import Phase
+from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.prepare import PrepareView, format_turn
 from tests.helpers import phases as make_phases
 from tests.ui.conftest import prepare_draft
@@ -137,6 +138,21 @@ def test_a_prepared_draft_fills_every_field(controller, prepared):
     assert prepared.problems() == []
     assert prepared.save_button.isEnabled()
     assert not prepared.is_dirty()
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_the_demo_is_marked_on_prepare_and_a_real_session_is_not(qtbot, store, clock, deck,
+                                                                  templates, demo):  # fmt: skip
+    # The demo's check-in has "Back to preparation": its Prepare screen must say DEMO too.
+    ctl = SessionController(store, clock, deck, demo=demo)
+    prepare_draft(ctl, 3)
+    view = PrepareView(ctl, templates)
+    qtbot.addWidget(view)
+    view.load()
+    assert view.demo_marker.isVisibleTo(view) is demo
+    assert "DEMO" in view.demo_marker.text()
+    ctl.close_session()
+    ctl.deleteLater()
 
 
 def test_the_date_round_trips_as_an_iso_minute(controller, make_view):
