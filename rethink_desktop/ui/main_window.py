@@ -187,6 +187,9 @@ class MainWindow(QMainWindow):
         self.templates = templates
         self.settings = settings
         self.demo = demo
+        # The demo window's View-menu choice of keeping names, kept for it alone (None: not
+        # changed there): saved, it would decide what real meetings keep.
+        self._demo_keep_names: bool | None = None
         # The config file's settings (records code reads backups_to_keep, retention_months).
         self.config = config if config is not None else Config()
         self.room_display: RoomDisplay | None = None
@@ -250,7 +253,10 @@ class MainWindow(QMainWindow):
     # --- settings -------------------------------------------------------------------------
     @property
     def keep_names(self) -> bool:
-        """The config's keep_names, unless the View menu changed it and IT has not locked it."""
+        """The config's keep_names, unless the View menu changed it and IT has not locked it
+        (in the demo window, changed there: for that window only)."""
+        if self._demo_keep_names is not None and not self.config.is_locked("keep_names"):
+            return self._demo_keep_names
         return effective_keep_names(self.settings, self.config)
 
     def _restore_geometry(self) -> None:
@@ -846,7 +852,9 @@ class MainWindow(QMainWindow):
         self._store_keep_names(True)
 
     def _store_keep_names(self, keep: bool) -> None:
-        if not self.config.is_locked("keep_names"):
+        if self.demo:
+            self._demo_keep_names = keep
+        elif not self.config.is_locked("keep_names"):
             self.settings.setValue(KEEP_NAMES_KEY, keep)
         close_view = self.__dict__.get("close_view")  # built: it may be showing its last step
         if close_view is not None:

@@ -74,6 +74,17 @@ def test_keep_names_defaults_to_the_config_and_the_menu_overrides(make_window, s
     assert settings.value("privacy/keep_names", type=bool) is False
 
 
+def test_the_demo_window_keeps_its_names_choice_to_itself(make_window, settings):
+    # A trainer showing the toggle in the demo must not change what real meetings keep.
+    window = make_window(demo=True)
+    assert window.keep_names is False
+    window.keep_names_action.setChecked(True)
+    assert window.keep_names is True  # the demo's own close follows it
+    settings.sync()
+    assert settings.value("privacy/keep_names") is None
+    assert make_window().keep_names is False
+
+
 def test_locked_keep_names_disables_the_toggle(make_window, settings, controller):
     settings.setValue("privacy/keep_names", True)
     window = make_window(locked("keep_names", keep_names=False))
