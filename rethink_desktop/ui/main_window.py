@@ -26,8 +26,12 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QProxyStyle,
     QScrollArea,
     QStackedWidget,
+    QStyle,
+    QStyleHintReturn,
+    QStyleOption,
     QWidget,
 )
 
@@ -166,6 +170,27 @@ def floor_takers(state: SessionState) -> list[Participant]:
 
 
 ROOM_DISPLAY_OPEN = "The room display is open in its own window"
+
+
+class _MenuBarStyle(QProxyStyle):
+    """The menu bar's style: the app's, but on the live screen Alt pressed alone does not
+    put the menu bar in charge of the keys. There it made Space open the File menu instead
+    of moving the turn on, and Left and Right walk the menu titles, after a slip of the
+    thumb or half an Alt+Tab. Alt+F, Alt+S… open their menus there as anywhere. With no
+    base style given, the platform's is used, as for the app's own (``FocusRingStyle``)."""
+
+    def styleHint(
+        self,
+        hint: QStyle.StyleHint,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+        data: QStyleHintReturn | None = None,
+    ) -> int:
+        if hint == QStyle.StyleHint.SH_MenuBar_AltKeyNavigation and widget is not None:
+            window = widget.window()
+            if isinstance(window, MainWindow) and window._live_showing() is not None:
+                return 0
+        return super().styleHint(hint, option, widget, data)
 
 
 class MainWindow(QMainWindow):
@@ -384,6 +409,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
+        style = _MenuBarStyle()
+        style.setParent(bar)  # Qt's to delete, with the menu bar (a widget's style is not)
+        bar.setStyle(style)
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "&New session", self.new_session, "Ctrl+N")
         self._action(file_menu, "&Home", self.show_home, "Ctrl+Shift+H")

@@ -416,6 +416,42 @@ def test_with_no_room_display_open_the_card_line_says_what_d_will_open(qtbot, wi
     assert line.text() == "H: hidden from the room display"
 
 
+def test_alt_pressed_alone_leaves_space_to_the_live_screen(qtbot, window, controller):
+    """A lone Alt (a slip, or half an Alt+Tab) put the menu bar in charge of the keys: Space
+    then opened the File menu instead of moving the turn on, and Left and Right walked the
+    menu titles. On the live screen it does nothing; Alt+S still opens the Session menu.
+    Elsewhere Alt alone still goes to the menu bar, as on any Windows desktop."""
+    from PySide6.QtWidgets import QApplication
+
+    start_live(controller, 3)
+    window.show_for_state()
+    window.activateWindow()
+    window.live.setFocus()
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)
+    assert controller.state.current_speaker.id == "p1"
+
+    def lone_alt() -> None:
+        target = QApplication.focusWidget() or window
+        qtbot.keyPress(target, Qt.Key.Key_Alt)
+        qtbot.keyRelease(target, Qt.Key.Key_Alt)
+
+    lone_alt()
+    assert not window.menuBar().hasFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    assert QApplication.activePopupWidget() is None
+    assert controller.state.current_speaker.id == "p2"
+    qtbot.keyClick(window.live, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    assert window.session_menu.isVisible()  # Alt+S as ever
+    qtbot.keyClick(window.session_menu, Qt.Key.Key_Escape)  # one Esc gives the keys back
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    assert controller.state.current_speaker.id == "p3"
+    controller.act("end")
+    window.show_for_state()  # the close: Alt alone goes to the menu bar again
+    lone_alt()
+    assert window.menuBar().hasFocus()
+    qtbot.keyClick(window.menuBar(), Qt.Key.Key_Escape)
+
+
 def test_a_minimised_room_display_is_not_on_the_wall_and_d_brings_it_back(
     qtbot, window, controller
 ):
