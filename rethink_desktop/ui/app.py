@@ -21,7 +21,6 @@ from rethink_desktop import APP_DISPLAY_NAME, APP_NAME, __version__
 from rethink_desktop.core.agenda import load_templates
 from rethink_desktop.core.clock import Clock, ScaledClock, SystemClock, format_duration
 from rethink_desktop.core.decks import deck_in_use
-from rethink_desktop.core.demo import DEMO_PREFIX, demo_preparation
 from rethink_desktop.core.resources import resource_path
 from rethink_desktop.storage.config import Config, view_menu_choices
 from rethink_desktop.storage.database import (
@@ -323,26 +322,6 @@ def install_excepthook(messages: Messages) -> None:
     sys.excepthook = hook
 
 
-def prepare_demo(
-    window: MainWindow, templates: dict, before_writing: Callable[[], None] = _nothing_to_check
-) -> None:
-    """Open the fictional demo network at check-in (a fresh one unless one is waiting)."""
-    ctl = window.controller
-    for session_id in ctl.store.session_ids("checked_in", "draft"):
-        ctl.open_session(session_id)
-        window.show_for_state()
-        return
-    template = templates.get("family-network") or next(iter(templates.values()))
-    before_writing()
-    if ctl.new_session() is None:
-        return
-    from rethink_desktop.storage.history import next_reference  # not at every start
-
-    reference = next_reference(ctl.store.db, DEMO_PREFIX)  # DEMO-001, DEMO-002, …
-    ctl.act("prepare", **demo_preparation(template, reference))
-    window.show_check_in()
-
-
 def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = None) -> int:
     """Start-up order: lock → database → resources → window → resume or demo."""
     config = config if config is not None else Config()
@@ -453,7 +432,7 @@ def run_app(paths: AppPaths, args: argparse.Namespace, config: Config | None = N
             remove_leftover_names(window, before_writing)
             offer_resume(window, messages, before_writing)
             if args.demo and controller.session is None:
-                prepare_demo(window, templates, before_writing)
+                window.prepare_demo(before_writing)
         except StorageError as exc:
             # A file that reads badly (damage, a drive gone): say so; Home shows what it can.
             log.warning("start-up reads failed: %s", type(exc).__name__)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop import APP_DISPLAY_NAME, __version__
 from rethink_desktop.core.agenda import Template
+from rethink_desktop.core.demo import DEMO_PREFIX, demo_preparation
 from rethink_desktop.core.state import (
     ABANDON_REASONS,
     FINISHED,
@@ -583,9 +584,16 @@ class MainWindow(QMainWindow):
             self.show_home()
 
     def open_demo(self) -> None:
-        """The demo runs as its own window on its own database, never mixed with records."""
+        """The demo runs as its own window on its own database, never mixed with records;
+        in that window, the button starts its next run (DEMO-002…) for the next group."""
         if self.demo:
-            self.show_notice("This window is already the demo.")
+            state = self.controller.state
+            if state is not None and state.status in LIVE | {"closing"}:
+                self.show_for_state()
+                self.show_notice("The demo's meeting is under way: end it first.")
+                return
+            if self.may_leave_screen():
+                self.prepare_demo()
             return
         if not self.config.allow_demo:
             self.show_notice("The trainers' demo is turned off on this computer by IT.")
@@ -599,6 +607,26 @@ class MainWindow(QMainWindow):
 
         if not QProcess.startDetached(program, args)[0]:
             self.show_notice("The demo could not be started.")
+
+    def prepare_demo(self, before_writing: Callable[[], None] | None = None) -> None:
+        """The demo window's fictional network at check-in: the run waiting, if one is (a
+        draft or checked in), else a new one with the next reference (DEMO-001, DEMO-002…).
+        ``before_writing`` runs first when a new one is written (the start-up's check)."""
+        ctl = self.controller
+        for session_id in ctl.store.session_ids("checked_in", "draft"):
+            ctl.open_session(session_id)
+            self.show_for_state()
+            return
+        template = self.templates.get("family-network") or next(iter(self.templates.values()))
+        if before_writing is not None:
+            before_writing()
+        if ctl.new_session() is None:
+            return
+        from rethink_desktop.storage.history import next_reference  # not at every start
+
+        reference = next_reference(ctl.store.db, DEMO_PREFIX)  # DEMO-001, DEMO-002, …
+        ctl.act("prepare", **demo_preparation(template, reference))
+        self.show_check_in()
 
     def _completed(self) -> None:
         self.show_notice("Session completed and saved.")

@@ -33,7 +33,6 @@ from rethink_desktop.core.cards import load_default_deck
 from rethink_desktop.core.clock import FakeClock
 from rethink_desktop.storage.eventlog import EventStore
 from rethink_desktop.storage.paths import resolve_paths
-from rethink_desktop.ui.app import prepare_demo
 from rethink_desktop.ui.controller import SessionController
 from tests.ui.full_session import drive_full_session, make_window
 
@@ -89,7 +88,7 @@ def test_a_full_demo_meeting_opens_no_socket(qtbot, tmp_path, refused_sockets):
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     try:
         window = make_window(qtbot, paths, controller, templates, settings, demo=True)
-        prepare_demo(window, templates)
+        window.prepare_demo()
         drive_full_session(qtbot, window, clock)
         assert controller.state.demo
         window.close()

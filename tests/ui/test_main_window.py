@@ -1065,7 +1065,7 @@ def test_a_session_not_resumed_and_not_saved_is_not_said_to_be_ended(
 
 
 def test_a_demo_not_resumed_says_so_on_the_fresh_check_in(make_window, controller, templates):
-    from rethink_desktop.ui.app import Messages, offer_resume, prepare_demo
+    from rethink_desktop.ui.app import Messages, offer_resume
 
     demo = make_window(demo=True)
     start_live(controller, 3)
@@ -1076,23 +1076,44 @@ def test_a_demo_not_resumed_says_so_on_the_fresh_check_in(make_window, controlle
             return False
 
     offer_resume(demo, Declined(interactive=True))
-    prepare_demo(demo, templates)  # as the start-up does next
+    demo.prepare_demo()  # as the start-up does next
     assert demo.stack.currentWidget() is demo.check_in
     assert demo.notice_text().startswith("Session FN-2291 was ended as abandoned")
 
 
 def test_a_second_demo_run_has_a_reference_of_its_own(make_window, controller, templates):
-    from rethink_desktop.ui.app import prepare_demo
-
     demo = make_window(demo=True)
-    prepare_demo(demo, templates)
+    demo.prepare_demo()
     assert controller.state.reference == "DEMO-001"
     controller.act("check_in", [p.id for p in controller.state.participants], pulse=6)
     controller.start()  # the first run goes on to its meeting
     controller.close_session()
-    prepare_demo(demo, templates)
+    demo.prepare_demo()
     assert controller.state.reference == "DEMO-002"
     assert controller.state.status == "draft"
+
+
+def test_in_the_demo_window_the_demo_button_starts_its_next_run(make_window, controller):
+    """It said "This window is already the demo": a trainer had to quit and start the
+    demo again for the next group."""
+    demo = make_window(demo=True)
+    demo.prepare_demo()
+    controller.act("check_in", [p.id for p in controller.state.participants], pulse=6)
+    controller.start()
+    demo.show_for_state()
+    demo.home.demo_button.click()  # the meeting is under way: it stays
+    assert demo.stack.currentWidget() is demo.live
+    assert controller.state.reference == "DEMO-001"
+    assert demo.notice_text() == "The demo's meeting is under way: end it first."
+    controller.act("end")
+    controller.close_session()  # the close left for later, as after a crash
+    demo.show_home()
+    demo.home.demo_button.click()
+    assert demo.stack.currentWidget() is demo.check_in
+    assert controller.state.reference == "DEMO-002"
+    demo.show_home()
+    demo.home.demo_button.click()  # the run waiting is opened, not a third one made
+    assert controller.state.reference == "DEMO-002"
 
 
 def test_turning_names_off_on_the_complete_step_removes_them(qtbot, window, controller):
