@@ -1141,11 +1141,11 @@ class _Import:
         sid = session.get("id")
         if not isinstance(sid, str) or not sid:
             raise ImportFileError(f"{_label(session, n)} has no id. Nothing was imported.")
+        if session.get("demo") is True:  # first: a demo's meeting never comes in, finished or not
+            self.report.left_out.append((sid, DEMO))
+            return
         if session.get("status") not in FINISHED:
             self.report.left_out.append((sid, NOT_FINISHED))
-            return
-        if session.get("demo") is True:
-            self.report.left_out.append((sid, DEMO))
             return
         if not _SESSION_ID.fullmatch(sid) and sid not in self.existing:
             # Left out, not the whole file refused: an earlier build took any id, so such a

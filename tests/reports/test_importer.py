@@ -123,6 +123,16 @@ def test_unfinished_and_demo_sessions_are_left_out(source, target, tmp_path):
     report = import_export(target, path)
     assert report.left_out == [(running.id, "not finished on the other computer")]
     assert len(report.added) == 1
+    # A demo's export (include_demo): every session is left out as a demo, one still
+    # running too (it was said to be "not finished", as if it could come in later).
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for session in doc["sessions"]:
+        session["demo"] = True
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with EventStore.open(tmp_path / "d.sqlite") as fresh:
+        report = import_export(fresh, path)
+    assert report.left_out == [(s["id"], "a demo session") for s in doc["sessions"]]
+    assert report.summary().endswith("2 left out (demo).")
 
 
 # A session id as the app writes them, for a session changed by hand in a test's file.
