@@ -794,10 +794,18 @@ class MainWindow(QMainWindow):
                 + ("D closes it." if self._live_showing() else "View → Room display closes it.")
             )
 
+    def _room_key(self, key: str) -> str:
+        """Where the wall screen's state is kept in ui.ini: the demo window keeps its own, or
+        a demo stopped with its wall screen open made a real meeting, resumed after a
+        crash, forget that its own had been open (and blanked)."""
+        return "demo_" + key if self.demo else key
+
     def _remember_room_display(self, shown: bool) -> None:
         # Written at once: after a crash, resuming that session opens the wall screen again.
         state = self.controller.state
-        self.settings.setValue(ROOM_DISPLAY_KEY, state.id if shown and state else "")
+        self.settings.setValue(
+            self._room_key(ROOM_DISPLAY_KEY), state.id if shown and state else ""
+        )
         self.settings.sync()
 
     def _remember_room_screen(self) -> None:
@@ -808,6 +816,7 @@ class MainWindow(QMainWindow):
             return
         for key, on in ((ROOM_BLANKED_KEY, ctl.display_blanked),
                         (ROOM_CARD_HIDDEN_KEY, not ctl.card_on_display)):  # fmt: skip
+            key = self._room_key(key)
             if (self.settings.value(key, "") == state.id) != on:
                 # Written by QSettings from the event loop, straight after: a sync() here
                 # put two fdatasyncs inside the key press (p99 1 → 7 ms).
@@ -820,10 +829,14 @@ class MainWindow(QMainWindow):
         state = self.controller.state
         if state is not None and state.status in LIVE:
             self.controller.restore_display(
-                blanked=self.settings.value(ROOM_BLANKED_KEY, "") == state.id,
-                card_shown=self.settings.value(ROOM_CARD_HIDDEN_KEY, "") != state.id,
+                blanked=self.settings.value(self._room_key(ROOM_BLANKED_KEY), "") == state.id,
+                card_shown=self.settings.value(self._room_key(ROOM_CARD_HIDDEN_KEY), "")
+                != state.id,
             )
-        was_open = state is not None and self.settings.value(ROOM_DISPLAY_KEY, "") == state.id
+        was_open = (
+            state is not None
+            and self.settings.value(self._room_key(ROOM_DISPLAY_KEY), "") == state.id
+        )
         showing = self.room_display is not None and self.room_display.isVisible()
         if was_open and not showing and state is not None and state.status in LIVE:
             self.toggle_room_display()

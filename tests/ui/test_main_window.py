@@ -344,6 +344,23 @@ def test_on_a_small_screen_the_room_display_opens_inside_it(qtbot, window, contr
     assert display.height() <= 410
 
 
+def test_the_demo_window_keeps_its_wall_screen_memory_apart(qtbot, make_window, controller):
+    """The demo and the real app share ui.ini: a demo's wall screen opened and closed
+    wiped the note that a real meeting's was open, for its resume after a crash (B and H's
+    notes go by the same keys)."""
+    start_live(controller, 3)
+    real = make_window()
+    real.show_for_state()
+    real.toggle_room_display()
+    demo = make_window(demo=True)  # (on the same controller: only the notes are looked at)
+    demo.show_for_state()
+    demo.toggle_room_display()
+    assert real.settings.value("demo_" + ROOM_DISPLAY_KEY) == controller.state.id
+    demo.toggle_room_display()
+    assert real.settings.value(ROOM_DISPLAY_KEY) == controller.state.id
+    assert real.settings.value("demo_" + ROOM_DISPLAY_KEY) == ""
+
+
 @pytest.mark.parametrize("left_open", [True, False])
 def test_resuming_opens_the_room_display_again_if_it_was_open(
     qtbot, make_window, controller, left_open
