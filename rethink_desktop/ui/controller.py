@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 # How often, in real time, a demo meeting's fast clock is noted (storage.demo_clock): what a
 # kill can cost is this times the speed (12 meeting seconds at ×120), for ten small writes a
 # second.
-DEMO_NOTE_EVERY = timedelta(milliseconds=100)
+# A fast demo ticks every 40 to 50 real ms: a note every other tick, about ten a second.
+DEMO_NOTE_EVERY = timedelta(milliseconds=55)
+_FASTEST_TICK_MS = 40  # a demo run fast is redrawn at most 25 times a real second
 
 UNREADABLE = (IllegalAction, EventError, ValueError, sqlite3.Error)
 """What reading a session's log raises when this build cannot read it (a newer app's event,
@@ -209,9 +211,14 @@ class SessionController(QObject):
         # changes on the second and never drifts (a scaled demo clock ticks faster).
         elapsed = state.elapsed(self.now())
         speed = getattr(self.clock, "speed", 1.0)
+        wait, second = ms_to_next_second(elapsed) / speed, 1000 / speed  # real ms
+        if second < _FASTEST_TICK_MS and wait < _FASTEST_TICK_MS:
+            # A demo faster than ×25 moves on a few seconds at a time (×120 redrew 120
+            # times a real second); at any other speed each second is shown.
+            wait += math.ceil((_FASTEST_TICK_MS - wait) / second) * second
         # Rounded up: rounded down, a fast demo ticked just before the second changed, and
         # then again just after it (the laptop and the wall a second apart meanwhile).
-        self._timer.start(max(1, math.ceil(ms_to_next_second(elapsed) / speed)))
+        self._timer.start(max(1, math.ceil(wait)))
 
     def _on_tick(self) -> None:
         self._note_demo_clock()
@@ -219,8 +226,8 @@ class SessionController(QObject):
         self._schedule_tick()
 
     def _note_demo_clock(self) -> None:
-        """A demo meeting under way notes where its clock is, on each tick but at most ten
-        times a real second (a tick at ×120 comes every 8 ms), so a restart goes on from
+        """A demo meeting under way notes where its clock is, on each tick but at most about
+        ten times a real second (a tick at ×120 comes every 40-50 ms), so a restart goes on from
         there (storage.demo_clock). Once a real second lost up to two meeting minutes at
         ×120: killed and reopened, the clock stood half a minute back from where it was."""
         state = self.state

@@ -112,8 +112,9 @@ def test_a_fast_demo_killed_between_ticks_reopens_at_most_a_tenth_of_a_second_ba
     real = FakeClock()
     fast = SessionController(store, ScaledClock(real, 120), deck, demo=True)
     session = start_live(fast, 3)
-    for _ in range(1000):  # ticks every 8 ms, as at ×120
-        real.advance(0.008)
+    for _ in range(200):  # ticks as the timer sets them (40 to 50 ms apart at ×120)
+        assert 40 <= fast._timer.interval() <= 50
+        real.advance(fast._timer.interval() / 1000)
         fast._on_tick()
     at_the_kill = fast.now()
     again = SessionController(store, ScaledClock(real, 1), deck, demo=True)

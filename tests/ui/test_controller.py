@@ -177,6 +177,24 @@ def test_a_fast_demo_clock_ticks_after_the_second_changes_not_just_before(
     ctl.close_session()
 
 
+def test_a_very_fast_demo_redraws_at_most_25_times_a_real_second(qtbot, store, clock, deck):
+    """At ×120 a meeting second lasts 8 ms: the live screen and the wall were redrawn 120
+    times a real second (a third of a core). Each tick still lands just after a whole second
+    of the meeting clock, a few of them on."""
+    from rethink_desktop.core.clock import ScaledClock
+
+    fast = ScaledClock(clock, 120)
+    ctl = SessionController(store, fast, deck)
+    start_live(ctl, 2)
+    clock.advance(0.0000125)  # the meeting clock 1.5 ms past a whole second
+    ctl._schedule_tick()
+    interval = ctl._timer.interval()
+    assert 40 <= interval <= 50
+    landing = (1.5 + interval * 120) % 1000  # meeting ms past a whole second
+    assert landing < 120  # within one real millisecond after it
+    ctl.close_session()
+
+
 def test_a_paused_clock_ticks_once_a_second_not_every_millisecond(qtbot, store, clock, deck):
     # Paused a millisecond before a whole second of meeting time: that second never comes,
     # and aiming at it again and again would re-arm the timer every millisecond.
