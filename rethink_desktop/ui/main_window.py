@@ -756,8 +756,17 @@ class MainWindow(QMainWindow):
         if state is None or state.status not in LIVE:
             return
         pid = self._choose_person("Leaving early", "Who is leaving early?", leaving(state))
+        speaker = state.current_speaker
         if pid and self.controller.act("leave", pid):
-            self._say_recorded(pid, "left early")
+            # Ctrl+Z takes back turns, not this (it gave the floor back to the one before);
+            # and the floor, if theirs, is empty now, which the circle alone showed.
+            floor = ": no one has the floor (Space: the next speaker)"
+            self._say_recorded(
+                pid,
+                "left early"
+                + (floor if speaker is not None and speaker.id == pid else "")
+                + ". A mistake? A brings them back",
+            )
 
     def _say_recorded(self, pid: str, what: str) -> None:
         """What A, L or taking an arrival back recorded, on the message line (the circle's

@@ -747,11 +747,29 @@ def test_the_chooser_starts_on_no_one_and_says_what_was_recorded(qtbot, window, 
     window.record_departure()
     assert seen["ok_after"]
     assert controller.state.participant("p2").attendance == "left_early"
-    assert window.notice_text() == "Recorded: Person 2 (seat 2) left early."
+    assert window.notice_text() == (
+        "Recorded: Person 2 (seat 2) left early. A mistake? A brings them back."
+    )
     answer(1)
     window.record_arrival()
     assert controller.state.participant("p2").attendance != "left_early"
     assert window.notice_text() == "Recorded: Person 2 (seat 2) came back."
+
+
+def test_the_speaker_leaving_is_told_the_floor_is_empty(qtbot, window, controller, monkeypatch):
+    """L on the one speaking left the floor empty with only the circle to say so, and
+    Ctrl+Z then gave the floor back to the one before rather than undoing the departure."""
+    start_live(controller, 3)
+    window.show_for_state()
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)  # seat 2 speaking
+    monkeypatch.setattr(window, "_choose_person", lambda *args: "p2")
+    window.record_departure()
+    assert controller.state.current_speaker is None
+    assert window.notice_text() == (
+        "Recorded: Person 2 (seat 2) left early: no one has the floor (Space: the next "
+        "speaker). A mistake? A brings them back."
+    )
 
 
 def test_each_choice_of_a_person_asks_what_it_records(qtbot, window, controller, monkeypatch):
