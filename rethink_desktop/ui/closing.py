@@ -169,6 +169,14 @@ class RatingForm(QWidget):
             else f"{left} question{'s' if left > 1 else ''} still to answer or skip."
         )
 
+    def to_first_unanswered(self) -> None:
+        """Enter before every question is answered or skipped: the keys go to the first one
+        left (Enter did nothing, and the line of what is left was easy to miss)."""
+        for choices in self.questions.values():
+            if not choices.answered():
+                choices.focus_first()
+                return
+
     def values(self) -> dict[str, int | None]:
         """Each question's answer; a skipped one is None."""
         return {key: choices.value() for key, choices in self.questions.items()}
@@ -638,7 +646,10 @@ class CloseView(QWidget):
             return
         step = self.stack.currentIndex()
         if step == self.RATING:
-            self.save_rating()
+            if self.rating.save_button.isEnabled():
+                self.save_rating()
+            else:
+                self.rating.to_first_unanswered()
         elif step == self.FINISH:
             if not self.done:  # to the button first: completing cannot be undone
                 self.complete_button.setFocus(Qt.FocusReason.OtherFocusReason)

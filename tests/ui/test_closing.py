@@ -467,3 +467,21 @@ def test_a_short_step_does_not_scroll_because_a_long_one_would(qtbot, host, clos
         assert view.scroll.verticalScrollBar().maximum() == 0
         to_rating(view)
         qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 0)  # this one does
+
+
+def test_enter_before_every_question_is_answered_goes_to_the_first_one_left(qtbot, host, closing):
+    """Enter did nothing there, without a word (the way-forward step says what is missing)."""
+    view = make_view(qtbot, host, closing)
+    to_rating(view)
+    rate_by_clicks(qtbot, view, communication=4, clarity=None, heard=5)  # compassion left
+    view.rating.save_button.setFocus()  # on a disabled button Enter is the step's own
+    view.setFocus()
+    press(qtbot, Qt.Key.Key_Return)
+    compassion = view.rating.questions["compassion"]
+    assert compassion.isAncestorOf(QApplication.focusWidget())
+    assert view.stack.currentIndex() == view.RATING
+    assert view.rating.status.text() == "1 question still to answer or skip."
+    press(qtbot, Qt.Key.Key_3)  # typed where the keys now are
+    press(qtbot, Qt.Key.Key_Return)
+    assert view.stack.currentIndex() == view.HANDOVER
+    assert closing.state.ratings[-1].compassion == 3
