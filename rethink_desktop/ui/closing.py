@@ -121,7 +121,8 @@ class RatingForm(QWidget):
         grid.setColumnStretch(1, 1)
         self.status = _label("", muted=True)
         self.status.setAccessibleName("Questions still to answer")
-        self.skip_button = _button("Skip", "Skip: record nothing for me and move on")
+        # "Skip me", not "Skip": each question has its own "Skip this question".
+        self.skip_button = _button("Skip me", "Skip me: record nothing for me and move on")
         self.save_button = _button("Save my answers", "Save my answers", primary=True)
         # The line of what is left, Skip and Save: the close shows it under its scrolling
         # steps (CloseView), always in sight: at 150 % on a small laptop it was cut in half

@@ -485,3 +485,14 @@ def test_enter_before_every_question_is_answered_goes_to_the_first_one_left(qtbo
     press(qtbot, Qt.Key.Key_Return)
     assert view.stack.currentIndex() == view.HANDOVER
     assert closing.state.ratings[-1].compassion == 3
+
+
+def test_the_two_kinds_of_skip_are_told_apart(qtbot, host, closing):
+    """Each question's "Skip this question" sat above a footer button called plain "Skip"
+    that throws away the whole person's answers."""
+    view = make_view(qtbot, host, closing)
+    to_rating(view)
+    question_skips = {c.skip_button.text() for c in view.rating.questions.values()}
+    assert question_skips == {"Skip this question"}
+    assert view.rating.skip_button.text() == "Skip me"
+    assert view.rating.skip_button.accessibleName().startswith("Skip me: record nothing for me")
