@@ -688,6 +688,7 @@ class MainWindow(QMainWindow):
         question: str,
         people: list,
         returning: frozenset[str] | set[str] = frozenset(),
+        action: str = "Record",
     ) -> str | None:
         """``question`` says what choosing records (each of A, L and G asked only "Who?", so
         a stray L and Enter recorded someone leaving)."""
@@ -705,7 +706,7 @@ class MainWindow(QMainWindow):
             f" · {_shortened(p.agency, 28)}" + (" · left, coming back" if p.id in returning else "")
             for p in people
         ]
-        label = widgets.choose(self, title, question, labels)
+        label = widgets.choose(self, title, question, labels, action)
         return people[labels.index(label)].id if label is not None else None
 
     def record_arrival(self) -> None:
@@ -733,7 +734,10 @@ class MainWindow(QMainWindow):
             self.show_notice(str(exc))
             return
         pid = self._choose_person(
-            "Give the floor", "Who should have the floor now?", floor_takers(state)
+            "Give the floor",
+            "Who should have the floor now?",
+            floor_takers(state),
+            action="Give the floor",
         )
         if pid:
             self.controller.act("pick", pid)
@@ -747,6 +751,7 @@ class MainWindow(QMainWindow):
             "Take back a late arrival",
             "Whose late arrival was recorded by mistake?",
             withdrawable(state),
+            action="Take it back",
         )
         if pid and self.controller.act("withdraw_arrival", pid):
             self._say_recorded(pid, "is absent again: the late arrival was taken back")

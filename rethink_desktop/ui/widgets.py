@@ -449,12 +449,15 @@ class _EnterChoosesNothing(QObject):
         return event.type() == QEvent.Type.KeyPress and event.key() in enter  # type: ignore[attr-defined]
 
 
-def choose(parent: QWidget, title: str, question: str, items: list[str]) -> str | None:
+def choose(
+    parent: QWidget, title: str, question: str, items: list[str], action: str = "OK"
+) -> str | None:
     """One of ``items``, or None if the dialog was cancelled. Nothing is chosen at first, OK
     waits for a choice, and Enter in the list chooses nothing: Tab to OK, then Enter. Qt's
     own chooser started on the first item, so a stray key and Enter recorded that person
     (the one speaking, often) as leaving; and typing picks a name by its first letters, so
-    a second L pressed by mistake picked a Laura, which Enter then recorded."""
+    a second L pressed by mistake picked a Laura, which Enter then recorded. ``action``
+    names the button that does it ("Record", "Give the floor"), as a plain OK did not."""
     dialog = QtWidgets.QDialog(parent)
     dialog.setWindowTitle(title)
     layout = QtWidgets.QVBoxLayout(dialog)
@@ -469,6 +472,7 @@ def choose(parent: QWidget, title: str, question: str, items: list[str]) -> str 
         | QtWidgets.QDialogButtonBox.StandardButton.Cancel
     )
     ok = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+    ok.setText(action)
     ok.setEnabled(False)
     combo.currentIndexChanged.connect(lambda index: ok.setEnabled(index > 0))
     buttons.accepted.connect(dialog.accept)

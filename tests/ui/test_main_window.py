@@ -597,7 +597,7 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     window.show_for_state()
     monkeypatch.setattr(
         "rethink_desktop.ui.widgets.choose",
-        lambda parent, title, label, items: items[0],
+        lambda parent, title, label, items, action: items[0],
     )
     window.record_arrival()
     assert controller.state.participant("p4").attendance == "late"
@@ -607,7 +607,7 @@ def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, mo
     offered = []
     monkeypatch.setattr(
         "rethink_desktop.ui.widgets.choose",
-        lambda parent, title, label, items: offered.extend(items) or items[0],
+        lambda parent, title, label, items, action: offered.extend(items) or items[0],
     )
     window.record_arrival()
     assert offered == ["Person 1 · seat 1 · Education · left, coming back"]
@@ -720,7 +720,7 @@ def test_the_chooser_starts_on_no_one_and_says_what_was_recorded(qtbot, window, 
             dialog = QApplication.activeModalWidget()
             assert isinstance(dialog, QDialog)
             combo = dialog.findChild(QComboBox)
-            ok = next(b for b in dialog.findChildren(QPushButton) if b.text() == "OK")
+            ok = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Record")
             seen.update(first=combo.currentText(), ok=ok.isEnabled(), name=combo.accessibleName())
             dialog.activateWindow()  # as a shown dialog is: the live keys are not its keys
             qtbot.waitUntil(combo.hasFocus)
@@ -778,15 +778,15 @@ def test_each_choice_of_a_person_asks_what_it_records(qtbot, window, controller,
     asked = []
     monkeypatch.setattr(
         "rethink_desktop.ui.widgets.choose",
-        lambda parent, title, label, items: asked.append((title, label)) or None,
+        lambda parent, title, label, items, action: asked.append((title, label, action)) or None,
     )
     window.record_arrival()
     window.record_departure()
     window.give_floor()
-    assert asked == [
-        ("Late arrival or return", "Who has arrived late, or come back?"),
-        ("Leaving early", "Who is leaving early?"),
-        ("Give the floor", "Who should have the floor now?"),
+    assert asked == [  # the button says what it does too (it was a plain OK)
+        ("Late arrival or return", "Who has arrived late, or come back?", "Record"),
+        ("Leaving early", "Who is leaving early?", "Record"),
+        ("Give the floor", "Who should have the floor now?", "Give the floor"),
     ]
     assert [p.attendance for p in controller.state.participants].count("present") == 3
 
@@ -807,7 +807,7 @@ def test_the_chooser_stays_narrow_with_the_longest_names(qtbot, window, controll
     offered = []
     monkeypatch.setattr(
         "rethink_desktop.ui.widgets.choose",
-        lambda parent, title, label, items: offered.extend(items) or items[2],
+        lambda parent, title, label, items, action: offered.extend(items) or items[2],
     )
     window.give_floor()
     assert len(offered) == 3
@@ -823,7 +823,7 @@ def test_give_the_floor_to_any_seat(qtbot, window, controller, monkeypatch):
     window.show_for_state()
     monkeypatch.setattr(
         "rethink_desktop.ui.widgets.choose",
-        lambda parent, title, label, items: items[-1],
+        lambda parent, title, label, items, action: items[-1],
     )
     window.give_floor()
     assert controller.state.current_speaker.seat == 12
