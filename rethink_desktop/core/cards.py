@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rethink_desktop.core.resources import check_format, read_json, resource_path, shown
+from rethink_desktop.core.resources import (
+    check_format,
+    decode_json,
+    read_json,
+    resource_path,
+    shown,
+)
 
 FORMAT_NAME = "rethink-cards"
 FORMAT_VERSION = 1
@@ -121,10 +127,19 @@ def load_deck(path: str | Path) -> Deck:
     """Read and validate a deck file; raise DeckError, prefixed with the file name, if unusable."""
     path = Path(path)
     obj = read_json(path, missing="the card deck file", noun="a deck", error=DeckError)
+    return _named(obj, path.name)
+
+
+def deck_from_bytes(data: bytes, name: str) -> Deck:
+    """``load_deck`` of a file's bytes already read (``name``: the file's, for messages)."""
+    return _named(decode_json(data, name, noun="a deck", error=DeckError), name)
+
+
+def _named(obj: Any, name: str) -> Deck:
     try:
         return parse_deck(obj)
     except DeckError as exc:
-        raise DeckError(f"{path.name}: {exc}") from None
+        raise DeckError(f"{name}: {exc}") from None
 
 
 def parse_deck(obj: Any) -> Deck:

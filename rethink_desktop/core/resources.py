@@ -33,25 +33,32 @@ def read_json(path: Path, *, missing: str, noun: str, error: type[ValueError]) -
     what a non-text file is not ("a deck").
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) skipped
+        data = path.read_bytes()
     except FileNotFoundError:
         raise error(f"{path.name}: {missing} was not found ({path}).") from None
-    except UnicodeDecodeError:
-        raise error(f"{path.name}: the file is not UTF-8 text, so it is not {noun}.") from None
     except OSError as exc:
         raise error(f"{path.name}: {missing} could not be read ({exc.strerror}).") from None
+    return decode_json(data, path.name, noun=noun, error=error)
+
+
+def decode_json(data: bytes, name: str, *, noun: str, error: type[ValueError]) -> Any:
+    """The JSON in ``data``, a file called ``name``; problems raise ``error`` as read_json's."""
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark (Notepad's) skipped
+    except UnicodeDecodeError:
+        raise error(f"{name}: the file is not UTF-8 text, so it is not {noun}.") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise error(
-            f"{path.name}: the file is not valid JSON "
+            f"{name}: the file is not valid JSON "
             f"(line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from None
     except (RecursionError, ValueError):
         # Lists nested deeper than Python's stack allows, or a whole number of more than
         # 4,300 digits: JSON allows both, but no deck or template has either.
         raise error(
-            f"{path.name}: the file is damaged or is not {noun} (it holds values nested too "
+            f"{name}: the file is damaged or is not {noun} (it holds values nested too "
             "deeply or numbers too long to read)."
         ) from None
 

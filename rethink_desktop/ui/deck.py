@@ -1,15 +1,18 @@
 """File → Card deck: which deck is in use, import one of your own, or go back to the bundled one.
 
 The checks and the copy are ``core.decks``'; this dialog only asks and tells. The deck is
-not changed during a live session: the cards are being stepped through there.
+not changed during a live session (the cards are being stepped through there), nor in the
+trainers' demo window: the deck is the app's, and real meetings would start with it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import QEvent, QStandardPaths, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,12 +26,16 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.cards import DeckError, load_default_deck
-from rethink_desktop.core.decks import install_deck, remove_imported_deck
+from rethink_desktop.core.decks import deck_in_use, install_deck, remove_imported_deck
 from rethink_desktop.core.state import LIVE
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.theme import set_font_role
 
 DURING_A_MEETING = "The deck can be changed once this meeting has ended."
+IN_THE_DEMO = (
+    "The demo uses the app's deck; it is changed in the app itself (real meetings use it), "
+    "not in the demo."
+)
 
 
 class DeckDialog(QDialog):
@@ -38,11 +45,14 @@ class DeckDialog(QDialog):
         imported: Path,
         templates: Mapping[str, Template],
         parent: QWidget | None = None,
+        *,
+        demo: bool = False,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.imported = imported
         self.templates = templates
+        self.demo = demo
         # Patched in tests: the file chosen (None: cancelled), and how a refusal is told.
         self.choose_file: Callable[[], Path | None] = self._ask_for_file
         self.alert: Callable[[str], object] = lambda text: QMessageBox.warning(
@@ -50,6 +60,7 @@ class DeckDialog(QDialog):
         )
         self.setWindowTitle("Card deck")
         self.setAccessibleName("Card deck")
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 16)
         layout.setSpacing(12)
@@ -69,9 +80,9 @@ class DeckDialog(QDialog):
         hint.setWordWrap(True)
         hint.setProperty("muted", True)
         layout.addWidget(hint)
-        self.reason = QLabel(DURING_A_MEETING)
+        self.reason = QLabel()
         self.reason.setWordWrap(True)
-        self.reason.setAccessibleName("Why the deck cannot be changed now")
+        self.reason.setAccessibleName("About the deck")
         layout.addWidget(self.reason)
         buttons = QDialogButtonBox()
         self.import_button = QPushButton("&Import a deck…")
@@ -88,19 +99,44 @@ class DeckDialog(QDialog):
         layout.addWidget(buttons)
         self.refresh()
 
-    def _live(self) -> bool:
+    def _why_not(self) -> str | None:
+        """Why the deck cannot be changed now, or None."""
+        if self.demo:
+            return IN_THE_DEMO
         state = self.controller.state
-        return state is not None and state.status in LIVE
+        return DURING_A_MEETING if state is not None and state.status in LIVE else None
 
     def refresh(self) -> None:
         deck = self.controller.deck
-        imported = self.imported.exists()
-        where = "imported" if imported else "bundled with the app"
+        bundled = deck == load_default_deck()
+        where = "bundled with the app" if bundled else "imported"
         self.in_use.setText(f"In use: {deck.title}, {len(deck)} cards, {where}.")
-        live = self._live()
-        self.reason.setVisible(live)
-        self.import_button.setEnabled(not live)
-        self.bundled_button.setEnabled(not live and imported)
+        # One imported but refused at start-up (edited by hand, say): the same words again.
+        problem = deck_in_use(self.imported, self.templates).problem if bundled else None
+        why_not = self._why_not()
+        self._note(" ".join(filter(None, (problem, why_not))))
+        self.import_button.setEnabled(why_not is None)
+        self.bundled_button.setEnabled(why_not is None and os.path.lexists(self.imported))
+
+    def _note(self, text: str) -> None:
+        self.reason.setText(text)
+        self.reason.setVisible(bool(text))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # A dialog does not grow by itself for lines that wrap: a long note was cut off.
+        width = max(self.width(), self.minimumWidth())
+        self.setMinimumHeight(self.layout().totalHeightForWidth(width))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # new words, or larger type
+            self._fit_height()
+        return handled
 
     def _ask_for_file(self) -> Path | None:
         start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
@@ -110,8 +146,9 @@ class DeckDialog(QDialog):
         return Path(name) if name else None
 
     def import_deck(self) -> None:
-        if self._live():
-            self.alert(DURING_A_MEETING)
+        why_not = self._why_not()
+        if why_not is not None:
+            self.alert(why_not)
             return
         source = self.choose_file()
         if source is None:
@@ -125,13 +162,16 @@ class DeckDialog(QDialog):
         self.refresh()
 
     def use_bundled(self) -> None:
-        if self._live():
-            self.alert(DURING_A_MEETING)
+        why_not = self._why_not()
+        if why_not is not None:
+            self.alert(why_not)
             return
         try:
-            remove_imported_deck(self.imported)
+            kept = remove_imported_deck(self.imported)
         except DeckError as exc:
             self.alert(str(exc))
             return
         self.controller.use_deck(load_default_deck())
         self.refresh()
+        if kept is not None:  # it may be the only copy of the partnership's deck
+            self._note(f"Your deck is kept as {kept}; import it again to use it.")

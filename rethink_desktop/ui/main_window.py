@@ -765,13 +765,13 @@ class MainWindow(QMainWindow):
         if pid and self.controller.act("leave", pid):
             # Ctrl+Z takes back turns, not this (it gave the floor back to the one before);
             # and the floor, if theirs, is empty now, which the circle alone showed.
-            floor = ": no one has the floor (Space: the next speaker)"
-            self._say_recorded(
-                pid,
-                "left early"
-                + (floor if speaker is not None and speaker.id == pid else "")
-                + ". A mistake? A brings them back",
-            )
+            if speaker is not None and speaker.id == pid:
+                # Back with A alone, their turn would stay cut short: G gives it back.
+                what = (": no one has the floor (Space: the next speaker). A mistake? A brings "
+                        "them back, then G gives them the floor again")  # fmt: skip
+            else:
+                what = ". A mistake? A brings them back"
+            self._say_recorded(pid, "left early" + what)
 
     def _say_recorded(self, pid: str, what: str) -> None:
         """What A, L or taking an arrival back recorded, on the message line (the circle's
@@ -864,7 +864,11 @@ class MainWindow(QMainWindow):
     def show_deck(self) -> None:
         from rethink_desktop.ui.deck import DeckDialog
 
-        DeckDialog(self.controller, self.paths.imported_deck, self.templates, self).exec()
+        dialog = DeckDialog(
+            self.controller, self.paths.imported_deck, self.templates, self, demo=self.demo
+        )
+        dialog.exec()
+        dialog.deleteLater()
 
     def show_keys(self) -> None:
         from rethink_desktop.ui.keymap import KeyMapDialog

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 
 import pytest
 
 from rethink_desktop.core.agenda import load_templates
 from rethink_desktop.core.cards import DeckError, load_default_deck
 from rethink_desktop.core.decks import (
+    DECK_MAX_BYTES,
     UNCHANGED,
     deck_in_use,
     install_deck,
@@ -84,22 +84,66 @@ def test_a_file_that_is_no_usable_deck_is_refused_and_the_deck_in_use_kept(
 def test_a_full_disk_is_told_and_nothing_changes(tmp_path, templates, monkeypatch):
     target = tmp_path / "config" / "card-deck.json"
     kept = install_deck(own_deck(tmp_path, title="Kept"), target, templates)
-    real_copy = shutil.copyfile
 
-    def half_written(source, destination):
-        real_copy(source, destination)
-        with open(destination, "r+b") as partial:
-            partial.truncate(100)
+    def full(_fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(shutil, "copyfile", half_written)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(DeckError) as refused:
         install_deck(own_deck(tmp_path), target, templates)
     assert str(refused.value) == (
         f"The deck could not be saved in {target.parent} (No space left on device). {UNCHANGED}"
     )
-    assert list(target.parent.iterdir()) == [target]
+    assert list(target.parent.iterdir()) == [target]  # the part written is gone
     assert deck_in_use(target, templates).deck == kept
+
+
+def test_the_file_chosen_is_read_once_and_a_vanished_one_is_blamed_not_the_folder(
+    tmp_path, templates
+):
+    """A USB stick pulled out: the message named the config folder as the one at fault."""
+    target = tmp_path / "config" / "card-deck.json"
+    with pytest.raises(DeckError) as refused:
+        install_deck(tmp_path / "on-the-stick.json", target, templates)
+    assert str(refused.value) == (
+        f"on-the-stick.json: the deck could not be read (No such file or directory). {UNCHANGED}"
+    )
+    assert not target.exists()
+
+
+def test_a_file_far_bigger_than_a_deck_is_refused_unread(tmp_path, templates):
+    huge = tmp_path / "video.json"
+    with huge.open("wb") as out:
+        out.truncate(DECK_MAX_BYTES * 50)
+    target = tmp_path / "card-deck.json"
+    with pytest.raises(DeckError) as refused:
+        install_deck(huge, target, templates)
+    assert str(refused.value).startswith("video.json: the file is over 1024 KiB, far more than")
+    assert not target.exists()
+    huge.rename(target)  # put there by hand: the start-up does not read it all either
+    assert deck_in_use(target, templates).problem is not None
+
+
+def test_odd_things_at_the_deck_s_place_are_handled(tmp_path, templates):
+    """A folder where the file goes is told in words; a link there is replaced, never
+    written through (what it points at stays as it was)."""
+    target = tmp_path / "card-deck.json"
+    target.mkdir()
+    assert deck_in_use(target, templates).problem.startswith(
+        "The card deck you imported cannot be used, so the deck that comes with the app is "
+        "in use. card-deck.json: the imported deck could not be read ("
+    )
+    with pytest.raises(DeckError) as refused:
+        install_deck(own_deck(tmp_path), target, templates)
+    assert str(refused.value).startswith(f"The deck could not be saved in {tmp_path} (")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["card-deck.json", "own-deck.json"]
+    target.rmdir()
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me", encoding="utf-8")
+    target.symlink_to(elsewhere)
+    install_deck(own_deck(tmp_path), target, templates)
+    assert not target.is_symlink()
+    assert elsewhere.read_text(encoding="utf-8") == "keep me"
 
 
 def test_an_imported_deck_spoiled_later_gives_way_to_the_bundled_one(tmp_path, templates):
@@ -116,10 +160,14 @@ def test_an_imported_deck_spoiled_later_gives_way_to_the_bundled_one(tmp_path, t
     assert problem.endswith("or choose the bundled deck there.")
 
 
-def test_going_back_to_the_bundled_deck_removes_the_imported_one(tmp_path, templates):
+def test_going_back_to_the_bundled_deck_keeps_the_imported_one_aside(tmp_path, templates):
+    """It may be the only copy of a partnership's deck (the file chosen may be gone)."""
     target = tmp_path / "card-deck.json"
-    install_deck(own_deck(tmp_path), target, templates)
-    remove_imported_deck(target)
+    source = own_deck(tmp_path)
+    install_deck(source, target, templates)
+    kept = remove_imported_deck(target)
+    assert kept == tmp_path / "card-deck.previous.json"
+    assert kept.read_bytes() == source.read_bytes()
     assert not target.exists()
-    remove_imported_deck(target)  # nothing there: nothing to do
+    assert remove_imported_deck(target) is None  # nothing there: nothing to do
     assert deck_in_use(target, templates).deck == load_default_deck()

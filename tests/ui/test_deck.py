@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
 from rethink_desktop.core.cards import load_default_deck
-from rethink_desktop.ui.deck import DURING_A_MEETING, DeckDialog
+from rethink_desktop.ui.deck import DURING_A_MEETING, IN_THE_DEMO, DeckDialog
 from tests.helpers import own_deck
-from tests.ui.conftest import start_live
+from tests.ui.conftest import larger_text, start_live
 
 
 @pytest.fixture
@@ -49,6 +49,9 @@ def test_a_deck_of_your_own_is_in_use_at_once_and_the_bundled_one_comes_back(
     assert controller.deck == load_default_deck()
     assert not dialog.imported.exists()
     assert not dialog.bundled_button.isEnabled()
+    kept = dialog.imported.with_name("card-deck.previous.json")
+    assert dialog.reason.text() == f"Your deck is kept as {kept}; import it again to use it."
+    assert not dialog.reason.isHidden()
 
 
 def test_a_deck_that_cannot_be_used_is_told_and_nothing_changes(dialog, tmp_path, controller):
@@ -94,3 +97,54 @@ def test_every_control_has_a_name_and_takes_the_keys(dialog):
         assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
         assert button.text().replace("&", "")
     assert dialog.in_use.accessibleName() == "Deck in use"
+
+
+def test_in_the_demo_window_the_deck_is_shown_but_not_changed(qtbot, make_window, tmp_path):
+    """The demo shares the config folder: a deck chosen there became real meetings' deck."""
+    demo = make_window(demo=True)
+    box = DeckDialog(demo.controller, demo.paths.imported_deck, demo.templates, demo, demo=True)
+    qtbot.addWidget(box)
+    told = []
+    box.alert = told.append
+    assert not box.import_button.isEnabled()
+    assert not box.bundled_button.isEnabled()
+    assert box.reason.text() == IN_THE_DEMO
+    box.choose_file = lambda: own_deck(tmp_path)
+    box.import_deck()
+    assert told == [IN_THE_DEMO]
+    assert not box.imported.exists()
+
+
+def test_a_deck_refused_at_start_up_is_not_called_imported(qtbot, dialog, tmp_path, controller):
+    """Spoiled after it was imported, the bundled deck is in use: the dialog said
+    "imported", against the start-up's message."""
+    dialog.imported.parent.mkdir(parents=True, exist_ok=True)
+    dialog.imported.write_text("{", encoding="utf-8")
+    dialog.refresh()
+    bundled = controller.deck
+    assert dialog.in_use.text() == (
+        f"In use: {bundled.title}, {len(bundled)} cards, bundled with the app."
+    )
+    assert dialog.reason.text().startswith("The card deck you imported cannot be used")
+    assert dialog.bundled_button.isEnabled()  # the spoiled file can be set aside from here
+    with larger_text(1.5):  # the long note whole, not cut off (a dialog does not grow)
+        dialog.show()
+        qtbot.wait(10)
+        note = dialog.reason
+        assert note.height() >= note.heightForWidth(note.width())
+        buttons_top = dialog.import_button.mapTo(dialog, QPoint(0, 0)).y()
+        assert note.geometry().bottom() < buttons_top
+
+
+def test_the_file_menu_opens_it_on_the_app_s_own_deck_file(qtbot, window, monkeypatch, tmp_path):
+    from rethink_desktop.ui import deck
+
+    opened = []
+    monkeypatch.setattr(deck.DeckDialog, "exec", lambda box: opened.append(box) or 0)
+    action = next(
+        a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "Card &deck…"
+    )
+    action.trigger()
+    (box,) = opened
+    assert box.imported == window.paths.config_dir / "card-deck.json"
+    assert box.demo is False

@@ -768,7 +768,7 @@ def test_the_speaker_leaving_is_told_the_floor_is_empty(qtbot, window, controlle
     assert controller.state.current_speaker is None
     assert window.notice_text() == (
         "Recorded: Person 2 (seat 2) left early: no one has the floor (Space: the next "
-        "speaker). A mistake? A brings them back."
+        "speaker). A mistake? A brings them back, then G gives them the floor again."
     )
 
 
