@@ -498,11 +498,27 @@ class RowTable(QTableView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         action = self._action(event)
+        if action is None and self._opens_the_cell(event):
+            # Not typed: a name began with a space (" Priya"). It opens the cell, as F2 does.
+            self.edit(self.currentIndex())
+            event.accept()
+            return
         if action is None:
             super().keyPressEvent(event)
             return
         self._act(action)
         event.accept()
+
+    def _opens_the_cell(self, event: QKeyEvent) -> bool:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        index = self.currentIndex()
+        return (
+            event.key() == Qt.Key.Key_Space
+            and mods == Qt.KeyboardModifier.NoModifier
+            and self.state() != QAbstractItemView.State.EditingState
+            and index.isValid()
+            and bool(index.flags() & Qt.ItemFlag.ItemIsEditable)
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """The chosen row is filled; the cell that typing would go into is outlined inside

@@ -927,6 +927,23 @@ def test_typing_just_after_clicking_a_cell_goes_into_that_cell(qtbot, prepared):
     assert model.rows() == after
 
 
+def test_space_on_a_cell_opens_it_rather_than_typing_a_space(qtbot, fresh):
+    """Space started the name with a space (" Priya"): it opens the cell, as F2 does."""
+    from PySide6.QtWidgets import QApplication
+
+    fresh.activateWindow()
+    table = fresh.people_table
+    table.setFocus()
+    table.select_row(0, fresh.people.column("name"))
+    qtbot.keyClick(table, Qt.Key.Key_Space)
+    editor = QApplication.focusWidget()
+    assert table.isAncestorOf(editor)
+    qtbot.keyClicks(editor, "Priya")
+    assert editor.text() == "Priya"
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert fresh.people.rows()[0]["name"] == "Priya"
+
+
 def test_tab_through_the_people_goes_row_by_row_and_then_leaves_the_table(qtbot, prepared):
     """Role, Tab: the next row's name (never its seat, which cannot be edited); after the
     last row's role, on out of the table, not round to the first row."""
