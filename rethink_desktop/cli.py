@@ -724,20 +724,51 @@ def until_output_closes(run: Callable[[], int], streams: Sequence[TextIO] = ()) 
     except BrokenPipeError:
         _flushed(streams)
         return _cut_short()
+    except OutputFailed as exc:  # written as it went (PYTHONUNBUFFERED, or a long output)
+        _flushed(streams)
+        return _not_all_written(exc, "The command stopped:")
     error = _flushed(streams)
     if isinstance(error, BrokenPipeError):
         return _cut_short()
     if error is not None and code == EXIT_OK:  # a failed command has said why already
-        why = error.strerror or type(error).__name__
-        log.warning("the output could not all be written: %s", why)
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(
-                f"The command finished, but its output could not all be written ({why}): "
-                "what was written is incomplete.\n"
-            )
-            sys.stderr.flush()
-        return EXIT_PROBLEM
+        return _not_all_written(error, "The command finished, but")
     return code
+
+
+class OutputFailed(OSError):
+    """A write to standard output failed (a full disk under ``> FILE``): an OSError still,
+    for a command that words its own (export), else told by ``until_output_closes``."""
+
+
+class _ToldOutput:
+    """Standard output whose failed writes raise ``OutputFailed``, not a bare OSError that
+    ended a command in a traceback (check's report on a full disk, output unbuffered)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputFailed(exc.errno, exc.strerror) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _not_all_written(error: OSError, start: str) -> int:
+    why = error.strerror or type(error).__name__
+    log.warning("the output could not all be written: %s", why)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(
+            f"{start} its output could not all be written ({why}), so what was written is "
+            "incomplete.\n"
+        )
+        sys.stderr.flush()
+    return EXIT_PROBLEM
 
 
 def _cut_short() -> int:
@@ -773,7 +804,13 @@ def _quiet(out: TextIO) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     missing_streams = prepare_standard_streams()
-    return until_output_closes(lambda: run_command_line(argv, missing_streams))
+    stdout = sys.stdout
+    if stdout is not None:
+        sys.stdout = _ToldOutput(stdout)  # type: ignore[assignment]
+    try:
+        return until_output_closes(lambda: run_command_line(argv, missing_streams))
+    finally:
+        sys.stdout = stdout
 
 
 def run_command_line(argv: Sequence[str] | None, missing_streams: set[str]) -> int:

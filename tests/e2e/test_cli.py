@@ -409,13 +409,20 @@ def to_a_full_disk(*args: str, buffered: bool = True) -> subprocess.CompletedPro
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_output_lost_to_a_full_disk_at_the_exit_is_said_not_ignored(tmp_path):
     """Buffered, a report met the full disk only in Python's flush at the exit: "Exception
-    ignored … No space left on device", exit status 120."""
+    ignored … No space left on device", exit status 120. Unbuffered (PYTHONUNBUFFERED=1),
+    check's first line met it: a traceback."""
     data, _ = seeded(tmp_path)
     result = to_a_full_disk("--data-dir", str(data), "check")
     assert result.returncode == 1
     assert result.stderr == (
         "The command finished, but its output could not all be written (No space left on "
-        "device): what was written is incomplete.\n"
+        "device), so what was written is incomplete.\n"
+    )
+    result = to_a_full_disk("--data-dir", str(data), "check", buffered=False)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "The command stopped: its output could not all be written (No space left on "
+        "device), so what was written is incomplete.\n"
     )
     export = to_a_full_disk("--data-dir", str(data), "export", "--anonymise")
     assert export.returncode == 1
