@@ -124,6 +124,29 @@ def test_a_fast_demo_killed_between_ticks_reopens_at_most_a_tenth_of_a_second_ba
     fast.close_session()
 
 
+def test_a_fast_demo_notes_its_clock_about_ten_times_a_real_second(qtbot, store, deck, monkeypatch):
+    """Each note is a file written: on every tick (25 a second at ×120) it would be too
+    many; once a second, a kill lost up to two demo minutes."""
+    from rethink_desktop.core.clock import FakeClock, ScaledClock
+    from rethink_desktop.storage import demo_clock
+    from rethink_desktop.ui.controller import SessionController
+    from tests.ui.conftest import start_live
+
+    real = FakeClock()
+    fast = SessionController(store, ScaledClock(real, 120), deck, demo=True)
+    start_live(fast, 3)
+    notes = []
+    monkeypatch.setattr(demo_clock, "save", lambda *args: notes.append(real.now()))
+    ticks = 0
+    while not notes or (real.now() - notes[0]).total_seconds() < 10:  # ten real seconds
+        real.advance(fast._timer.interval() / 1000)
+        fast._on_tick()
+        ticks += 1
+    assert 80 <= len(notes) <= 130  # 8 to 13 a real second
+    assert ticks >= 2 * len(notes) - 2
+    fast.close_session()
+
+
 def test_a_demo_not_under_way_is_not_moved_on_by_the_time_it_was_closed(store, deck):
     """Checked in at ×20 and left for an hour: reopened, its clock is the hour on, not
     twenty (the time a demo was closed counts only for a meeting under way)."""
