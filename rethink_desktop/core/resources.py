@@ -45,8 +45,8 @@ def decode_json(data: bytes, name: str, *, noun: str, error: type[ValueError]) -
     """The JSON in ``data``, a file called ``name``; problems raise ``error`` as read_json's."""
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Notepad's) skipped
-    except UnicodeDecodeError:
-        raise error(f"{name}: the file is not UTF-8 text, so it is not {noun}.") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{name}: {_not_utf8(data, exc, noun)}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -61,6 +61,20 @@ def decode_json(data: bytes, name: str, *, noun: str, error: type[ValueError]) -
             f"{name}: the file is damaged or is not {noun} (it holds values nested too "
             "deeply or numbers too long to read)."
         ) from None
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, noun: str) -> str:
+    """Why bytes that are not UTF-8 cannot be read, and what to do: a deck saved as Notepad's
+    "Unicode" or "ANSI" is still a deck, and only needs saving again (as config files say)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        where = "it is UTF-16, which Notepad calls Unicode"
+    elif b"\x00" in data:  # a Word document, a picture: not text at all
+        return f"the file is not text (a Word document, say), so it is not {noun}."
+    else:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # the error counts after it
+        line = data[: bom + exc.start].count(b"\n") + 1
+        where = f"line {line}"
+    return f"the file is not UTF-8 text ({where}); save it again with the encoding UTF-8."
 
 
 def check_format(

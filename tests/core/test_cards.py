@@ -221,6 +221,34 @@ def test_file_that_is_not_text(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("data", "told"),
+    [
+        (
+            '{"format": "rethink-cards"}'.encode("utf-16"),  # Notepad's "Unicode"
+            "the file is not UTF-8 text (it is UTF-16, which Notepad calls Unicode); save it "
+            "again with the encoding UTF-8.",
+        ),
+        (  # Notepad's "ANSI": a Latin-1 "é" on the second line, after a byte-order mark
+            b'\xef\xbb\xbf{"format": "rethink-cards",\n "title": "Caf\xe9"}',
+            "the file is not UTF-8 text (line 2); save it again with the encoding UTF-8.",
+        ),
+        (  # the start of a Word document (.docx) renamed .json
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xdf\xa4\xd2\x6c\x5a\x01",
+            "the file is not text (a Word document, say), so it is not a deck.",
+        ),
+    ],
+)
+def test_a_deck_saved_as_other_than_utf8_says_what_to_do(tmp_path, data, told):
+    """A deck saved by Notepad as "Unicode" or "ANSI" is still a deck: it was told "not a
+    deck", with nothing about saving it again as UTF-8 (as a config file is told)."""
+    path = tmp_path / "mydeck.json"
+    path.write_bytes(data)
+    with pytest.raises(DeckError) as raised:
+        load_deck(path)
+    assert str(raised.value) == f"mydeck.json: {told}"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "[" * 100_000 + "]" * 100_000,  # deeper than Python's stack
