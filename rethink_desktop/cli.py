@@ -450,7 +450,11 @@ def cmd_check(paths: AppPaths, demo: bool, out: TextIO, config: Config | None = 
         problems.append(str(exc))
         line("agenda templates", f"PROBLEM: {exc}")
     imported = paths.imported_deck
-    if deck is not None and templates is not None and imported.exists():
+    if deck is not None and templates is not None and not os.path.lexists(imported):
+        # Said, with the place: IT who put a deck in the wrong folder (or as card-deck.json.txt)
+        # saw no line at all, and "All checks passed".
+        line("imported deck", f"none (a deck placed at {imported} would be used)")
+    elif deck is not None and templates is not None:
         # One a facilitator imported (File → Card deck) is the deck in use, if it can be.
         in_use = deck_in_use(imported, templates)
         if in_use.problem is None:

@@ -253,6 +253,11 @@ def test_check_names_the_imported_deck_and_a_problem_with_it(dirs, tmp_path):
     from tests.helpers import own_deck
 
     imported = dirs["user"] / "rethink-desktop" / "card-deck.json"
+    done = run(dirs, "--data-dir", str(dirs["data"]), "check")
+    # None yet: said, with where one goes (IT who put it in the wrong folder saw no line).
+    assert value_line(done.stdout, "imported deck") == (
+        f"imported deck      none (a deck placed at {imported} would be used)"
+    )
     shutil.copyfile(own_deck(tmp_path), imported)
     done = run(dirs, "--data-dir", str(dirs["data"]), "check")
     assert done.returncode == 0, done.stdout + done.stderr
