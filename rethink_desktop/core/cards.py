@@ -196,7 +196,8 @@ def _parse_card(number: int, raw: Any) -> Card:
     if len(title) > MAX_TITLE_LENGTH:
         raise DeckError(
             f"{label} has a title of {len(title)} characters; "
-            f"the most is {MAX_TITLE_LENGTH}, so it fits the room screen."
+            f"the most is {MAX_TITLE_LENGTH}, so it fits the card's heading on your laptop "
+            "(the room display shows only the prompt)."
         )
     prompt = _text(raw.get("prompt"))
     if not prompt:

@@ -321,6 +321,17 @@ def test_deck_with_a_bad_id(tmp_path):
     assert 'needs an "id"' in expect_error(tmp_path, obj)
 
 
+def test_a_title_too_long_says_where_titles_are_shown(tmp_path):
+    """The room display shows the prompt, never the title: the message (and resources.md)
+    said the title had to fit "the room screen"."""
+    obj = with_card_change(title="t" * (MAX_TITLE_LENGTH + 1))
+    assert expect_error(tmp_path, obj) == (
+        f'mydeck.json: Card 2 ("c-2") has a title of {MAX_TITLE_LENGTH + 1} characters; the '
+        "most is 60, so it fits the card's heading on your laptop (the room display shows "
+        "only the prompt)."
+    )
+
+
 def test_deck_with_no_cards(tmp_path):
     obj = small_deck()
     obj["cards"] = []
