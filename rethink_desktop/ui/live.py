@@ -494,6 +494,7 @@ class LiveView(QWidget):
         # its column as wide as itself (at 150 % it squeezed the circle's talk times away).
         self.card_title = _label("", role="label", bold=True, name="Card", elide=True)
         self.card_prompt = _label("", role="card", name="Card prompt")
+        self.card_prompt.setTextFormat(Qt.TextFormat.PlainText)  # "<big>" in a prompt is text
         self.card_prompt.setWordWrap(True)
         self.card_prompt.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.card_nav = _label("◀ Left      Right ▶", role="label", muted=True)

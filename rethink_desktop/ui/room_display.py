@@ -38,6 +38,9 @@ def _label(align: Qt.AlignmentFlag, name: str) -> QLabel:
     label = QLabel()
     label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
     label.setWordWrap(True)
+    # A deck's own prompt ("What would a <big> change look like?") or a name is shown as
+    # written: as rich text Qt took "<big>" for a tag, and the word left the wall.
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setAccessibleName(name)
     return label
 

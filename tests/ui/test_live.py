@@ -435,6 +435,25 @@ def test_room_display_never_shows_balance_figures(qtbot, live, controller, clock
     assert not [name for name in others if name in text]  # only the speaker is named
 
 
+def test_a_prompt_with_angle_brackets_reads_as_written(qtbot, live, controller):
+    """An imported deck's "What would a <big> change look like?": taken for rich text, the
+    room display and the laptop dropped the word and drew the rest larger."""
+    from dataclasses import replace
+
+    written = "What would a <big> change look like? Say it <em>as</em> you see it."
+    deck = controller.deck
+    card = next(c for c in deck if c.kind == "prompt")
+    cards = tuple(replace(c, prompt=written) if c is card else c for c in deck.cards)
+    controller.deck = replace(deck, cards=cards)
+    controller.show_card_id(card.id)
+    display = RoomDisplay(controller)
+    qtbot.addWidget(display)
+    display.refresh()
+    for label in (display.prompt, live.card_prompt):
+        assert label.text() == written
+        assert label.textFormat() == Qt.TextFormat.PlainText
+
+
 def test_room_display_space_and_blank(qtbot, live, controller):
     display = RoomDisplay(controller)
     qtbot.addWidget(display)
