@@ -207,6 +207,12 @@ def main() -> None:
 
         window.show_home()
         grab(app, window, args.out / f"home-{name}.png")
+        if theme == "light" and not suffix:  # File → Card deck, with no meeting under way
+            deck = DeckDialog(ctl, window.paths.imported_deck, templates, window)
+            deck.show()
+            grab(app, deck, args.out / "deck.png")
+            deck.close()
+            window.activateWindow()  # as after a dialog: the screens below drawn active
 
         ctl.new_session()
         ctl.act("prepare", scheduled_for="2026-11-27T10:00", **demo_preparation(
@@ -250,10 +256,6 @@ def main() -> None:
             keys.show()
             grab(app, keys, args.out / "keys.png")
             keys.close()
-            deck = DeckDialog(ctl, window.paths.imported_deck, templates, window)
-            deck.show()
-            grab(app, deck, args.out / "deck.png")
-            deck.close()
         display.close()
 
         ctl.act("end")

@@ -5,15 +5,16 @@ every card the agenda templates open a phase with, then its bytes, read once, ar
 the config folder (``card-deck.json``, see docs/resources.md). The app uses it from then on,
 and again at each start; one that can no longer be used there (edited by hand, say) gives
 way to the bundled deck, with a message, so a meeting is never stopped by it. Going back to
-the bundled deck keeps the imported one beside it as ``card-deck.previous.json``: it may be
-the only copy of a partnership's deck. Session records keep only card ids, so earlier
-sessions read the same whichever deck is in use.
+the bundled deck, or importing another, keeps the one in use beside it as
+``card-deck.previous.json``: it may be the only copy of a partnership's deck. Session
+records keep only card ids, so earlier sessions read the same whichever deck is in use.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import NamedTuple
 
 from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.cards import Deck, DeckError, deck_from_bytes, load_default_deck
+from rethink_desktop.core.resources import resource_path
 
 UNCHANGED = "The deck in use is unchanged."
 # The bundled deck is ~13 kB; a file far bigger is not a deck, and would be read at each start.
@@ -107,6 +109,8 @@ def install_deck(source: Path, imported: Path, templates: Mapping[str, Template]
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        if os.path.isfile(imported):  # the deck it replaces may be the only copy too
+            shutil.copyfile(imported, previous_copy(imported))
         os.replace(partial, imported)
         partial = None
     except OSError as exc:
@@ -118,6 +122,18 @@ def install_deck(source: Path, imported: Path, templates: Mapping[str, Template]
             with contextlib.suppress(OSError):
                 os.unlink(partial)
     return deck
+
+
+def save_bundled_copy(target: Path) -> None:
+    """Write the bundled deck's file to ``target``, to edit into a deck of one's own (the
+    user guide's first step; the file itself sits inside the installed app)."""
+    try:
+        shutil.copyfile(resource_path("cards", "default.json"), target)
+    except OSError as exc:
+        raise DeckError(
+            f"The copy could not be saved as {target} ({exc.strerror or exc}). "
+            "Choose another folder."
+        ) from None
 
 
 def remove_imported_deck(imported: Path) -> Path | None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -26,7 +27,12 @@ from PySide6.QtWidgets import (
 
 from rethink_desktop.core.agenda import Template
 from rethink_desktop.core.cards import DeckError, load_default_deck
-from rethink_desktop.core.decks import deck_in_use, install_deck, remove_imported_deck
+from rethink_desktop.core.decks import (
+    deck_in_use,
+    install_deck,
+    remove_imported_deck,
+    save_bundled_copy,
+)
 from rethink_desktop.core.state import LIVE
 from rethink_desktop.ui.controller import SessionController
 from rethink_desktop.ui.theme import set_font_role
@@ -53,8 +59,10 @@ class DeckDialog(QDialog):
         self.imported = imported
         self.templates = templates
         self.demo = demo
-        # Patched in tests: the file chosen (None: cancelled), and how a refusal is told.
+        # Patched in tests: the file chosen (None: cancelled), where a copy goes, and how a
+        # refusal is told.
         self.choose_file: Callable[[], Path | None] = self._ask_for_file
+        self.choose_copy: Callable[[], Path | None] = self._ask_where_to_save
         self.alert: Callable[[str], object] = lambda text: QMessageBox.warning(
             self, "Card deck", text
         )
@@ -80,9 +88,22 @@ class DeckDialog(QDialog):
         hint.setWordWrap(True)
         hint.setProperty("muted", True)
         layout.addWidget(hint)
+        # The file to start from: the bundled one sits inside the installed app.
+        self.copy_button = QPushButton("Save a &copy of the bundled deck…")
+        self.copy_button.setToolTip("A file to edit into your own deck, then import.")
+        self.copy_button.clicked.connect(self.save_copy)
+        row = QHBoxLayout()
+        row.addWidget(self.copy_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setAccessibleName("About the deck")
+        # A path said here (the copy kept, the copy saved) can be selected and copied.
+        self.reason.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         layout.addWidget(self.reason)
         buttons = QDialogButtonBox()
         self.import_button = QPushButton("&Import a deck…")
@@ -108,11 +129,12 @@ class DeckDialog(QDialog):
 
     def refresh(self) -> None:
         deck = self.controller.deck
-        bundled = deck == load_default_deck()
-        where = "bundled with the app" if bundled else "imported"
+        on_file = deck_in_use(self.imported, self.templates)
+        imported = on_file.imported and on_file.deck == deck  # an unedited copy is imported too
+        where = "imported" if imported else "bundled with the app"
         self.in_use.setText(f"In use: {deck.title}, {len(deck)} cards, {where}.")
         # One imported but refused at start-up (edited by hand, say): the same words again.
-        problem = deck_in_use(self.imported, self.templates).problem if bundled else None
+        problem = on_file.problem
         why_not = self._why_not()
         self._note(" ".join(filter(None, (problem, why_not))))
         self.import_button.setEnabled(why_not is None)
@@ -144,6 +166,27 @@ class DeckDialog(QDialog):
             self, "Import a card deck", start, "Card decks (*.json);;All files (*)"
         )
         return Path(name) if name else None
+
+    def _ask_where_to_save(self) -> Path | None:
+        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save a copy of the bundled deck",
+            str(Path(start) / "our-card-deck.json"),
+            "Card decks (*.json)",
+        )
+        return Path(name) if name else None
+
+    def save_copy(self) -> None:
+        target = self.choose_copy()
+        if target is None:
+            return
+        try:
+            save_bundled_copy(target)
+        except DeckError as exc:
+            self.alert(str(exc))
+            return
+        self._note(f"Saved as {target}. Edit its cards (the user guide says how), then import it.")
 
     def import_deck(self) -> None:
         why_not = self._why_not()

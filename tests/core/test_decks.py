@@ -171,3 +171,16 @@ def test_going_back_to_the_bundled_deck_keeps_the_imported_one_aside(tmp_path, t
     assert not target.exists()
     assert remove_imported_deck(target) is None  # nothing there: nothing to do
     assert deck_in_use(target, templates).deck == load_default_deck()
+
+
+def test_importing_another_deck_keeps_the_one_it_replaces_aside(tmp_path, templates):
+    """Deck A imported and its file deleted (the docs say it may be), then deck B imported:
+    A was gone for good."""
+    target = tmp_path / "config" / "card-deck.json"
+    first = own_deck(tmp_path, title="Deck A")
+    install_deck(first, target, templates)
+    a_bytes = first.read_bytes()
+    first.unlink()
+    install_deck(own_deck(tmp_path, title="Deck B"), target, templates)
+    assert deck_in_use(target, templates).deck.title == "Deck B"
+    assert (target.parent / "card-deck.previous.json").read_bytes() == a_bytes

@@ -148,3 +148,38 @@ def test_the_file_menu_opens_it_on_the_app_s_own_deck_file(qtbot, window, monkey
     (box,) = opened
     assert box.imported == window.paths.config_dir / "card-deck.json"
     assert box.demo is False
+
+
+def test_an_imported_copy_of_the_bundled_deck_is_called_imported(dialog, controller):
+    """The label went by the deck's contents: an unedited copy said "bundled with the app"
+    while Use the bundled deck was there to press."""
+    from rethink_desktop.core.resources import resource_path
+
+    dialog.choose_file = lambda: resource_path("cards", "default.json")
+    dialog.import_button.click()
+    assert dialog.in_use.text().endswith(" cards, imported.")
+    assert dialog.bundled_button.isEnabled()
+
+
+def test_a_copy_of_the_bundled_deck_can_be_saved_to_start_from(dialog, tmp_path):
+    """The user guide's first step is to copy the bundled deck, which sits inside the
+    installed app: the dialog saves a copy where the facilitator chooses."""
+    from rethink_desktop.core.resources import resource_path
+
+    target = tmp_path / "our-card-deck.json"
+    dialog.choose_copy = lambda: target
+    dialog.copy_button.click()
+    assert target.read_bytes() == resource_path("cards", "default.json").read_bytes()
+    assert dialog.reason.text() == (
+        f"Saved as {target}. Edit its cards (the user guide says how), then import it."
+    )
+    assert dialog.reason.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    dialog.choose_copy = lambda: tmp_path / "no-such-folder" / "deck.json"
+    dialog.copy_button.click()
+    assert dialog.told == [
+        f"The copy could not be saved as {tmp_path / 'no-such-folder' / 'deck.json'} "
+        "(No such file or directory). Choose another folder."
+    ]
+    assert (
+        dialog.copy_button.isEnabled()
+    )  # in the demo and during a meeting too: it changes nothing
