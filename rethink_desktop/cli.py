@@ -13,7 +13,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -754,6 +754,18 @@ class _ToldOutput:
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputFailed(exc.errno, exc.strerror) from exc
+
+    def writelines(self, lines: Iterable[str]) -> None:  # purge's list
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:  # restore's question, before it waits
+        try:
+            self._stream.flush()
         except BrokenPipeError:
             raise
         except OSError as exc:

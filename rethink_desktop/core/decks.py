@@ -101,27 +101,46 @@ def install_deck(source: Path, imported: Path, templates: Mapping[str, Template]
     except DeckError as exc:
         raise DeckError(f"{exc} {UNCHANGED}") from None
     folder = imported.parent
-    partial: str | None = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(prefix=".card-deck-", suffix=".part", dir=folder)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if os.path.isfile(imported):  # the deck it replaces may be the only copy too
-            shutil.copyfile(imported, previous_copy(imported))
-        os.replace(partial, imported)
-        partial = None
+        _set_aside(imported, data)
+        _write_whole(imported, data)
     except OSError as exc:
         raise DeckError(
             f"The deck could not be saved in {folder} ({exc.strerror or exc}). {UNCHANGED}"
         ) from None
-    finally:
-        if partial is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(partial)
     return deck
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    """``data`` at ``target`` whole or not at all: through a unique temporary file beside it,
+    fsynced, then renamed over it (a link there is replaced, never written through)."""
+    handle, partial = tempfile.mkstemp(prefix=".card-deck-", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
+
+
+def _set_aside(imported: Path, data: bytes) -> None:
+    """Before the deck in use is replaced by ``data``, keep it as ``previous_copy`` (it may
+    be the only copy of a deck too): whole, and not when it is the same deck again (that
+    would put the older deck kept there out of reach)."""
+    if not os.path.isfile(imported):
+        return
+    try:
+        old = imported.read_bytes()
+    except OSError:  # unreadable here (another user's file): moved aside as it is
+        os.replace(imported, previous_copy(imported))
+        return
+    if old != data:
+        _write_whole(previous_copy(imported), old)
 
 
 def save_bundled_copy(target: Path) -> None:

@@ -130,11 +130,14 @@ class DeckDialog(QDialog):
     def refresh(self) -> None:
         deck = self.controller.deck
         on_file = deck_in_use(self.imported, self.templates)
-        imported = on_file.imported and on_file.deck == deck  # an unedited copy is imported too
+        bundled = deck == load_default_deck()
+        # By the deck in use (the file may have changed since), and an unedited copy of the
+        # bundled deck imported is imported too.
+        imported = not bundled or (on_file.imported and on_file.deck == deck)
         where = "imported" if imported else "bundled with the app"
         self.in_use.setText(f"In use: {deck.title}, {len(deck)} cards, {where}.")
         # One imported but refused at start-up (edited by hand, say): the same words again.
-        problem = on_file.problem
+        problem = on_file.problem if bundled else None
         why_not = self._why_not()
         self._note(" ".join(filter(None, (problem, why_not))))
         self.import_button.setEnabled(why_not is None)

@@ -184,3 +184,62 @@ def test_importing_another_deck_keeps_the_one_it_replaces_aside(tmp_path, templa
     install_deck(own_deck(tmp_path, title="Deck B"), target, templates)
     assert deck_in_use(target, templates).deck.title == "Deck B"
     assert (target.parent / "card-deck.previous.json").read_bytes() == a_bytes
+
+
+def test_importing_the_deck_in_use_again_keeps_the_older_one_aside(tmp_path, templates):
+    """A, then B (A kept aside), then B again "to be sure": A, perhaps the only copy, was
+    overwritten by B."""
+    target = tmp_path / "config" / "card-deck.json"
+    first = own_deck(tmp_path, title="Deck A")
+    install_deck(first, target, templates)
+    a_bytes = first.read_bytes()
+    second = own_deck(tmp_path, title="Deck B")
+    install_deck(second, target, templates)
+    install_deck(second, target, templates)
+    assert (target.parent / "card-deck.previous.json").read_bytes() == a_bytes
+
+
+def test_a_disk_filling_while_the_deck_is_set_aside_loses_neither(tmp_path, templates, monkeypatch):
+    """The copy aside was written in place: a full disk left card-deck.previous.json (deck
+    A, perhaps the only copy) cut short, though the message said nothing had changed."""
+    target = tmp_path / "config" / "card-deck.json"
+    install_deck(own_deck(tmp_path, title="Deck A"), target, templates)
+    install_deck(own_deck(tmp_path, title="Deck B"), target, templates)
+    kept = (target.parent / "card-deck.previous.json").read_bytes()
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)  # the first write, the copy aside, fails
+    with pytest.raises(DeckError, match=UNCHANGED):
+        install_deck(own_deck(tmp_path, title="Deck C"), target, templates)
+    assert deck_in_use(target, templates).deck.title == "Deck B"
+    assert (target.parent / "card-deck.previous.json").read_bytes() == kept
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        "card-deck.json",
+        "card-deck.previous.json",
+    ]
+
+
+def test_a_deck_in_use_that_cannot_be_read_is_moved_aside_not_in_the_way(
+    tmp_path, templates, monkeypatch
+):
+    """Its message says to import a deck again: reading it to keep a copy refused every
+    import (another user's file, say)."""
+    from pathlib import Path
+
+    target = tmp_path / "config" / "card-deck.json"
+    install_deck(own_deck(tmp_path, title="Deck A"), target, templates)
+    a_bytes = target.read_bytes()
+    real = Path.read_bytes
+
+    def refused(self):
+        if self == target:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    install_deck(own_deck(tmp_path, title="Deck B"), target, templates)
+    monkeypatch.undo()
+    assert deck_in_use(target, templates).deck.title == "Deck B"
+    assert (target.parent / "card-deck.previous.json").read_bytes() == a_bytes

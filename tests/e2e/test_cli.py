@@ -406,6 +406,42 @@ def to_a_full_disk(*args: str, buffered: bool = True) -> subprocess.CompletedPro
         )
 
 
+def test_a_long_list_that_meets_a_file_size_limit_is_told_not_a_traceback(tmp_path):
+    """Purge writes its list with writelines, which went past the guard on standard output:
+    "OSError: [Errno 27] File too large" and a traceback, after the removal."""
+    import resource
+
+    data = tmp_path / "data"
+    with EventStore.open(data / "rethink.sqlite") as store:
+        for _ in range(150):
+            clock = FakeClock()
+            session = running(3, clock, sink=store.append)
+            session.next_turn()
+            clock.advance(42)
+            session.end()
+            session.complete()
+
+    def four_kilobytes() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    args = ["--data-dir", str(data), "purge", "--dry-run", "--older-than", "1"]
+    with open(tmp_path / "out.txt", "w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "rethink_desktop", *args],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=four_kilobytes,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        "The command stopped: its output could not all be written (File too large), so what "
+        "was written is incomplete.\n"
+    )
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_output_lost_to_a_full_disk_at_the_exit_is_said_not_ignored(tmp_path):
     """Buffered, a report met the full disk only in Python's flush at the exit: "Exception

@@ -183,3 +183,15 @@ def test_a_copy_of_the_bundled_deck_can_be_saved_to_start_from(dialog, tmp_path)
     assert (
         dialog.copy_button.isEnabled()
     )  # in the demo and during a meeting too: it changes nothing
+
+
+def test_the_label_follows_the_deck_in_use_not_the_file(dialog, tmp_path, controller):
+    """The file changed since (IT, a hand edit, the demo window's dialog showing the same
+    file): the deck in use was called "bundled with the app"."""
+    dialog.choose_file = lambda: own_deck(tmp_path, title="Deck A")
+    dialog.import_button.click()
+    dialog.imported.write_text("{}", encoding="utf-8")
+    dialog.refresh()
+    assert controller.deck.title == "Deck A"
+    assert dialog.in_use.text().endswith(" cards, imported.")
+    assert dialog.reason.isHidden()  # not "the deck that comes with the app is in use"
