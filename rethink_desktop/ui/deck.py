@@ -89,7 +89,8 @@ class DeckDialog(QDialog):
         hint.setProperty("muted", True)
         layout.addWidget(hint)
         # The file to start from: the bundled one sits inside the installed app.
-        self.copy_button = QPushButton("Save a &copy of the bundled deck…")
+        # Alt+P: Close has C, and the window behind has F, S, V and H (its menus).
+        self.copy_button = QPushButton("Save a co&py of the bundled deck…")
         self.copy_button.setToolTip("A file to edit into your own deck, then import.")
         self.copy_button.clicked.connect(self.save_copy)
         row = QHBoxLayout()

@@ -195,3 +195,25 @@ def test_the_label_follows_the_deck_in_use_not_the_file(dialog, tmp_path, contro
     assert controller.deck.title == "Deck A"
     assert dialog.in_use.text().endswith(" cards, imported.")
     assert dialog.reason.isHidden()  # not "the deck that comes with the app is in use"
+
+
+def test_each_button_has_its_alt_key(qtbot, dialog, tmp_path):
+    """Alt+P, Alt+I and Alt+B press them (a pressed-looking button clicks a moment later);
+    the copy had Alt+C, which Close has too, so it only moved the focus."""
+    asked = []
+    dialog.choose_copy = lambda: asked.append("copy")
+    dialog.choose_file = lambda: asked.append("import")
+    dialog.setModal(True)  # as exec() shows it: the window's own Alt keys (Alt+S) wait
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    for key in (Qt.Key.Key_I, Qt.Key.Key_P, Qt.Key.Key_I):
+        qtbot.keyClick(dialog, key, Qt.KeyboardModifier.AltModifier)
+        qtbot.wait(200)
+    # (Offscreen, the first Alt key after the dialog is shown can go astray: not counted.)
+    assert asked[-2:] == ["copy", "import"]
+    own = own_deck(tmp_path)
+    dialog.choose_file = lambda: own
+    dialog.import_deck()
+    qtbot.keyClick(dialog, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.imported.exists())
