@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 from typing import Any
@@ -66,15 +67,25 @@ def decode_json(data: bytes, name: str, *, noun: str, error: type[ValueError]) -
 def _not_utf8(data: bytes, exc: UnicodeDecodeError, noun: str) -> str:
     """Why bytes that are not UTF-8 cannot be read, and what to do: a deck saved as Notepad's
     "Unicode" or "ANSI" is still a deck, and only needs saving again (as config files say)."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        where = "it is UTF-16, which Notepad calls Unicode"
-    elif b"\x00" in data:  # a Word document, a picture: not text at all
+    if data[:2] not in _UTF16_MARKS and b"\x00" in data:  # a Word document, a picture
         return f"the file is not text (a Word document, say), so it is not {noun}."
-    else:
-        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # the error counts after it
-        line = data[: bom + exc.start].count(b"\n") + 1
-        where = f"line {line}"
-    return f"the file is not UTF-8 text ({where}); save it again with the encoding UTF-8."
+    return (
+        f"the file is not UTF-8 text ({where_not_utf8(data, exc)}); save it again with the "
+        "encoding UTF-8."
+    )
+
+
+_UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def where_not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Where a file that is not UTF-8 goes wrong, for a message: Notepad's "Unicode" is
+    UTF-16; else the line (the error's position counts after a byte-order mark)."""
+    if data[:2] in _UTF16_MARKS:
+        return "it is UTF-16, which Notepad calls Unicode"
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    lines = data[: bom + exc.start].count(b"\n")
+    return f"line {lines + 1}"
 
 
 def check_format(

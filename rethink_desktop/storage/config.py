@@ -15,7 +15,6 @@ cannot be read is ignored with a warning naming it. See docs/deploying.md.
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ from typing import Any
 
 import platformdirs
 
+from rethink_desktop.core.resources import where_not_utf8
 from rethink_desktop.storage.paths import APP_NAME
 
 CONFIG_FILE = "config.toml"
@@ -298,13 +298,9 @@ class _Reader:
             reason = f"it is not valid TOML: {exc}"
         except UnicodeDecodeError as exc:
             # Notepad's "Unicode" is UTF-16: say where, and what to save it as instead.
-            bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-            line = raw[: bom + exc.start].count(b"\n") + 1  # the error counts after a BOM
-            wide = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
             reason = (
-                "it is not UTF-8 text"
-                + (" (it is UTF-16, which Notepad calls Unicode)" if wide else f" (line {line})")
-                + "; save it again with the encoding UTF-8"
+                f"it is not UTF-8 text ({where_not_utf8(raw, exc)}); save it again with the "
+                "encoding UTF-8"
             )
         except (ValueError, RecursionError):  # a number of thousands of digits, or [[[[…
             reason = "it is not valid TOML: a value is too long or nested too deeply"
