@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,8 +33,8 @@ from rethink_desktop.core.decks import (
     save_bundled_copy,
 )
 from rethink_desktop.core.state import LIVE
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.controller import SessionController
-from rethink_desktop.ui.theme import set_font_role
 
 DURING_A_MEETING = "The deck can be changed once this meeting has ended."
 IN_THE_DEMO = (
@@ -69,12 +68,7 @@ class DeckDialog(QDialog):
         self.setWindowTitle("Card deck")
         self.setAccessibleName("Card deck")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 24, 24, 16)
-        layout.setSpacing(12)
-        title = QLabel("Card deck")
-        set_font_role(title, "heading", bold=True)
-        layout.addWidget(title)
+        layout = widgets.headed_layout(self, "Card deck")
         self.in_use = QLabel()
         self.in_use.setWordWrap(True)
         self.in_use.setAccessibleName("Deck in use")

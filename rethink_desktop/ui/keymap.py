@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
+from rethink_desktop.ui import widgets
 from rethink_desktop.ui.theme import set_font_role
 
 
@@ -94,12 +94,7 @@ class KeyMapDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard map")
         self.setAccessibleName("Keyboard map of the live session")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 24, 24, 16)
-        layout.setSpacing(12)
-        title = QLabel("Keys for the live session")
-        set_font_role(title, "heading", bold=True)
-        layout.addWidget(title)
+        layout = widgets.headed_layout(self, "Keys for the live session")
         hint = QLabel("Every action is saved before the screen changes. Nothing cuts anyone off.")
         hint.setProperty("muted", True)
         hint.setWordWrap(True)

@@ -438,6 +438,17 @@ def ask(parent: QWidget, title: str, text: str) -> bool:
     return question_box(parent, title, text).exec() == QtWidgets.QMessageBox.StandardButton.Yes
 
 
+def headed_layout(dialog: QWidget, heading: str) -> QtWidgets.QVBoxLayout:
+    """A dialog's column at the app's dialog margins, its bold heading first."""
+    layout = QtWidgets.QVBoxLayout(dialog)
+    layout.setContentsMargins(24, 24, 24, 16)
+    layout.setSpacing(12)
+    title = QLabel(heading)
+    set_font_role(title, "heading", bold=True)
+    layout.addWidget(title)
+    return layout
+
+
 NO_CHOICE = "Choose…"
 
 
