@@ -13,7 +13,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -752,27 +752,30 @@ class _ToldOutput:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        try:
+        with _told():
             return self._stream.write(text)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise OutputFailed(exc.errno, exc.strerror) from exc
 
     def writelines(self, lines: Iterable[str]) -> None:  # purge's list
         for line in lines:
             self.write(line)
 
     def flush(self) -> None:  # restore's question, before it waits
-        try:
+        with _told():
             self._stream.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise OutputFailed(exc.errno, exc.strerror) from exc
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _told() -> Iterator[None]:
+    """A failed write as ``OutputFailed``; a closed pipe stays a BrokenPipeError."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc.errno, exc.strerror) from exc
 
 
 def _not_all_written(error: OSError, start: str) -> int:
