@@ -292,15 +292,17 @@ def test_a_demo_copy_of_an_older_version_is_refused_before_it_is_upgraded(tmp_pa
     assert not (data / "backups").exists()  # no pre-migration copy either
 
 
-def seeded(tmp_path):
+def seeded(tmp_path, sessions: int = 1):
+    """A data folder with ``sessions`` completed meetings; it and the last one's id."""
     data = tmp_path / "seeded"
     with EventStore.open(data / "rethink.sqlite") as store:
-        clock = FakeClock()
-        s = running(3, clock, sink=store.append)
-        s.next_turn()
-        clock.advance(42)
-        s.end()
-        s.complete()
+        for _ in range(sessions):
+            clock = FakeClock()
+            s = running(3, clock, sink=store.append)
+            s.next_turn()
+            clock.advance(42)
+            s.end()
+            s.complete()
     return data, s.id
 
 
@@ -411,15 +413,7 @@ def test_a_long_list_that_meets_a_file_size_limit_is_told_not_a_traceback(tmp_pa
     "OSError: [Errno 27] File too large" and a traceback, after the removal."""
     import resource
 
-    data = tmp_path / "data"
-    with EventStore.open(data / "rethink.sqlite") as store:
-        for _ in range(150):
-            clock = FakeClock()
-            session = running(3, clock, sink=store.append)
-            session.next_turn()
-            clock.advance(42)
-            session.end()
-            session.complete()
+    data, _ = seeded(tmp_path, sessions=150)
 
     def four_kilobytes() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
