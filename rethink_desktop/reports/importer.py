@@ -100,6 +100,8 @@ _LINE_MAX = 1 << 20  # longest line looked at whole for a session known by its t
 # Longest session (or other value) read: this app writes tens of kB for a session; a file
 # with a value running on past this is damaged, and reading it all would take minutes.
 _VALUE_MAX = 50 * 1024 * 1024  # characters
+# A file this big is read in two parts at once, into an empty database (``import_parts``).
+_PARTS_MIN_BYTES = 32 * 1024 * 1024
 _REASON_MAX = 300  # longest reason quoted from an error (the core's are a sentence)
 # Fields added to format v1 after it was first published: compared only when both have them.
 _OPTIONAL_FIELDS = ("checked_in_at", "abandoned_at")
@@ -271,12 +273,14 @@ class _TooLarge(Exception):
 
 
 def _sessions(
-    stream: _Stream, name: str, known: Callable[[str], bool]
+    stream: _Stream, name: str, known: Callable[[str], bool], *, rest: bool = True
 ) -> Iterator[tuple[dict[str, Any] | None, str]]:
     """Check the header, then yield the sessions one at a time, each with its text.
 
     A session on a line of its own (as this app writes them) is first offered to ``known``
-    as it is; if it is recognised, it is yielded as None, undecoded.
+    as it is; if it is recognised, it is yielded as None, undecoded. ``rest=False``: the
+    sessions list must be the document's last field (the first part of a file read in two,
+    see ``import_parts``).
     """
     header: dict[str, Any] = {}
     stream.expect("{")
@@ -317,6 +321,8 @@ def _sessions(
             stream.expect(",")
     # The rest of the document (closing brace, fields added after the list) is checked too,
     # so a file cut short after the last session is still refused.
+    if not rest and stream.peek() == ",":
+        raise _Malformed
     while stream.peek() == ",":
         stream.pos += 1
         stream.value()
@@ -919,14 +925,35 @@ def import_export(
         raise ImportFileError(
             f"{path} cannot be read ({exc.strerror}). Nothing was imported."
         ) from exc
-    job = _Import(store, (clock or SystemClock()).now(), keep_names)
+    at = (clock or SystemClock()).now()
+    try:
+        if size >= _PARTS_MIN_BYTES:
+            from rethink_desktop.reports.import_parts import import_in_two
+
+            report = import_in_two(store, path, handle, size, at, keep_names, progress)
+            if report is not None:
+                return report
+            handle.seek(0)
+        return _import_stream(store, handle, size, name, at, keep_names, progress)
+    finally:
+        handle.close()
+
+
+def _import_stream(
+    store: EventStore,
+    handle: IO[bytes],
+    size: int,
+    name: str,
+    at: datetime,
+    keep_names: bool,
+    progress: Progress | None,
+) -> ImportReport:
+    """The import of the file open as ``handle``, in this process alone."""
+    job = _Import(store, at, keep_names)
     try:
         stream = _Stream(handle, size, progress)
         with _bulk_settings(store), transaction(store.db), _indexes_set_aside(store.db):
-            for n, (session, text) in enumerate(_sessions(stream, name, job.known), start=1):
-                if session is not None:
-                    job.add(session, text, n)
-            job.flush()
+            job.read(_sessions(stream, name, job.known))
     except _Truncated:
         raise ImportFileError(
             f"{name} ends before the export is complete (it may have been cut short while "
@@ -954,8 +981,6 @@ def import_export(
         raise ImportFileError(
             f"{name} holds a session this database cannot keep ({exc}). Nothing was imported."
         ) from exc
-    finally:
-        handle.close()
     return job.report
 
 
@@ -1008,11 +1033,8 @@ def _indexes_set_aside(db: Any) -> Iterator[None]:
     On an error or a cancel nothing is created again: the rollback puts the indexes back
     with everything else. The constraints' own indexes (primary keys) are never dropped.
     """
-    empty = not db.execute(
-        "SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM sessions)"
-    ).fetchone()[0]
     indexes: list[tuple[str, str]] = []
-    if empty:
+    if _is_empty(db):
         marks = ", ".join("?" for _ in _WRITTEN_TABLES)
         indexes = db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
@@ -1024,6 +1046,13 @@ def _indexes_set_aside(db: Any) -> Iterator[None]:
     yield
     for _, sql in indexes:
         db.execute(sql)
+
+
+def _is_empty(db: Any) -> bool:
+    """Whether the database holds no session and no event at all (a new data folder)."""
+    return not db.execute(
+        "SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM sessions)"
+    ).fetchone()[0]
 
 
 def _quoted_name(name: str) -> str:
@@ -1242,6 +1271,13 @@ class _Import:
         if rows is None:
             rows = _full_rows(session, self._stored(session), self.at, 0)[0]
         return _form_key(session, _same_form(rows))
+
+    def read(self, sessions: Iterator[tuple[dict[str, Any] | None, str]]) -> None:
+        """Add each session ``_sessions`` yields (None: one ``known`` took), then flush."""
+        for n, (session, text) in enumerate(sessions, start=1):
+            if session is not None:
+                self.add(session, text, n)
+        self.flush()
 
     def flush(self) -> None:
         if self.pending:

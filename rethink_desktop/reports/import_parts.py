@@ -1,0 +1,338 @@
+"""A large export read in two parts at once, into a database with no session yet.
+
+Most of an import's time is Python's: decoding the JSON and checking each session, on one
+CPU. Into an empty database (a partnership's new dashboard laptop taking in its facilitators'
+records), a file laid out as this app writes it (one session per line) is cut at a line
+near its middle: this process imports the first half as usual, while a second process
+(``multiprocessing``, started fresh with "spawn") imports the second half, with the same
+code and the same import time, into a scratch database of the same tables in the system's
+temporary folder. Then, in this process's one transaction, the second half's rows are copied
+in after the first half's (``INSERT … SELECT``), the indexes are made, and it commits.
+
+The result is the one reading the file in one go gives, row for row and id for id (the
+rows arrive in file order), and so is the report. Anything unusual sends the whole file
+down the ordinary path instead, from the start, which then decides and words any message:
+a file not in this app's layout, the other process failing or not starting, a session id
+in both halves, anything the cut itself could have caused. A cancel stops both processes;
+nothing is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO, Any
+
+from rethink_desktop.reports.importer import (
+    _LINE_MAX,
+    _WRITTEN_TABLES,
+    ImportReport,
+    Progress,
+    _bulk_settings,
+    _Import,
+    _indexes_set_aside,
+    _is_empty,
+    _Malformed,
+    _quoted_name,
+    _sessions,
+    _Stream,
+    _TooLarge,
+    _Truncated,
+)
+from rethink_desktop.storage.database import Database, transaction
+from rethink_desktop.storage.eventlog import EventStore
+
+log = logging.getLogger(__name__)
+
+# How this app writes the sessions list: one session per line, indented by four spaces.
+_FIRST = b'  "sessions": [\n    {"id": "'
+_NEXT = b'},\n    {"id": "'  # the end of one session's line and the start of the next
+_LAST = b"}\n  ]\n}\n"  # the last session's end, then the end of the list and of the file
+_CLOSE = b"\n  ]\n}\n"  # what ends the first part, in place of the comma after its last line
+_PART = "rethink_part"  # the second part's database, attached for the copy
+_POLL = 0.1  # seconds between looks at the other process while waiting for it
+
+
+class _ReadInOne(Exception):
+    """Something the two parts cannot decide: the whole file is read in one go."""
+
+
+def import_in_two(
+    store: EventStore,
+    path: Path,
+    handle: IO[bytes],
+    size: int,
+    at: datetime,
+    keep_names: bool,
+    progress: Progress | None,
+) -> ImportReport | None:
+    """Import the file in two parts at once, or None when it should be read in one go
+    (nothing has changed then). Raises as ``import_export`` does."""
+    db = store.db
+    if (os.cpu_count() or 1) < 2 or db.conn.in_transaction or not _is_empty(db):
+        return None
+    cut = _cut(handle, size)
+    if cut is None:
+        return None
+    head, split = cut
+    with tempfile.TemporaryDirectory(prefix="rethink-import-", ignore_cleanup_errors=True) as tmp:
+        scratch = Path(tmp) / "part.sqlite"
+        try:
+            _scratch_database(db, scratch)
+            context = multiprocessing.get_context("spawn")
+            receiving, sending = context.Pipe(duplex=False)
+            worker = context.Process(
+                target=_read_part,
+                args=(str(path), [(0, head), (split, size)], str(scratch), at, keep_names, sending),
+                name="rethink-import-part",
+                daemon=True,
+            )
+            worker.start()
+        except Exception:  # no second process here (or no room for its file): one go
+            log.warning("import: the second part could not be started", exc_info=True)
+            return None
+        sending.close()
+        other = _Other(worker, receiving)
+        try:
+            report = _first_part(store, handle, path.name, size, split, scratch, other, at,
+                                 keep_names, progress)  # fmt: skip
+        finally:
+            other.stop()
+    if report is not None:
+        log.info("import: read in two parts at once (%d and %d bytes)", split, size - split)
+    return report
+
+
+def _cut(handle: IO[bytes], size: int) -> tuple[int, int] | None:
+    """(where the first session's line begins, where the line the second part begins with
+    begins) in a file laid out as this app writes it; None otherwise."""
+    handle.seek(0)
+    found = handle.read(64 * 1024).find(_FIRST)
+    handle.seek(max(0, size - len(_LAST)))
+    if found < 0 or handle.read() != _LAST:
+        return None
+    head = found + len(_FIRST) - len(b'    {"id": "')
+    middle = max(head, size // 2)
+    handle.seek(middle)
+    found = handle.read(2 * _LINE_MAX).find(_NEXT)
+    if found < 0:
+        return None
+    split = middle + found + len(b"},\n")
+    return (head, split) if split < size - len(_LAST) else None
+
+
+def _scratch_database(db: Database, scratch: Path) -> None:
+    """A new database at ``scratch`` with the tables an import writes, as they are here
+    (no indexes: it is only read once, whole)."""
+    marks = ", ".join("?" for _ in _WRITTEN_TABLES)
+    tables = db.execute(
+        f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+        _WRITTEN_TABLES,
+    ).fetchall()
+    with contextlib.closing(sqlite3.connect(scratch)) as conn:
+        for (sql,) in tables:
+            conn.execute(sql)
+        conn.commit()
+
+
+class _View:
+    """Stretches of a file and pieces of text read one after the other, as one file."""
+
+    def __init__(self, handle: IO[bytes], parts: Sequence[tuple[int, int] | bytes]) -> None:
+        self.handle = handle
+        self.parts = list(parts)
+        self.size = sum(len(p) if isinstance(p, bytes) else p[1] - p[0] for p in self.parts)
+        self.at: int | None = None  # where in the current stretch the next read starts
+
+    def read(self, n: int) -> bytes:
+        while self.parts:
+            part = self.parts[0]
+            if isinstance(part, bytes):
+                self.parts.pop(0)
+                if part:
+                    return part
+                continue
+            start, end = part
+            at = start if self.at is None else self.at
+            if at < end:
+                self.handle.seek(at)
+                chunk = self.handle.read(min(n, end - at))
+                if chunk:
+                    self.at = at + len(chunk)
+                    return chunk
+                self.parts.clear()  # the file is shorter than it was: it ends here
+                break
+            self.parts.pop(0)
+            self.at = None
+        return b""
+
+
+def _read_part(
+    path: str,
+    parts: list[tuple[int, int]],
+    scratch: str,
+    at: datetime,
+    keep_names: bool,
+    sending: Connection,
+) -> None:
+    """The second process: import ``parts`` of the file into the scratch database; send
+    the bytes read as it goes, then the report (or a line saying what went wrong)."""
+    logging.getLogger().addHandler(logging.NullHandler())  # the first process words it all
+    conn = None
+    try:
+        conn = sqlite3.connect(scratch)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -65536"):
+            conn.execute(f"PRAGMA {pragma}")
+        store = EventStore(Database(conn))
+        with open(path, "rb") as handle:
+            view = _View(handle, parts)
+
+            def told(done: int, _size: int) -> bool:
+                sending.send(done)
+                return True
+
+            job = _Import(store, at, keep_names)
+            with transaction(store.db):
+                job.read(_sessions(_Stream(view, view.size, told), Path(path).name, job.known))
+        sending.send(job.report)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            sending.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        if conn is not None:
+            conn.close()
+        sending.close()
+
+
+class _Other:
+    """The second process, as the first sees it: bytes read, then its report."""
+
+    def __init__(self, worker: Any, receiving: Connection) -> None:
+        self.worker = worker
+        self.receiving = receiving
+        self.read = 0
+        self.report: ImportReport | None = None
+        self.failed: str | None = None
+
+    def take(self) -> None:
+        """Everything it has sent so far, without waiting."""
+        try:
+            while self.report is None and self.failed is None and self.receiving.poll():
+                message = self.receiving.recv()
+                if isinstance(message, int):
+                    self.read = message
+                elif isinstance(message, ImportReport):
+                    self.report = message
+                else:
+                    self.failed = str(message)
+        except (EOFError, OSError):  # it has gone without a word
+            self.worker.join(5)
+            self.failed = f"it ended with status {self.worker.exitcode}"
+
+    def wait(self, told: Callable[[], bool]) -> ImportReport | None:
+        """Its report, once it is done (``told`` keeps the progress shown meanwhile, and
+        may cancel); None if it failed."""
+        while True:
+            self.take()
+            if self.failed is not None:
+                log.warning("import: the second part failed (%s); reading it all in one go",
+                            self.failed)  # fmt: skip
+                return None
+            if self.report is not None:
+                self.worker.join()
+                return self.report
+            if not self.worker.is_alive() and not self.receiving.poll():
+                self.failed = f"it ended with status {self.worker.exitcode}"
+                continue
+            told()
+            self.receiving.poll(_POLL)
+
+    def stop(self) -> None:
+        if self.worker.is_alive():
+            self.worker.terminate()
+        self.worker.join(10)
+        self.receiving.close()
+
+
+def _first_part(
+    store: EventStore,
+    handle: IO[bytes],
+    name: str,
+    size: int,
+    split: int,
+    scratch: Path,
+    other: _Other,
+    at: datetime,
+    keep_names: bool,
+    progress: Progress | None,
+) -> ImportReport | None:
+    """This process's half, then the other's rows copied in; None to read it all in one go."""
+    db = store.db
+    view = _View(handle, [(0, split - len(b",\n")), _CLOSE])
+    mine = 0
+
+    def told(done: int | None = None, _size: int = 0) -> bool:
+        nonlocal mine
+        mine = mine if done is None else done
+        other.take()
+        return progress is None or progress(min(size, mine + other.read), size)
+
+    job = _Import(store, at, keep_names)
+    try:
+        with _bulk_settings(store):
+            db.execute(f"ATTACH DATABASE ? AS {_PART}", [str(scratch)])
+            try:
+                with transaction(db), _indexes_set_aside(db):
+                    stream = _Stream(view, view.size, told)
+                    job.read(_sessions(stream, name, job.known, rest=False))
+                    theirs = other.wait(lambda: told())
+                    if theirs is None:
+                        raise _ReadInOne
+                    _copy_part(db)
+            finally:
+                db.execute(f"DETACH DATABASE {_PART}")
+    except (_ReadInOne, _Truncated, _Malformed, _TooLarge, UnicodeDecodeError, RecursionError,
+            sqlite3.IntegrityError):  # fmt: skip
+        log.info("import: reading the file in one go after all")
+        return None
+    mine_report = job.report
+    return ImportReport(
+        added=mine_report.added + theirs.added,
+        skipped_identical=mine_report.skipped_identical + theirs.skipped_identical,
+        conflicts=mine_report.conflicts + theirs.conflicts,
+        left_out=mine_report.left_out + theirs.left_out,
+    )
+
+
+def _copy_part(db: Database) -> None:
+    """The second part's rows after the first's, in the order they were written there
+    (so they get the ids reading the file in one go gives them)."""
+    clash = db.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {_PART}.sessions WHERE id IN (SELECT id FROM main.sessions))"
+    ).fetchone()[0]
+    if clash:  # a session in both halves: the one go compares the second with the first
+        raise _ReadInOne
+    for table in _WRITTEN_TABLES:  # parents first
+        columns = db.execute(f"PRAGMA main.table_info({_quoted_name(table)})").fetchall()
+        keys = [column for column in columns if column[5]]
+        # An INTEGER PRIMARY KEY is the rowid: left for SQLite to number on, as one go does.
+        numbered = len(keys) == 1 and keys[0][2].upper() == "INTEGER"
+        listed = ", ".join(
+            _quoted_name(column[1]) for column in columns if not (numbered and column[5])
+        )
+        sql = db.execute(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()[0]
+        order = "" if sql.rstrip().upper().endswith("WITHOUT ROWID") else " ORDER BY rowid"
+        db.execute(
+            f"INSERT INTO main.{_quoted_name(table)} ({listed}) "
+            f"SELECT {listed} FROM {_PART}.{_quoted_name(table)}{order}"
+        )
