@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -120,7 +121,7 @@ def _cut(handle: IO[bytes], size: int) -> tuple[int, int] | None:
     if found < 0 or handle.read() != _LAST:
         return None
     head = found + len(_FIRST) - len(b'    {"id": "')
-    middle = max(head, size // 2)
+    middle = max(head, size * 52 // 100)
     handle.seek(middle)
     found = handle.read(2 * _LINE_MAX).find(_NEXT)
     if found < 0:
@@ -186,6 +187,7 @@ def _read_part(
     """The second process: import ``parts`` of the file into the scratch database; send
     the bytes read as it goes, then the report (or a line saying what went wrong)."""
     logging.getLogger().addHandler(logging.NullHandler())  # the first process words it all
+    started = time.perf_counter()
     conn = None
     try:
         conn = sqlite3.connect(scratch)
@@ -202,7 +204,7 @@ def _read_part(
             job = _Import(store, at, keep_names)
             with transaction(store.db):
                 job.read(_sessions(_Stream(view, view.size, told), Path(path).name, job.known))
-        sending.send(job.report)
+        sending.send((job.report, time.perf_counter() - started))
     except BaseException as exc:
         with contextlib.suppress(Exception):
             sending.send(f"{type(exc).__name__}: {exc}")
@@ -221,6 +223,7 @@ class _Other:
         self.read = 0
         self.report: ImportReport | None = None
         self.failed: str | None = None
+        self.seconds = 0.0  # how long it took, once it is done
 
     def take(self) -> None:
         """Everything it has sent so far, without waiting."""
@@ -229,8 +232,8 @@ class _Other:
                 message = self.receiving.recv()
                 if isinstance(message, int):
                     self.read = message
-                elif isinstance(message, ImportReport):
-                    self.report = message
+                elif isinstance(message, tuple):
+                    self.report, self.seconds = message
                 else:
                     self.failed = str(message)
         except (EOFError, OSError):  # it has gone without a word
@@ -248,6 +251,7 @@ class _Other:
                 return None
             if self.report is not None:
                 self.worker.join()
+                told()  # all of the file read: the bar shows it before the copy
                 return self.report
             if not self.worker.is_alive() and not self.receiving.poll():
                 self.failed = f"it ended with status {self.worker.exitcode}"
@@ -292,17 +296,26 @@ def _first_part(
             try:
                 with transaction(db), _indexes_set_aside(db):
                     stream = _Stream(view, view.size, told)
+                    started = time.perf_counter()
                     job.read(_sessions(stream, name, job.known, rest=False))
+                    read = time.perf_counter()
                     theirs = other.wait(lambda: told())
                     if theirs is None:
                         raise _ReadInOne
+                    waited = time.perf_counter()
                     _copy_part(db)
+                    copied = time.perf_counter()
             finally:
                 db.execute(f"DETACH DATABASE {_PART}")
     except (_ReadInOne, _Truncated, _Malformed, _TooLarge, UnicodeDecodeError, RecursionError,
             sqlite3.IntegrityError):  # fmt: skip
         log.info("import: reading the file in one go after all")
         return None
+    log.debug(
+        "import: first part %.2f s, second %.2f s (waited %.2f s), copied in %.2f s, "
+        "indexes and commit %.2f s", read - started, other.seconds, waited - read,
+        copied - waited, time.perf_counter() - copied,
+    )  # fmt: skip
     mine_report = job.report
     return ImportReport(
         added=mine_report.added + theirs.added,

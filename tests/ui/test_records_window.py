@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
 
 from rethink_desktop.reports.exports import export
@@ -318,6 +319,44 @@ def test_import_merges_another_laptops_export(tmp_path, window, controller):
     assert records.history.model.rowCount() == 2
     # The same file again: nothing new.
     assert records.import_file().skipped_identical
+
+
+def test_a_large_import_in_two_parts_shows_its_progress_and_can_be_cancelled(
+    tmp_path, window, monkeypatch, caplog
+):
+    from benchmarks.generate import generate
+    from rethink_desktop.reports import importer
+
+    with EventStore.open(tmp_path / "other" / "rethink.sqlite") as other:
+        generate(other, sessions=12, seed=4, processes=1)
+        export(other.db, "json", tmp_path / "other.json")
+    monkeypatch.setattr(importer, "_PARTS_MIN_BYTES", 0)  # read in two parts however small
+    caplog.set_level("INFO", logger="rethink_desktop.reports")
+    records = window.records
+    records.choose_open_file = lambda *a: str(tmp_path / "other.json")
+    shown = []
+    records.inform = lambda title, text: shown.append(text)
+    # Cancel pressed while the file is being read: both parts stop, nothing is kept.
+    monkeypatch.setattr(QtWidgets.QProgressDialog, "wasCanceled", lambda dialog: True)
+    assert records.import_file() is None
+    assert window.notice_text() == "Import cancelled. Nothing was changed."
+    assert window.controller.store.db.execute("SELECT count(*) FROM events").fetchone() == (0,)
+    monkeypatch.undo()
+    monkeypatch.setattr(importer, "_PARTS_MIN_BYTES", 0)
+    seen = []
+    made = records._progress
+
+    def watched(title, text):
+        dialog, progress = made(title, text)
+        return dialog, lambda done, total: seen.append((done, total)) or progress(done, total)
+
+    records._progress = watched
+    report = records.import_file()
+    assert "read in two parts at once" in caplog.text
+    assert shown == [f"From other.json: {report.summary()}"]
+    assert len(report.added) + len(report.left_out) == 12
+    size = (tmp_path / "other.json").stat().st_size
+    assert seen[-1] == (size, size)  # both parts' bytes counted, up to the whole file
 
 
 def test_a_bad_import_file_is_refused_in_plain_words(tmp_path, window):
