@@ -281,6 +281,35 @@ def cached_copy(out: str | Path, sessions: int = 10_000, seed: int = 1) -> Path:
     return Path(out)
 
 
+def export_of_size(path: str | Path, at_least: int, seed: int = 3) -> int:
+    """Write a JSON export of at least ``at_least`` bytes at ``path``, laid out as the app
+    writes it: 40 generated sessions, their lines repeated under new ids. Returns how many
+    finished sessions it holds (an import adds those and leaves the others out)."""
+    import tempfile
+    import uuid
+
+    from rethink_desktop.reports.exports import export
+
+    with tempfile.TemporaryDirectory(prefix="rethink-export-") as tmp:
+        with EventStore.open(Path(tmp) / "source.sqlite") as store:
+            generate(store, sessions=40, seed=seed, processes=1)
+            export(store.db, "json", Path(tmp) / "export.json")
+        lines = (Path(tmp) / "export.json").read_text(encoding="utf-8").split("\n")
+    sessions = [n for n, line in enumerate(lines) if line.startswith('    {"id": "')]
+    first, last = sessions[0], sessions[-1]
+    rows = [line.rstrip(",") for line in lines[first : last + 1]]
+    copies: list[str] = []
+    size = 0
+    while size < at_least:
+        for row in rows:
+            sid = json.loads(row)["id"]
+            copies.append(row.replace(sid, str(uuid.uuid4()), 1))
+            size += len(copies[-1].encode()) + 2
+    text = "\n".join([*lines[:first], ",\n".join(copies), *lines[last + 1 :]])
+    Path(path).write_text(text, encoding="utf-8")
+    return sum('"status": "completed"' in c or '"status": "abandoned"' in c for c in copies)
+
+
 def _chunk_job(job: tuple[int, int, int]) -> Rows:
     return chunk_rows(*job)
 

@@ -341,36 +341,14 @@ def smoke_test(frozen: Frozen, version: str) -> None:
 
 
 def big_export(path: Path) -> int:
-    """Write a JSON export just over the size the importer reads in two parts, from the
-    source tree: generated sessions, each line repeated under new ids. Returns how many
-    finished sessions it holds (the others are left out by an import)."""
+    """A JSON export just over the size the importer reads in two parts, written by the
+    source tree; returns how many finished sessions it holds."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    import uuid
-
-    from benchmarks.generate import generate
-    from rethink_desktop.reports.exports import export
+    from benchmarks.generate import export_of_size
     from rethink_desktop.reports.importer import _PARTS_MIN_BYTES
-    from rethink_desktop.storage.eventlog import EventStore
 
-    with tempfile.TemporaryDirectory(prefix="rethink-big-") as tmp:
-        with EventStore.open(Path(tmp) / "source.sqlite") as store:
-            generate(store, sessions=40, seed=3, processes=1)
-            export(store.db, "json", Path(tmp) / "export.json")
-        lines = (Path(tmp) / "export.json").read_text(encoding="utf-8").split("\n")
-    sessions = [n for n, line in enumerate(lines) if line.startswith('    {"id": "')]
-    first, last = sessions[0], sessions[-1]
-    rows = [line.rstrip(",") for line in lines[first : last + 1]]
-    copies: list[str] = []
-    size = 0
-    while size < _PARTS_MIN_BYTES * 1.1:
-        for row in rows:
-            sid = json.loads(row)["id"]
-            copies.append(row.replace(sid, str(uuid.uuid4()), 1))
-            size += len(copies[-1]) + 2
-    text = "\n".join([*lines[:first], ",\n".join(copies), *lines[last + 1 :]])
-    path.write_text(text, encoding="utf-8")
-    return sum('"status": "completed"' in c or '"status": "abandoned"' in c for c in copies)
+    return export_of_size(path, _PARTS_MIN_BYTES + 4 * MIB)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

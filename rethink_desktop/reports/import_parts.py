@@ -292,7 +292,11 @@ def _first_part(
     job = _Import(store, at, keep_names)
     try:
         with _bulk_settings(store):
-            db.execute(f"ATTACH DATABASE ? AS {_PART}", [str(scratch)])
+            try:
+                db.execute(f"ATTACH DATABASE ? AS {_PART}", [str(scratch)])
+            except sqlite3.Error:
+                log.warning("import: the second part's database could not be attached")
+                raise _ReadInOne from None
             try:
                 with transaction(db), _indexes_set_aside(db):
                     stream = _Stream(view, view.size, told)
@@ -306,7 +310,10 @@ def _first_part(
                     _copy_part(db)
                     copied = time.perf_counter()
             finally:
-                db.execute(f"DETACH DATABASE {_PART}")
+                try:
+                    db.execute(f"DETACH DATABASE {_PART}")
+                except sqlite3.Error:  # closed with the connection at the latest
+                    log.warning("import: the second part's database stayed attached")
     except (_ReadInOne, _Truncated, _Malformed, _TooLarge, UnicodeDecodeError, RecursionError,
             sqlite3.IntegrityError):  # fmt: skip
         log.info("import: reading the file in one go after all")

@@ -565,3 +565,25 @@ def test_a_restore_that_cannot_say_what_it_replaces_changes_nothing(tmp_path, bu
         "space left on device). Nothing has been changed.\n"
     )
     assert count(data) == 2
+
+
+def test_a_large_import_is_read_in_two_parts_by_the_real_program(tmp_path):
+    """``python -m rethink_desktop import``: the second process is a fresh Python that
+    imports only the importer (the app's ``__main__`` is not run again in it)."""
+    from benchmarks.generate import export_of_size
+    from rethink_desktop.reports.importer import _PARTS_MIN_BYTES
+
+    big = tmp_path / "big.json"
+    finished = export_of_size(big, _PARTS_MIN_BYTES + 1024 * 1024)
+    data = tmp_path / "d"
+    result = cli("--data-dir", str(data), "--debug", "import", str(big), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"{big}: {finished} added, 0 already here" in result.stdout
+    assert result.stderr == ""
+    assert count(data) == finished
+    log = tmp_path / "home" / "state" / "rethink-desktop" / "log" / "rethink-desktop.log"
+    logged = log.read_text(encoding="utf-8")
+    assert "import: read in two parts at once" in logged
+    assert "import: first part " in logged  # the debug line with each step's time
+    # Only the first process wrote to the log (the second is silent), once.
+    assert logged.count("starting (command: import)") == 1
