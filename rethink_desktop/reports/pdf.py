@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QPolygonF,
 )
 from PySide6.QtWidgets import QApplication
 
@@ -112,8 +113,9 @@ def draw_timeline(
 
     Rows from the top: phases as bands (with their names), speaking turns as segments
     coloured by agency (a pass is a short dark mark), and a time axis with cards shown as
-    ticks. "Space" is washed light blue and hatched over the turns, pauses grey over everything;
-    a dashed line marks the planned end. Time runs left to right in wall-clock time.
+    small triangles. "Space" is washed light blue and hatched over the turns, pauses grey
+    over everything; a dashed line marks the planned end. Time runs left to right in
+    wall-clock time.
     """
     palette = palette or TimelinePalette()
     painter.save()
@@ -206,10 +208,15 @@ def draw_timeline(
             text,
         )
         tick += step
-    painter.setPen(QPen(QColor(palette.card), 1.0))
+    # A card shown: a small triangle on the axis pointing up at the turns, a shape of its own
+    # (a pass is a thin bar in the turns' row, the axis's own ticks hang below it).
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(palette.card))
     for card in state.cards:
         cx = x(card.at)
-        painter.drawLine(QPointF(cx, axis_y - 4), QPointF(cx, axis_y))
+        painter.drawPolygon(
+            QPolygonF([QPointF(cx - 3, axis_y), QPointF(cx + 3, axis_y), QPointF(cx, axis_y - 5)])
+        )
     painter.restore()
 
 

@@ -466,13 +466,13 @@ class SessionDetailView(QWidget):
 
     def _fill_legend(self, colours: dict[str, str]) -> None:
         palette = timeline_palette(current_theme())
-        # Square for areas, bar for the thin marks: the shape says which is which too.
+        # Square for areas, bar for passes, triangle for cards: the shape says which is which.
         items = [("■", colour, agency) for agency, colour in colours.items()]
         items += [
             ("▮", palette.passed, "pass"),
             ("▨", palette.space, "space (hatched)"),
             ("■", palette.pause, "pause"),
-            ("▮", palette.card, "card shown (tick under the axis)"),
+            ("▲", palette.card, "card shown (on the axis)"),
             ("┆", palette.planned_end, "planned end"),
         ]
         # Lines break between entries, never inside one.

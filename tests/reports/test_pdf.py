@@ -209,3 +209,39 @@ def test_space_is_hatched_so_that_it_is_not_told_by_colour_alone(qapp):
     start, end = (round(1200 * f) for f in (0.12, 0.3))
     colours = {image.pixel(x, y) for x in range(start, end)}
     assert len(colours) >= 2
+
+
+def test_a_card_shown_is_a_triangle_on_the_axis_not_a_tick_like_a_pass(store, qapp):
+    """A pass is a thin bar in the turns' row; a card was a tick of the same colour and
+    width, told apart only by where it stood. It is a small triangle now."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    state = finished_session(store).state
+    assert state.cards
+
+    def drawn(shown) -> QImage:
+        image = QImage(1200, 120, QImage.Format.Format_ARGB32)
+        image.fill(0xFFFFFFFF)
+        painter = QPainter(image)
+        draw_timeline(painter, QRectF(0, 0, 1200, 120), shown)
+        painter.end()
+        return image
+
+    bare = state.clone()
+    bare.cards = []
+    with_cards, without = drawn(state), drawn(bare)
+    changed = [
+        (x, y)
+        for x in range(1200)
+        for y in range(120)
+        if with_cards.pixel(x, y) != without.pixel(x, y)
+    ]
+    assert changed
+    first_x = min(x for x, _ in changed)
+    near = [(x, y) for x, y in changed if x <= first_x + 8]  # the first card's mark
+    rows = {y for _, y in near}
+    widest = max(len({x for x, y in near if y == row}) for row in rows)
+    assert widest >= 5  # a base a few pixels wide
+    assert len({x for x, y in near if y == min(rows)}) <= 2  # narrowing to a point at the top
+    assert len(rows) >= 4

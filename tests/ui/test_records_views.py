@@ -282,6 +282,9 @@ def test_detail_shows_the_figures_of_a_known_session(qtbot, controller, known):
     assert "Phase 1, Phase 1: Education 5:00, Health 1:40." in described
     assert "Education" in view.legend.text()
     assert "pass" in view.legend.accessibleDescription()
+    # Each mark has a shape of its own: a bar for a pass, a triangle for a card.
+    assert "▮</span>&nbsp;pass" in view.legend.text()
+    assert "▲</span>&nbsp;card&nbsp;shown" in view.legend.text()
     with qtbot.waitSignal(view.pdf_requested) as emitted:
         view.pdf_button.click()
     assert emitted.args == [known["th1"].id]
