@@ -490,6 +490,13 @@ def choose(
     buttons.rejected.connect(dialog.reject)
     for part in (words, combo, buttons):
         layout.addWidget(part)
+    # Wide enough for its title as a window manager shows it: in bold, with the app's name
+    # after it, beside its buttons (at the width of its few words, "Leavin… esktop").
+    bold = QFont(dialog.font())
+    bold.setBold(True)
+    named = QtWidgets.QApplication.applicationDisplayName()
+    shown = f"{title} — {named}" if named else title
+    dialog.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(shown) + 8 * bold.pointSize() + 60)
     combo.setFocus()
     chosen = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
     index = combo.currentIndex()
