@@ -35,6 +35,7 @@ from typing import IO, Any
 from rethink_desktop.reports.importer import (
     _LINE_MAX,
     _WRITTEN_TABLES,
+    ImportCancelled,
     ImportReport,
     Progress,
     _bulk_settings,
@@ -241,8 +242,8 @@ class _Other:
             self.failed = f"it ended with status {self.worker.exitcode}"
 
     def wait(self, told: Callable[[], bool]) -> ImportReport | None:
-        """Its report, once it is done (``told`` keeps the progress shown meanwhile, and
-        may cancel); None if it failed."""
+        """Its report, once it is done (``told`` keeps the progress shown meanwhile; False
+        from it cancels: :class:`ImportCancelled`); None if it failed."""
         while True:
             self.take()
             if self.failed is not None:
@@ -251,12 +252,16 @@ class _Other:
                 return None
             if self.report is not None:
                 self.worker.join()
-                told()  # all of the file read: the bar shows it before the copy
+                # All of the file read: the bar shows it before the copy (a cancel still
+                # counts here, as it does at the one go's last read).
+                if not told():
+                    raise ImportCancelled
                 return self.report
             if not self.worker.is_alive() and not self.receiving.poll():
                 self.failed = f"it ended with status {self.worker.exitcode}"
                 continue
-            told()
+            if not told():
+                raise ImportCancelled
             self.receiving.poll(_POLL)
 
     def stop(self) -> None:

@@ -282,3 +282,23 @@ def test_a_view_reads_its_stretches_and_pieces_as_one_file(tmp_path):
     # A file shorter than it was when the parts were planned ends where it ends.
     short = _View(io.BytesIO(b"0123"), [(1, 9), b"never"])
     assert short.read(100) + short.read(100) + short.read(100) == b"123"
+
+
+def test_a_cancel_while_waiting_for_the_second_part_changes_nothing(
+    exported, tmp_path, monkeypatch, in_two, scratch_folder
+):
+    """Cancel pressed after this process has read its half, while the other still reads."""
+    waiting = []
+    wait = import_parts._Other.wait
+
+    def waited(other, told):
+        waiting.append(True)
+        return wait(other, told)
+
+    monkeypatch.setattr(import_parts._Other, "wait", waited)
+    with pytest.raises(ImportCancelled), EventStore.open(tmp_path / "two.sqlite") as store:
+        import_export(store, exported, progress=lambda done, size: not waiting)
+    assert waiting
+    assert multiprocessing.active_children() == []
+    assert list(scratch_folder.iterdir()) == []
+    assert everything(tmp_path / "two.sqlite")["events"] == []
