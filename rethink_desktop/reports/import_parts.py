@@ -312,7 +312,18 @@ def _first_part(
                     if theirs is None:
                         raise _ReadInOne
                     waited = time.perf_counter()
-                    _copy_part(db)
+                    try:
+                        _copy_part(db)
+                    except sqlite3.IntegrityError:
+                        raise
+                    except sqlite3.Error:
+                        # Read inside the records' transaction, whose errors are worded as
+                        # the records file's: a scratch file damaged or held by another
+                        # program would be reported as damaged or locked records. The one
+                        # go words whatever is really wrong with the records.
+                        log.warning("import: the second part could not be copied in",
+                                    exc_info=True)  # fmt: skip
+                        raise _ReadInOne from None
                     copied = time.perf_counter()
             finally:
                 try:

@@ -302,3 +302,26 @@ def test_a_cancel_while_waiting_for_the_second_part_changes_nothing(
     assert multiprocessing.active_children() == []
     assert list(scratch_folder.iterdir()) == []
     assert everything(tmp_path / "two.sqlite")["events"] == []
+
+
+def test_a_scratch_database_that_cannot_be_read_is_the_one_go_not_a_damaged_records_file(
+    exported, tmp_path, monkeypatch, in_two
+):
+    """The copy reads the scratch file inside the records' transaction, whose errors are
+    worded as the records file's: one damaged in the temporary folder (by another program,
+    say) must not be reported as damaged records, but read in one go."""
+    copy = import_parts._copy_part
+
+    def damaged_first(db):
+        scratch = next(
+            row[2] for row in db.execute("PRAGMA database_list") if row[1] == "rethink_part"
+        )
+        with open(scratch, "r+b") as handle:
+            handle.seek(4096)
+            handle.write(b"\xff" * 65536)
+        return copy(db)
+
+    monkeypatch.setattr(import_parts, "_copy_part", damaged_first)
+    outcome, rows = imported(exported, tmp_path / "two.sqlite")
+    assert AFTER_ALL in in_two.text
+    assert (outcome, rows) == one_go(exported, tmp_path, monkeypatch)
