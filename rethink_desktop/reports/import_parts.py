@@ -85,7 +85,12 @@ def import_in_two(
     if cut is None:
         return None
     head, split = cut
-    with tempfile.TemporaryDirectory(prefix="rethink-import-", ignore_cleanup_errors=True) as tmp:
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="rethink-import-", ignore_cleanup_errors=True)
+    except OSError:  # no temporary folder to write to (TMP not there, or read-only): one go
+        log.warning("import: the second part could not be started", exc_info=True)
+        return None
+    with folder as tmp:
         scratch = Path(tmp) / "part.sqlite"
         try:
             _scratch_database(db, scratch)

@@ -325,3 +325,14 @@ def test_a_scratch_database_that_cannot_be_read_is_the_one_go_not_a_damaged_reco
     outcome, rows = imported(exported, tmp_path / "two.sqlite")
     assert AFTER_ALL in in_two.text
     assert (outcome, rows) == one_go(exported, tmp_path, monkeypatch)
+
+
+def test_with_no_temporary_folder_to_write_to_the_file_is_read_in_one_go(
+    exported, tmp_path, monkeypatch, in_two
+):
+    """TMP pointing to a folder that is not there (or read-only): the one go, as when the
+    scratch file cannot be made, not an OSError out of the import."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "not-there"))
+    outcome, rows = imported(exported, tmp_path / "two.sqlite")
+    assert "the second part could not be started" in in_two.text
+    assert (outcome, rows) == one_go(exported, tmp_path, monkeypatch)
