@@ -5,9 +5,10 @@ CPU. Into an empty database (a partnership's new dashboard laptop taking in its 
 records), a file laid out as this app writes it (one session per line) is cut at a line
 near its middle: this process imports the first half as usual, while a second process
 (``multiprocessing``, started fresh with "spawn") imports the second half, with the same
-code and the same import time, into a scratch database of the same tables in the system's
-temporary folder. Then, in this process's one transaction, the second half's rows are copied
-in after the first half's (``INSERT … SELECT``), the indexes are made, and it commits.
+code and the same import time, into a scratch database of the same tables in a hidden
+folder beside the records (removed at the end, or by the next import after a crash). Then,
+in this process's one transaction, the second half's rows are copied in after the first
+half's (``INSERT … SELECT``), the indexes are made, and it commits.
 
 The result is the one reading the file in one go gives, row for row and id for id (the
 rows arrive in file order), and so is the report. Anything unusual sends the whole file
@@ -23,6 +24,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -60,6 +62,7 @@ _NEXT = b'},\n    {"id": "'  # the end of one session's line and the start of th
 _LAST = b"}\n  ]\n}\n"  # the last session's end, then the end of the list and of the file
 _CLOSE = b"\n  ]\n}\n"  # what ends the first part, in place of the comma after its last line
 _PART = "rethink_part"  # the second part's database, attached for the copy
+_SCRATCH = ".rethink-import-"  # its folder, beside the records while an import runs
 _POLL = 0.1  # seconds between looks at the other process while waiting for it
 
 
@@ -79,43 +82,78 @@ def import_in_two(
     """Import the file in two parts at once, or None when it should be read in one go
     (nothing has changed then). Raises as ``import_export`` does."""
     db = store.db
-    if (os.cpu_count() or 1) < 2 or db.conn.in_transaction or not _is_empty(db):
-        return None
-    cut = _cut(handle, size)
-    if cut is None:
+    if (
+        _cpus() < 2
+        or store.path is None
+        or db.conn.in_transaction
+        or not _is_empty(db)
+        or (cut := _cut(handle, size)) is None
+    ):
         return None
     head, split = cut
+    identity = _identity(handle)
+    records_folder = store.path.parent
+    _sweep(records_folder)
     try:
-        folder = tempfile.TemporaryDirectory(prefix="rethink-import-", ignore_cleanup_errors=True)
-    except OSError:  # no temporary folder to write to (TMP not there, or read-only): one go
+        folder = tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=records_folder)
+    except OSError:  # no room, or the folder refuses a new one: one go
         log.warning("import: the second part could not be started", exc_info=True)
         return None
     with folder as tmp:
         scratch = Path(tmp) / "part.sqlite"
+        pipe = None
         try:
             _scratch_database(db, scratch)
             context = multiprocessing.get_context("spawn")
-            receiving, sending = context.Pipe(duplex=False)
+            pipe = receiving, sending = context.Pipe(duplex=False)
             worker = context.Process(
                 target=_read_part,
-                args=(str(path), [(0, head), (split, size)], str(scratch), at, keep_names, sending),
+                args=(str(path.absolute()), identity, [(0, head), (split, size)],
+                      str(scratch), at, keep_names, sending),
                 name="rethink-import-part",
                 daemon=True,
-            )
+            )  # fmt: skip
             worker.start()
         except Exception:  # no second process here (or no room for its file): one go
             log.warning("import: the second part could not be started", exc_info=True)
+            for end in pipe or ():
+                end.close()
             return None
         sending.close()
         other = _Other(worker, receiving)
         try:
-            report = _first_part(store, handle, path.name, size, split, scratch, other, at,
-                                 keep_names, progress)  # fmt: skip
+            report = _first_part(store, handle, identity, path.name, size, split, scratch,
+                                 other, at, keep_names, progress)  # fmt: skip
         finally:
             other.stop()
     if report is not None:
         log.info("import: read in two parts at once (%d and %d bytes)", split, size - split)
     return report
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container or an affinity mask may allow fewer
+    than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Windows or macOS
+        return os.cpu_count() or 1
+
+
+def _sweep(folder: Path) -> None:
+    """Remove scratch folders an import left beside the records when it was killed (they
+    hold records too). Only one import at a time uses a data folder (the app's lock)."""
+    for left in folder.glob(f"{_SCRATCH}*"):
+        shutil.rmtree(left, ignore_errors=True)
+        if left.exists():
+            log.warning("import: could not remove %s, left by an earlier import", left.name)
+
+
+def _identity(handle: IO[bytes]) -> tuple[int, int, int, int]:
+    """Which file ``handle`` is, and as it is now: the second process reads it by name and
+    must find the same file, unchanged."""
+    found = os.fstat(handle.fileno())
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def _cut(handle: IO[bytes], size: int) -> tuple[int, int] | None:
@@ -184,6 +222,7 @@ class _View:
 
 def _read_part(
     path: str,
+    identity: tuple[int, int, int, int],
     parts: list[tuple[int, int]],
     scratch: str,
     at: datetime,
@@ -201,6 +240,8 @@ def _read_part(
             conn.execute(f"PRAGMA {pragma}")
         store = EventStore(Database(conn))
         with open(path, "rb") as handle:
+            if _identity(handle) != identity:  # replaced or changed since the cut
+                raise OSError(f"{Path(path).name} is not the file the first process read")
             view = _View(handle, parts)
 
             def told(done: int, _size: int) -> bool:
@@ -256,7 +297,7 @@ class _Other:
                             self.failed)  # fmt: skip
                 return None
             if self.report is not None:
-                self.worker.join()
+                self.worker.join(10)
                 # All of the file read: the bar shows it before the copy (a cancel still
                 # counts here, as it does at the one go's last read).
                 if not told():
@@ -279,6 +320,7 @@ class _Other:
 def _first_part(
     store: EventStore,
     handle: IO[bytes],
+    identity: tuple[int, int, int, int],
     name: str,
     size: int,
     split: int,
@@ -314,7 +356,7 @@ def _first_part(
                     job.read(_sessions(stream, name, job.known, rest=False))
                     read = time.perf_counter()
                     theirs = other.wait(lambda: told())
-                    if theirs is None:
+                    if theirs is None or _identity(handle) != identity:  # or changed since
                         raise _ReadInOne
                     waited = time.perf_counter()
                     try:

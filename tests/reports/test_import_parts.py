@@ -7,8 +7,6 @@ import io
 import json
 import logging
 import multiprocessing
-import os
-import signal
 import sqlite3
 import tempfile
 from datetime import UTC, datetime
@@ -40,12 +38,13 @@ def exported(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def scratch_folder(tmp_path, monkeypatch) -> Path:
-    """The system's temporary folder, as the import sees it: left empty afterwards."""
-    folder = tmp_path / "system-temp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
+def scratch_folder(tmp_path) -> Path:
+    """The records' folder, where the second part's scratch folder is made."""
+    return tmp_path
+
+
+def scratch_left(folder: Path) -> list[Path]:
+    return list(folder.glob(".rethink-import-*"))
 
 
 def everything(path: Path) -> dict[str, list[tuple]]:
@@ -117,9 +116,9 @@ def test_a_big_file_in_two_parts_gives_what_one_go_gives(
     # Progress counts both parts' bytes: it goes up, to the whole file once both are read.
     assert seen == sorted(seen)
     assert seen[-1] == exported.stat().st_size
-    # The second process is gone and its scratch database with it.
+    # The second process is gone and its scratch database with it (one.sqlite is beside).
     assert multiprocessing.active_children() == []
-    assert list(scratch_folder.iterdir()) == []
+    assert scratch_left(scratch_folder) == []
     with sqlite3.connect(tmp_path / "two.sqlite") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -194,12 +193,19 @@ def test_a_session_that_does_not_add_up_gets_one_go_s_message(
     assert multiprocessing.active_children() == []
 
 
-def test_a_file_cut_short_in_the_second_half_gets_one_go_s_message(
+def test_a_session_cut_short_in_the_second_half_gets_one_go_s_message(
     exported, tmp_path, monkeypatch, in_two
 ):
-    path = tmp_path / "short.json"
-    path.write_bytes(exported.read_bytes()[:-500])
+    """Damaged inside the second half (a line cut short, say by a bad copy), the file still
+    ends as this app ends it, so it is read in two parts: the second fails, and the one go
+    gives its message."""
+    head, sessions, end = lines_of(exported)
+    n = len(sessions) * 3 // 4
+    sessions[n] = sessions[n][: len(sessions[n]) // 2]
+    path = write(tmp_path / "damaged.json", head, sessions, end)
+    assert _cut(io.BytesIO(path.read_bytes()), path.stat().st_size) is not None
     outcome, rows = imported(path, tmp_path / "two.sqlite")
+    assert "the second part failed" in in_two.text
     assert outcome == one_go(path, tmp_path, monkeypatch)[0]
     assert "ends before the export is complete" in outcome
     assert rows["events"] == []
@@ -228,7 +234,7 @@ def test_cancelling_stops_both_parts_and_changes_nothing(
         import_export(store, exported, progress=lambda done, size: bool(calls.append(done)))
     assert calls
     assert multiprocessing.active_children() == []
-    assert list(scratch_folder.iterdir()) == []
+    assert scratch_left(scratch_folder) == []
     assert everything(tmp_path / "two.sqlite")["events"] == []
 
 
@@ -237,11 +243,11 @@ def test_when_the_second_process_dies_the_file_is_read_in_one_go(
 ):
     def kill_it(done: int, size: int) -> bool:
         for child in multiprocessing.active_children():
-            os.kill(child.pid, signal.SIGKILL)
+            child.kill()
         return True
 
     outcome, rows = imported(exported, tmp_path / "two.sqlite", progress=kill_it)
-    assert "the second part failed (it ended with status -9)" in in_two.text
+    assert "the second part failed (it ended with status " in in_two.text
     assert AFTER_ALL in in_two.text
     assert (outcome, rows) == one_go(exported, tmp_path, monkeypatch)
 
@@ -300,7 +306,7 @@ def test_a_cancel_while_waiting_for_the_second_part_changes_nothing(
         import_export(store, exported, progress=lambda done, size: not waiting)
     assert waiting
     assert multiprocessing.active_children() == []
-    assert list(scratch_folder.iterdir()) == []
+    assert scratch_left(scratch_folder) == []
     assert everything(tmp_path / "two.sqlite")["events"] == []
 
 
@@ -327,12 +333,56 @@ def test_a_scratch_database_that_cannot_be_read_is_the_one_go_not_a_damaged_reco
     assert (outcome, rows) == one_go(exported, tmp_path, monkeypatch)
 
 
-def test_with_no_temporary_folder_to_write_to_the_file_is_read_in_one_go(
+def test_with_no_room_for_the_scratch_folder_the_file_is_read_in_one_go(
     exported, tmp_path, monkeypatch, in_two
 ):
-    """TMP pointing to a folder that is not there (or read-only): the one go, as when the
-    scratch file cannot be made, not an OSError out of the import."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "not-there"))
-    outcome, rows = imported(exported, tmp_path / "two.sqlite")
+    """The records' folder refusing a new folder (full, say): the one go, not an OSError
+    out of the import."""
+
+    def refused(**kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, "TemporaryDirectory", refused)
+        outcome, rows = imported(exported, tmp_path / "two.sqlite")
     assert "the second part could not be started" in in_two.text
     assert (outcome, rows) == one_go(exported, tmp_path, monkeypatch)
+
+
+def test_a_scratch_folder_left_by_a_killed_import_is_removed_by_the_next(
+    exported, tmp_path, in_two
+):
+    """It holds records: a crash must not leave them there for good."""
+    left = tmp_path / ".rethink-import-abc123"
+    left.mkdir()
+    (left / "part.sqlite").write_bytes(b"half of someone's records")
+    imported(exported, tmp_path / "two.sqlite")
+    assert TWO in in_two.text
+    assert scratch_left(tmp_path) == []
+
+
+def test_the_second_part_refuses_a_file_changed_since_the_cut(exported, tmp_path):
+    """It opens the file again by name: another file there now, or this one grown, and it
+    says so rather than read something the first process did not."""
+    with open(exported, "rb") as handle:
+        identity = import_parts._identity(handle)
+    scratch = tmp_path / "part.sqlite"
+    with EventStore.open(tmp_path / "records.sqlite") as store:
+        import_parts._scratch_database(store.db, scratch)
+    changed = (identity[0], identity[1], identity[2] + 1, identity[3])
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    import_parts._read_part(str(exported), changed, [(0, 100)], str(scratch), AT, False, sending)
+    assert receiving.recv() == "OSError: export.json is not the file the first process read"
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    size = exported.stat().st_size
+    import_parts._read_part(str(exported), identity, [(0, size)], str(scratch), AT, False, sending)
+    messages = []
+    while receiving.poll():  # True at the end too, when the other end is closed
+        try:
+            messages.append(receiving.recv())
+        except EOFError:
+            break
+    assert all(isinstance(m, int) for m in messages[:-1])  # the bytes read as it went
+    report, seconds = messages[-1]
+    assert report.added
+    assert seconds > 0
