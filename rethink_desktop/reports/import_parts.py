@@ -95,7 +95,11 @@ def import_in_two(
     records_folder = store.path.parent
     _sweep(records_folder)
     try:
-        folder = tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=records_folder)
+        # A folder that cannot be removed at the end (another program holding the file, on
+        # Windows) is not the import's failure: it is said in the log, and swept next time.
+        folder = tempfile.TemporaryDirectory(
+            prefix=_SCRATCH, dir=records_folder, ignore_cleanup_errors=True
+        )
     except OSError:  # no room, or the folder refuses a new one: one go
         log.warning("import: the second part could not be started", exc_info=True)
         return None
@@ -126,6 +130,8 @@ def import_in_two(
                                  other, at, keep_names, progress)  # fmt: skip
         finally:
             other.stop()
+    if Path(tmp).exists():
+        log.warning("import: could not remove %s; the next import will", Path(tmp).name)
     if report is not None:
         log.info("import: read in two parts at once (%d and %d bytes)", split, size - split)
     return report

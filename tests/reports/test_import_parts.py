@@ -386,3 +386,21 @@ def test_the_second_part_refuses_a_file_changed_since_the_cut(exported, tmp_path
     report, seconds = messages[-1]
     assert report.added
     assert seconds > 0
+
+
+def test_a_scratch_folder_that_cannot_be_removed_is_not_the_import_s_failure(
+    exported, tmp_path, monkeypatch, in_two
+):
+    """Another program holding the scratch file (an antivirus, on Windows): the import is
+    done all the same, the log says so, and the next import sweeps the folder."""
+    import shutil
+
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: None)
+    outcome, rows = imported(exported, tmp_path / "two.sqlite")
+    assert TWO in in_two.text
+    assert "could not remove .rethink-import-" in in_two.text
+    assert scratch_left(tmp_path)
+    monkeypatch.undo()
+    assert (outcome, rows) == one_go(exported, tmp_path, monkeypatch)
+    import_parts._sweep(tmp_path)
+    assert scratch_left(tmp_path) == []
