@@ -250,8 +250,11 @@ def _read_part(
                 raise OSError(f"{Path(path).name} is not the file the first process read")
             view = _View(handle, parts)
 
+            # The bytes of its own stretch read, not of the header both parts read.
+            header = parts[0][1] - parts[0][0] if len(parts) > 1 else 0
+
             def told(done: int, _size: int) -> bool:
-                sending.send(done)
+                sending.send(max(0, done - header))
                 return True
 
             job = _Import(store, at, keep_names)
@@ -345,7 +348,9 @@ def _first_part(
         nonlocal mine
         mine = mine if done is None else done
         other.take()
-        return progress is None or progress(min(size, mine + other.read), size)
+        # Each part's own bytes of the file, so the bar reaches the end only when both have
+        # read all of theirs (this part's view ends with a few bytes of its own).
+        return progress is None or progress(min(size, min(mine, split) + other.read), size)
 
     job = _Import(store, at, keep_names)
     try:

@@ -375,14 +375,19 @@ def test_the_second_part_refuses_a_file_changed_since_the_cut(exported, tmp_path
     assert receiving.recv() == "OSError: export.json is not the file the first process read"
     receiving, sending = multiprocessing.Pipe(duplex=False)
     size = exported.stat().st_size
-    import_parts._read_part(str(exported), identity, [(0, size)], str(scratch), AT, False, sending)
+    head, split = _cut(io.BytesIO(exported.read_bytes()), size)
+    parts = [(0, head), (split, size)]
+    import_parts._read_part(str(exported), identity, parts, str(scratch), AT, False, sending)
     messages = []
     while receiving.poll():  # True at the end too, when the other end is closed
         try:
             messages.append(receiving.recv())
         except EOFError:
             break
-    assert all(isinstance(m, int) for m in messages[:-1])  # the bytes read as it went
+    # The bytes of its own stretch read as it went (not the header, which the first part
+    # counts), so the two parts' counts add up to the file's size.
+    assert all(isinstance(m, int) for m in messages[:-1])
+    assert messages[-2] == size - split
     report, seconds = messages[-1]
     assert report.added
     assert seconds > 0
