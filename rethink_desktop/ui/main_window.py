@@ -20,12 +20,20 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QProxyStyle,
     QScrollArea,
     QStackedWidget,
@@ -192,6 +200,28 @@ class _MenuBarStyle(QProxyStyle):
             if isinstance(window, MainWindow) and window._live_showing() is not None:
                 return 0
         return super().styleHint(hint, option, widget, data)
+
+
+class _MenuKeepsItsKeys(QObject):
+    """An open menu keeps the plain keys typed into it (a letter, a digit, Space). The live
+    screen under it keeps the keyboard focus, and its one-key shortcuts went on working
+    behind the menu: P recorded a pass for the speaker, 1–9 gave someone the floor, and D,
+    meant for File → Card deck, closed the wall screen. The letter now goes to the menu,
+    which chooses the item it underlines, or nothing (a menu hands a key it has no item for
+    to the menu bar, so the bar keeps it too). Keys with Ctrl or Alt are left to their
+    shortcuts, as before."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            held = event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier
+                | Qt.KeyboardModifier.AltModifier
+                | Qt.KeyboardModifier.MetaModifier
+            )
+            if not held and event.text().isprintable() and event.text():
+                event.accept()  # the menu's key: no shortcut takes it
+                return True
+        return super().eventFilter(watched, event)
 
 
 class MainWindow(QMainWindow):
@@ -470,6 +500,10 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard map", self.show_keys, "F1")
         self._action(help_menu, "&About", self.show_about)
+        self._menu_keys = _MenuKeepsItsKeys(self)
+        # The bar too: an open menu hands it a key it has no item for.
+        for menu in (bar, *bar.findChildren(QMenu)):
+            menu.installEventFilter(self._menu_keys)
 
     # --- navigation -----------------------------------------------------------------------
     def _show(self, page: QWidget) -> None:

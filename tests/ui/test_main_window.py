@@ -469,6 +469,42 @@ def test_alt_pressed_alone_leaves_space_to_the_live_screen(qtbot, window, contro
     qtbot.keyClick(window.menuBar(), Qt.Key.Key_Escape)
 
 
+def test_a_letter_typed_into_an_open_menu_does_not_act_on_the_meeting(qtbot, window, controller):
+    """On a real desktop, with the File menu open over the live screen, P recorded a pass
+    for the speaker behind it and D closed the wall screen (Card deck's own letter): the
+    live keys still had the keyboard, as the live screen kept it under the menu. A letter
+    in an open menu is the menu's: its item, or nothing."""
+    from PySide6.QtWidgets import QApplication
+
+    start_live(controller, 3)
+    window.show_for_state()
+    window.activateWindow()
+    window.live.setFocus()
+    qtbot.keyClick(window.live, Qt.Key.Key_Space)
+    qtbot.keyClick(window.live, Qt.Key.Key_D)
+    assert window.room_display.isVisible()
+    events = len(controller.store.events(controller.state.id))
+    # Letters that are no item's in that menu (an item's own letter chooses it).
+    for menu_key, keys in (
+        (Qt.Key.Key_F, (Qt.Key.Key_P, Qt.Key.Key_1)),
+        (Qt.Key.Key_V, (Qt.Key.Key_P, Qt.Key.Key_N, Qt.Key.Key_2)),
+        (Qt.Key.Key_H, (Qt.Key.Key_P, Qt.Key.Key_B, Qt.Key.Key_R)),
+    ):
+        qtbot.keyClick(window.live, menu_key, Qt.KeyboardModifier.AltModifier)
+        menu = QApplication.activePopupWidget()
+        assert menu is not None
+        for key in keys:
+            qtbot.keyClick(menu, key)
+        qtbot.keyClick(menu, Qt.Key.Key_Escape)
+        assert QApplication.activePopupWidget() is None
+    assert len(controller.store.events(controller.state.id)) == events
+    assert controller.state.current_speaker.id == "p1"
+    assert not controller.display_blanked
+    assert window.room_display.isVisible()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)  # the keys are back
+    assert controller.state.current_speaker.id == "p2"
+
+
 def test_a_minimised_room_display_is_not_on_the_wall_and_d_brings_it_back(
     qtbot, window, controller
 ):
