@@ -925,6 +925,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, name)
+        if self.room_display is not None:
+            self.room_display.restyle()
         self.settings.setValue(THEME_KEY, name)
         self.controller.changed.emit()
 

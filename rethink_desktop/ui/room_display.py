@@ -161,6 +161,13 @@ class RoomDisplay(QWidget):
         self.space_text.setFont(self._font(0.08))
         self.space_minutes.setFont(self._font(0.05))
 
+    def restyle(self) -> None:
+        """After a new theme (View → Theme, during a meeting): the new style sheet put the
+        body size back on every label, so the card, the clock and the speaker were about
+        13 px high on the wall. The sizes from the height go on again."""
+        self._apply_sizes()
+        self.refresh()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """If the wall screen does get the keyboard, hand every key to the live view."""
         target = self.forward_keys_to

@@ -309,6 +309,29 @@ def test_room_display_opens_and_closes(qtbot, window, controller):
     assert not window.room_display.isVisible()
 
 
+def test_changing_the_theme_in_a_meeting_keeps_the_wall_screen_legible(qtbot, window, controller):
+    """On a real desktop, View → Theme during a meeting left the wall screen's card, clock
+    and speaker in the body size (about 13 px on a 1080-line wall): the new style sheet
+    took back the sizes the room display gives its text from its height."""
+    from PySide6.QtWidgets import QApplication
+
+    apply_theme(QApplication.instance(), "light")  # as the app starts: a style sheet
+    start_live(controller, 3)
+    window.show_for_state()
+    window.toggle_room_display()
+    display = window.room_display
+    display.resize(1920, 1080)
+    sizes = {
+        label: label.font().pixelSize()
+        for label in (display.phase, display.prompt, display.speaker, display.time_left)
+    }
+    assert display.prompt.font().pixelSize() == int(1080 * 0.06)
+    for name in ("high_contrast", "dark", "light"):
+        window.set_theme(name)
+        assert {label: label.font().pixelSize() for label in sizes} == sizes, name
+        assert display.time_left.font().bold()
+
+
 def test_on_one_screen_the_room_display_says_where_it_is_and_goes_with_the_meeting(
     qtbot, window, controller
 ):
