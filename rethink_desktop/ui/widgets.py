@@ -425,11 +425,26 @@ def question_box(parent: QWidget | None, title: str, text: str) -> QtWidgets.QMe
     buttons = QtWidgets.QMessageBox.StandardButton
     box = QtWidgets.QMessageBox(parent)
     box.setIcon(QtWidgets.QMessageBox.Icon.Question)
-    box.setWindowTitle(title)
+    # The title whole, the app's name with it: Qt sizes the box for the title it is given
+    # and added the name after, so a window manager's title bar read "End the se…nk
+    # Desktop" over a box 200 px wide.
+    box.setWindowTitle(window_title(title))
     box.setText(title)
     box.setInformativeText(text)
     box.setStandardButtons(buttons.Yes | buttons.No)
     box.setDefaultButton(buttons.No)
+    # What follows from the question reads as a line (about 40 characters), not three words
+    # a line under the short question, and the box leaves room beside the title for the
+    # title bar's icon and buttons.
+    info = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    if info is not None:
+        metrics = QFontMetrics(box.font())
+        info.setMinimumWidth(
+            max(
+                metrics.averageCharWidth() * 40,
+                metrics.horizontalAdvance(box.windowTitle()) + 6 * metrics.height(),
+            )
+        )
     return box
 
 

@@ -99,3 +99,24 @@ def test_columns_in_columns_go_in_rows_that_line_up(qtbot):
     qtbot.wait(10)
     assert len({t.x() for t in tiles}) == 1
     assert outer.minimumSize().width() == 200
+
+
+def test_a_question_box_is_wide_enough_for_its_title_and_a_readable_line(qtbot):
+    """On a real desktop "End the session?" opened about 200 px wide: the title bar read
+    "End the se…nk Desktop" (Qt measures the title without the app's name, and leaves no
+    room for the window's buttons) and the line under it ran three words a line."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QLabel
+
+    from rethink_desktop.ui.widgets import question_box, window_title
+
+    box = question_box(None, "End the session?", "The meeting clock stops and the close begins.")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    metrics = QFontMetrics(box.font())
+    assert box.windowTitle() == window_title("End the session?")
+    # The whole title, the app's name with it, and room for an icon and three buttons.
+    assert box.width() >= metrics.horizontalAdvance(box.windowTitle()) + 6 * metrics.height()
+    info = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    assert info.height() <= 2 * metrics.lineSpacing() + 4  # two lines at most, not three
