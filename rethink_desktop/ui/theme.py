@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
@@ -361,6 +362,20 @@ class FocusRingStyle(QProxyStyle):
             draw_inner_ring(painter, widget, current_theme())
             return
         super().drawPrimitive(element, option, painter, widget)
+
+    def styleHint(
+        self,
+        hint: QStyle.StyleHint,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+        data: Any = None,
+    ) -> int:
+        # No icons on dialog buttons: on Linux desktops the platform gives Yes a green dot,
+        # No a red one, Record a tick and Cancel a red cross, traffic lights on "End the
+        # session?" in a tense room. The words say it.
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, option, widget, data)
 
 
 def is_filled(button: QPushButton) -> bool:

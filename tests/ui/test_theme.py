@@ -367,3 +367,22 @@ def test_a_check_box_s_focus_ring_leaves_room_round_its_words(qtbot):
             if image.pixelColor(x, y).lightness() < 100
         ]  # fmt: skip
         assert inner - max(inked) - 1 >= 3  # between the "t" and the ring
+
+
+def test_dialog_buttons_have_no_icons_whatever_the_desktop_says(qapp):
+    """On Linux desktops the platform puts a green dot on Yes, a red one on No, a tick on
+    Record and a red cross on Cancel: traffic lights on "End the session?". The app's
+    style says no icons, over a platform style that would draw them."""
+    from PySide6.QtWidgets import QProxyStyle, QStyle
+
+    from rethink_desktop.ui.theme import FocusRingStyle
+
+    hint = QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons
+
+    class Desktop(QProxyStyle):  # a platform style that asks for icons
+        def styleHint(self, asked, option=None, widget=None, data=None):
+            return 1 if asked == hint else super().styleHint(asked, option, widget, data)
+
+    assert Desktop("Fusion").styleHint(hint) == 1
+    assert FocusRingStyle(Desktop("Fusion")).styleHint(hint) == 0
+    assert qapp.style().styleHint(hint) == 0
