@@ -458,12 +458,14 @@ class MainWindow(QMainWindow):
         unfinished = frozenset(STATUSES) - FINISHED
         # With whom each can act, where it chooses someone (greyed out with no one to choose).
         self.session_actions: dict[QAction, tuple[frozenset[str], Callable | None]] = {}
+        # The live screen's own keys are shown after a tab, in the menu's shortcut column:
+        # the menu teaches them, but they stay the live screen's keys, not the menu's.
         for text, slot, statuses, people in (
-            ("Record a late &arrival or a return…", self.record_arrival, LIVE, arriving),
-            ("Record someone &leaving…", self.record_departure, LIVE, leaving),
+            ("Record a late &arrival or a return…\tA", self.record_arrival, LIVE, arriving),
+            ("Record someone &leaving…\tL", self.record_departure, LIVE, leaving),
             ("&Take back a late arrival…", self.withdraw_arrival, LIVE, withdrawable),
-            ("&Give the floor to…", self.give_floor, frozenset({"running"}), floor_takers),
-            ("&End session…", self.end_session, LIVE, None),
+            ("&Give the floor to…\tG", self.give_floor, frozenset({"running"}), floor_takers),
+            ("&End session…\tCtrl+E", self.end_session, LIVE, None),
             ("A&bandon session…", self.abandon_session, unfinished, None),
         ):
             self.session_actions[self._action(session_menu, text, slot)] = (statuses, people)
@@ -471,7 +473,7 @@ class MainWindow(QMainWindow):
         self.session_menu = session_menu
 
         view_menu = bar.addMenu("&View")
-        self._action(view_menu, "&Room display", self.toggle_room_display)
+        self._action(view_menu, "&Room display\tD", self.toggle_room_display)
         self._action(view_menu, "&Full screen", self.toggle_full_screen, "F11")
         self.records.add_view_actions(view_menu)
         theme_locked = self.config.is_locked("theme")

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
+from rethink_desktop.ui.keymap import LIVE_KEYS
 from rethink_desktop.ui.main_window import ROOM_DISPLAY_KEY
 from rethink_desktop.ui.theme import THEMES, apply_theme
 from tests.helpers import people
@@ -618,7 +619,11 @@ def test_the_session_menu_offers_only_what_the_session_can_do_now(qtbot, window,
 
     def enabled():
         window.session_menu.aboutToShow.emit()  # as the menu does when it opens
-        return [a.text().replace("&", "") for a in window.session_actions if a.isEnabled()]
+        return [
+            a.text().replace("&", "").split("\t")[0]
+            for a in window.session_actions
+            if a.isEnabled()
+        ]
 
     window.show_home(ask=False)
     assert enabled() == []
@@ -649,6 +654,33 @@ def test_the_session_menu_offers_only_what_the_session_can_do_now(qtbot, window,
     assert enabled() == ["Abandon session…"]  # the close: only abandoning it
     assert controller.finish("complete", remove_names=True)
     assert enabled() == []
+
+
+def test_the_menus_teach_the_live_screen_s_keys_without_taking_them(window):
+    """The Session and View items show the live screen's key for each (A, L, G, Ctrl+E,
+    D) in the menu's shortcut column, as View shows F11; they are words after a tab, not
+    shortcuts of the menu's, so the live screen keeps the keys."""
+    shown = {
+        action.text().replace("&", "").split("\t")[0]: action.text().split("\t")[1]
+        for menu in window.menuBar().findChildren(QMenu)
+        for action in menu.actions()
+        if "\t" in action.text()
+    }
+    assert shown == {
+        "Record a late arrival or a return…": "A",
+        "Record someone leaving…": "L",
+        "Give the floor to…": "G",
+        "End session…": "Ctrl+E",
+        "Room display": "D",
+    }
+    for menu in window.menuBar().findChildren(QMenu):
+        for action in menu.actions():
+            if "\t" in action.text():
+                assert action.shortcut().isEmpty()
+    # Each is the key the keyboard map gives it.
+    for name, key in (("arrival", "A"), ("departure", "L"), ("give_floor", "G"),
+                      ("end_session", "Ctrl+E"), ("toggle_room_display", "D")):  # fmt: skip
+        assert next(b for b in LIVE_KEYS if b.action == name).keys == (key,)
 
 
 def test_late_arrival_and_leaving_through_the_menu(qtbot, window, controller, monkeypatch):
@@ -926,7 +958,7 @@ def test_in_a_space_the_floor_keys_say_r_ends_it_first(qtbot, window, controller
     assert controller.state.current_speaker.id == "p1"
     assert "Space — time to think" in window.room_display.visible_text()
     window._sync_session_menu()
-    give = next(a for a in window.session_actions if a.text() == "&Give the floor to…")
+    give = next(a for a in window.session_actions if a.text() == "&Give the floor to…\tG")
     assert not give.isEnabled()
     qtbot.keyClick(window.live, Qt.Key.Key_R)
     qtbot.keyClick(window.live, Qt.Key.Key_Space)
