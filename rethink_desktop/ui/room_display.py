@@ -118,6 +118,7 @@ class RoomDisplay(QWidget):
         controller.ticked.connect(self.refresh)
         controller.display_changed.connect(self.refresh)
         self.resize(960, 540)
+        self._placed = False  # as a window on the laptop's one screen, the first time
         self._apply_sizes()
         self.refresh()
 
@@ -134,11 +135,21 @@ class RoomDisplay(QWidget):
             self.move(others[0].geometry().topLeft())
             self.showFullScreen()
         else:
-            # Never bigger than the laptop's screen (at 150 % display scaling a 1366 × 768
-            # screen is 910 × 512 to Qt, and 960 × 540 ran off it, cutting the card).
-            room = own.availableGeometry().size() * 0.8 if own is not None else None
-            if room is not None and not room.isEmpty():
-                self.resize(self.size().boundedTo(room))
+            if own is not None and not self._placed and not own.availableGeometry().isEmpty():
+                # One screen: a 16:9 window over the laptop's lower right, a little over half
+                # its width, so the facilitator's clock and circle stay in sight until it is
+                # moved where the room can see it. (At 80 % of the screen it hid the clock;
+                # at 960 × 540 it ran off a 1366 × 768 screen at 150 % scaling, which is
+                # 910 × 512 to Qt, cutting the card.) Where it is moved to, it stays.
+                area = own.availableGeometry()
+                width = min(960, round(area.width() * 0.55))
+                height = min(round(width * 9 / 16), round(area.height() * 0.6))
+                self.resize(width, height)
+                margin = 16
+                self.move(
+                    area.right() + 1 - width - margin, area.bottom() + 1 - height - 3 * margin
+                )
+                self._placed = True
             self.show()
 
     # --- drawing --------------------------------------------------------------------------

@@ -368,6 +368,38 @@ def test_on_a_small_screen_the_room_display_opens_inside_it(qtbot, window, contr
     assert display.height() <= 410
 
 
+def test_on_one_screen_the_room_display_leaves_the_clock_in_sight(
+    qtbot, window, controller, monkeypatch
+):
+    """With no second screen it opens as a window, raised over the laptop's: at 80 % of the
+    screen it hid the facilitator's clock. It is a 16:9 window over the lower right now, a
+    little over half the screen wide, and where the facilitator moves it, it stays."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QScreen
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda screen: QRect(0, 0, 1366, 740))
+    start_live(controller, 3)
+    window.resize(1366, 740)
+    window.show_for_state()
+    window.toggle_room_display()
+    display = window.room_display
+    assert display.width() == round(1366 * 0.55)
+    assert abs(display.width() / display.height() - 16 / 9) < 0.02
+    placed = display.geometry()
+    assert placed.right() <= 1366
+    assert placed.bottom() <= 740
+    assert placed.left() > 1366 * 0.4
+    assert placed.top() > 740 * 0.3
+    clock = window.live.clock
+    at = QRect(clock.mapTo(window, QPoint(0, 0)) + window.geometry().topLeft(), clock.size())
+    assert not placed.intersects(at)  # the facilitator's clock stays in sight
+    # Moved by the facilitator, closed with D and opened again: where they put it.
+    display.move(100, 50)
+    window.toggle_room_display()
+    window.toggle_room_display()
+    assert display.pos() == QPoint(100, 50)
+
+
 def test_the_demo_window_keeps_its_wall_screen_memory_apart(qtbot, make_window, controller):
     """The demo and the real app share ui.ini: a demo's wall screen opened and closed
     wiped the note that a real meeting's was open, for its resume after a crash (B and H's
