@@ -6,7 +6,7 @@ may see. B blanks it to plain black; "space" washes it in the space colour with 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -119,6 +119,9 @@ class RoomDisplay(QWidget):
         controller.display_changed.connect(self.refresh)
         self.resize(960, 540)
         self._placed = False  # as a window on the laptop's one screen, the first time
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.screenRemoved.connect(self._screen_removed)
         self._apply_sizes()
         self.refresh()
 
@@ -134,7 +137,12 @@ class RoomDisplay(QWidget):
             self.setScreen(others[0])
             self.move(others[0].geometry().topLeft())
             self.showFullScreen()
+            self._placed = False  # back on one screen, it is placed there again
         else:
+            if self.windowState() & Qt.WindowState.WindowFullScreen:
+                # Full screen on a monitor since unplugged: it kept that state, and came
+                # back full screen over the facilitator's own screen.
+                self.setWindowState(self.windowState() & ~Qt.WindowState.WindowFullScreen)
             if own is not None and not self._placed and not own.availableGeometry().isEmpty():
                 # One screen: a 16:9 window over the laptop's lower right, a little over half
                 # its width, so the facilitator's clock and circle stay in sight until it is
@@ -151,6 +159,17 @@ class RoomDisplay(QWidget):
                 )
                 self._placed = True
             self.show()
+
+    def _screen_removed(self, _screen: object) -> None:
+        """The wall's monitor unplugged during the meeting: Qt moves the window, still full
+        screen, onto the laptop's screen. It becomes a window there (or goes full screen on
+        another monitor still plugged in), once Qt has moved it."""
+        if self.isVisible() and self.isFullScreen():
+            QTimer.singleShot(0, self, self._present_again)
+
+    def _present_again(self) -> None:
+        if self.isVisible() and self.isFullScreen():
+            self.present()
 
     # --- drawing --------------------------------------------------------------------------
     def _font(self, fraction: float, bold: bool = False) -> QFont:

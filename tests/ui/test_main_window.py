@@ -400,6 +400,35 @@ def test_on_one_screen_the_room_display_leaves_the_clock_in_sight(
     assert display.pos() == QPoint(100, 50)
 
 
+def test_back_on_one_screen_the_room_display_is_a_window_not_full_screen(qtbot, window, controller):
+    """Full screen on a second monitor, then that monitor unplugged: D opened it full screen
+    on the laptop's own screen (the state was kept), over the facilitator's clock and circle;
+    and unplugged while it was open, Qt moved it, full screen, onto the laptop's."""
+    from PySide6.QtGui import QGuiApplication
+
+    start_live(controller, 3)
+    window.show_for_state()
+    window.toggle_room_display()
+    display = window.room_display
+    window.toggle_room_display()
+    full = Qt.WindowState.WindowFullScreen
+    display.setWindowState(full)  # as present() leaves it on a second monitor
+    display.show()
+    display.close()  # D, then the monitor unplugged
+    window.toggle_room_display()  # the offscreen platform has one screen
+    assert display.isVisible()
+    assert not display.isFullScreen()
+    assert "no second screen was found" in window.notice_text()
+    own = QGuiApplication.primaryScreen().availableGeometry()
+    assert own.contains(display.geometry())
+    # Unplugged while open and full screen: a window on the laptop's screen again.
+    display.setWindowState(full)
+    display._screen_removed(None)
+    qtbot.waitUntil(lambda: not display.isFullScreen())
+    assert display.isVisible()
+    assert own.contains(display.geometry())
+
+
 def test_the_demo_window_keeps_its_wall_screen_memory_apart(qtbot, make_window, controller):
     """The demo and the real app share ui.ini: a demo's wall screen opened and closed
     wiped the note that a real meeting's was open, for its resume after a crash (B and H's
