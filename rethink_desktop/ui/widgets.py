@@ -439,12 +439,16 @@ def question_box(parent: QWidget | None, title: str, text: str) -> QtWidgets.QMe
     info = box.findChild(QLabel, "qt_msgbox_informativelabel")
     if info is not None:
         metrics = QFontMetrics(box.font())
-        info.setMinimumWidth(
-            max(
-                metrics.averageCharWidth() * 40,
-                metrics.horizontalAdvance(box.windowTitle()) + 6 * metrics.height(),
-            )
+        wanted = max(
+            metrics.averageCharWidth() * 40,
+            metrics.horizontalAdvance(box.windowTitle()) + 6 * metrics.height(),
         )
+        # Never wider than the screen leaves room for: a long reference in large type on a
+        # 1024 × 600 laptop at 150 % put Yes and No off its right edge (a cut title is less).
+        screen = box.screen()
+        if screen is not None and not screen.availableGeometry().isEmpty():
+            wanted = min(wanted, round(screen.availableGeometry().width() * 0.6))
+        info.setMinimumWidth(wanted)
     return box
 
 

@@ -120,3 +120,29 @@ def test_a_question_box_is_wide_enough_for_its_title_and_a_readable_line(qtbot):
     assert box.width() >= metrics.horizontalAdvance(box.windowTitle()) + 6 * metrics.height()
     info = box.findChild(QLabel, "qt_msgbox_informativelabel")
     assert info.height() <= 2 * metrics.lineSpacing() + 4  # two lines at most, not three
+
+
+def test_a_question_box_with_a_long_title_stays_on_a_narrow_screen(qtbot, monkeypatch):
+    """Sized for its title, "Delete NORTHSHIRE-CSC-2025-0042?" (a reference may have 24
+    characters) in large type opened 740 px wide on a laptop Qt sees 683 px wide (1024 × 600
+    at 150 % scaling): Yes and No, at the right, were off the screen."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFont, QScreen
+    from PySide6.QtWidgets import QApplication
+
+    from rethink_desktop.ui.widgets import question_box
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda screen: QRect(0, 0, 683, 370))
+    app = QApplication.instance()
+    before = app.font()
+    large = QFont(before)
+    large.setPointSizeF(before.pointSizeF() * 1.5)
+    app.setFont(large)
+    try:
+        box = question_box(None, "Delete NORTHSHIRE-CSC-2025-0042?", "It goes for good.")
+        qtbot.addWidget(box)
+        box.show()
+        qtbot.waitExposed(box)
+        assert box.frameGeometry().width() <= 683
+    finally:
+        app.setFont(before)
