@@ -202,6 +202,12 @@ class _MenuBarStyle(QProxyStyle):
         return super().styleHint(hint, option, widget, data)
 
 
+def _key_hint(key: str) -> str:
+    """A live screen's key, shown in a menu's shortcut column (words after a tab): not on
+    macOS, whose native menus would take the text after a tab as the item's shortcut."""
+    return "" if sys.platform == "darwin" else f"\t{key}"
+
+
 class _MenuKeepsItsKeys(QObject):
     """An open menu keeps the plain keys typed into it (a letter, a digit, Space). The live
     screen under it keeps the keyboard focus, and its one-key shortcuts went on working
@@ -458,22 +464,27 @@ class MainWindow(QMainWindow):
         unfinished = frozenset(STATUSES) - FINISHED
         # With whom each can act, where it chooses someone (greyed out with no one to choose).
         self.session_actions: dict[QAction, tuple[frozenset[str], Callable | None]] = {}
-        # The live screen's own keys are shown after a tab, in the menu's shortcut column:
-        # the menu teaches them, but they stay the live screen's keys, not the menu's.
+        # The live screen's own keys are shown after a tab, in the menu's shortcut column
+        # (these items act only during a meeting, where the keys do): the menu teaches them,
+        # but they stay the live screen's keys. Not on macOS, whose menus would make them
+        # the menu's own shortcuts.
         for text, slot, statuses, people in (
-            ("Record a late &arrival or a return…\tA", self.record_arrival, LIVE, arriving),
-            ("Record someone &leaving…\tL", self.record_departure, LIVE, leaving),
+            ("Record a late &arrival or a return…" + _key_hint("A"), self.record_arrival,
+             LIVE, arriving),
+            ("Record someone &leaving…" + _key_hint("L"), self.record_departure, LIVE, leaving),
             ("&Take back a late arrival…", self.withdraw_arrival, LIVE, withdrawable),
-            ("&Give the floor to…\tG", self.give_floor, frozenset({"running"}), floor_takers),
-            ("&End session…\tCtrl+E", self.end_session, LIVE, None),
+            ("&Give the floor to…" + _key_hint("G"), self.give_floor, frozenset({"running"}),
+             floor_takers),
+            ("&End session…" + _key_hint("Ctrl+E"), self.end_session, LIVE, None),
             ("A&bandon session…", self.abandon_session, unfinished, None),
-        ):
+        ):  # fmt: skip
             self.session_actions[self._action(session_menu, text, slot)] = (statuses, people)
         session_menu.aboutToShow.connect(self._sync_session_menu)
         self.session_menu = session_menu
 
         view_menu = bar.addMenu("&View")
-        self._action(view_menu, "&Room display\tD", self.toggle_room_display)
+        # No "D" beside it: the item works on every screen, the key only during a meeting.
+        self._action(view_menu, "&Room display", self.toggle_room_display)
         self._action(view_menu, "&Full screen", self.toggle_full_screen, "F11")
         self.records.add_view_actions(view_menu)
         theme_locked = self.config.is_locked("theme")
