@@ -213,7 +213,7 @@ def draw_timeline(
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(palette.card))
     for card in state.cards:
-        cx = x(card.at)
+        cx = min(max(x(card.at), left + 3), left + width - 3)  # whole at 0:00 and the end
         painter.drawPolygon(
             QPolygonF([QPointF(cx - 3, axis_y), QPointF(cx + 3, axis_y), QPointF(cx, axis_y - 5)])
         )

@@ -245,3 +245,37 @@ def test_a_card_shown_is_a_triangle_on_the_axis_not_a_tick_like_a_pass(store, qa
     assert widest >= 5  # a base a few pixels wide
     assert len({x for x, y in near if y == min(rows)}) <= 2  # narrowing to a point at the top
     assert len(rows) >= 4
+
+
+@pytest.mark.parametrize("where", ["start", "end"])
+def test_a_card_at_the_very_start_or_end_is_drawn_whole(store, qapp, where):
+    """A card shown at 0:00 (during check-in, say) had half its triangle cut off by the
+    timeline's left edge."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    from rethink_desktop.core.state import CardShown
+    from rethink_desktop.reports.pdf import end_of
+
+    state = finished_session(store).state
+    moment = state.started_at if where == "start" else end_of(state)
+
+    def drawn(cards) -> QImage:
+        shown = state.clone()
+        shown.cards = cards
+        image = QImage(600, 120, QImage.Format.Format_ARGB32)
+        image.fill(0xFFFFFFFF)
+        painter = QPainter(image)
+        draw_timeline(painter, QRectF(0, 0, 600, 120), shown)
+        painter.end()
+        return image
+
+    with_card, without = drawn([CardShown("c1", 0, moment)]), drawn([])
+    changed = [
+        (x, y)
+        for x in range(600)
+        for y in range(120)
+        if with_card.pixel(x, y) != without.pixel(x, y)
+    ]
+    rows = {y for _, y in changed}
+    assert max(len({x for x, y in changed if y == row}) for row in rows) >= 5  # its whole base
