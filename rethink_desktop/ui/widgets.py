@@ -515,7 +515,8 @@ def choose(
     bold.setBold(True)
     named = QtWidgets.QApplication.applicationDisplayName()
     shown = f"{title} — {named}" if named else title
-    dialog.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(shown) + 8 * bold.pointSize() + 60)
+    metrics = QFontMetrics(bold)  # its height, not pointSize(): -1 for a font set in pixels
+    dialog.setMinimumWidth(metrics.horizontalAdvance(shown) + 6 * metrics.height() + 60)
     combo.setFocus()
     chosen = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
     index = combo.currentIndex()

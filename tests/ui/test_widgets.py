@@ -146,3 +146,41 @@ def test_a_question_box_with_a_long_title_stays_on_a_narrow_screen(qtbot, monkey
         assert box.frameGeometry().width() <= 683
     finally:
         app.setFont(before)
+
+
+def test_a_chooser_is_as_wide_with_a_font_set_in_pixels(qtbot):
+    """Its width counted the font's point size, which is -1 for a font set in pixels: the
+    room beside the title for the title bar's buttons went with it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from rethink_desktop.ui.widgets import choose
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    before = QApplication.font()
+    font = QFont(before)
+    font.setPixelSize(16)  # as a style sheet in px, or a desktop's font setting, may give
+    QApplication.setFont(font)
+    seen = {}
+
+    def look():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog)
+        bold = QFont(dialog.font())
+        bold.setBold(True)
+        title = dialog.windowTitle()
+        named = QApplication.applicationDisplayName()
+        shown = f"{title} — {named}" if named else title
+        metrics = QFontMetrics(bold)
+        seen["room"] = dialog.minimumWidth() - metrics.horizontalAdvance(shown)
+        seen["height"] = metrics.height()
+        dialog.reject()
+
+    QTimer.singleShot(0, look)
+    try:
+        assert choose(parent, "Leaving early", "Who is leaving early?", ["Ann"], "Record") is None
+    finally:
+        QApplication.setFont(before)
+    assert seen["room"] >= 6 * seen["height"]
