@@ -28,7 +28,8 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields
 from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -293,8 +294,11 @@ class _Other:
                 else:
                     self.failed = str(message)
         except (EOFError, OSError):  # it has gone without a word
-            self.worker.join(5)
-            self.failed = f"it ended with status {self.worker.exitcode}"
+            self._gone()
+
+    def _gone(self) -> None:
+        self.worker.join(5)
+        self.failed = f"it ended with status {self.worker.exitcode}"
 
     def wait(self, told: Callable[[], bool]) -> ImportReport | None:
         """Its report, once it is done (``told`` keeps the progress shown meanwhile; False
@@ -313,7 +317,7 @@ class _Other:
                     raise ImportCancelled
                 return self.report
             if not self.worker.is_alive() and not self.receiving.poll():
-                self.failed = f"it ended with status {self.worker.exitcode}"
+                self._gone()
                 continue
             if not told():
                 raise ImportCancelled
@@ -354,40 +358,22 @@ def _first_part(
 
     job = _Import(store, at, keep_names)
     try:
-        with _bulk_settings(store):
-            try:
-                db.execute(f"ATTACH DATABASE ? AS {_PART}", [str(scratch)])
-            except sqlite3.Error:
-                log.warning("import: the second part's database could not be attached")
-                raise _ReadInOne from None
-            try:
-                with transaction(db), _indexes_set_aside(db):
-                    stream = _Stream(view, view.size, told)
-                    started = time.perf_counter()
-                    job.read(_sessions(stream, name, job.known, rest=False))
-                    read = time.perf_counter()
-                    theirs = other.wait(lambda: told())
-                    if theirs is None or _identity(handle) != identity:  # or changed since
-                        raise _ReadInOne
-                    waited = time.perf_counter()
-                    try:
-                        _copy_part(db)
-                    except sqlite3.IntegrityError:
-                        raise
-                    except sqlite3.Error:
-                        # Read inside the records' transaction, whose errors are worded as
-                        # the records file's: a scratch file damaged or held by another
-                        # program would be reported as damaged or locked records. The one
-                        # go words whatever is really wrong with the records.
-                        log.warning("import: the second part could not be copied in",
-                                    exc_info=True)  # fmt: skip
-                        raise _ReadInOne from None
-                    copied = time.perf_counter()
-            finally:
-                try:
-                    db.execute(f"DETACH DATABASE {_PART}")
-                except sqlite3.Error:  # closed with the connection at the latest
-                    log.warning("import: the second part's database stayed attached")
+        # The journal switch and ATTACH go before the transaction, as SQLite wants.
+        with (
+            _bulk_settings(store),
+            _attached(db, scratch),
+            transaction(db),
+            _indexes_set_aside(db),
+        ):
+            started = time.perf_counter()
+            job.read(_sessions(_Stream(view, view.size, told), name, job.known, rest=False))
+            read = time.perf_counter()
+            theirs = other.wait(told)
+            if theirs is None or _identity(handle) != identity:  # or changed since
+                raise _ReadInOne
+            waited = time.perf_counter()
+            _copy_part(db)
+            copied = time.perf_counter()
     except (_ReadInOne, _Truncated, _Malformed, _TooLarge, UnicodeDecodeError, RecursionError,
             sqlite3.IntegrityError):  # fmt: skip
         log.info("import: reading the file in one go after all")
@@ -397,18 +383,47 @@ def _first_part(
         "indexes and commit %.2f s", read - started, other.seconds, waited - read,
         copied - waited, time.perf_counter() - copied,
     )  # fmt: skip
-    mine_report = job.report
     return ImportReport(
-        added=mine_report.added + theirs.added,
-        skipped_identical=mine_report.skipped_identical + theirs.skipped_identical,
-        conflicts=mine_report.conflicts + theirs.conflicts,
-        left_out=mine_report.left_out + theirs.left_out,
+        *(getattr(job.report, f.name) + getattr(theirs, f.name) for f in fields(ImportReport))
     )
+
+
+@contextlib.contextmanager
+def _attached(db: Database, scratch: Path) -> Iterator[None]:
+    """The scratch database attached to the records' connection (outside a transaction,
+    as SQLite wants), for the copy; detached afterwards, whatever happened."""
+    try:
+        db.execute(f"ATTACH DATABASE ? AS {_PART}", [str(scratch)])
+    except sqlite3.Error:
+        log.warning("import: the second part's database could not be attached")
+        raise _ReadInOne from None
+    try:
+        yield
+    finally:
+        try:
+            db.execute(f"DETACH DATABASE {_PART}")
+        except sqlite3.Error:  # closed with the connection at the latest
+            log.warning("import: the second part's database stayed attached")
 
 
 def _copy_part(db: Database) -> None:
     """The second part's rows after the first's, in the order they were written there
-    (so they get the ids reading the file in one go gives them)."""
+    (so they get the ids reading the file in one go gives them).
+
+    It reads the scratch file inside the records' transaction, whose errors are worded as
+    the records file's: a scratch file damaged or held by another program would be reported
+    as damaged or locked records. So any error but a row refused (``IntegrityError``) sends
+    the file down the one go, which words whatever is really wrong with the records."""
+    try:
+        _copy_rows(db)
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.Error:
+        log.warning("import: the second part could not be copied in", exc_info=True)
+        raise _ReadInOne from None
+
+
+def _copy_rows(db: Database) -> None:
     clash = db.execute(
         f"SELECT EXISTS (SELECT 1 FROM {_PART}.sessions WHERE id IN (SELECT id FROM main.sessions))"
     ).fetchone()[0]
