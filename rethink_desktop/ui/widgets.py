@@ -438,18 +438,29 @@ def question_box(parent: QWidget | None, title: str, text: str) -> QtWidgets.QMe
     # title bar's icon and buttons.
     info = box.findChild(QLabel, "qt_msgbox_informativelabel")
     if info is not None:
-        metrics = QFontMetrics(box.font())
-        wanted = max(
-            metrics.averageCharWidth() * 40,
-            metrics.horizontalAdvance(box.windowTitle()) + 6 * metrics.height(),
-        )
-        # Never wider than the screen leaves room for: a long reference in large type on a
-        # 1024 × 600 laptop at 150 % put Yes and No off its right edge (a cut title is less).
-        screen = box.screen()
-        if screen is not None and not screen.availableGeometry().isEmpty():
-            wanted = min(wanted, round(screen.availableGeometry().width() * 0.6))
-        info.setMinimumWidth(wanted)
+        line = QFontMetrics(box.font()).averageCharWidth() * 40
+        info.setMinimumWidth(fitted(box, max(line, title_bar_width(box, box.windowTitle()))))
     return box
+
+
+def title_bar_width(window: QWidget, shown: str) -> int:
+    """The width a window manager needs for the title ``shown`` (the app's name with it):
+    in bold, beside the title bar's icon and buttons. At the width of its few words, a
+    dialog's title read "Leavin… esktop" or "End the se…nk Desktop"."""
+    bold = QFont(window.font())
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)  # its height, not pointSize(): -1 for a font set in pixels
+    return metrics.horizontalAdvance(shown) + 6 * metrics.height()
+
+
+def fitted(window: QWidget, width: int) -> int:
+    """``width``, but never more than the screen leaves room for: a long reference in large
+    type on a 1024 × 600 laptop at 150 % put a box's Yes and No off its right edge (a cut
+    title is less)."""
+    screen = window.screen()
+    if screen is not None and not screen.availableGeometry().isEmpty():
+        return min(width, round(screen.availableGeometry().width() * 0.6))
+    return width
 
 
 def ask(parent: QWidget, title: str, text: str) -> bool:
@@ -509,14 +520,10 @@ def choose(
     buttons.rejected.connect(dialog.reject)
     for part in (words, combo, buttons):
         layout.addWidget(part)
-    # Wide enough for its title as a window manager shows it: in bold, with the app's name
-    # after it, beside its buttons (at the width of its few words, "Leavin… esktop").
-    bold = QFont(dialog.font())
-    bold.setBold(True)
+    # Wide enough for its title as a window manager shows it (Qt adds the app's name).
     named = QtWidgets.QApplication.applicationDisplayName()
     shown = f"{title} — {named}" if named else title
-    metrics = QFontMetrics(bold)  # its height, not pointSize(): -1 for a font set in pixels
-    dialog.setMinimumWidth(metrics.horizontalAdvance(shown) + 6 * metrics.height() + 60)
+    dialog.setMinimumWidth(fitted(dialog, title_bar_width(dialog, shown) + 60))
     combo.setFocus()
     chosen = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
     index = combo.currentIndex()
