@@ -39,6 +39,32 @@ def page_count(data: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", data))
 
 
+def timeline_image(state, width: int = 1200, height: int = 120):
+    """The timeline of ``state`` drawn on white, ``width`` × ``height``."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    draw_timeline(painter, QRectF(0, 0, width, height), state)
+    painter.end()
+    return image
+
+
+def card_pixels(state, cards, width: int) -> list[tuple[int, int]]:
+    """Where the timeline of ``state`` with ``cards`` differs from it with none: the marks."""
+    shown, bare = state.clone(), state.clone()
+    shown.cards, bare.cards = cards, []
+    with_cards, without = timeline_image(shown, width), timeline_image(bare, width)
+    return [
+        (x, y)
+        for x in range(width)
+        for y in range(with_cards.height())
+        if with_cards.pixel(x, y) != without.pixel(x, y)
+    ]
+
+
 def test_pdf_summary_has_the_session_and_no_content(store, tmp_path):
     s = finished_session(store)
     out = tmp_path / "summary.pdf"
@@ -184,9 +210,6 @@ def test_long_lines_wrap_inside_the_page_instead_of_running_off_it(store, tmp_pa
 def test_space_is_hatched_so_that_it_is_not_told_by_colour_alone(qapp):
     """The space period is drawn with lines over its wash: a block of one flat colour would
     read like an agency's turn to someone who cannot tell the colours apart."""
-    from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QImage, QPainter
-
     from rethink_desktop.core.clock import FakeClock
     from tests.helpers import running
 
@@ -199,11 +222,7 @@ def test_space_is_hatched_so_that_it_is_not_told_by_colour_alone(qapp):
     clock.advance(1800)  # a long space: a quarter of the two hours
     session.toggle_space()
     session.end()
-    image = QImage(1200, 120, QImage.Format.Format_ARGB32)
-    image.fill(0xFFFFFFFF)
-    painter = QPainter(image)
-    draw_timeline(painter, QRectF(0, 0, 1200, 120), session.state)
-    painter.end()
+    image = timeline_image(session.state)
     # The middle of the space, on one row: at least two colours (wash and hatch lines).
     y = round(image.height() * 0.55)
     start, end = (round(1200 * f) for f in (0.12, 0.3))
@@ -214,29 +233,9 @@ def test_space_is_hatched_so_that_it_is_not_told_by_colour_alone(qapp):
 def test_a_card_shown_is_a_triangle_on_the_axis_not_a_tick_like_a_pass(store, qapp):
     """A pass is a thin bar in the turns' row; a card was a tick of the same colour and
     width, told apart only by where it stood. It is a small triangle now."""
-    from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QImage, QPainter
-
     state = finished_session(store).state
     assert state.cards
-
-    def drawn(shown) -> QImage:
-        image = QImage(1200, 120, QImage.Format.Format_ARGB32)
-        image.fill(0xFFFFFFFF)
-        painter = QPainter(image)
-        draw_timeline(painter, QRectF(0, 0, 1200, 120), shown)
-        painter.end()
-        return image
-
-    bare = state.clone()
-    bare.cards = []
-    with_cards, without = drawn(state), drawn(bare)
-    changed = [
-        (x, y)
-        for x in range(1200)
-        for y in range(120)
-        if with_cards.pixel(x, y) != without.pixel(x, y)
-    ]
+    changed = card_pixels(state, state.cards, 1200)
     assert changed
     first_x = min(x for x, _ in changed)
     near = [(x, y) for x, y in changed if x <= first_x + 8]  # the first card's mark
@@ -251,31 +250,11 @@ def test_a_card_shown_is_a_triangle_on_the_axis_not_a_tick_like_a_pass(store, qa
 def test_a_card_at_the_very_start_or_end_is_drawn_whole(store, qapp, where):
     """A card shown at 0:00 (during check-in, say) had half its triangle cut off by the
     timeline's left edge."""
-    from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QImage, QPainter
-
     from rethink_desktop.core.state import CardShown
     from rethink_desktop.reports.pdf import end_of
 
     state = finished_session(store).state
     moment = state.started_at if where == "start" else end_of(state)
-
-    def drawn(cards) -> QImage:
-        shown = state.clone()
-        shown.cards = cards
-        image = QImage(600, 120, QImage.Format.Format_ARGB32)
-        image.fill(0xFFFFFFFF)
-        painter = QPainter(image)
-        draw_timeline(painter, QRectF(0, 0, 600, 120), shown)
-        painter.end()
-        return image
-
-    with_card, without = drawn([CardShown("c1", 0, moment)]), drawn([])
-    changed = [
-        (x, y)
-        for x in range(600)
-        for y in range(120)
-        if with_card.pixel(x, y) != without.pixel(x, y)
-    ]
+    changed = card_pixels(state, [CardShown("c1", 0, moment)], 600)
     rows = {y for _, y in changed}
     assert max(len({x for x, y in changed if y == row}) for row in rows) >= 5  # its whole base
