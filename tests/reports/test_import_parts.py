@@ -226,16 +226,20 @@ def test_a_list_after_the_sessions_is_not_taken_for_sessions(
     assert len(outcome.added) + len(outcome.left_out) == 3
 
 
-def test_cancelling_stops_both_parts_and_changes_nothing(
-    exported, tmp_path, in_two, scratch_folder
-):
-    calls = []
-    with pytest.raises(ImportCancelled), EventStore.open(tmp_path / "two.sqlite") as store:
-        import_export(store, exported, progress=lambda done, size: bool(calls.append(done)))
-    assert calls
+def cancelled(path: Path, db: Path, progress) -> None:
+    """Import ``path`` into a new database at ``db`` with ``progress`` cancelling it: both
+    processes stopped, the scratch folder beside the records gone, nothing kept."""
+    with pytest.raises(ImportCancelled), EventStore.open(db) as store:
+        import_export(store, path, progress=progress)
     assert multiprocessing.active_children() == []
-    assert scratch_left(scratch_folder) == []
-    assert everything(tmp_path / "two.sqlite")["events"] == []
+    assert scratch_left(db.parent) == []
+    assert everything(db)["events"] == []
+
+
+def test_cancelling_stops_both_parts_and_changes_nothing(exported, tmp_path, in_two):
+    calls = []
+    cancelled(exported, tmp_path / "two.sqlite", lambda done, size: bool(calls.append(done)))
+    assert calls
 
 
 def test_when_the_second_process_dies_the_file_is_read_in_one_go(
@@ -291,7 +295,7 @@ def test_a_view_reads_its_stretches_and_pieces_as_one_file(tmp_path):
 
 
 def test_a_cancel_while_waiting_for_the_second_part_changes_nothing(
-    exported, tmp_path, monkeypatch, in_two, scratch_folder
+    exported, tmp_path, monkeypatch, in_two
 ):
     """Cancel pressed after this process has read its half, while the other still reads."""
     waiting = []
@@ -302,12 +306,8 @@ def test_a_cancel_while_waiting_for_the_second_part_changes_nothing(
         return wait(other, told)
 
     monkeypatch.setattr(import_parts._Other, "wait", waited)
-    with pytest.raises(ImportCancelled), EventStore.open(tmp_path / "two.sqlite") as store:
-        import_export(store, exported, progress=lambda done, size: not waiting)
+    cancelled(exported, tmp_path / "two.sqlite", lambda done, size: not waiting)
     assert waiting
-    assert multiprocessing.active_children() == []
-    assert scratch_left(scratch_folder) == []
-    assert everything(tmp_path / "two.sqlite")["events"] == []
 
 
 def test_a_scratch_database_that_cannot_be_read_is_the_one_go_not_a_damaged_records_file(
